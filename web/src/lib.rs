@@ -1,0 +1,27 @@
+//! Aurora Playground's browser front end.
+//!
+//! The web crate only decides how the simulation looks: every fact about Aurora comes from
+//! `aurora_core`. [`start`] mounts the [`app::App`] component into the page and installs the
+//! panic hook that replaces a blank page with an error panel.
+#![deny(unsafe_code)]
+
+pub mod app;
+pub mod names;
+pub mod panic_panel;
+
+/// The element the page provides for the app; without it the app mounts into `<body>`.
+pub const MOUNT_ID: &str = "aurora-playground";
+
+/// Installs the panic hook and mounts the app into the page.
+pub fn start() {
+    panic_panel::install();
+    let document = gloo::utils::document();
+    match document.get_element_by_id(MOUNT_ID) {
+        Some(root) => {
+            yew::Renderer::<app::App>::with_root(root).render();
+        }
+        None => {
+            yew::Renderer::<app::App>::new().render();
+        }
+    }
+}
