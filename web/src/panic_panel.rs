@@ -5,9 +5,10 @@ use web_sys::{Document, Element};
 /// The id of the error panel, so a page, a test or a person can find it.
 pub const PANEL_ID: &str = "aurora-error";
 
-/// Routes every panic to the browser console and to [`show`].
+/// Routes every panic to the browser console and to [`show`]. Installed through Yew, which would
+/// otherwise replace any hook with its own (console only) when the app first renders.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let details = info.to_string();
         gloo::console::error!(details.clone());
         show(&details);
