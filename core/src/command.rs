@@ -1,0 +1,131 @@
+//! What comes in: commands a person, a scenario or a test applies at a simulated time.
+
+use crate::ids::{AzId, NodeId, SegmentId};
+use crate::net::Partition;
+use crate::workload::WorkloadConfig;
+use core::fmt;
+
+/// A fault to inject, or (with [`Command::Heal`]) to heal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Fault {
+    /// A node (storage node or DB instance) crashes; healing restarts it with its disks intact.
+    CrashNode(NodeId),
+    /// A segment's disk fails and its data is gone; storage re-replicates it elsewhere.
+    LoseSegment(SegmentId),
+    /// Every node in the AZ goes down; healing brings them back.
+    FailAz(AzId),
+    /// A network partition.
+    Partition(Partition),
+    /// A node becomes slow: its messages and disk take `pct` percent of normal time.
+    SlowNode { node: NodeId, pct: u32 },
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::CrashNode(n) => write!(f, "crash {n}"),
+            Fault::LoseSegment(s) => write!(f, "lose {s}"),
+            Fault::FailAz(z) => write!(f, "fail {z}"),
+            Fault::Partition(p) => write!(f, "partition: {p}"),
+            Fault::SlowNode { node, pct } => write!(f, "slow {node} to {pct}%"),
+        }
+    }
+}
+
+/// An input to the simulation.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Command {
+    /// Run one client transaction on the writer: `mtrs` mini-transactions of redo, then commit.
+    Transaction { mtrs: u8 },
+    /// Write one mini-transaction into the open manual transaction (no commit yet).
+    Write,
+    /// Commit the open manual transaction.
+    Commit,
+    /// Read one page through the writer's buffer cache.
+    Read,
+    /// Replace the background workload.
+    SetWorkload(WorkloadConfig),
+    /// Grow the volume by this many bytes at once (a bulk load).
+    GrowVolume { bytes: u64 },
+    /// Inject a fault.
+    Inject(Fault),
+    /// Heal a fault injected earlier.
+    Heal(Fault),
+}
+
+/// Why a command could not be applied. Every message says what was wrong in words a student
+/// understands; nothing in the core panics on bad input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommandError {
+    /// No such node.
+    UnknownNode(NodeId),
+    /// No such segment.
+    UnknownSegment(SegmentId),
+    /// No such AZ.
+    UnknownAz(AzId),
+    /// The node is already down.
+    AlreadyDown(NodeId),
+    /// The DB instance is down and cannot run the request.
+    InstanceDown(NodeId),
+    /// That fault is already in force.
+    AlreadyFailed(Fault),
+    /// The node is not down, so it cannot be restarted.
+    NotDown(NodeId),
+    /// The segment is already lost or being replaced.
+    SegmentNotHealthy(SegmentId),
+    /// That fault is not in force, so there is nothing to heal.
+    NotInForce(Fault),
+    /// A lost segment is healed by re-replication, not by a command.
+    CannotHealLoss(SegmentId),
+    /// The slowdown must be at least 100 %.
+    BadSlowness(u32),
+    /// No manual transaction is open.
+    NoOpenTransaction,
+    /// The volume cannot grow past its maximum size.
+    VolumeFull { max_bytes: u64 },
+    /// A workload setting is out of range.
+    BadWorkload(&'static str),
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::UnknownNode(n) => write!(f, "there is no {n}"),
+            CommandError::UnknownSegment(s) => write!(f, "there is no {s}"),
+            CommandError::UnknownAz(z) => write!(f, "there is no {z}: a region has AZs a, b and c"),
+            CommandError::AlreadyDown(n) => write!(f, "{n} is already down"),
+            CommandError::InstanceDown(n) => {
+                write!(f, "{n} is down: restart it or wait for failover")
+            }
+            CommandError::AlreadyFailed(fault) => write!(f, "\"{fault}\" is already in force"),
+            CommandError::NotDown(n) => write!(f, "{n} is running, so there is nothing to restart"),
+            CommandError::SegmentNotHealthy(s) => {
+                write!(f, "{s} is already lost or being replaced")
+            }
+            CommandError::NotInForce(fault) => {
+                write!(f, "cannot heal \"{fault}\": that fault is not in force")
+            }
+            CommandError::CannotHealLoss(s) => write!(
+                f,
+                "{s}'s data is gone; storage heals it by re-replicating from its peers"
+            ),
+            CommandError::BadSlowness(p) => {
+                write!(
+                    f,
+                    "a slow node runs at 100% of normal time or more, not {p}%"
+                )
+            }
+            CommandError::NoOpenTransaction => write!(f, "no transaction is open: write first"),
+            CommandError::VolumeFull { max_bytes } => write!(
+                f,
+                "the volume cannot grow past its maximum of {} TiB",
+                max_bytes >> 40
+            ),
+            CommandError::BadWorkload(why) => write!(f, "bad workload: {why}"),
+        }
+    }
+}
+
+impl core::error::Error for CommandError {}

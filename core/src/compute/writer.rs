@@ -1,0 +1,594 @@
+//! The writer's redo path (P17 §3.3 steps 1–8 from the database's side, reference §2.3):
+//!
+//! 1. a transaction's mini-transactions allocate contiguous LSNs (never above VDL + LAL);
+//! 2. records are sharded per PG into write buffers; a buffer's send is submitted when its first
+//!    record arrives and keeps filling until it runs (the boxcar, P18 §2.2), then goes to every
+//!    member segment of the PG;
+//! 3. each acknowledgement carries the segment's SCL; a write quorum of SCLs moves PGCL, which
+//!    moves VCL and VDL;
+//! 4. a commit parks on the commit queue keyed by its LSN and is acknowledged once VDL ≥ it.
+//!    No group-commit timer, no flush, no consensus (P17 §4.2.2).
+//!
+//! Reads miss the buffer cache now and then and go to **one** segment known complete to the read
+//! point, hedging to another if it is slow (P18 §3.1).
+
+use crate::engine::{Ev, Kernel, Payload};
+use crate::event::{Event, Invariant, MsgKind, SegmentHealth};
+use crate::ids::{NodeId, PgId, SegmentId};
+use crate::lsn::{Lsn, VolumeLog};
+use crate::net::Network;
+use crate::quorum::MAX_SLOTS;
+use crate::sim::Model;
+use crate::time::{SimDuration, SimTime};
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+
+/// How long a PG's write buffer keeps filling after its first record before the send runs.
+/// [sim default — not sourced; P18 §2.2 describes the boxcar but gives no time]
+pub const BOXCAR_DELAY: SimDuration = SimDuration::from_micros(40);
+/// How long the writer waits for a PG to make progress before re-sending unhardened records.
+/// [sim default — not sourced]
+pub const RETRY_INTERVAL: SimDuration = SimDuration::from_millis(50);
+/// Bytes of one redo record on the wire. [sim default — not sourced]
+pub const RECORD_BYTES: u32 = 200;
+/// Records in one mini-transaction. [sim default — not sourced]
+pub const RECORDS_PER_MTR: u32 = 3;
+/// How long a page read may take before the writer hedges to another segment.
+/// [sim default — not sourced; P18 §3.1 describes hedging without a number]
+pub const READ_HEDGE_AFTER: SimDuration = SimDuration::from_millis(5);
+/// Share of page reads served from the buffer cache, in parts per million.
+/// [sim default — not sourced]
+pub const CACHE_HIT_PPM: u32 = 950_000;
+
+/// The writer's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct WriterConfig {
+    pub boxcar_delay: SimDuration,
+    pub retry_interval: SimDuration,
+    pub record_bytes: u32,
+    pub records_per_mtr: u32,
+    pub read_hedge_after: SimDuration,
+    pub cache_hit_ppm: u32,
+}
+
+impl Default for WriterConfig {
+    fn default() -> Self {
+        WriterConfig {
+            boxcar_delay: BOXCAR_DELAY,
+            retry_interval: RETRY_INTERVAL,
+            record_bytes: RECORD_BYTES,
+            records_per_mtr: RECORDS_PER_MTR,
+            read_hedge_after: READ_HEDGE_AFTER,
+            cache_hit_ppm: CACHE_HIT_PPM,
+        }
+    }
+}
+
+/// The writer's per-PG state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct WriterPg {
+    /// Each slot's SCL as the acknowledgements reported it.
+    pub known: [u64; MAX_SLOTS],
+    /// The last record in the write buffer (above `sent_upto` when the buffer holds records).
+    buf_last: Lsn,
+    buf_bytes: u32,
+    flush_scheduled: bool,
+    /// The last record sent: the back-link of the next batch.
+    pub sent_upto: Lsn,
+    retry_scheduled: bool,
+    last_retry_pgcl: Lsn,
+}
+
+/// A page read waiting for its segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+struct PendingRead {
+    started: SimTime,
+    pg: PgId,
+    point: Lsn,
+    /// Slots already asked.
+    tried: u8,
+}
+
+/// The writer instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Writer {
+    pub node: NodeId,
+    pub config: WriterConfig,
+    /// The volume epoch this writer was opened with; stamped on every write. P17 §4.3
+    pub volume_epoch: u32,
+    pub log: VolumeLog,
+    pub pgs: Vec<WriterPg>,
+    /// Transactions waiting for VDL to reach their commit LSN, in LSN order.
+    commits: VecDeque<(Lsn, SimTime)>,
+    /// Acknowledged commit LSNs that a storage failure could still take away.
+    pub(crate) acked: VecDeque<Lsn>,
+    /// LAL stops allocation until VDL moves.
+    pub throttled: bool,
+    /// Transactions that arrived while throttled, run when it lifts.
+    pub backlog: u64,
+    /// Mini-transactions written into the open manual transaction.
+    manual: Option<u8>,
+    reads: Vec<Option<PendingRead>>,
+    free_reads: Vec<u32>,
+}
+
+impl Writer {
+    pub fn new(node: NodeId, pgs: usize, config: WriterConfig) -> Self {
+        let mut w = Writer {
+            node,
+            config,
+            volume_epoch: 1,
+            log: VolumeLog::new(0),
+            pgs: Vec::new(),
+            commits: VecDeque::new(),
+            acked: VecDeque::new(),
+            throttled: false,
+            backlog: 0,
+            manual: None,
+            reads: Vec::new(),
+            free_reads: Vec::new(),
+        };
+        w.add_pgs(pgs);
+        w
+    }
+
+    pub(crate) fn add_pgs(&mut self, n: usize) {
+        let start = self.log.pg_count();
+        self.log.add_pgs(n);
+        for pg in start..start + n {
+            let last = self.log.pg_last(pg as u32);
+            self.pgs.push(WriterPg {
+                known: [last.0; MAX_SLOTS],
+                buf_last: last,
+                buf_bytes: 0,
+                flush_scheduled: false,
+                sent_upto: last,
+                retry_scheduled: false,
+                last_retry_pgcl: last,
+            });
+        }
+    }
+
+    /// Forgets what a slot acknowledged: a new member starts from nothing.
+    pub(crate) fn reset_slot(&mut self, pg: PgId, slot: u8) {
+        if let Some(p) = self.pgs.get_mut(pg.index()) {
+            p.known[slot as usize] = 0;
+        }
+    }
+
+    /// Resets the runtime state after crash recovery under volume epoch `epoch`: what each slot
+    /// holds comes from `scl(pg, slot)`; parked commits are dropped unacknowledged. Returns how
+    /// many were dropped.
+    pub(crate) fn reopen(&mut self, epoch: u32, scl: impl Fn(usize, usize) -> u64) -> u64 {
+        self.volume_epoch = epoch;
+        for (i, p) in self.pgs.iter_mut().enumerate() {
+            let last = self.log.pg_last(i as u32);
+            p.known = core::array::from_fn(|slot| scl(i, slot));
+            p.buf_last = last;
+            p.buf_bytes = 0;
+            p.sent_upto = last;
+            p.last_retry_pgcl = last;
+        }
+        let dropped = self.commits.len() as u64 + self.backlog;
+        self.commits.clear();
+        self.backlog = 0;
+        self.throttled = false;
+        self.manual = None;
+        self.reads.clear();
+        self.free_reads.clear();
+        dropped
+    }
+
+    /// Commits waiting for VDL.
+    pub fn commits_waiting(&self) -> usize {
+        self.commits.len()
+    }
+
+    /// Is a manual transaction open?
+    pub fn manual_open(&self) -> bool {
+        self.manual.is_some()
+    }
+
+    /// The lowest read point of any read in flight (PGMRPL's input), else VDL. P17 §4.2.3
+    pub fn min_read_point(&self) -> Lsn {
+        self.reads
+            .iter()
+            .flatten()
+            .map(|r| r.point)
+            .min()
+            .unwrap_or(self.log.vdl())
+    }
+}
+
+/// Room under LAL for `records` more records?
+fn has_room(w: &Writer, records: u64) -> bool {
+    w.log.max_allocated().0 + records <= w.log.allocation_limit().0
+}
+
+/// Allocates one mini-transaction's records in a random PG and buffers them. Returns its CPL.
+fn write_mtr(k: &mut Kernel, w: &mut Writer, records: u32) -> Option<Lsn> {
+    let pg = k.rng.below(w.pgs.len() as u64) as u32;
+    let (_, last) = w.log.allocate(pg, records).ok()?;
+    w.log.mark_cpl(last);
+    buffer(k, w, pg, last, records * w.config.record_bytes);
+    Some(last)
+}
+
+fn buffer(k: &mut Kernel, w: &mut Writer, pg: u32, last: Lsn, bytes: u32) {
+    let p = &mut w.pgs[pg as usize];
+    p.buf_last = last;
+    p.buf_bytes = p.buf_bytes.saturating_add(bytes);
+    if !p.flush_scheduled {
+        p.flush_scheduled = true;
+        k.schedule_in(w.config.boxcar_delay, Ev::Flush(PgId(pg)));
+    }
+}
+
+/// Throttles the writer at LAL, once.
+fn throttle(k: &mut Kernel, w: &mut Writer) {
+    if !w.throttled {
+        w.throttled = true;
+        k.emit(Event::WriterThrottled { vdl: w.log.vdl() });
+    }
+}
+
+/// Runs one transaction: `mtrs` mini-transactions and a commit record. Returns false if LAL
+/// stopped it before it started (it is then counted in the backlog).
+pub(crate) fn run_transaction(k: &mut Kernel, m: &mut Model, mtrs: u8) -> bool {
+    let w = &mut m.writer;
+    if !k.topo.is_up(w.node) {
+        m.metrics.txn_errors += 1;
+        return false;
+    }
+    let records = w.config.records_per_mtr as u64 * mtrs as u64 + 1;
+    if w.throttled || !has_room(w, records) {
+        throttle(k, w);
+        w.backlog += 1;
+        return false;
+    }
+    for _ in 0..mtrs {
+        write_mtr(k, w, w.config.records_per_mtr);
+    }
+    commit_record(k, w);
+    m.metrics.txns_started += 1;
+    true
+}
+
+/// The commit record: one record that ends its own mini-transaction, parked on the commit queue.
+fn commit_record(k: &mut Kernel, w: &mut Writer) {
+    if let Some(lsn) = write_mtr(k, w, 1) {
+        w.commits.push_back((lsn, k.now));
+    }
+}
+
+/// Writes one mini-transaction into the open manual transaction, opening it if needed.
+pub(crate) fn manual_write(k: &mut Kernel, m: &mut Model) -> bool {
+    let w = &mut m.writer;
+    let records = w.config.records_per_mtr;
+    if w.throttled || !has_room(w, records as u64) {
+        throttle(k, w);
+        return false;
+    }
+    write_mtr(k, w, records);
+    w.manual = Some(w.manual.unwrap_or(0).saturating_add(1));
+    true
+}
+
+/// Commits the open manual transaction.
+pub(crate) fn manual_commit(k: &mut Kernel, m: &mut Model) -> bool {
+    let w = &mut m.writer;
+    if w.manual.take().is_none() {
+        return false;
+    }
+    commit_record(k, w);
+    m.metrics.txns_started += 1;
+    true
+}
+
+/// The boxcar runs: send the PG's buffered records to every member segment.
+pub(crate) fn on_flush(k: &mut Kernel, m: &mut Model, pg: PgId) {
+    let w = &mut m.writer;
+    let Some(p) = w.pgs.get_mut(pg.index()) else {
+        return;
+    };
+    p.flush_scheduled = false;
+    if p.buf_last <= p.sent_upto || !k.topo.is_up(w.node) {
+        return;
+    }
+    let (prev, last, bytes) = (p.sent_upto, p.buf_last, p.buf_bytes);
+    p.sent_upto = last;
+    p.buf_bytes = 0;
+    let needs_retry = !p.retry_scheduled;
+    p.retry_scheduled = true;
+    let Some(group) = m.storage.pgs.get(pg.index()) else {
+        return;
+    };
+    let epoch = group.epoch;
+    for (_, seg) in group.member_slots() {
+        let to = m.storage.segments[seg.index()].node;
+        k.send(
+            w.node,
+            to,
+            MsgKind::RedoBatch,
+            bytes,
+            Payload::Redo {
+                seg,
+                prev,
+                last,
+                bytes,
+                volume_epoch: w.volume_epoch,
+                member_epoch: epoch,
+            },
+        );
+        m.metrics.redo_messages += 1;
+    }
+    m.metrics.redo_batches += 1;
+    if needs_retry {
+        k.schedule_in(w.config.retry_interval, Ev::RetryCheck(pg));
+    }
+}
+
+/// No progress on a PG for a while: re-send its unhardened records to members that lack them.
+/// (Lost messages and members that come back are otherwise filled by gossip.)
+pub(crate) fn on_retry_check(k: &mut Kernel, m: &mut Model, pg: PgId) {
+    let w = &mut m.writer;
+    let pgcl = w.log.pgcl(pg.0);
+    let Some(p) = w.pgs.get_mut(pg.index()) else {
+        return;
+    };
+    if p.sent_upto <= pgcl {
+        p.retry_scheduled = false;
+        return;
+    }
+    k.schedule_in(w.config.retry_interval, Ev::RetryCheck(pg));
+    if pgcl > p.last_retry_pgcl || !k.topo.is_up(w.node) {
+        p.last_retry_pgcl = pgcl;
+        return;
+    }
+    let (last, known) = (p.sent_upto, p.known);
+    let group = &m.storage.pgs[pg.index()];
+    let epoch = group.epoch;
+    for (slot, seg) in group.member_slots() {
+        let s = &m.storage.segments[seg.index()];
+        let prev = Lsn(known[slot as usize]);
+        if prev >= last || s.health == SegmentHealth::Lost {
+            continue;
+        }
+        let records = ((last.0 - prev.0) / w.log.pg_count().max(1) as u64).max(1);
+        let bytes = (records as u32).saturating_mul(w.config.record_bytes);
+        k.send(
+            w.node,
+            s.node,
+            MsgKind::RedoBatch,
+            bytes,
+            Payload::Redo {
+                seg,
+                prev,
+                last,
+                bytes,
+                volume_epoch: w.volume_epoch,
+                member_epoch: epoch,
+            },
+        );
+        m.metrics.redo_messages += 1;
+    }
+}
+
+/// An acknowledgement: record the segment's SCL, and move PGCL, VCL and VDL if a write quorum
+/// now holds more. Then acknowledge every parked commit at or below VDL.
+pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
+    let Some(s) = m.storage.segments.get(seg.index()) else {
+        return;
+    };
+    let (pg, slot) = (s.pg, s.slot);
+    let group = &m.storage.pgs[pg.index()];
+    if group.slots[slot as usize] != Some(seg) {
+        return; // from a segment that has since left the PG
+    }
+    let w = &mut m.writer;
+    let p = &mut w.pgs[pg.index()];
+    if scl.0 <= p.known[slot as usize] {
+        return;
+    }
+    p.known[slot as usize] = scl.0;
+    let members = group.quorum.members();
+    let Some(point) = group.quorum.quorum_point(&p.known, members) else {
+        return;
+    };
+    let point = Lsn(point);
+    if point <= w.log.pgcl(pg.0) {
+        return;
+    }
+    // Never believe more than the segments hold (reference §11.3–4).
+    if m.storage.durable_point(group).is_none_or(|d| d < point) {
+        m.checker.violation(k, Invariant::AckWithoutQuorum, point.0);
+    }
+    let holders = p
+        .known
+        .iter()
+        .enumerate()
+        .filter(|(i, &v)| members & (1 << i) != 0 && v >= point.0)
+        .count() as u8;
+    w.log.advance_pg(pg.0, point);
+    k.emit(Event::PgclAdvanced {
+        pg,
+        pgcl: point,
+        holders,
+        members: members.count_ones() as u8,
+    });
+    let moved = w.log.recompute();
+    if let Some(vcl) = moved.vcl {
+        k.emit(Event::VclAdvanced(vcl));
+    }
+    if let Some(vdl) = moved.vdl {
+        k.emit(Event::VdlAdvanced(vdl));
+        acknowledge_commits(k, m);
+    }
+}
+
+/// A segment refused a request with a stale epoch. The writer refreshes its membership from
+/// the metadata service (always current in the model) and the retry timer re-sends.
+pub(crate) fn on_rejected(m: &mut Model, _seg: SegmentId) {
+    m.metrics.stale_rejections += 1;
+}
+
+/// The commit thread: acknowledge every parked transaction whose commit LSN ≤ VDL.
+fn acknowledge_commits(k: &mut Kernel, m: &mut Model) {
+    let w = &mut m.writer;
+    let vdl = w.log.vdl();
+    let mut count = 0u32;
+    let mut max_latency = SimDuration::ZERO;
+    while let Some(&(lsn, started)) = w.commits.front() {
+        if lsn > vdl {
+            break;
+        }
+        w.commits.pop_front();
+        let latency = k.now - started;
+        m.metrics.commit_latency.record(latency.as_micros());
+        max_latency = max_latency.max(latency);
+        count += 1;
+        w.acked.push_back(lsn);
+    }
+    if count > 0 {
+        m.metrics.commits_acked += count as u64;
+        m.metrics.note_commits(k.now, count);
+        k.emit(Event::CommitsAcknowledged {
+            count,
+            vdl,
+            max_latency,
+        });
+    }
+    if w.acked.len() > 1 << 16 {
+        let safe = crate::sim::recoverable_vdl(m);
+        m.writer.acked.retain(|&l| l > safe);
+    }
+    let w = &mut m.writer;
+    if w.throttled && has_room(w, w.config.records_per_mtr as u64 * 4 + 1) {
+        w.throttled = false;
+        k.emit(Event::WriterUnthrottled);
+        let backlog = core::mem::take(&mut w.backlog);
+        let mtrs = m.workload.config.mtrs_per_txn;
+        for _ in 0..backlog {
+            if !run_transaction(k, m, mtrs) {
+                break;
+            }
+        }
+    }
+}
+
+/// A page read: from the buffer cache, or from one segment complete to the read point.
+pub(crate) fn read(k: &mut Kernel, m: &mut Model) {
+    let w = &mut m.writer;
+    m.metrics.reads += 1;
+    if !k.topo.is_up(w.node) {
+        m.metrics.read_errors += 1;
+        return;
+    }
+    if k.rng.chance_ppm(w.config.cache_hit_ppm) {
+        m.metrics.cache_hits += 1;
+        m.metrics.read_latency.record(0);
+        return;
+    }
+    let pg = PgId(k.rng.below(w.pgs.len() as u64) as u32);
+    let read = PendingRead {
+        started: k.now,
+        pg,
+        point: w.log.vdl(),
+        tried: 0,
+    };
+    let id = match w.free_reads.pop() {
+        Some(i) => {
+            w.reads[i as usize] = Some(read);
+            i
+        }
+        None => {
+            w.reads.push(Some(read));
+            w.reads.len() as u32 - 1
+        }
+    };
+    send_read(k, m, id);
+}
+
+/// Sends read `id` to the nearest untried segment known complete to its read point.
+fn send_read(k: &mut Kernel, m: &mut Model, id: u32) {
+    let w = &mut m.writer;
+    let Some(Some(r)) = w.reads.get(id as usize).copied() else {
+        return;
+    };
+    let group = &m.storage.pgs[r.pg.index()];
+    let known = &w.pgs[r.pg.index()].known;
+    let me = k.topo.node(w.node);
+    let mut best: Option<(u8, u64, u8, SegmentId)> = None;
+    for (slot, seg) in group.member_slots() {
+        let s = &m.storage.segments[seg.index()];
+        if r.tried & (1 << slot) != 0
+            || known[slot as usize] < r.point.0
+            || s.health != SegmentHealth::Healthy
+        {
+            continue;
+        }
+        // Lowest expected latency first (P18 §3.1): same AZ, then others; random among equals.
+        let class = Network::class(me, k.topo.node(s.node)) as u8;
+        let key = (class, k.rng.next_u64(), slot, seg);
+        if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+            best = Some(key);
+        }
+    }
+    let Some((_, _, slot, seg)) = best else {
+        w.reads[id as usize] = None;
+        w.free_reads.push(id);
+        m.metrics.read_errors += 1;
+        return;
+    };
+    if let Some(Some(r)) = w.reads.get_mut(id as usize) {
+        r.tried |= 1 << slot;
+    }
+    let to = m.storage.segments[seg.index()].node;
+    k.send(
+        w.node,
+        to,
+        MsgKind::PageRead,
+        64,
+        Payload::PageRead {
+            read: id,
+            seg,
+            point: r.point,
+        },
+    );
+    k.schedule_in(w.config.read_hedge_after, Ev::ReadTimeout(id));
+}
+
+pub(crate) fn on_page_data(k: &mut Kernel, m: &mut Model, id: u32, seg: SegmentId) {
+    let w = &mut m.writer;
+    let Some(slot) = w.reads.get_mut(id as usize) else {
+        return;
+    };
+    let Some(r) = slot.take() else {
+        return; // a hedged read already answered
+    };
+    w.free_reads.push(id);
+    let latency = k.now - r.started;
+    m.metrics.read_latency.record(latency.as_micros());
+    m.metrics.page_reads += 1;
+    k.emit(Event::PageRead {
+        pg: r.pg,
+        seg,
+        read_point: r.point,
+        latency,
+    });
+}
+
+/// A read is slow: hedge to another segment (the first answer wins).
+pub(crate) fn on_read_timeout(k: &mut Kernel, m: &mut Model, id: u32) {
+    let pending =
+        m.writer.reads.get(id as usize).is_some_and(|r| {
+            r.is_some_and(|r| k.now - r.started >= m.writer.config.read_hedge_after)
+        });
+    if pending {
+        send_read(k, m, id);
+    }
+}

@@ -1,0 +1,446 @@
+//! The discrete-event engine: one queue of timed events, the clock, the PRNG, the network send
+//! path, and the output stream with its trace digest.
+//!
+//! The queue is a binary heap of small `(time, sequence, slot)` keys; the events themselves sit
+//! in a slab whose slots are reused, so scheduling allocates nothing once the simulation has
+//! warmed up. Ties in time are broken by the order of scheduling, which makes the run a pure
+//! function of the seed and the commands.
+
+use crate::command::Command;
+use crate::event::{DropReason, Event, MsgKind};
+use crate::ids::{MsgId, NodeId, PgId, SegmentId};
+use crate::lsn::Lsn;
+use crate::net::Network;
+use crate::rng::Rng;
+use crate::time::{SimDuration, SimTime};
+use crate::topology::Topology;
+use alloc::collections::BinaryHeap;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+
+/// A message in flight: who sent it to whom, and what it carries.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Msg {
+    pub id: MsgId,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: MsgKind,
+    pub payload: Payload,
+}
+
+/// What a message carries. Small and `Copy`: no allocation per message.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) enum Payload {
+    /// The PG's records in `(prev, last]`, stamped with the sender's epochs.
+    Redo {
+        seg: SegmentId,
+        prev: Lsn,
+        last: Lsn,
+        bytes: u32,
+        volume_epoch: u32,
+        member_epoch: u32,
+    },
+    /// Carries the segment's volume epoch, so a writer opened after a recovery ignores
+    /// acknowledgements sent before it.
+    Ack {
+        seg: SegmentId,
+        scl: Lsn,
+        epoch: u32,
+    },
+    Rejected {
+        seg: SegmentId,
+    },
+    /// `seg` asks `peer` for what it has above `have`.
+    GossipPull {
+        seg: SegmentId,
+        peer: SegmentId,
+        have: Lsn,
+    },
+    /// `seg` receives every record of its PG up to `upto`.
+    GossipPush {
+        seg: SegmentId,
+        upto: Lsn,
+    },
+    PageRead {
+        read: u32,
+        seg: SegmentId,
+        point: Lsn,
+    },
+    PageData {
+        read: u32,
+        seg: SegmentId,
+    },
+    /// The bulk copy that hydrates replacement `seg` to `upto`.
+    RepairCopy {
+        pg: PgId,
+        seg: SegmentId,
+        upto: Lsn,
+    },
+    Backup {
+        seg: SegmentId,
+        upto: Lsn,
+    },
+}
+
+/// Internal events: what the engine does when their time comes.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) enum Ev {
+    /// A free slab slot.
+    Vacant,
+    Deliver(Msg),
+    /// A segment finished writing a batch to disk (P17 §3.3 step 2).
+    Persisted {
+        seg: SegmentId,
+        incarnation: u32,
+        prev: Lsn,
+        last: Lsn,
+        bytes: u32,
+    },
+    /// The writer's boxcar for a PG is sent (P18 §2.2).
+    Flush(PgId),
+    /// The writer re-sends a PG's unhardened records if it made no progress.
+    RetryCheck(PgId),
+    /// The workload generator issues the transactions that arrived since the last tick.
+    WorkloadTick,
+    /// A storage node's periodic background work.
+    Background(NodeId),
+    /// The control plane decides whether a node that went down has failed for good.
+    DetectNode {
+        node: NodeId,
+        incarnation: u32,
+    },
+    /// The control plane notices a lost segment.
+    DetectSegment(SegmentId),
+    /// A page read took too long; hedge to another segment.
+    ReadTimeout(u32),
+    /// A command scheduled for this time.
+    Apply(Command),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+struct Key {
+    at: u64,
+    seq: u64,
+    slot: u32,
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Reversed: the earliest time (then the earliest scheduled) is the heap's maximum.
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The trace digest: a running 64-bit hash over every event emitted, with its time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Digest(u64);
+
+impl Digest {
+    const SEED: u64 = 0xCBF2_9CE4_8422_2325;
+    fn mix(&mut self, w: u64) {
+        // FxHash's step followed by a rotate: cheap, order-sensitive, platform-independent.
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517C_C1B7_2722_0A95);
+    }
+    /// The digest's value, avalanched so that nearby states give unrelated numbers.
+    pub fn value(self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 33)).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        z = (z ^ (z >> 33)).wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+        z ^ (z >> 33)
+    }
+}
+
+/// The engine's state, shared by every handler.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Kernel {
+    pub now: SimTime,
+    pub rng: Rng,
+    pub topo: Topology,
+    pub net: Network,
+    seq: u64,
+    queue: BinaryHeap<Key>,
+    slab: Vec<Ev>,
+    free: Vec<u32>,
+    digest: Digest,
+    next_msg: u64,
+    /// Events handled so far.
+    pub processed: u64,
+    /// Output events emitted so far.
+    pub emitted: u64,
+    /// Whether emitted events are kept for [`crate::Sim::drain_events`].
+    pub record: bool,
+    out: Vec<(SimTime, Event)>,
+    /// The most events kept when nobody drains them.
+    pub out_cap: usize,
+}
+
+impl Kernel {
+    pub fn new(seed: u64) -> Self {
+        Kernel {
+            now: SimTime::ZERO,
+            rng: Rng::new(seed),
+            topo: Topology::default(),
+            net: Network::default(),
+            seq: 0,
+            queue: BinaryHeap::new(),
+            slab: Vec::new(),
+            free: Vec::new(),
+            digest: Digest(Digest::SEED ^ seed),
+            next_msg: 0,
+            processed: 0,
+            emitted: 0,
+            record: true,
+            out: Vec::new(),
+            out_cap: 100_000,
+        }
+    }
+
+    /// Schedules `ev` at `at` (never earlier than now).
+    pub fn schedule(&mut self, at: SimTime, ev: Ev) {
+        let at = at.max(self.now);
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.slab[s as usize] = ev;
+                s
+            }
+            None => {
+                self.slab.push(ev);
+                self.slab.len() as u32 - 1
+            }
+        };
+        self.seq += 1;
+        self.queue.push(Key {
+            at: at.as_micros(),
+            seq: self.seq,
+            slot,
+        });
+    }
+
+    pub fn schedule_in(&mut self, after: SimDuration, ev: Ev) {
+        self.schedule(self.now + after, ev);
+    }
+
+    pub fn next_time(&self) -> Option<SimTime> {
+        self.queue.peek().map(|k| SimTime::from_micros(k.at))
+    }
+
+    /// Takes the next event if it is due at or before `limit`, advancing the clock to it.
+    pub fn pop_until(&mut self, limit: SimTime) -> Option<Ev> {
+        let key = *self.queue.peek()?;
+        if key.at > limit.as_micros() {
+            return None;
+        }
+        self.queue.pop();
+        self.now = SimTime::from_micros(key.at);
+        self.processed += 1;
+        self.free.push(key.slot);
+        Some(core::mem::replace(
+            &mut self.slab[key.slot as usize],
+            Ev::Vacant,
+        ))
+    }
+
+    pub fn pending(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Emits an output event: it always feeds the digest, and is kept if recording.
+    pub fn emit(&mut self, event: Event) {
+        self.emitted += 1;
+        self.digest.mix(self.now.as_micros());
+        for w in event.digest_words() {
+            self.digest.mix(w);
+        }
+        if self.record {
+            if self.out.len() >= self.out_cap {
+                // Nobody is draining: keep the newest half rather than grow without bound.
+                self.out.drain(..self.out_cap / 2);
+            }
+            self.out.push((self.now, event));
+        }
+    }
+
+    pub fn digest(&self) -> u64 {
+        self.digest.value()
+    }
+
+    pub fn drain(&mut self) -> alloc::vec::Drain<'_, (SimTime, Event)> {
+        self.out.drain(..)
+    }
+
+    /// Sends a message over the network model. The sender must be up; the message may be lost
+    /// on the way or dropped at arrival. Returns the arrival time when it was put on the wire.
+    pub fn send(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        kind: MsgKind,
+        bytes: u32,
+        payload: Payload,
+    ) -> Option<SimTime> {
+        if !self.topo.is_up(from) {
+            return None;
+        }
+        let id = MsgId(self.next_msg);
+        self.next_msg += 1;
+        let (Some(f), Some(t)) = (self.topo.get(from), self.topo.get(to)) else {
+            return None;
+        };
+        let delay = self.net.delay(&mut self.rng, f, t, bytes);
+        let arrives = self.now + delay.unwrap_or(SimDuration::ZERO);
+        self.emit(Event::MessageSent {
+            id,
+            from,
+            to,
+            kind,
+            bytes,
+            sent: self.now,
+            arrives,
+        });
+        if delay.is_none() {
+            self.emit(Event::MessageDropped {
+                id,
+                kind,
+                to,
+                reason: DropReason::Lost,
+            });
+            return None;
+        }
+        self.schedule(
+            arrives,
+            Ev::Deliver(Msg {
+                id,
+                from,
+                to,
+                kind,
+                payload,
+            }),
+        );
+        Some(arrives)
+    }
+
+    /// Sends a bulk transfer that starts after `after` and whose duration is set by bandwidth,
+    /// not by the link's latency.
+    pub fn send_bulk(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        kind: MsgKind,
+        bytes: u64,
+        after: SimDuration,
+        payload: Payload,
+    ) -> Option<SimTime> {
+        if !self.topo.is_up(from) {
+            return None;
+        }
+        let id = MsgId(self.next_msg);
+        self.next_msg += 1;
+        let sent = self.now + after;
+        let arrives = sent + self.net.bulk_time(bytes);
+        self.emit(Event::MessageSent {
+            id,
+            from,
+            to,
+            kind,
+            bytes: bytes.min(u32::MAX as u64) as u32,
+            sent,
+            arrives,
+        });
+        self.schedule(
+            arrives,
+            Ev::Deliver(Msg {
+                id,
+                from,
+                to,
+                kind,
+                payload,
+            }),
+        );
+        Some(arrives)
+    }
+
+    /// Decides at arrival whether a message gets through, emitting the outcome.
+    pub fn arrive(&mut self, msg: &Msg) -> bool {
+        let reason = if !self.topo.is_up(msg.to) {
+            Some(DropReason::ReceiverDown)
+        } else if self.net.blocked(&self.topo, msg.from, msg.to) {
+            Some(DropReason::Partitioned)
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => {
+                self.emit(Event::MessageDropped {
+                    id: msg.id,
+                    kind: msg.kind,
+                    to: msg.to,
+                    reason,
+                });
+                false
+            }
+            None => {
+                self.emit(Event::MessageDelivered {
+                    id: msg.id,
+                    kind: msg.kind,
+                    to: msg.to,
+                });
+                true
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_come_out_in_time_order_ties_in_schedule_order() {
+        let mut k = Kernel::new(1);
+        k.schedule(SimTime::from_micros(30), Ev::Flush(PgId(3)));
+        k.schedule(SimTime::from_micros(10), Ev::Flush(PgId(1)));
+        k.schedule(SimTime::from_micros(30), Ev::Flush(PgId(4)));
+        k.schedule(SimTime::from_micros(20), Ev::Flush(PgId(2)));
+        let mut order = Vec::new();
+        while let Some(Ev::Flush(pg)) = k.pop_until(SimTime::MAX) {
+            order.push((k.now.as_micros(), pg.0));
+        }
+        assert_eq!(order, [(10, 1), (20, 2), (30, 3), (30, 4)]);
+    }
+
+    #[test]
+    fn pop_until_respects_the_limit_and_slots_are_reused() {
+        let mut k = Kernel::new(1);
+        k.schedule(SimTime::from_micros(5), Ev::WorkloadTick);
+        assert!(k.pop_until(SimTime::from_micros(4)).is_none());
+        assert!(k.pop_until(SimTime::from_micros(5)).is_some());
+        k.schedule(SimTime::from_micros(9), Ev::WorkloadTick);
+        assert_eq!(k.slab.len(), 1, "the freed slot was reused");
+    }
+
+    #[test]
+    fn digest_depends_on_content_and_order() {
+        let mut a = Kernel::new(1);
+        let mut b = Kernel::new(1);
+        a.emit(Event::VdlAdvanced(Lsn(1)));
+        a.emit(Event::VdlAdvanced(Lsn(2)));
+        b.emit(Event::VdlAdvanced(Lsn(2)));
+        b.emit(Event::VdlAdvanced(Lsn(1)));
+        assert_ne!(a.digest(), b.digest());
+        let mut c = Kernel::new(1);
+        c.emit(Event::VdlAdvanced(Lsn(1)));
+        c.emit(Event::VdlAdvanced(Lsn(2)));
+        assert_eq!(a.digest(), c.digest());
+    }
+}

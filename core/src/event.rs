@@ -1,0 +1,519 @@
+//! What comes out: typed events a UI can animate and a log can print.
+//!
+//! Every event also feeds the trace digest, so two runs that emit the same events in the same
+//! order at the same times have the same digest, on any platform.
+
+use crate::command::Fault;
+use crate::ids::{NodeId, PgId, SegmentId};
+use crate::lsn::Lsn;
+use crate::quorum::QuorumSet;
+use crate::time::{SimDuration, SimTime};
+use crate::topology::Topology;
+use alloc::format;
+use alloc::string::String;
+
+/// The kinds of message on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum MsgKind {
+    /// Writer → segment: a batch of redo records for one PG. P17 §3.2
+    RedoBatch,
+    /// Segment → writer: persisted, carrying the segment's SCL. P18 §2.3
+    Ack,
+    /// Segment → writer: a request carried a stale epoch and was refused. P18 §4.1
+    Rejected,
+    /// Segment → peer: "I am complete to my SCL; what am I missing?" P17 §3.3 step 4
+    GossipPull,
+    /// Peer → segment: the missing records.
+    GossipPush,
+    /// Instance → segment: read a page as of a read point. P18 §3.1
+    PageRead,
+    /// Segment → instance: the page.
+    PageData,
+    /// Peer → new segment: the bulk copy that hydrates a replacement. P17 §2.2
+    RepairCopy,
+    /// Segment → object store: continuous backup of log and pages. P17 §3.3 step 6
+    Backup,
+}
+
+impl MsgKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            MsgKind::RedoBatch => "redo batch",
+            MsgKind::Ack => "ack",
+            MsgKind::Rejected => "rejected",
+            MsgKind::GossipPull => "gossip request",
+            MsgKind::GossipPush => "gossip records",
+            MsgKind::PageRead => "page read",
+            MsgKind::PageData => "page",
+            MsgKind::RepairCopy => "repair copy",
+            MsgKind::Backup => "backup to S3",
+        }
+    }
+}
+
+/// Why a message never arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum DropReason {
+    /// The receiver was down when it arrived.
+    ReceiverDown,
+    /// A partition lies between sender and receiver.
+    Partitioned,
+    /// Lost on the link (random loss).
+    Lost,
+}
+
+/// A segment's health as the diagram shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum SegmentHealth {
+    /// Serving and complete (or catching up through gossip).
+    Healthy,
+    /// On a node that is down or cut off; its data is intact.
+    Unavailable,
+    /// Its data is gone (disk failure).
+    Lost,
+    /// A replacement being filled from a peer.
+    Hydrating,
+    /// No longer a member of its PG.
+    Retired,
+}
+
+/// Background work a segment does off the write path. P17 §3.3 steps 5–8
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum BackgroundWork {
+    /// Log records coalesced into new page versions.
+    Coalesce,
+    /// Log and pages staged to the object store.
+    Backup,
+    /// Old versions garbage-collected.
+    GarbageCollect,
+    /// Page checksums validated.
+    Scrub,
+}
+
+/// How a membership change ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum RepairOutcome {
+    /// The failed member stayed failed; the replacement took its place.
+    Replaced,
+    /// The failed member came back before the replacement was ready; the change was undone.
+    Reverted,
+}
+
+/// A named property the invariant checker watches (reference §11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Invariant {
+    /// A PG's completion point was believed above what a write quorum of its segments holds.
+    AckWithoutQuorum,
+    /// VDL ≤ VCL ≤ highest allocated LSN.
+    PointsOrdered,
+    /// VCL and VDL never move backwards (outside recovery).
+    PointsMonotonic,
+    /// No LSN above VDL + LAL.
+    LalRespected,
+    /// A read went to a segment not complete to its read point.
+    ReadAboveSegment,
+    /// A commit was acknowledged above VDL.
+    CommitAboveVdl,
+}
+
+impl Invariant {
+    pub fn name(self) -> &'static str {
+        match self {
+            Invariant::AckWithoutQuorum => "no acknowledgement without a write quorum",
+            Invariant::PointsOrdered => "VDL ≤ VCL ≤ highest LSN",
+            Invariant::PointsMonotonic => "VCL and VDL never move back",
+            Invariant::LalRespected => "no LSN above VDL + LAL",
+            Invariant::ReadAboveSegment => "reads only from segments complete to the read point",
+            Invariant::CommitAboveVdl => "commits acknowledged only at or below VDL",
+        }
+    }
+}
+
+/// Something that happened.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Event {
+    /// A message left its sender; it arrives at `arrives` unless dropped.
+    MessageSent {
+        id: crate::ids::MsgId,
+        from: NodeId,
+        to: NodeId,
+        kind: MsgKind,
+        bytes: u32,
+        sent: SimTime,
+        arrives: SimTime,
+    },
+    MessageDelivered {
+        id: crate::ids::MsgId,
+        kind: MsgKind,
+        to: NodeId,
+    },
+    MessageDropped {
+        id: crate::ids::MsgId,
+        kind: MsgKind,
+        to: NodeId,
+        reason: DropReason,
+    },
+    NodeUp(NodeId),
+    NodeDown(NodeId),
+    SegmentHealthChanged {
+        seg: SegmentId,
+        pg: PgId,
+        health: SegmentHealth,
+    },
+    /// A PG's completion point moved: a write quorum of its segments holds everything to `pgcl`.
+    PgclAdvanced {
+        pg: PgId,
+        pgcl: Lsn,
+        /// Segments complete to `pgcl`, out of `members`.
+        holders: u8,
+        members: u8,
+    },
+    VclAdvanced(Lsn),
+    VdlAdvanced(Lsn),
+    /// Transactions whose commit records are at or below VDL were acknowledged to clients.
+    CommitsAcknowledged {
+        count: u32,
+        vdl: Lsn,
+        /// The longest wait among them.
+        max_latency: SimDuration,
+    },
+    /// The writer reached VDL + LAL and waits for storage. P17 §4.2.1
+    WriterThrottled {
+        vdl: Lsn,
+    },
+    WriterUnthrottled,
+    /// Too few of the PG's segments are reachable to form a write quorum: writes touching it
+    /// wait.
+    WriteQuorumLost {
+        pg: PgId,
+        available: u8,
+    },
+    WriteQuorumRegained {
+        pg: PgId,
+    },
+    ReadQuorumLost {
+        pg: PgId,
+        available: u8,
+    },
+    ReadQuorumRegained {
+        pg: PgId,
+    },
+    /// A page read was served by one segment (no quorum read). P18 §3.1
+    PageRead {
+        pg: PgId,
+        seg: SegmentId,
+        read_point: Lsn,
+        latency: SimDuration,
+    },
+    /// A segment filled a gap in its log from a peer.
+    GossipFilled {
+        seg: SegmentId,
+        from: Lsn,
+        to: Lsn,
+    },
+    Background {
+        seg: SegmentId,
+        work: BackgroundWork,
+        upto: Lsn,
+    },
+    /// A request with a stale epoch was refused.
+    StaleEpochRejected {
+        seg: SegmentId,
+        epoch: u32,
+        current: u32,
+    },
+    RepairStarted {
+        pg: PgId,
+        failed: SegmentId,
+        replacement: SegmentId,
+        source: SegmentId,
+        bytes: u64,
+    },
+    /// No node can host a replacement right now (e.g. its whole AZ is down).
+    RepairDeferred {
+        pg: PgId,
+        failed: SegmentId,
+    },
+    RepairFinished {
+        pg: PgId,
+        replacement: SegmentId,
+        outcome: RepairOutcome,
+        took: SimDuration,
+    },
+    MembershipChanged {
+        pg: PgId,
+        epoch: u32,
+        quorum: QuorumSet,
+    },
+    /// Crash recovery opened the volume: VDL recomputed from a read quorum of every PG, records
+    /// above it annulled up to `truncated_upto`, and a new volume epoch fences older writers.
+    VolumeRecovered {
+        vdl: Lsn,
+        truncated_upto: Lsn,
+        epoch: u32,
+    },
+    /// The volume grew by whole protection groups.
+    VolumeGrown {
+        pgs: u32,
+        bytes: u64,
+    },
+    FaultInjected(Fault),
+    FaultHealed(Fault),
+    InvariantViolated {
+        invariant: Invariant,
+        detail: u64,
+    },
+}
+
+impl Event {
+    /// Folds the event into the trace digest.
+    pub(crate) fn digest_words(&self) -> [u64; 4] {
+        use Event::*;
+        let d = |t: u64, a: u64, b: u64, c: u64| [t, a, b, c];
+        match *self {
+            MessageSent {
+                id,
+                from,
+                to,
+                kind,
+                bytes,
+                arrives,
+                ..
+            } => d(
+                1,
+                id.0,
+                (from.0 as u64) << 32 | (to.0 as u64) << 16 | kind as u64,
+                arrives.as_micros() ^ (bytes as u64) << 48,
+            ),
+            MessageDelivered { id, .. } => d(2, id.0, 0, 0),
+            MessageDropped { id, reason, .. } => d(3, id.0, reason as u64, 0),
+            NodeUp(n) => d(4, n.0 as u64, 0, 0),
+            NodeDown(n) => d(5, n.0 as u64, 0, 0),
+            SegmentHealthChanged { seg, health, .. } => d(6, seg.0 as u64, health as u64, 0),
+            PgclAdvanced {
+                pg, pgcl, holders, ..
+            } => d(7, pg.0 as u64, pgcl.0, holders as u64),
+            VclAdvanced(l) => d(8, l.0, 0, 0),
+            VdlAdvanced(l) => d(9, l.0, 0, 0),
+            CommitsAcknowledged {
+                count,
+                vdl,
+                max_latency,
+            } => d(10, count as u64, vdl.0, max_latency.as_micros()),
+            WriterThrottled { vdl } => d(11, vdl.0, 0, 0),
+            WriterUnthrottled => d(12, 0, 0, 0),
+            WriteQuorumLost { pg, available } => d(13, pg.0 as u64, available as u64, 0),
+            WriteQuorumRegained { pg } => d(14, pg.0 as u64, 0, 0),
+            ReadQuorumLost { pg, available } => d(15, pg.0 as u64, available as u64, 0),
+            ReadQuorumRegained { pg } => d(16, pg.0 as u64, 0, 0),
+            PageRead {
+                seg,
+                read_point,
+                latency,
+                ..
+            } => d(17, seg.0 as u64, read_point.0, latency.as_micros()),
+            GossipFilled { seg, from, to } => d(18, seg.0 as u64, from.0, to.0),
+            Background { seg, work, upto } => d(19, seg.0 as u64, work as u64, upto.0),
+            StaleEpochRejected {
+                seg,
+                epoch,
+                current,
+            } => d(20, seg.0 as u64, epoch as u64, current as u64),
+            RepairStarted {
+                failed,
+                replacement,
+                source,
+                ..
+            } => d(21, failed.0 as u64, replacement.0 as u64, source.0 as u64),
+            RepairDeferred { pg, failed } => d(22, pg.0 as u64, failed.0 as u64, 0),
+            RepairFinished {
+                replacement,
+                outcome,
+                took,
+                ..
+            } => d(23, replacement.0 as u64, outcome as u64, took.as_micros()),
+            MembershipChanged { pg, epoch, .. } => d(24, pg.0 as u64, epoch as u64, 0),
+            VolumeGrown { pgs, bytes } => d(25, pgs as u64, bytes, 0),
+            VolumeRecovered {
+                vdl,
+                truncated_upto,
+                epoch,
+            } => d(29, vdl.0, truncated_upto.0, epoch as u64),
+            FaultInjected(f) => d(26, fault_word(f), 0, 0),
+            FaultHealed(f) => d(27, fault_word(f), 0, 0),
+            InvariantViolated { invariant, detail } => d(28, invariant as u64, detail, 0),
+        }
+    }
+
+    /// The event in plain English, for the event log.
+    pub fn describe(&self, topo: &Topology) -> String {
+        use Event::*;
+        let name = |n: NodeId| {
+            topo.get(n)
+                .map_or_else(|| format!("{n}"), |node| format!("{}", node.name()))
+        };
+        match *self {
+            MessageSent {
+                from,
+                to,
+                kind,
+                bytes,
+                sent,
+                arrives,
+                ..
+            } => format!(
+                "{} → {}: {} ({} bytes, arrives in {})",
+                name(from),
+                name(to),
+                kind.label(),
+                bytes,
+                arrives - sent
+            ),
+            MessageDelivered { kind, to, .. } => format!("{} reached {}", kind.label(), name(to)),
+            MessageDropped {
+                kind, to, reason, ..
+            } => format!(
+                "{} to {} dropped: {}",
+                kind.label(),
+                name(to),
+                match reason {
+                    DropReason::ReceiverDown => "the receiver is down",
+                    DropReason::Partitioned => "a network partition is in the way",
+                    DropReason::Lost => "lost on the link",
+                }
+            ),
+            NodeUp(n) => format!("{} is up", name(n)),
+            NodeDown(n) => format!("{} is down", name(n)),
+            SegmentHealthChanged { seg, pg, health } => format!(
+                "{seg} of {pg} is now {}",
+                match health {
+                    SegmentHealth::Healthy => "healthy",
+                    SegmentHealth::Unavailable => "unavailable (its node is down or cut off)",
+                    SegmentHealth::Lost => "lost: its data is gone",
+                    SegmentHealth::Hydrating => "hydrating from a peer",
+                    SegmentHealth::Retired => "retired from its protection group",
+                }
+            ),
+            PgclAdvanced {
+                pg,
+                pgcl,
+                holders,
+                members,
+            } => format!(
+                "{pg} reached write quorum at LSN {pgcl} ({holders} of {members}): PGCL = {pgcl}"
+            ),
+            VclAdvanced(l) => format!("VCL moved to {l}: every record up to it is at quorum"),
+            VdlAdvanced(l) => format!("VDL moved to {l}: the last complete mini-transaction"),
+            CommitsAcknowledged {
+                count,
+                vdl,
+                max_latency,
+            } => format!(
+                "{count} commit{} acknowledged: VDL {vdl} ≥ commit LSN (longest wait {max_latency})",
+                if count == 1 { "" } else { "s" }
+            ),
+            WriterThrottled { vdl } => format!(
+                "the writer stops allocating LSNs at VDL {vdl} + LAL until storage catches up"
+            ),
+            WriterUnthrottled => "the writer allocates LSNs again".into(),
+            WriteQuorumLost { pg, available } => format!(
+                "{pg} lost its write quorum: only {available} of 6 segments reachable; writes to it wait"
+            ),
+            WriteQuorumRegained { pg } => format!("{pg} has a write quorum again"),
+            ReadQuorumLost { pg, available } => format!(
+                "{pg} lost its read quorum: only {available} of 6 segments reachable"
+            ),
+            ReadQuorumRegained { pg } => format!("{pg} has a read quorum again"),
+            PageRead {
+                pg,
+                seg,
+                read_point,
+                latency,
+            } => format!(
+                "page of {pg} read from {seg} alone as of LSN {read_point} in {latency} (no quorum read)"
+            ),
+            GossipFilled { seg, from, to } => {
+                format!("{seg} filled its gap {from}…{to} by gossip with a peer")
+            }
+            Background { seg, work, upto } => match work {
+                BackgroundWork::Coalesce => format!("{seg} coalesced its log into pages up to {upto}"),
+                BackgroundWork::Backup => format!("{seg} staged log and pages up to {upto} to S3"),
+                BackgroundWork::GarbageCollect => {
+                    format!("{seg} garbage-collected versions below {upto}")
+                }
+                BackgroundWork::Scrub => format!("{seg} scrubbed its pages: checksums good"),
+            },
+            StaleEpochRejected {
+                seg,
+                epoch,
+                current,
+            } => format!("{seg} refused a request from epoch {epoch}: current epoch is {current}"),
+            RepairStarted {
+                pg,
+                failed,
+                replacement,
+                source,
+                bytes,
+            } => format!(
+                "{pg}: replacing {failed} with {replacement}, copying {} MB from {source}",
+                bytes / 1_000_000
+            ),
+            RepairDeferred { pg, failed } => format!(
+                "{pg}: no healthy storage node in {failed}'s AZ can host a replacement yet"
+            ),
+            RepairFinished {
+                pg,
+                replacement,
+                outcome,
+                took,
+            } => match outcome {
+                RepairOutcome::Replaced => {
+                    format!("{pg}: {replacement} caught up and replaced the failed segment in {took}")
+                }
+                RepairOutcome::Reverted => format!(
+                    "{pg}: the failed segment came back; {replacement} was dropped after {took}"
+                ),
+            },
+            MembershipChanged { pg, epoch, quorum } => {
+                format!("{pg} moved to membership epoch {epoch}: write quorum {quorum:?}")
+            }
+            VolumeRecovered {
+                vdl,
+                truncated_upto,
+                epoch,
+            } => format!(
+                "crash recovery: VDL {vdl} rebuilt from read quorums, records above it annulled up to {truncated_upto}, volume epoch {epoch}"
+            ),
+            VolumeGrown { pgs, bytes } => format!(
+                "the volume grew to {pgs} protection groups ({} GiB used)",
+                bytes >> 30
+            ),
+            FaultInjected(f) => format!("fault: {f}"),
+            FaultHealed(f) => format!("healed: {f}"),
+            InvariantViolated { invariant, detail } => {
+                format!("INVARIANT VIOLATED: {} (at {detail})", invariant.name())
+            }
+        }
+    }
+}
+
+fn fault_word(f: Fault) -> u64 {
+    use crate::net::Partition;
+    match f {
+        Fault::CrashNode(n) => 1 << 32 | n.0 as u64,
+        Fault::LoseSegment(s) => 2 << 32 | s.0 as u64,
+        Fault::FailAz(z) => 3 << 32 | z.0 as u64,
+        Fault::Partition(Partition::Az(z)) => 4 << 32 | z.0 as u64,
+        Fault::Partition(Partition::Node(n)) => 5 << 32 | n.0 as u64,
+        Fault::Partition(Partition::Link(a, b)) => 6 << 32 | (a.0 as u64) << 16 | b.0 as u64,
+        Fault::Partition(Partition::Region(r)) => 7 << 32 | r.0 as u64,
+        Fault::SlowNode { node, pct } => 8 << 32 | (node.0 as u64) << 16 | pct as u64,
+    }
+}

@@ -1,0 +1,79 @@
+//! Identifiers of the things in a simulated cluster.
+//!
+//! Plain integers wrapped in types, so a segment can never be passed where a node is expected.
+//! Each indexes a `Vec` in the simulation state, which keeps lookups O(1) and clones cheap.
+
+use core::fmt;
+
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident($inner:ty), $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        pub struct $name(pub $inner);
+
+        impl $name {
+            pub const fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.0)
+            }
+        }
+    };
+}
+
+id!(
+    /// Any addressable participant: a storage node, a DB instance, the object store, a client.
+    NodeId(u16),
+    "node "
+);
+id!(
+    /// A protection group: a 10 GB slice of the volume, kept as 6 segments.
+    PgId(u32),
+    "PG "
+);
+id!(
+    /// One segment: one copy of one protection group, on one storage node.
+    SegmentId(u32),
+    "segment "
+);
+id!(
+    /// A message on the wire, unique within a run, so the UI can follow it from send to arrival.
+    MsgId(u64),
+    "message "
+);
+id!(
+    /// A client transaction.
+    TxnId(u64),
+    "txn "
+);
+
+/// An Availability Zone within a region: 0 = a, 1 = b, 2 = c.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct AzId(pub u8);
+
+impl AzId {
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+    /// The AZ's letter as AWS writes it: `a`, `b`, `c`.
+    pub fn letter(self) -> char {
+        (b'a' + self.0) as char
+    }
+}
+
+impl fmt::Display for AzId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AZ {}", self.letter())
+    }
+}
+
+/// A region. Region 0 is the primary; Global Database adds others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RegionId(pub u8);

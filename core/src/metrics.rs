@@ -1,0 +1,308 @@
+//! What is measured: counters, latency histograms, throughput and availability.
+//!
+//! Fixed-size structures only, so recording allocates nothing and a checkpoint clone stays
+//! cheap.
+
+use crate::ids::PgId;
+use crate::time::{SimDuration, SimTime};
+use alloc::vec::Vec;
+
+const SUB_BITS: u32 = 3;
+const SUB: usize = 1 << SUB_BITS;
+const BUCKETS: usize = 64 * SUB;
+
+/// A log-linear histogram of microsecond values: 8 buckets per power of two, so any percentile
+/// is within 12.5 % of the true value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Histogram {
+    #[cfg_attr(feature = "serde", serde(with = "serde_array"))]
+    counts: [u32; BUCKETS],
+    total: u64,
+    sum: u64,
+    max: u64,
+}
+
+/// Serde for fixed arrays longer than serde's built-in 32.
+#[cfg(feature = "serde")]
+mod serde_array {
+    use alloc::vec::Vec;
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer, const N: usize>(v: &[u32; N], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
+        d: D,
+    ) -> Result<[u32; N], D::Error> {
+        let v = Vec::<u32>::deserialize(d)?;
+        if v.len() != N {
+            return Err(serde::de::Error::invalid_length(v.len(), &"a full array"));
+        }
+        let mut out = [0; N];
+        out.copy_from_slice(&v);
+        Ok(out)
+    }
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            counts: [0; BUCKETS],
+            total: 0,
+            sum: 0,
+            max: 0,
+        }
+    }
+}
+
+fn bucket(v: u64) -> usize {
+    if v < SUB as u64 {
+        return v as usize;
+    }
+    let msb = 63 - v.leading_zeros();
+    let sub = (v >> (msb - SUB_BITS)) as usize & (SUB - 1);
+    (msb - SUB_BITS + 1) as usize * SUB + sub
+}
+
+fn bucket_low(i: usize) -> u64 {
+    if i < SUB {
+        return i as u64;
+    }
+    let msb = (i / SUB) as u32 + SUB_BITS - 1;
+    ((SUB + i % SUB) as u64) << (msb - SUB_BITS)
+}
+
+impl Histogram {
+    pub fn record(&mut self, v: u64) {
+        self.counts[bucket(v)] += 1;
+        self.total += 1;
+        self.sum = self.sum.saturating_add(v);
+        self.max = self.max.max(v);
+    }
+    pub fn count(&self) -> u64 {
+        self.total
+    }
+    pub fn max(&self) -> u64 {
+        self.max
+    }
+    pub fn mean(&self) -> u64 {
+        self.sum.checked_div(self.total).unwrap_or(0)
+    }
+    /// The value at the given quantile in per mille (500 = median, 990 = p99): the low edge of
+    /// its bucket, never above the largest value recorded.
+    pub fn quantile(&self, per_mille: u32) -> u64 {
+        if self.total == 0 {
+            return 0;
+        }
+        let rank = (self.total * per_mille.min(1000) as u64)
+            .div_ceil(1000)
+            .max(1);
+        let mut seen = 0u64;
+        for (i, &c) in self.counts.iter().enumerate() {
+            seen += c as u64;
+            if seen >= rank {
+                return bucket_low(i).min(self.max);
+            }
+        }
+        self.max
+    }
+}
+
+/// Seconds of commit throughput kept for the live chart.
+pub const THROUGHPUT_WINDOW: usize = 60;
+
+/// Everything the simulation measures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Metrics {
+    pub txns_started: u64,
+    pub txn_errors: u64,
+    pub commits_acked: u64,
+    pub commit_latency: Histogram,
+    pub reads: u64,
+    pub cache_hits: u64,
+    pub page_reads: u64,
+    pub read_errors: u64,
+    pub read_latency: Histogram,
+    /// Redo batches the writer flushed (one per PG per boxcar).
+    pub redo_batches: u64,
+    /// Redo messages on the wire (a batch goes to every member segment, plus re-sends).
+    pub redo_messages: u64,
+    /// Requests refused by storage for carrying a stale epoch.
+    pub stale_rejections: u64,
+    /// Completed repairs: the PG and the time from failure to the replacement taking over.
+    pub repairs: Vec<(PgId, SimDuration)>,
+    /// Total time during which some PG could not form a write quorum.
+    write_unavailable: SimDuration,
+    unavailable_since: Option<SimTime>,
+    /// Commits per simulated second, in a ring indexed by second.
+    #[cfg_attr(feature = "serde", serde(with = "serde_array"))]
+    per_second: [u32; THROUGHPUT_WINDOW],
+    current_second: u64,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            txns_started: 0,
+            txn_errors: 0,
+            commits_acked: 0,
+            commit_latency: Histogram::default(),
+            reads: 0,
+            cache_hits: 0,
+            page_reads: 0,
+            read_errors: 0,
+            read_latency: Histogram::default(),
+            redo_batches: 0,
+            redo_messages: 0,
+            stale_rejections: 0,
+            repairs: Vec::new(),
+            write_unavailable: SimDuration::ZERO,
+            unavailable_since: None,
+            per_second: [0; THROUGHPUT_WINDOW],
+            current_second: 0,
+        }
+    }
+}
+
+impl Metrics {
+    pub(crate) fn set_write_unavailable(&mut self, now: SimTime, lost: bool) {
+        match (self.unavailable_since, lost) {
+            (None, true) => self.unavailable_since = Some(now),
+            (Some(since), false) => {
+                self.write_unavailable += now - since;
+                self.unavailable_since = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// Total time some PG lacked a write quorum, up to `now`.
+    pub fn write_unavailable(&self, now: SimTime) -> SimDuration {
+        self.write_unavailable
+            + self
+                .unavailable_since
+                .map_or(SimDuration::ZERO, |s| now - s)
+    }
+
+    pub(crate) fn note_commits(&mut self, now: SimTime, n: u32) {
+        let sec = now.as_micros() / 1_000_000;
+        self.roll_to(sec);
+        self.per_second[(sec % THROUGHPUT_WINDOW as u64) as usize] += n;
+    }
+
+    fn roll_to(&mut self, sec: u64) {
+        if sec <= self.current_second {
+            return;
+        }
+        let gap = (sec - self.current_second).min(THROUGHPUT_WINDOW as u64);
+        for i in 1..=gap {
+            let idx = ((self.current_second + i) % THROUGHPUT_WINDOW as u64) as usize;
+            self.per_second[idx] = 0;
+        }
+        self.current_second = sec;
+    }
+
+    /// Commits acknowledged in each of the last `n` whole simulated seconds before `now`,
+    /// oldest first.
+    pub fn throughput(&self, now: SimTime, n: usize) -> Vec<u32> {
+        let sec = now.as_micros() / 1_000_000;
+        let n = n.min(THROUGHPUT_WINDOW - 1);
+        (1..=n as u64)
+            .rev()
+            .map(|back| match sec.checked_sub(back) {
+                Some(s)
+                    if s <= self.current_second
+                        && s + (THROUGHPUT_WINDOW as u64) > self.current_second =>
+                {
+                    self.per_second[(s % THROUGHPUT_WINDOW as u64) as usize]
+                }
+                _ => 0,
+            })
+            .collect()
+    }
+
+    /// Redo messages on the network per committed transaction (P17 Table 1 counts I/Os per
+    /// transaction the same way).
+    pub fn redo_ios_per_txn(&self) -> f64 {
+        if self.commits_acked == 0 {
+            0.0
+        } else {
+            self.redo_messages as f64 / self.commits_acked as f64
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_monotonic_and_tight() {
+        let mut last = 0;
+        for v in [
+            0u64,
+            1,
+            7,
+            8,
+            9,
+            15,
+            16,
+            17,
+            100,
+            1_000,
+            123_456,
+            u64::MAX / 2,
+        ] {
+            let b = bucket(v);
+            assert!(b >= last);
+            last = b;
+            let low = bucket_low(b);
+            assert!(low <= v, "{v}: low {low}");
+            assert!(v - low <= v / 8 + 1, "{v}: low {low}");
+        }
+    }
+
+    #[test]
+    fn quantiles_of_a_known_distribution() {
+        let mut h = Histogram::default();
+        for v in 1..=1000u64 {
+            h.record(v);
+        }
+        let p50 = h.quantile(500);
+        let p99 = h.quantile(990);
+        assert!((440..=500).contains(&p50), "{p50}");
+        assert!((870..=990).contains(&p99), "{p99}");
+        assert_eq!(h.max(), 1000);
+        assert_eq!(h.mean(), 500);
+        assert_eq!(Histogram::default().quantile(500), 0);
+    }
+
+    #[test]
+    fn throughput_window_rolls_and_forgets() {
+        let mut m = Metrics::default();
+        m.note_commits(SimTime::from_micros(500_000), 3);
+        m.note_commits(SimTime::from_micros(1_200_000), 5);
+        m.note_commits(SimTime::from_micros(1_900_000), 1);
+        assert_eq!(m.throughput(SimTime::from_micros(2_000_000), 3), [0, 3, 6]);
+        m.note_commits(SimTime::from_micros(200_000_000), 7);
+        assert_eq!(m.throughput(SimTime::from_micros(201_000_000), 2), [0, 7]);
+    }
+
+    #[test]
+    fn write_unavailability_accumulates() {
+        let mut m = Metrics::default();
+        m.set_write_unavailable(SimTime::from_micros(10), true);
+        m.set_write_unavailable(SimTime::from_micros(20), true);
+        m.set_write_unavailable(SimTime::from_micros(40), false);
+        assert_eq!(
+            m.write_unavailable(SimTime::from_micros(100)).as_micros(),
+            30
+        );
+        m.set_write_unavailable(SimTime::from_micros(100), true);
+        assert_eq!(
+            m.write_unavailable(SimTime::from_micros(150)).as_micros(),
+            80
+        );
+    }
+}

@@ -1,0 +1,247 @@
+//! Built-in scenarios: a topology, a workload, timed commands and the figures worth measuring.
+//! The page's scenario picker, the headless runner and the tests all use these, so a teacher, a
+//! student and CI see the same run for the same seed.
+
+use crate::command::{Command, Fault};
+use crate::event::SegmentHealth;
+use crate::ids::{AzId, NodeId, PgId};
+use crate::net::Partition;
+use crate::sim::{Sim, SimConfig};
+use crate::storage::PG_SIZE_BYTES;
+use crate::time::{SimDuration, SimTime};
+use crate::workload::WorkloadConfig;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A measured figure in a scenario's report.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Figure {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+/// One built-in scenario.
+pub struct Scenario {
+    pub name: &'static str,
+    /// One sentence for `--list` and the page's picker.
+    pub summary: &'static str,
+    /// How long it runs unless told otherwise.
+    pub duration: SimDuration,
+    config: fn() -> SimConfig,
+    script: fn(&Sim) -> Vec<(SimTime, Command)>,
+    figures: fn(&Sim) -> Vec<(&'static str, Figure)>,
+}
+
+impl Scenario {
+    /// Builds the simulation and schedules the scenario's commands.
+    pub fn start(&self, seed: u64) -> Sim {
+        let mut sim = Sim::new((self.config)(), seed);
+        for (at, cmd) in (self.script)(&sim) {
+            sim.schedule(at, cmd);
+        }
+        sim
+    }
+
+    /// The scenario's own measurements of a run.
+    pub fn figures(&self, sim: &Sim) -> Vec<(&'static str, Figure)> {
+        (self.figures)(sim)
+    }
+}
+
+/// Every built-in scenario, in the order the picker lists them.
+pub fn all() -> &'static [Scenario] {
+    &SCENARIOS
+}
+
+/// Looks a scenario up by name.
+pub fn find(name: &str) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|s| s.name == name)
+}
+
+fn secs(s: u64) -> SimTime {
+    SimTime::from_micros(s * 1_000_000)
+}
+fn millis(ms: u64) -> SimTime {
+    SimTime::from_micros(ms * 1_000)
+}
+
+/// A steady OLTP workload on four full PGs.
+fn busy_cluster() -> SimConfig {
+    SimConfig {
+        initial_volume_bytes: 4 * PG_SIZE_BYTES,
+        workload: WorkloadConfig {
+            txn_per_sec: 2_000,
+            mtrs_per_txn: 2,
+            reads_per_sec: 4_000,
+            growth_bytes_per_sec: 0,
+        },
+        ..SimConfig::default()
+    }
+}
+
+/// The storage node in `az` holding a copy of `pg`, preferring the first.
+fn node_of(sim: &Sim, pg: PgId, az: AzId) -> Option<NodeId> {
+    let st = sim.storage();
+    st.pgs.get(pg.index())?.member_slots().find_map(|(_, s)| {
+        let node = st.segments[s.index()].node;
+        (sim.topology().node(node).az == Some(az)).then_some(node)
+    })
+}
+
+fn common(sim: &Sim) -> Vec<(&'static str, Figure)> {
+    let m = sim.metrics();
+    let us = |v: u64| Figure::Float(v as f64 / 1000.0);
+    alloc::vec![
+        ("commit_latency_p50_ms", us(m.commit_latency.quantile(500))),
+        ("commit_latency_p99_ms", us(m.commit_latency.quantile(990))),
+        ("read_latency_p50_ms", us(m.read_latency.quantile(500))),
+        ("page_reads", Figure::Int(m.page_reads as i64)),
+        ("redo_ios_per_txn", Figure::Float(m.redo_ios_per_txn())),
+        (
+            "write_unavailable_s",
+            Figure::Float(sim.write_unavailable().as_secs_f64())
+        ),
+        ("pgs", Figure::Int(sim.storage().pgs.len() as i64)),
+        ("all_pgs_whole", Figure::Int(sim.all_pgs_whole() as i64)),
+    ]
+}
+
+fn repair_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
+    let mut f = common(sim);
+    let repairs = &sim.metrics().repairs;
+    f.push(("repairs", Figure::Int(repairs.len() as i64)));
+    if let Some(max) = repairs.iter().map(|r| r.1).max() {
+        f.push(("repair_duration_s", Figure::Float(max.as_secs_f64())));
+    }
+    f
+}
+
+static SCENARIOS: [Scenario; 6] = [
+    Scenario {
+        name: "quorum-write",
+        summary: "A light write load on one protection group: every commit waits for 4 of 6 acknowledgements and VDL.",
+        duration: SimDuration::from_secs(2),
+        config: || SimConfig {
+            workload: WorkloadConfig {
+                txn_per_sec: 200,
+                mtrs_per_txn: 1,
+                reads_per_sec: 100,
+                growth_bytes_per_sec: 0,
+            },
+            ..SimConfig::default()
+        },
+        script: |_| Vec::new(),
+        figures: common,
+    },
+    Scenario {
+        name: "az-failure",
+        summary: "AZ c fails at 2 s and stays down: every PG keeps 4 of 6 copies, so writes and reads continue.",
+        duration: SimDuration::from_secs(20),
+        config: busy_cluster,
+        script: |_| alloc::vec![(secs(2), Command::Inject(Fault::FailAz(AzId(2))))],
+        figures: |sim| {
+            let mut f = repair_figures(sim);
+            f.push((
+                "repairs_deferred",
+                Figure::Int(sim.storage().deferred.len() as i64),
+            ));
+            f
+        },
+    },
+    Scenario {
+        name: "az-plus-one",
+        summary: "AZ c fails, then one more storage node: PGs with 3 of 6 left stall writes but keep reads, until re-replication restores a write quorum.",
+        duration: SimDuration::from_secs(40),
+        config: busy_cluster,
+        script: |sim| {
+            let mut s = alloc::vec![(secs(2), Command::Inject(Fault::FailAz(AzId(2))))];
+            if let Some(node) = node_of(sim, PgId(0), AzId(0)) {
+                s.push((secs(3), Command::Inject(Fault::CrashNode(node))));
+            }
+            s
+        },
+        figures: |sim| {
+            let mut f = repair_figures(sim);
+            f.push((
+                "reads_during_run",
+                Figure::Int(sim.metrics().page_reads as i64),
+            ));
+            f
+        },
+    },
+    Scenario {
+        name: "segment-repair",
+        summary: "One segment's disk fails at 1 s: storage copies its 10 GiB from a peer at 10 Gbps and swaps it in through two membership epochs.",
+        duration: SimDuration::from_secs(20),
+        config: busy_cluster,
+        script: |sim| {
+            let seg = sim.storage().pgs[0].slots[0];
+            seg.map(|s| (secs(1), Command::Inject(Fault::LoseSegment(s))))
+                .into_iter()
+                .collect()
+        },
+        figures: |sim| {
+            let mut f = repair_figures(sim);
+            let retired = sim
+                .storage()
+                .segments
+                .iter()
+                .filter(|s| s.health == SegmentHealth::Retired)
+                .count();
+            f.push(("segments_retired", Figure::Int(retired as i64)));
+            f.push(("pg0_epoch", Figure::Int(sim.storage().pgs[0].epoch as i64)));
+            f
+        },
+    },
+    Scenario {
+        name: "storage-growth",
+        summary: "Data grows at 2 GiB/s from 5 GiB: the volume adds a 10 GiB protection group each time it fills one.",
+        duration: SimDuration::from_secs(30),
+        config: || SimConfig {
+            initial_volume_bytes: 5 << 30,
+            workload: WorkloadConfig {
+                txn_per_sec: 1_000,
+                mtrs_per_txn: 2,
+                reads_per_sec: 0,
+                growth_bytes_per_sec: 2 << 30,
+            },
+            ..SimConfig::default()
+        },
+        script: |_| Vec::new(),
+        figures: |sim| {
+            let mut f = common(sim);
+            let st = sim.storage();
+            f.push(("volume_gib", Figure::Float(st.volume_bytes as f64 / (1u64 << 30) as f64)));
+            f.push(("geometry_epoch", Figure::Int(st.geometry_epoch as i64)));
+            f.push(("segments", Figure::Int(st.segments.len() as i64)));
+            f
+        },
+    },
+    Scenario {
+        name: "partition",
+        summary: "AZ b is cut off from the network for 5 s: writes continue on 4 of 6, and AZ b's segments catch up by gossip after the heal.",
+        duration: SimDuration::from_secs(12),
+        config: busy_cluster,
+        script: |_| {
+            let p = Fault::Partition(Partition::Az(AzId(1)));
+            alloc::vec![
+                (secs(2), Command::Inject(p)),
+                (millis(7_000), Command::Heal(p)),
+            ]
+        },
+        figures: |sim| {
+            let mut f = common(sim);
+            let vdl = sim.writer().log.vdl();
+            let behind = sim
+                .storage()
+                .segments
+                .iter()
+                .filter(|s| s.health == SegmentHealth::Healthy && s.scl < sim.writer().log.pgcl(s.pg.0))
+                .count();
+            f.push(("segments_behind_at_end", Figure::Int(behind as i64)));
+            f.push(("vdl", Figure::Int(vdl.0 as i64)));
+            f
+        },
+    },
+];
