@@ -63,10 +63,14 @@ pub(crate) enum Payload {
         seg: SegmentId,
         upto: Lsn,
     },
+    /// Read a page as of `point`. The segment must hold every record of its PG up to `need`:
+    /// the read point, or the PG's completion point if that is lower (a PG with no records
+    /// between the two is complete to the read point already).
     PageRead {
         read: u32,
         seg: SegmentId,
         point: Lsn,
+        need: Lsn,
     },
     PageData {
         read: u32,

@@ -521,12 +521,15 @@ fn send_read(k: &mut Kernel, m: &mut Model, id: u32) {
     };
     let group = &m.storage.pgs[r.pg.index()];
     let known = &w.pgs[r.pg.index()].known;
+    // Complete to the read point means holding every record of the PG up to it; if the PG is
+    // complete to a lower point, it has no records in between (VCL can pass a PG's PGCL).
+    let need = r.point.min(w.log.pgcl(r.pg.0));
     let me = k.topo.node(w.node);
     let mut best: Option<(u8, u64, u8, SegmentId)> = None;
     for (slot, seg) in group.member_slots() {
         let s = &m.storage.segments[seg.index()];
         if r.tried & (1 << slot) != 0
-            || known[slot as usize] < r.point.0
+            || known[slot as usize] < need.0
             || s.health != SegmentHealth::Healthy
         {
             continue;
@@ -557,6 +560,7 @@ fn send_read(k: &mut Kernel, m: &mut Model, id: u32) {
             read: id,
             seg,
             point: r.point,
+            need,
         },
     );
     k.schedule_in(w.config.read_hedge_after, Ev::ReadTimeout(id));

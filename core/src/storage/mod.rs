@@ -87,6 +87,9 @@ pub struct Segment {
     pub health: SegmentHealth,
     /// Segment Complete LSN: every record of the PG up to here is on this segment. P17 §4.2.1
     pub scl: Lsn,
+    /// The highest SCL this segment has acknowledged. A disk that fails after acknowledging
+    /// does not make the acknowledgement false: it is a later failure, which repair handles.
+    pub acked: Lsn,
     /// Batches received above a gap, as `(prev, last]` ranges: what gossip must fill in.
     pub pending: Vec<(Lsn, Lsn)>,
     /// Batches waiting for the disk.
@@ -269,17 +272,15 @@ impl Storage {
     }
 
     /// The PG's complete point as the segments themselves hold it: the highest LSN a write
-    /// quorum of members (with their data intact) is complete to. The invariant checker compares
-    /// the writer's belief against this.
+    /// quorum of members is complete to (for a member whose disk has since failed, what it
+    /// acknowledged before). The invariant checker compares the writer's belief against this.
     pub fn durable_point(&self, pg: &ProtectionGroup) -> Option<Lsn> {
         let mut points = [0u64; MAX_SLOTS];
         let mut eligible = 0u8;
         for (slot, seg) in pg.member_slots() {
             let s = &self.segments[seg.index()];
-            if s.has_data() {
-                points[slot as usize] = s.scl.0;
-                eligible |= 1 << slot;
-            }
+            points[slot as usize] = if s.has_data() { s.scl.0 } else { s.acked.0 };
+            eligible |= 1 << slot;
         }
         pg.quorum.quorum_point(&points, eligible).map(Lsn)
     }
@@ -292,5 +293,81 @@ impl Storage {
             .map(|s| s.scl)
             .max()
             .unwrap_or(Lsn::ZERO)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg() -> Segment {
+        let mut st = Storage {
+            config: StorageConfig::default(),
+            pgs: Vec::new(),
+            segments: Vec::new(),
+            nodes: Vec::new(),
+            index: Vec::new(),
+            object_store: NodeId(0),
+            volume_bytes: 0,
+            volume_epoch: 1,
+            geometry_epoch: 0,
+            repairs: Vec::new(),
+            deferred: Vec::new(),
+            failed_at: Vec::new(),
+        };
+        let id = volume::new_segment(
+            &mut st,
+            PgId(0),
+            NodeId(0),
+            0,
+            Lsn(100),
+            SegmentHealth::Healthy,
+            SimTime::ZERO,
+        );
+        st.segments[id.index()].clone()
+    }
+
+    #[test]
+    fn batches_apply_in_chain_order_and_gaps_wait() {
+        let mut s = seg();
+        // Batches (100,103], (103,107], (107,110] arrive out of order.
+        assert!(!s.apply(Lsn(103), Lsn(107)), "a gap: 101..103 missing");
+        assert!(!s.apply(Lsn(107), Lsn(110)));
+        assert_eq!(s.scl, Lsn(100));
+        assert_eq!(s.pending.len(), 2);
+        assert!(s.apply(Lsn(100), Lsn(103)), "the gap closes");
+        assert_eq!(s.scl, Lsn(110), "and the waiting batches follow");
+        assert!(s.pending.is_empty());
+        assert!(!s.apply(Lsn(100), Lsn(103)), "a duplicate changes nothing");
+    }
+
+    #[test]
+    fn gossip_fills_a_gap_and_drains_what_waited() {
+        let mut s = seg();
+        s.apply(Lsn(120), Lsn(125));
+        assert!(s.fill_to(Lsn(120)));
+        assert_eq!(s.scl, Lsn(125));
+        assert!(!s.fill_to(Lsn(110)), "never backwards");
+    }
+
+    #[test]
+    fn truncation_annuls_the_tail_and_settles_the_range() {
+        let mut s = seg();
+        s.apply(Lsn(100), Lsn(130));
+        s.truncate(Lsn(120), Lsn(10_000_120));
+        assert_eq!(
+            s.scl,
+            Lsn(10_000_120),
+            "complete to VDL, so complete to the range's end"
+        );
+        let mut behind = seg();
+        behind.apply(Lsn(110), Lsn(130));
+        behind.truncate(Lsn(120), Lsn(10_000_120));
+        assert_eq!(
+            behind.scl,
+            Lsn(100),
+            "a segment behind VDL still has to catch up"
+        );
+        assert_eq!(behind.pending, [(Lsn(110), Lsn(120))]);
     }
 }

@@ -226,6 +226,7 @@ pub(crate) fn on_repair_copy(k: &mut Kernel, m: &mut Model, pg_id: PgId, g: Segm
     let s = &mut m.storage.segments[g.index()];
     s.health = SegmentHealth::Healthy;
     s.fill_to(upto);
+    s.acked = s.scl;
     let (node, scl, g_slot) = (s.node, s.scl, s.slot);
     k.emit(Event::SegmentHealthChanged {
         seg: g,

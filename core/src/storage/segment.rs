@@ -113,6 +113,7 @@ pub(crate) fn on_persisted(
     }
     s.apply(prev, last);
     s.hot_log_bytes += bytes as u64;
+    s.acked = s.acked.max(s.scl);
     let (node, scl) = (s.node, s.scl);
     k.send(
         node,
@@ -166,6 +167,7 @@ pub(crate) fn on_gossip_push(k: &mut Kernel, m: &mut Model, seg: SegmentId, upto
     }
     let from = s.scl;
     if s.fill_to(upto) {
+        s.acked = s.acked.max(s.scl);
         let (node, scl) = (s.node, s.scl);
         k.emit(Event::GossipFilled { seg, from, to: scl });
         k.send(
@@ -182,8 +184,8 @@ pub(crate) fn on_gossip_push(k: &mut Kernel, m: &mut Model, seg: SegmentId, upto
     }
 }
 
-/// A page read as of `point`, served by this one segment (P18 §3.1). The reader chose it because
-/// it knew the segment's SCL to be at or past the read point; the checker verifies that.
+/// A page read, served by this one segment (P18 §3.1). The reader chose it because it knew the
+/// segment to be complete to the read point (`need`); the checker verifies that it is.
 pub(crate) fn on_page_read(
     k: &mut Kernel,
     m: &mut Model,

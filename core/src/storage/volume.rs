@@ -102,6 +102,7 @@ pub(crate) fn new_segment(
         slot,
         health,
         scl,
+        acked: scl,
         pending: Vec::new(),
         queue: 0,
         hot_log_bytes: 0,
