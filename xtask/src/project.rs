@@ -19,8 +19,12 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
-/// Where cargo installs binaries: `$CARGO_HOME/bin`, by default `~/.cargo/bin`.
+/// Where `cargo install` puts binaries: `$CARGO_INSTALL_ROOT/bin`, else `$CARGO_HOME/bin`, by
+/// default `~/.cargo/bin`.
 pub fn cargo_bin_dir() -> Option<PathBuf> {
+    if let Some(root) = env::var_os("CARGO_INSTALL_ROOT") {
+        return Some(PathBuf::from(root).join("bin"));
+    }
     if let Some(home) = env::var_os("CARGO_HOME") {
         return Some(PathBuf::from(home).join("bin"));
     }

@@ -54,8 +54,9 @@ impl Setup {
             }
             Probe::Needed(reason) => reason,
         };
+        println!("    need {what}: {reason}");
         let started = Instant::now();
-        report::step(&format!("install {what} ({reason})"), install)?;
+        report::step(&format!("install {what}"), install)?;
         self.installed.push((what.to_owned(), started.elapsed()));
         match probe() {
             Probe::Ready(found) => {
