@@ -63,13 +63,12 @@ pub(crate) enum Payload {
         seg: SegmentId,
         upto: Lsn,
     },
-    /// Read a page as of `point`. The segment must hold every record of its PG up to `need`:
-    /// the read point, or the PG's completion point if that is lower (a PG with no records
-    /// between the two is complete to the read point already).
+    /// Read a page as of the reader's read point. The segment must hold every record of its PG
+    /// up to `need`: the read point, or the PG's completion point if that is lower (a PG with no
+    /// records between the two is complete to the read point already).
     PageRead {
         read: u32,
         seg: SegmentId,
-        point: Lsn,
         need: Lsn,
     },
     PageData {

@@ -294,9 +294,9 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
                     segment::on_gossip_pull(k, m, msg.from, seg, peer, have)
                 }
                 Payload::GossipPush { seg, upto } => segment::on_gossip_push(k, m, seg, upto),
-                Payload::PageRead {
-                    read, seg, need, ..
-                } => segment::on_page_read(k, m, msg.from, read, seg, need),
+                Payload::PageRead { read, seg, need } => {
+                    segment::on_page_read(k, m, msg.from, read, seg, need)
+                }
                 Payload::PageData { read, seg } => writer::on_page_data(k, m, read, seg),
                 Payload::RepairCopy { pg, seg, upto } => {
                     repair::on_repair_copy(k, m, pg, seg, upto)

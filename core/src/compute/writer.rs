@@ -559,7 +559,6 @@ fn send_read(k: &mut Kernel, m: &mut Model, id: u32) {
         Payload::PageRead {
             read: id,
             seg,
-            point: r.point,
             need,
         },
     );
