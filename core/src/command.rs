@@ -1,8 +1,12 @@
 //! What comes in: commands a person, a scenario or a test applies at a simulated time.
 
+use crate::autoscaling::Policy;
+use crate::client::ClientWorkload;
 use crate::ids::{AzId, NodeId, SegmentId};
 use crate::net::Partition;
 use crate::workload::WorkloadConfig;
+use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 /// A fault to inject, or (with [`Command::Heal`]) to heal.
@@ -53,6 +57,24 @@ pub enum Command {
     Inject(Fault),
     /// Heal a fault injected earlier.
     Heal(Fault),
+    /// Add a read replica in an AZ (or the least used AZ) with a class and promotion tier.
+    AddReplica {
+        az: Option<AzId>,
+        class: String,
+        tier: u8,
+    },
+    /// Delete a replica.
+    RemoveReplica(NodeId),
+    /// Change a replica's promotion tier (never triggers a failover).
+    SetTier { node: NodeId, tier: u8 },
+    /// Fail over now, to the given replica or the best one.
+    Failover { target: Option<NodeId> },
+    /// Replace the client workload.
+    SetClients(ClientWorkload),
+    /// Add a custom endpoint over the named instances.
+    AddCustomEndpoint { name: String, members: Vec<NodeId> },
+    /// Turn replica auto scaling on (with a policy) or off.
+    SetAutoScaling(Option<Policy>),
 }
 
 /// Why a command could not be applied. Every message says what was wrong in words a student
@@ -87,6 +109,26 @@ pub enum CommandError {
     VolumeFull { max_bytes: u64 },
     /// A workload setting is out of range.
     BadWorkload(&'static str),
+    /// The node is not a DB instance.
+    NotAnInstance(NodeId),
+    /// The instance is not a replica.
+    NotAReplica(NodeId),
+    /// A cluster has at most 15 replicas.
+    TooManyReplicas,
+    /// No such instance class.
+    UnknownClass(String),
+    /// Promotion tiers run 0–15.
+    BadTier(u8),
+    /// A failover is already under way.
+    FailoverInProgress,
+    /// No replica is available to promote.
+    NoFailoverTarget,
+    /// A custom endpoint needs at least one member.
+    EmptyEndpoint,
+    /// At most 5 custom endpoints.
+    TooManyEndpoints,
+    /// An auto scaling setting is out of range.
+    BadPolicy(&'static str),
 }
 
 impl fmt::Display for CommandError {
@@ -124,6 +166,27 @@ impl fmt::Display for CommandError {
                 max_bytes >> 40
             ),
             CommandError::BadWorkload(why) => write!(f, "bad workload: {why}"),
+            CommandError::NotAnInstance(n) => write!(f, "{n} is not a DB instance"),
+            CommandError::NotAReplica(n) => {
+                write!(
+                    f,
+                    "{n} is not an available replica, so it cannot be promoted or removed"
+                )
+            }
+            CommandError::TooManyReplicas => {
+                write!(f, "a cluster has at most 15 replicas besides its writer")
+            }
+            CommandError::UnknownClass(c) => write!(f, "there is no instance class \"{c}\""),
+            CommandError::BadTier(t) => write!(f, "promotion tiers run from 0 to 15, not {t}"),
+            CommandError::FailoverInProgress => write!(f, "a failover is already under way"),
+            CommandError::NoFailoverTarget => {
+                write!(f, "no replica is up to take over: add one first")
+            }
+            CommandError::EmptyEndpoint => {
+                write!(f, "a custom endpoint needs at least one instance")
+            }
+            CommandError::TooManyEndpoints => write!(f, "a cluster has at most 5 custom endpoints"),
+            CommandError::BadPolicy(why) => write!(f, "bad auto scaling policy: {why}"),
         }
     }
 }

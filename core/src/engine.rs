@@ -85,6 +85,44 @@ pub(crate) enum Payload {
         seg: SegmentId,
         upto: Lsn,
     },
+    /// Redo up to the writer's allocation, and its VDL (reached at `since`).
+    RedoStream {
+        vdl: Lsn,
+        since: SimTime,
+        records: u32,
+    },
+    DnsQuery {
+        write: bool,
+    },
+    DnsAnswer {
+        write: bool,
+        target: NodeId,
+    },
+    Query {
+        req: u64,
+        write: bool,
+    },
+    Answer {
+        req: u64,
+        ok: bool,
+    },
+    RecoveryScan {
+        seg: SegmentId,
+    },
+    RecoveryScl {
+        seg: SegmentId,
+        scl: Lsn,
+    },
+    Truncate {
+        seg: SegmentId,
+        vdl: Lsn,
+        end: Lsn,
+        epoch: u32,
+    },
+    TruncateAck {
+        seg: SegmentId,
+        scl: Lsn,
+    },
 }
 
 /// Internal events: what the engine does when their time comes.
@@ -121,6 +159,24 @@ pub(crate) enum Ev {
     ReadTimeout(u32),
     /// A command scheduled for this time.
     Apply(Command),
+    /// The writer ships its redo stream to the replicas.
+    ReplicaStream,
+    /// A replica finished applying the stream up to `vdl`.
+    ReplicaApplied {
+        node: NodeId,
+        vdl: Lsn,
+        since: SimTime,
+    },
+    ClientTick,
+    HealthCheck,
+    /// The failover target's engine is up as a writer.
+    Promoted(NodeId),
+    /// With no replica, the writer has been re-created.
+    WriterRecreated(NodeId),
+    RecoveryRetry,
+    /// A new instance finished being created.
+    InstanceReady(NodeId),
+    AutoScale,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

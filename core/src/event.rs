@@ -34,6 +34,24 @@ pub enum MsgKind {
     RepairCopy,
     /// Segment → object store: continuous backup of log and pages. P17 §3.3 step 6
     Backup,
+    /// Writer → replica: the redo stream with VDL. P17 §4.2.4
+    RedoStream,
+    /// Client → DNS: which instance does this endpoint mean?
+    DnsLookup,
+    /// DNS → client: the endpoint's current target (cached for the TTL).
+    DnsAnswer,
+    /// Client → instance: a read or a write.
+    Query,
+    /// Instance → client: the result.
+    Answer,
+    /// Recovering writer → segment: what is your SCL? P17 §4.3
+    RecoveryScan,
+    /// Segment → recovering writer: my SCL.
+    RecoveryScl,
+    /// Recovering writer → segment: annul above VDL; adopt the new volume epoch.
+    Truncate,
+    /// Segment → recovering writer: done.
+    TruncateAck,
 }
 
 impl MsgKind {
@@ -48,6 +66,15 @@ impl MsgKind {
             MsgKind::PageData => "page",
             MsgKind::RepairCopy => "repair copy",
             MsgKind::Backup => "backup to S3",
+            MsgKind::RedoStream => "redo stream",
+            MsgKind::DnsLookup => "DNS lookup",
+            MsgKind::DnsAnswer => "DNS answer",
+            MsgKind::Query => "query",
+            MsgKind::Answer => "result",
+            MsgKind::RecoveryScan => "recovery: SCL?",
+            MsgKind::RecoveryScl => "recovery: SCL",
+            MsgKind::Truncate => "truncate + epoch",
+            MsgKind::TruncateAck => "truncation done",
         }
     }
 }
@@ -120,6 +147,8 @@ pub enum Invariant {
     ReadAboveSegment,
     /// A commit was acknowledged above VDL.
     CommitAboveVdl,
+    /// A replica exposed data above the writer's VDL.
+    ReplicaAboveVdl,
 }
 
 impl Invariant {
@@ -131,6 +160,29 @@ impl Invariant {
             Invariant::LalRespected => "no LSN above VDL + LAL",
             Invariant::ReadAboveSegment => "reads only from segments complete to the read point",
             Invariant::CommitAboveVdl => "commits acknowledged only at or below VDL",
+            Invariant::ReplicaAboveVdl => "replicas never read above VDL",
+        }
+    }
+}
+
+/// The timed phases of a failover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum FailoverPhase {
+    /// From the last healthy check to the decision to fail over.
+    Detect,
+    /// Restarting the chosen replica's engine as the writer (or re-creating the writer).
+    Promote,
+    /// Crash recovery on the volume, ending with the DNS flip.
+    Recover,
+}
+
+impl FailoverPhase {
+    pub fn label(self) -> &'static str {
+        match self {
+            FailoverPhase::Detect => "detection",
+            FailoverPhase::Promote => "promotion",
+            FailoverPhase::Recover => "recovery",
         }
     }
 }
@@ -264,6 +316,57 @@ pub enum Event {
         pgs: u32,
         bytes: u64,
     },
+    /// A replica applied the redo stream up to `vdl`, `lag` behind the writer.
+    ReplicaApplied {
+        node: NodeId,
+        vdl: Lsn,
+        lag: SimDuration,
+    },
+    HealthCheckMissed {
+        node: NodeId,
+        misses: u32,
+    },
+    FailoverStarted {
+        old: NodeId,
+        target: Option<NodeId>,
+        detected_after: SimDuration,
+    },
+    FailoverPhaseDone {
+        phase: FailoverPhase,
+        took: SimDuration,
+    },
+    FailoverFinished {
+        old: NodeId,
+        new: NodeId,
+        total: SimDuration,
+    },
+    /// No replica can be promoted and the writer cannot be re-created where it was.
+    NoFailoverTarget {
+        old: NodeId,
+    },
+    RecoveryStarted {
+        node: NodeId,
+    },
+    RoleChanged {
+        node: NodeId,
+        role: crate::compute::instance::Role,
+    },
+    DnsUpdated {
+        endpoint: crate::endpoint::EndpointId,
+        target: NodeId,
+    },
+    InstanceAdded {
+        node: NodeId,
+        ready_in: SimDuration,
+    },
+    InstanceRemoved {
+        node: NodeId,
+    },
+    AutoScalingEvaluated {
+        average: u32,
+        replicas: u8,
+        desired: u8,
+    },
     FaultInjected(Fault),
     FaultHealed(Fault),
     InvariantViolated {
@@ -349,6 +452,33 @@ impl Event {
             FaultInjected(f) => d(26, fault_word(f), 0, 0),
             FaultHealed(f) => d(27, fault_word(f), 0, 0),
             InvariantViolated { invariant, detail } => d(28, invariant as u64, detail, 0),
+            ReplicaApplied { node, vdl, lag } => d(30, node.0 as u64, vdl.0, lag.as_micros()),
+            HealthCheckMissed { node, misses } => d(31, node.0 as u64, misses as u64, 0),
+            FailoverStarted {
+                old,
+                target,
+                detected_after,
+            } => d(
+                32,
+                old.0 as u64,
+                target.map_or(u64::MAX, |t| t.0 as u64),
+                detected_after.as_micros(),
+            ),
+            FailoverPhaseDone { phase, took } => d(33, phase as u64, took.as_micros(), 0),
+            FailoverFinished { old, new, total } => {
+                d(34, old.0 as u64, new.0 as u64, total.as_micros())
+            }
+            NoFailoverTarget { old } => d(35, old.0 as u64, 0, 0),
+            RecoveryStarted { node } => d(36, node.0 as u64, 0, 0),
+            RoleChanged { node, role } => d(37, node.0 as u64, role_word(role), 0),
+            DnsUpdated { endpoint, target } => d(38, endpoint_word(endpoint), target.0 as u64, 0),
+            InstanceAdded { node, ready_in } => d(39, node.0 as u64, ready_in.as_micros(), 0),
+            InstanceRemoved { node } => d(40, node.0 as u64, 0, 0),
+            AutoScalingEvaluated {
+                average,
+                replicas,
+                desired,
+            } => d(41, average as u64, replicas as u64, desired as u64),
         }
     }
 
@@ -500,6 +630,56 @@ impl Event {
             InvariantViolated { invariant, detail } => {
                 format!("INVARIANT VIOLATED: {} (at {detail})", invariant.name())
             }
+            ReplicaApplied { node, vdl, lag } => {
+                format!("{} applied redo to VDL {vdl}: {lag} behind the writer", name(node))
+            }
+            HealthCheckMissed { node, misses } => {
+                format!("{} missed health check {misses}", name(node))
+            }
+            FailoverStarted {
+                old,
+                target,
+                detected_after,
+            } => match target {
+                Some(t) => format!(
+                    "failover: {} unhealthy for {detected_after}; promoting {} (lowest tier, then largest)",
+                    name(old),
+                    name(t)
+                ),
+                None => format!(
+                    "failover: {} unhealthy for {detected_after} and no replica to promote",
+                    name(old)
+                ),
+            },
+            FailoverPhaseDone { phase, took } => format!("failover {} took {took}", phase.label()),
+            FailoverFinished { old, new, total } => format!(
+                "failover done: {} replaced {} as writer, {total} after the writer failed",
+                name(new),
+                name(old)
+            ),
+            NoFailoverTarget { old } => format!(
+                "{} is gone and nothing can replace it: add an instance in another AZ",
+                name(old)
+            ),
+            RecoveryStarted { node } => format!(
+                "{} opens the volume: asking a read quorum of every PG for its SCL",
+                name(node)
+            ),
+            RoleChanged { node, role } => format!("{} is now the {role}", name(node)),
+            DnsUpdated { endpoint, target } => {
+                format!("DNS: the {endpoint} now points at {} (TTL 5 s)", name(target))
+            }
+            InstanceAdded { node, ready_in } => {
+                format!("creating {}: ready in {ready_in}", name(node))
+            }
+            InstanceRemoved { node } => format!("{} removed", name(node)),
+            AutoScalingEvaluated {
+                average,
+                replicas,
+                desired,
+            } => format!(
+                "auto scaling: average {average} across {replicas} replicas; wants {desired}"
+            ),
         }
     }
 }
@@ -515,5 +695,26 @@ fn fault_word(f: Fault) -> u64 {
         Fault::Partition(Partition::Link(a, b)) => 6 << 32 | (a.0 as u64) << 16 | b.0 as u64,
         Fault::Partition(Partition::Region(r)) => 7 << 32 | r.0 as u64,
         Fault::SlowNode { node, pct } => 8 << 32 | (node.0 as u64) << 16 | pct as u64,
+    }
+}
+
+fn role_word(r: crate::compute::instance::Role) -> u64 {
+    use crate::compute::instance::Role::*;
+    match r {
+        Writer => 1,
+        Replica => 2,
+        Creating { .. } => 3,
+        Promoting => 4,
+        Fenced => 5,
+    }
+}
+
+fn endpoint_word(e: crate::endpoint::EndpointId) -> u64 {
+    use crate::endpoint::EndpointId::*;
+    match e {
+        Cluster => 1,
+        Reader => 2,
+        Custom(i) => 3 << 16 | i as u64,
+        Instance(n) => 4 << 16 | n.0 as u64,
     }
 }

@@ -18,10 +18,14 @@
 
 extern crate alloc;
 
+pub mod autoscaling;
+pub mod client;
 pub mod command;
 pub mod compute;
+pub mod endpoint;
 pub(crate) mod engine;
 pub mod event;
+pub mod failover;
 pub mod ids;
 pub mod invariants;
 pub mod lsn;

@@ -130,6 +130,23 @@ pub struct Metrics {
     pub redo_messages: u64,
     /// Requests refused by storage for carrying a stale epoch.
     pub stale_rejections: u64,
+    /// Redo-stream messages to replicas.
+    pub stream_messages: u64,
+    /// Replica lag at every apply, in microseconds.
+    pub replica_lag: Histogram,
+    /// Client-side results.
+    pub client_ok: u64,
+    pub client_errors: u64,
+    pub client_read_latency: Histogram,
+    pub client_write_latency: Histogram,
+    /// The longest time without any successful client write: the downtime clients saw.
+    pub client_write_gap_max: SimDuration,
+    pub last_client_write: Option<SimTime>,
+    /// Completed failovers and crash recoveries.
+    pub failovers: Vec<crate::failover::FailoverRecord>,
+    pub recoveries: Vec<SimDuration>,
+    /// Writes a fenced old writer took and storage refused.
+    pub fenced_writes_refused: u64,
     /// Completed repairs: the PG and the time from failure to the replacement taking over.
     pub repairs: Vec<(PgId, SimDuration)>,
     /// Total time during which some PG could not form a write quorum.
@@ -156,6 +173,17 @@ impl Default for Metrics {
             redo_batches: 0,
             redo_messages: 0,
             stale_rejections: 0,
+            stream_messages: 0,
+            replica_lag: Histogram::default(),
+            client_ok: 0,
+            client_errors: 0,
+            client_read_latency: Histogram::default(),
+            client_write_latency: Histogram::default(),
+            client_write_gap_max: SimDuration::ZERO,
+            last_client_write: None,
+            failovers: Vec::new(),
+            recoveries: Vec::new(),
+            fenced_writes_refused: 0,
             repairs: Vec::new(),
             write_unavailable: SimDuration::ZERO,
             unavailable_since: None,

@@ -11,10 +11,18 @@
 //! Nothing here reads a clock or a random source: the run is a pure function of the
 //! configuration, the seed and the timed commands, and [`Sim::trace_digest`] proves it.
 
+use crate::autoscaling::{self, AutoScaling};
+use crate::client::{self, ClientWorkload, Clients};
 use crate::command::{Command, CommandError, Fault};
+use crate::compute::instance::{Instance, InstanceClass, Role, MAX_REPLICAS, MAX_TIER};
+use crate::compute::read::{self, Reads};
+use crate::compute::recovery::{self, Recovery};
+use crate::compute::replica;
 use crate::compute::writer::{self, Writer, WriterConfig};
+use crate::endpoint::{CustomEndpoint, Endpoints, MAX_CUSTOM_ENDPOINTS};
 use crate::engine::{Ev, Kernel, Payload};
 use crate::event::Event;
+use crate::failover::{self, Failover};
 use crate::ids::{AzId, NodeId, RegionId};
 use crate::invariants::Checker;
 use crate::lsn::Lsn;
@@ -36,7 +44,12 @@ pub struct SimConfig {
     /// Data in the volume at the start: one PG per 10 GiB or part of it.
     pub initial_volume_bytes: u64,
     pub writer_az: AzId,
+    /// Class of the writer and of the initial replicas.
+    pub instance_class: InstanceClass,
+    /// Replicas at the start, placed round the AZs after the writer's, tier 1.
+    pub replicas: u8,
     pub workload: WorkloadConfig,
+    pub clients: ClientWorkload,
 }
 
 impl Default for SimConfig {
@@ -47,7 +60,10 @@ impl Default for SimConfig {
             writer: WriterConfig::default(),
             initial_volume_bytes: PG_SIZE_BYTES,
             writer_az: AzId(0),
+            instance_class: InstanceClass::default(),
+            replicas: 0,
             workload: WorkloadConfig::default(),
+            clients: ClientWorkload::default(),
         }
     }
 }
@@ -63,6 +79,22 @@ pub(crate) struct Model {
     pub checker: Checker,
     /// Faults in force, for healing and for the page's controls.
     pub faults: Vec<Fault>,
+    /// Every DB instance; the writer's is the one whose node is `writer.node`.
+    pub instances: Vec<Instance>,
+    pub reads: Reads,
+    pub clients: Clients,
+    pub endpoints: Endpoints,
+    /// The regional DNS service node.
+    pub dns: NodeId,
+    pub recovery: Option<Recovery>,
+    pub failover: Option<Failover>,
+    pub health_misses: u32,
+    pub last_healthy: SimTime,
+    /// Client writes a fenced old writer took and cannot commit.
+    pub fenced_pending: Vec<(NodeId, u64)>,
+    pub autoscaling: Option<AutoScaling>,
+    /// Transactions counted at the last CPU measurement.
+    pub last_txns: u64,
 }
 
 /// A simulated Aurora cluster. Cheap to clone: the page keeps clones as checkpoints.
@@ -78,10 +110,12 @@ impl Sim {
         let mut k = Kernel::new(seed);
         k.net.config = config.net;
         let storage = volume::build(&mut k, config.storage, config.initial_volume_bytes);
+        let dns = k.topo.add(NodeKind::Dns, RegionId(0), None);
         let node = k
             .topo
             .add(NodeKind::Instance, RegionId(0), Some(config.writer_az));
-        let writer = Writer::new(node, storage.pgs.len(), config.writer);
+        let mut writer_config = config.writer;
+        let writer = Writer::new(node, storage.pgs.len(), writer_config);
         let mut m = Model {
             storage,
             writer,
@@ -89,14 +123,43 @@ impl Sim {
             metrics: Metrics::default(),
             checker: Checker::default(),
             faults: Vec::new(),
+            instances: alloc::vec![Instance::new(node, config.instance_class, 1, Role::Writer)],
+            reads: Reads::default(),
+            clients: Clients::default(),
+            endpoints: Endpoints {
+                cluster: node,
+                custom: Vec::new(),
+            },
+            dns,
+            recovery: None,
+            failover: None,
+            health_misses: 0,
+            last_healthy: SimTime::ZERO,
+            fenced_pending: Vec::new(),
+            autoscaling: None,
+            last_txns: 0,
         };
+        // The writer's cache hit ratio follows its class and the hot data.
+        writer_config.cache_hit_ppm = m.instances[0].cache_hit_ppm(config.clients.hot_bytes);
+        m.writer.config = writer_config;
+        for i in 0..config.replicas.min(MAX_REPLICAS as u8) {
+            let az = AzId((config.writer_az.0 + 1 + i) % crate::topology::AZ_COUNT as u8);
+            let node = k.topo.add(NodeKind::Instance, RegionId(0), Some(az));
+            m.instances
+                .push(Instance::new(node, config.instance_class, 1, Role::Replica));
+        }
         // Stagger the storage nodes' background work across one interval.
         let interval = m.storage.config.background_interval.as_micros();
         for sn in &m.storage.nodes {
             let at = SimTime::from_micros(k.rng.below(interval.max(1)));
             k.schedule(at, Ev::Background(sn.node));
         }
+        k.schedule(
+            SimTime::ZERO + failover::HEALTH_CHECK_INTERVAL,
+            Ev::HealthCheck,
+        );
         workload::set(&mut k, &mut m, config.workload);
+        client::set(&mut k, &mut m, config.clients);
         Sim { k, m }
     }
 
@@ -145,6 +208,28 @@ impl Sim {
     }
     pub fn faults(&self) -> &[Fault] {
         &self.m.faults
+    }
+    pub fn instances(&self) -> &[Instance] {
+        &self.m.instances
+    }
+    pub fn clients(&self) -> &Clients {
+        &self.m.clients
+    }
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.m.endpoints
+    }
+    /// The DNS service node.
+    pub fn dns_node(&self) -> NodeId {
+        self.m.dns
+    }
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.m.recovery.as_ref()
+    }
+    pub fn failover(&self) -> Option<&Failover> {
+        self.m.failover.as_ref()
+    }
+    pub fn autoscaling(&self) -> Option<&AutoScaling> {
+        self.m.autoscaling.as_ref()
     }
     pub fn invariant_violations(&self) -> u64 {
         self.m.checker.violations
@@ -250,6 +335,20 @@ impl Sim {
             let log = &self.m.writer.log;
             let (vcl, vdl, max) = (log.vcl(), log.vdl(), log.max_allocated());
             self.m.checker.check_points(&mut self.k, vcl, vdl, max);
+            let above = self
+                .m
+                .instances
+                .iter()
+                .filter(|i| i.role == Role::Replica)
+                .map(|i| i.read_point)
+                .find(|&p| p > vdl);
+            if let Some(p) = above {
+                self.m.checker.violation(
+                    &mut self.k,
+                    crate::event::Invariant::ReplicaAboveVdl,
+                    p.0,
+                );
+            }
         }
     }
 }
@@ -284,11 +383,16 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
                     member_epoch,
                 ),
                 Payload::Ack { seg, scl, epoch } => {
-                    if epoch >= m.writer.volume_epoch && msg.to == m.writer.node {
+                    let w = &m.writer;
+                    if epoch >= w.volume_epoch && msg.to == w.node && m.recovery.is_none() {
                         writer::on_ack(k, m, seg, scl);
                     }
                 }
-                Payload::Rejected { seg } => writer::on_rejected(m, seg),
+                Payload::Rejected { seg } => {
+                    if !failover::fenced_rejected(k, m, msg.to) {
+                        writer::on_rejected(m, seg);
+                    }
+                }
                 Payload::Backup { seg, upto } => segment::on_backup_stored(m, seg, upto),
                 Payload::GossipPull { seg, peer, have } => {
                     segment::on_gossip_pull(k, m, msg.from, seg, peer, have)
@@ -297,9 +401,39 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
                 Payload::PageRead { read, seg, need } => {
                     segment::on_page_read(k, m, msg.from, read, seg, need)
                 }
-                Payload::PageData { read, seg } => writer::on_page_data(k, m, read, seg),
+                Payload::PageData { read, seg } => read::on_page_data(k, m, read, seg),
                 Payload::RepairCopy { pg, seg, upto } => {
                     repair::on_repair_copy(k, m, pg, seg, upto)
+                }
+                Payload::RedoStream {
+                    vdl,
+                    since,
+                    records,
+                } => replica::on_stream_arrived(k, m, msg.to, vdl, since, records),
+                Payload::DnsQuery { write } => client::on_dns_query(k, m, msg.from, write),
+                Payload::DnsAnswer { write, target } => {
+                    client::on_dns_answer(k, m, msg.to, write, target)
+                }
+                Payload::Query { req, write } => {
+                    client::on_query(k, m, msg.to, msg.from, req, write)
+                }
+                Payload::Answer { req, ok } => client::on_answer(k, m, msg.to, req, ok),
+                Payload::RecoveryScan { seg } => recovery::on_scan(k, m, msg.from, seg),
+                Payload::RecoveryScl { seg, scl } => {
+                    if m.recovery.as_ref().is_some_and(|r| r.node == msg.to) {
+                        recovery::on_scl(k, m, seg, scl);
+                    }
+                }
+                Payload::Truncate {
+                    seg,
+                    vdl,
+                    end,
+                    epoch,
+                } => recovery::on_truncate(k, m, msg.from, seg, vdl, end, epoch),
+                Payload::TruncateAck { seg, scl } => {
+                    if m.recovery.as_ref().is_some_and(|r| r.node == msg.to) {
+                        recovery::on_truncate_ack(k, m, seg, scl);
+                    }
                 }
             }
         }
@@ -316,7 +450,16 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
         Ev::Background(node) => segment::on_background(k, m, node),
         Ev::DetectNode { node, incarnation } => repair::on_detect_node(k, m, node, incarnation),
         Ev::DetectSegment(seg) => repair::on_detect_segment(k, m, seg),
-        Ev::ReadTimeout(id) => writer::on_read_timeout(k, m, id),
+        Ev::ReadTimeout(id) => read::on_timeout(k, m, id),
+        Ev::ReplicaStream => replica::on_stream(k, m),
+        Ev::ReplicaApplied { node, vdl, since } => replica::on_applied(k, m, node, vdl, since),
+        Ev::ClientTick => client::on_tick(k, m),
+        Ev::HealthCheck => failover::on_health_check(k, m),
+        Ev::Promoted(node) => failover::on_promoted(k, m, node),
+        Ev::WriterRecreated(node) => failover::on_writer_recreated(k, m, node),
+        Ev::RecoveryRetry => recovery::on_retry(k, m),
+        Ev::InstanceReady(node) => instance_ready(k, m, node),
+        Ev::AutoScale => autoscaling::on_evaluate(k, m),
         Ev::Apply(cmd) => {
             // A scheduled command that no longer applies (e.g. healing what already healed)
             // is skipped; the event stream shows what did happen.
@@ -334,7 +477,7 @@ fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), CommandError
                 ));
             }
             writer_up(k, m)?;
-            writer::run_transaction(k, m, mtrs);
+            writer::run_transaction(k, m, mtrs, read::Reply::None);
             Ok(())
         }
         Command::Write => {
@@ -363,7 +506,170 @@ fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), CommandError
         Command::GrowVolume { bytes } => grow(k, m, bytes),
         Command::Inject(f) => inject(k, m, f),
         Command::Heal(f) => heal(k, m, f),
+        Command::AddReplica { az, class, tier } => {
+            let class = InstanceClass::by_name(&class).ok_or(CommandError::UnknownClass(class))?;
+            if tier > MAX_TIER {
+                return Err(CommandError::BadTier(tier));
+            }
+            if let Some(az) = az {
+                if az.index() >= crate::topology::AZ_COUNT {
+                    return Err(CommandError::UnknownAz(az));
+                }
+            }
+            add_instance(k, m, az, class, tier, false).map(|_| ())
+        }
+        Command::RemoveReplica(node) => {
+            let inst = instance(m, node)?;
+            if !matches!(inst.role, Role::Replica | Role::Creating { .. }) {
+                return Err(CommandError::NotAReplica(node));
+            }
+            remove_instance(k, m, node);
+            Ok(())
+        }
+        Command::SetTier { node, tier } => {
+            instance(m, node)?;
+            if tier > MAX_TIER {
+                return Err(CommandError::BadTier(tier));
+            }
+            if let Some(i) = m.instances.iter_mut().find(|i| i.node == node) {
+                i.tier = tier;
+            }
+            Ok(())
+        }
+        Command::Failover { target } => {
+            if m.failover.is_some() || m.recovery.is_some() {
+                return Err(CommandError::FailoverInProgress);
+            }
+            let target = match target {
+                Some(t) => {
+                    let inst = instance(m, t)?;
+                    if inst.role != Role::Replica {
+                        return Err(CommandError::NotAReplica(t));
+                    }
+                    if !k.topo.is_up(t) {
+                        return Err(CommandError::InstanceDown(t));
+                    }
+                    t
+                }
+                None => failover::best_target(k, m).ok_or(CommandError::NoFailoverTarget)?,
+            };
+            failover::start(k, m, Some(target));
+            Ok(())
+        }
+        Command::SetClients(c) => {
+            c.validate().map_err(CommandError::BadWorkload)?;
+            if let crate::endpoint::EndpointId::Custom(i) = c.read_endpoint {
+                if i as usize >= m.endpoints.custom.len() {
+                    return Err(CommandError::BadWorkload("no such custom endpoint"));
+                }
+            }
+            client::set(k, m, c);
+            Ok(())
+        }
+        Command::AddCustomEndpoint { name, members } => {
+            if members.is_empty() {
+                return Err(CommandError::EmptyEndpoint);
+            }
+            if m.endpoints.custom.len() >= MAX_CUSTOM_ENDPOINTS {
+                return Err(CommandError::TooManyEndpoints);
+            }
+            for &n in &members {
+                instance(m, n)?;
+            }
+            m.endpoints.custom.push(CustomEndpoint { name, members });
+            Ok(())
+        }
+        Command::SetAutoScaling(p) => {
+            if let Some(p) = &p {
+                p.validate().map_err(CommandError::BadPolicy)?;
+            }
+            autoscaling::set(k, m, p);
+            Ok(())
+        }
     }
+}
+
+fn instance(m: &Model, node: NodeId) -> Result<&Instance, CommandError> {
+    m.instances
+        .iter()
+        .find(|i| i.node == node)
+        .ok_or(CommandError::NotAnInstance(node))
+}
+
+/// Creates a replica; it serves after the instance creation time.
+pub(crate) fn add_instance(
+    k: &mut Kernel,
+    m: &mut Model,
+    az: Option<AzId>,
+    class: InstanceClass,
+    tier: u8,
+    autoscaled: bool,
+) -> Result<NodeId, CommandError> {
+    let replicas = m
+        .instances
+        .iter()
+        .filter(|i| i.role != Role::Writer)
+        .count();
+    if replicas >= MAX_REPLICAS {
+        return Err(CommandError::TooManyReplicas);
+    }
+    // The least used AZ whose storage is up.
+    let az = az.unwrap_or_else(|| {
+        (0..crate::topology::AZ_COUNT as u8)
+            .map(AzId)
+            .min_by_key(|&z| {
+                let down = !k
+                    .topo
+                    .nodes
+                    .iter()
+                    .any(|n| n.az == Some(z) && n.up && n.kind == NodeKind::Storage);
+                let used = m
+                    .instances
+                    .iter()
+                    .filter(|i| k.topo.node(i.node).az == Some(z))
+                    .count();
+                (down, used, z)
+            })
+            .unwrap_or(AzId(0))
+    });
+    let node = k.topo.add(NodeKind::Instance, RegionId(0), Some(az));
+    let ready_in = failover::creation_time();
+    let mut inst = Instance::new(
+        node,
+        class,
+        tier,
+        Role::Creating {
+            ready_at: k.now + ready_in,
+            replica: true,
+        },
+    );
+    inst.autoscaled = autoscaled;
+    m.instances.push(inst);
+    k.emit(Event::InstanceAdded { node, ready_in });
+    k.schedule_in(ready_in, Ev::InstanceReady(node));
+    Ok(node)
+}
+
+fn instance_ready(k: &mut Kernel, m: &mut Model, node: NodeId) {
+    let vdl = m.writer.log.vdl();
+    if let Some(i) = m.instances.iter_mut().find(|i| i.node == node) {
+        if matches!(i.role, Role::Creating { .. }) {
+            i.read_point = vdl;
+            failover::set_role(k, m, node, Role::Replica);
+        }
+    }
+}
+
+pub(crate) fn remove_instance(k: &mut Kernel, m: &mut Model, node: NodeId) {
+    m.instances.retain(|i| i.node != node);
+    m.reads.drop_reader(node);
+    if let Some(n) = k.topo.nodes.get_mut(node.index()) {
+        n.up = false;
+    }
+    for c in &mut m.endpoints.custom {
+        c.members.retain(|&n| n != node);
+    }
+    k.emit(Event::InstanceRemoved { node });
 }
 
 fn writer_up(k: &Kernel, m: &Model) -> Result<(), CommandError> {
@@ -486,6 +792,15 @@ fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), CommandError> {
             k.emit(Event::FaultHealed(f));
             k.net.partitions.retain(|x| *x != p);
             repair::evaluate_quorums(k, m);
+            let fenced: Vec<NodeId> = m
+                .instances
+                .iter()
+                .filter(|i| i.role == Role::Fenced)
+                .map(|i| i.node)
+                .collect();
+            for n in fenced {
+                failover::node_reachable(k, m, n);
+            }
         }
         Fault::SlowNode { node, .. } => {
             check_node(k, node)?;
@@ -507,7 +822,15 @@ fn crash(k: &mut Kernel, m: &mut Model, node: NodeId) {
     k.emit(Event::NodeDown(node));
     match k.topo.node(node).kind {
         NodeKind::Storage => repair::node_went_down(k, m, node),
-        _ => repair::evaluate_quorums(k, m),
+        _ => {
+            m.reads.drop_reader(node);
+            // A writer that dies while recovering leaves the recovery to whoever comes next.
+            if m.recovery.as_ref().is_some_and(|r| r.node == node) {
+                m.recovery = None;
+                m.failover = None;
+            }
+            repair::evaluate_quorums(k, m);
+        }
     }
 }
 
@@ -516,8 +839,12 @@ fn restart(k: &mut Kernel, m: &mut Model, node: NodeId) {
     k.emit(Event::NodeUp(node));
     match k.topo.node(node).kind {
         NodeKind::Storage => repair::node_came_up(k, m, node),
-        NodeKind::Instance if node == m.writer.node => {
-            crate::compute::recovery::recover(k, m);
+        // The writer came back before a failover replaced it: it recovers the volume itself.
+        NodeKind::Instance
+            if node == m.writer.node && m.failover.is_none() && m.recovery.is_none() =>
+        {
+            m.writer.abandon_commits();
+            recovery::begin(k, m, node);
         }
         _ => {}
     }

@@ -25,6 +25,8 @@ pub enum NodeKind {
     ObjectStore,
     /// An application client.
     Client,
+    /// The regional DNS service, which also stands for the control plane's view of health.
+    Dns,
 }
 
 /// One node's place and health.
@@ -69,7 +71,9 @@ impl fmt::Display for NodeName {
             (NodeKind::Storage, Some(az)) => write!(f, "az-{}-{}", az.letter(), self.ordinal),
             (NodeKind::Instance, _) => write!(f, "instance-{}", self.ordinal),
             (NodeKind::ObjectStore, _) => write!(f, "S3"),
-            (NodeKind::Client, _) => write!(f, "client-{}", self.ordinal),
+            (NodeKind::Client, Some(az)) => write!(f, "client-{}{}", az.letter(), self.ordinal),
+            (NodeKind::Client, None) => write!(f, "client-{}", self.ordinal),
+            (NodeKind::Dns, _) => write!(f, "DNS"),
             (NodeKind::Storage, None) => write!(f, "storage-{}", self.ordinal),
         }
     }

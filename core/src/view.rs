@@ -39,6 +39,7 @@ impl NodeView {
             NodeKind::Instance => "DB instance",
             NodeKind::ObjectStore => "Object store",
             NodeKind::Client => "Client",
+            NodeKind::Dns => "DNS service",
         };
         let role = if is_writer { " (writer)" } else { "" };
         format!("{kind} {}{role}, {}", self.name, self.state_word())

@@ -115,7 +115,12 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
         w.tick_scheduled = false;
     }
     for _ in 0..txns {
-        crate::compute::writer::run_transaction(k, m, c.mtrs_per_txn);
+        crate::compute::writer::run_transaction(
+            k,
+            m,
+            c.mtrs_per_txn,
+            crate::compute::read::Reply::None,
+        );
     }
     for _ in 0..reads {
         crate::compute::writer::read(k, m);

@@ -387,6 +387,8 @@ fn writer_crash_recovers_without_losing_acknowledged_commits_and_fences_old_epoc
     );
     sim.run_for(SimDuration::from_millis(200));
     sim.apply(Command::Heal(Fault::CrashNode(writer))).unwrap();
+    // Recovery is a round of quorum reads and a round of truncation writes: milliseconds.
+    sim.run_for(SimDuration::from_millis(50));
     let recovered = sim
         .drain_events()
         .find_map(|(_, e)| match e {

@@ -3,5 +3,8 @@
 //! * [`writer`]: the single writer: LSN allocation, mini-transactions, boxcarred redo batches
 //!   per PG, acknowledgements, the consistency points and the commit queue (reference §2).
 
+pub mod instance;
+pub mod read;
 pub mod recovery;
+pub mod replica;
 pub mod writer;

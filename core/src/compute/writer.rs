@@ -9,14 +9,13 @@
 //! 4. a commit parks on the commit queue keyed by its LSN and is acknowledged once VDL ≥ it.
 //!    No group-commit timer, no flush, no consensus (P17 §4.2.2).
 //!
-//! Reads miss the buffer cache now and then and go to **one** segment known complete to the read
-//! point, hedging to another if it is slow (P18 §3.1).
+//! Reads are in [`crate::compute::read`].
 
+use crate::compute::read::Reply;
 use crate::engine::{Ev, Kernel, Payload};
 use crate::event::{Event, Invariant, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::{Lsn, VolumeLog};
-use crate::net::Network;
 use crate::quorum::MAX_SLOTS;
 use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
@@ -81,17 +80,6 @@ pub struct WriterPg {
     last_retry_pgcl: Lsn,
 }
 
-/// A page read waiting for its segment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-struct PendingRead {
-    started: SimTime,
-    pg: PgId,
-    point: Lsn,
-    /// Slots already asked.
-    tried: u8,
-}
-
 /// The writer instance.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -102,8 +90,10 @@ pub struct Writer {
     pub volume_epoch: u32,
     pub log: VolumeLog,
     pub pgs: Vec<WriterPg>,
-    /// Transactions waiting for VDL to reach their commit LSN, in LSN order.
-    commits: VecDeque<(Lsn, SimTime)>,
+    /// Transactions waiting for VDL to reach their commit LSN, in LSN order, with who to tell.
+    commits: VecDeque<(Lsn, SimTime, Reply)>,
+    /// When VDL last moved: replicas measure their lag from here.
+    pub vdl_since: SimTime,
     /// Acknowledged commit LSNs that a storage failure could still take away.
     pub(crate) acked: VecDeque<Lsn>,
     /// LAL stops allocation until VDL moves.
@@ -112,8 +102,10 @@ pub struct Writer {
     pub backlog: u64,
     /// Mini-transactions written into the open manual transaction.
     manual: Option<u8>,
-    reads: Vec<Option<PendingRead>>,
-    free_reads: Vec<u32>,
+    /// A redo-stream send to the replicas is scheduled.
+    pub(crate) stream_scheduled: bool,
+    /// The highest LSN shipped to the replicas.
+    pub(crate) stream_upto: Lsn,
 }
 
 impl Writer {
@@ -129,8 +121,9 @@ impl Writer {
             throttled: false,
             backlog: 0,
             manual: None,
-            reads: Vec::new(),
-            free_reads: Vec::new(),
+            vdl_since: SimTime::ZERO,
+            stream_scheduled: false,
+            stream_upto: Lsn::ZERO,
         };
         w.add_pgs(pgs);
         w
@@ -163,7 +156,11 @@ impl Writer {
     /// Resets the runtime state after crash recovery under volume epoch `epoch`: what each slot
     /// holds comes from `scl(pg, slot)`; parked commits are dropped unacknowledged. Returns how
     /// many were dropped.
-    pub(crate) fn reopen(&mut self, epoch: u32, scl: impl Fn(usize, usize) -> u64) -> u64 {
+    pub(crate) fn reopen(
+        &mut self,
+        epoch: u32,
+        scl: impl Fn(usize, usize) -> u64,
+    ) -> (u64, Vec<Reply>) {
         self.volume_epoch = epoch;
         for (i, p) in self.pgs.iter_mut().enumerate() {
             let last = self.log.pg_last(i as u32);
@@ -173,14 +170,22 @@ impl Writer {
             p.sent_upto = last;
             p.last_retry_pgcl = last;
         }
+        self.stream_upto = self.log.max_allocated();
+        self.vdl_since = SimTime::ZERO;
         let dropped = self.commits.len() as u64 + self.backlog;
-        self.commits.clear();
+        let replies = self.commits.drain(..).map(|c| c.2).collect();
         self.backlog = 0;
         self.throttled = false;
         self.manual = None;
-        self.reads.clear();
-        self.free_reads.clear();
-        dropped
+        (dropped, replies)
+    }
+
+    /// Gives up every parked commit (the writer is being replaced): their clients must be
+    /// told they failed.
+    pub(crate) fn abandon_commits(&mut self) -> Vec<Reply> {
+        self.backlog = 0;
+        self.manual = None;
+        self.commits.drain(..).map(|c| c.2).collect()
     }
 
     /// Commits waiting for VDL.
@@ -191,16 +196,6 @@ impl Writer {
     /// Is a manual transaction open?
     pub fn manual_open(&self) -> bool {
         self.manual.is_some()
-    }
-
-    /// The lowest read point of any read in flight (PGMRPL's input), else VDL. P17 §4.2.3
-    pub fn min_read_point(&self) -> Lsn {
-        self.reads
-            .iter()
-            .flatten()
-            .map(|r| r.point)
-            .min()
-            .unwrap_or(self.log.vdl())
     }
 }
 
@@ -238,9 +233,9 @@ fn throttle(k: &mut Kernel, w: &mut Writer) {
 
 /// Runs one transaction: `mtrs` mini-transactions and a commit record. Returns false if LAL
 /// stopped it before it started (it is then counted in the backlog).
-pub(crate) fn run_transaction(k: &mut Kernel, m: &mut Model, mtrs: u8) -> bool {
+pub(crate) fn run_transaction(k: &mut Kernel, m: &mut Model, mtrs: u8, reply: Reply) -> bool {
     let w = &mut m.writer;
-    if !k.topo.is_up(w.node) {
+    if !k.topo.is_up(w.node) || m.recovery.is_some() || m.failover.is_some() {
         m.metrics.txn_errors += 1;
         return false;
     }
@@ -253,15 +248,15 @@ pub(crate) fn run_transaction(k: &mut Kernel, m: &mut Model, mtrs: u8) -> bool {
     for _ in 0..mtrs {
         write_mtr(k, w, w.config.records_per_mtr);
     }
-    commit_record(k, w);
+    commit_record(k, w, reply);
     m.metrics.txns_started += 1;
     true
 }
 
 /// The commit record: one record that ends its own mini-transaction, parked on the commit queue.
-fn commit_record(k: &mut Kernel, w: &mut Writer) {
+fn commit_record(k: &mut Kernel, w: &mut Writer, reply: Reply) {
     if let Some(lsn) = write_mtr(k, w, 1) {
-        w.commits.push_back((lsn, k.now));
+        w.commits.push_back((lsn, k.now, reply));
     }
 }
 
@@ -284,7 +279,7 @@ pub(crate) fn manual_commit(k: &mut Kernel, m: &mut Model) -> bool {
     if w.manual.take().is_none() {
         return false;
     }
-    commit_record(k, w);
+    commit_record(k, w, Reply::None);
     m.metrics.txns_started += 1;
     true
 }
@@ -425,7 +420,9 @@ pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
         k.emit(Event::VclAdvanced(vcl));
     }
     if let Some(vdl) = moved.vdl {
+        m.writer.vdl_since = k.now;
         k.emit(Event::VdlAdvanced(vdl));
+        crate::compute::replica::vdl_moved(k, m);
         acknowledge_commits(k, m);
     }
 }
@@ -442,17 +439,22 @@ fn acknowledge_commits(k: &mut Kernel, m: &mut Model) {
     let vdl = w.log.vdl();
     let mut count = 0u32;
     let mut max_latency = SimDuration::ZERO;
-    while let Some(&(lsn, started)) = w.commits.front() {
+    let node = w.node;
+    while let Some(&(lsn, started, reply)) = m.writer.commits.front() {
         if lsn > vdl {
             break;
         }
-        w.commits.pop_front();
+        m.writer.commits.pop_front();
         let latency = k.now - started;
         m.metrics.commit_latency.record(latency.as_micros());
         max_latency = max_latency.max(latency);
         count += 1;
-        w.acked.push_back(lsn);
+        m.writer.acked.push_back(lsn);
+        if let Reply::Client { client, req } = reply {
+            crate::client::respond(k, m, node, client, req, true);
+        }
     }
+    let w = &mut m.writer;
     if count > 0 {
         m.metrics.commits_acked += count as u64;
         m.metrics.note_commits(k.now, count);
@@ -473,125 +475,24 @@ fn acknowledge_commits(k: &mut Kernel, m: &mut Model) {
         let backlog = core::mem::take(&mut w.backlog);
         let mtrs = m.workload.config.mtrs_per_txn;
         for _ in 0..backlog {
-            if !run_transaction(k, m, mtrs) {
+            if !run_transaction(k, m, mtrs, Reply::None) {
                 break;
             }
         }
     }
 }
 
-/// A page read: from the buffer cache, or from one segment complete to the read point.
+/// A page read on the writer at VDL, for the background workload.
 pub(crate) fn read(k: &mut Kernel, m: &mut Model) {
-    let w = &mut m.writer;
-    m.metrics.reads += 1;
-    if !k.topo.is_up(w.node) {
+    if !k.topo.is_up(m.writer.node) {
+        m.metrics.reads += 1;
         m.metrics.read_errors += 1;
         return;
     }
-    if k.rng.chance_ppm(w.config.cache_hit_ppm) {
-        m.metrics.cache_hits += 1;
-        m.metrics.read_latency.record(0);
-        return;
-    }
-    let pg = PgId(k.rng.below(w.pgs.len() as u64) as u32);
-    let read = PendingRead {
-        started: k.now,
-        pg,
-        point: w.log.vdl(),
-        tried: 0,
-    };
-    let id = match w.free_reads.pop() {
-        Some(i) => {
-            w.reads[i as usize] = Some(read);
-            i
-        }
-        None => {
-            w.reads.push(Some(read));
-            w.reads.len() as u32 - 1
-        }
-    };
-    send_read(k, m, id);
-}
-
-/// Sends read `id` to the nearest untried segment known complete to its read point.
-fn send_read(k: &mut Kernel, m: &mut Model, id: u32) {
-    let w = &mut m.writer;
-    let Some(Some(r)) = w.reads.get(id as usize).copied() else {
-        return;
-    };
-    let group = &m.storage.pgs[r.pg.index()];
-    let known = &w.pgs[r.pg.index()].known;
-    // Complete to the read point means holding every record of the PG up to it; if the PG is
-    // complete to a lower point, it has no records in between (VCL can pass a PG's PGCL).
-    let need = r.point.min(w.log.pgcl(r.pg.0));
-    let me = k.topo.node(w.node);
-    let mut best: Option<(u8, u64, u8, SegmentId)> = None;
-    for (slot, seg) in group.member_slots() {
-        let s = &m.storage.segments[seg.index()];
-        if r.tried & (1 << slot) != 0
-            || known[slot as usize] < need.0
-            || s.health != SegmentHealth::Healthy
-        {
-            continue;
-        }
-        // Lowest expected latency first (P18 §3.1): same AZ, then others; random among equals.
-        let class = Network::class(me, k.topo.node(s.node)) as u8;
-        let key = (class, k.rng.next_u64(), slot, seg);
-        if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
-            best = Some(key);
-        }
-    }
-    let Some((_, _, slot, seg)) = best else {
-        w.reads[id as usize] = None;
-        w.free_reads.push(id);
-        m.metrics.read_errors += 1;
-        return;
-    };
-    if let Some(Some(r)) = w.reads.get_mut(id as usize) {
-        r.tried |= 1 << slot;
-    }
-    let to = m.storage.segments[seg.index()].node;
-    k.send(
-        w.node,
-        to,
-        MsgKind::PageRead,
-        64,
-        Payload::PageRead {
-            read: id,
-            seg,
-            need,
-        },
+    let (node, point, hit) = (
+        m.writer.node,
+        m.writer.log.vdl(),
+        m.writer.config.cache_hit_ppm,
     );
-    k.schedule_in(w.config.read_hedge_after, Ev::ReadTimeout(id));
-}
-
-pub(crate) fn on_page_data(k: &mut Kernel, m: &mut Model, id: u32, seg: SegmentId) {
-    let w = &mut m.writer;
-    let Some(slot) = w.reads.get_mut(id as usize) else {
-        return;
-    };
-    let Some(r) = slot.take() else {
-        return; // a hedged read already answered
-    };
-    w.free_reads.push(id);
-    let latency = k.now - r.started;
-    m.metrics.read_latency.record(latency.as_micros());
-    m.metrics.page_reads += 1;
-    k.emit(Event::PageRead {
-        pg: r.pg,
-        seg,
-        read_point: r.point,
-        latency,
-    });
-}
-
-/// A read is slow: hedge to another segment (the first answer wins).
-pub(crate) fn on_read_timeout(k: &mut Kernel, m: &mut Model, id: u32) {
-    let pending =
-        m.writer.reads.get(id as usize).is_some_and(|r| {
-            r.is_some_and(|r| k.now - r.started >= m.writer.config.read_hedge_after)
-        });
-    if pending {
-        send_read(k, m, id);
-    }
+    crate::compute::read::start(k, m, node, point, hit, Reply::None);
 }

@@ -303,7 +303,10 @@ fn background_for(k: &mut Kernel, m: &mut Model, node: NodeId, seg: SegmentId, b
     // Old versions go once they are both coalesced and backed up (and, with replicas, below
     // every read point: PGMRPL, P17 §4.2.3).
     let s = &mut st.segments[seg.index()];
-    let floor = s.coalesced.min(s.backed_up).min(m.writer.min_read_point());
+    let floor = s
+        .coalesced
+        .min(s.backed_up)
+        .min(m.reads.min_point().unwrap_or(m.writer.log.vdl()));
     if floor > s.collected {
         s.collected = floor;
         k.emit(Event::Background {

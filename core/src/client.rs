@@ -1,0 +1,456 @@
+//! Application clients: requests at a rate and read/write mix, routed through endpoints, each
+//! timed from the client's side, so what a user of the database would see is what is measured.
+//!
+//! Writes go through the cluster endpoint, reads through the reader endpoint (or a custom one).
+//! A client resolves an endpoint by asking DNS and caches the answer for the TTL; requests wait
+//! for the answer. A request that gets no answer within the timeout counts as an error.
+
+use crate::compute::instance::Role;
+use crate::compute::read::{self, Reply};
+use crate::compute::writer;
+use crate::endpoint::{self, EndpointId, DNS_TTL};
+use crate::engine::{Ev, Kernel, Payload};
+use crate::event::MsgKind;
+use crate::ids::NodeId;
+use crate::sim::Model;
+use crate::time::{SimDuration, SimTime};
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+
+/// How long a client waits for an answer before counting an error. [sim default — not sourced]
+pub const CLIENT_TIMEOUT: SimDuration = SimDuration::from_secs(2);
+/// Most clients a workload may have.
+pub const MAX_CLIENTS: u8 = 32;
+/// Gap between client ticks while requests flow. [sim default — not sourced]
+pub const CLIENT_TICK: SimDuration = SimDuration::from_millis(1);
+const REQUEST_BYTES: u32 = 300;
+
+/// How the request rate changes over time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Pattern {
+    Steady,
+    /// From the base rate to `to_per_sec`, linearly over `over`, then flat.
+    Ramp {
+        to_per_sec: u32,
+        over: SimDuration,
+    },
+    /// `factor` times the base rate for `length` out of every `every`.
+    Burst {
+        every: SimDuration,
+        length: SimDuration,
+        factor: u32,
+    },
+}
+
+/// The client workload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ClientWorkload {
+    pub clients: u8,
+    /// Requests per second across all clients.
+    pub requests_per_sec: u32,
+    /// Share of requests that are reads, in ppm.
+    pub read_ppm: u32,
+    pub mtrs_per_txn: u8,
+    pub pattern: Pattern,
+    /// The endpoint reads use.
+    pub read_endpoint: EndpointId,
+    /// Bytes of hot data: with the instance's cache size, sets its buffer-cache hit ratio.
+    pub hot_bytes: u64,
+}
+
+impl Default for ClientWorkload {
+    fn default() -> Self {
+        ClientWorkload {
+            clients: 0,
+            requests_per_sec: 0,
+            read_ppm: 900_000,
+            mtrs_per_txn: 2,
+            pattern: Pattern::Steady,
+            read_endpoint: EndpointId::Reader,
+            hot_bytes: 64 << 30,
+        }
+    }
+}
+
+impl ClientWorkload {
+    pub fn validate(&self) -> Result<(), &'static str> {
+        if self.clients > MAX_CLIENTS {
+            return Err("at most 32 clients");
+        }
+        if self.read_ppm > 1_000_000 {
+            return Err("the read share is at most 100%");
+        }
+        if !(1..=16).contains(&self.mtrs_per_txn) {
+            return Err("a transaction has 1 to 16 mini-transactions");
+        }
+        if self.requests_per_sec > crate::workload::MAX_RATE {
+            return Err("rates are limited to 10 million per second");
+        }
+        if let Pattern::Burst { every, length, .. } = self.pattern {
+            if every == SimDuration::ZERO || length > every {
+                return Err("a burst must be shorter than its period");
+            }
+        }
+        Ok(())
+    }
+
+    /// The rate at `elapsed` since the workload started.
+    pub fn rate_at(&self, elapsed: SimDuration) -> u64 {
+        let base = self.requests_per_sec as u64;
+        match self.pattern {
+            Pattern::Steady => base,
+            Pattern::Ramp { to_per_sec, over } => {
+                let to = to_per_sec as u64;
+                let t = elapsed.as_micros().min(over.as_micros());
+                let span = over.as_micros().max(1);
+                if to >= base {
+                    base + (to - base) * t / span
+                } else {
+                    base - (base - to) * t / span
+                }
+            }
+            Pattern::Burst {
+                every,
+                length,
+                factor,
+            } => {
+                if elapsed.as_micros() % every.as_micros().max(1) < length.as_micros() {
+                    base * factor as u64
+                } else {
+                    base
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+struct Req {
+    id: u64,
+    start: SimTime,
+    write: bool,
+    done: bool,
+}
+
+/// One client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Client {
+    pub node: NodeId,
+    /// Cached DNS answers for the write and the read endpoint: target and expiry.
+    pub dns: [Option<(NodeId, SimTime)>; 2],
+    dns_pending: [bool; 2],
+    dns_asked: [SimTime; 2],
+    waiting: [VecDeque<u64>; 2],
+    outstanding: VecDeque<Req>,
+    next_req: u64,
+}
+
+/// All clients and the generator's state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Clients {
+    pub config: ClientWorkload,
+    pub clients: Vec<Client>,
+    carry: u64,
+    last_tick: SimTime,
+    started: SimTime,
+    tick_scheduled: bool,
+}
+
+fn ep_index(write: bool) -> usize {
+    if write {
+        0
+    } else {
+        1
+    }
+}
+
+/// Replaces the client workload, adding client nodes as needed.
+pub(crate) fn set(k: &mut Kernel, m: &mut Model, config: ClientWorkload) {
+    while m.clients.clients.len() < config.clients as usize {
+        let az = crate::ids::AzId((m.clients.clients.len() % crate::topology::AZ_COUNT) as u8);
+        let node = k.topo.add(
+            crate::topology::NodeKind::Client,
+            crate::ids::RegionId(0),
+            Some(az),
+        );
+        m.clients.clients.push(Client {
+            node,
+            dns: [None; 2],
+            dns_pending: [false; 2],
+            dns_asked: [SimTime::ZERO; 2],
+            waiting: [VecDeque::new(), VecDeque::new()],
+            outstanding: VecDeque::new(),
+            next_req: 0,
+        });
+    }
+    let c = &mut m.clients;
+    c.config = config;
+    c.started = k.now;
+    if !c.tick_scheduled && config.clients > 0 && config.requests_per_sec > 0 {
+        c.tick_scheduled = true;
+        c.last_tick = k.now;
+        k.schedule(k.now, Ev::ClientTick);
+    }
+}
+
+pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
+    let c = &mut m.clients;
+    let dt = (k.now - c.last_tick).as_micros();
+    c.last_tick = k.now;
+    let cfg = c.config;
+    let active = cfg.clients > 0 && cfg.requests_per_sec > 0 && !c.clients.is_empty();
+    let rate = cfg.rate_at(k.now - c.started);
+    c.carry += rate * dt;
+    let n = c.carry / 1_000_000;
+    c.carry %= 1_000_000;
+    if active {
+        let next = if rate == 0 {
+            CLIENT_TICK.as_micros() * 100
+        } else {
+            (1_000_000u64.saturating_sub(c.carry))
+                .div_ceil(rate)
+                .max(CLIENT_TICK.as_micros())
+                .min(100_000)
+        };
+        k.schedule_in(SimDuration::from_micros(next), Ev::ClientTick);
+    } else {
+        c.tick_scheduled = false;
+    }
+    let clients = m.clients.clients.len().min(cfg.clients as usize);
+    for _ in 0..n {
+        if clients == 0 {
+            break;
+        }
+        let i = k.rng.below(clients as u64) as usize;
+        let write = !k.rng.chance_ppm(cfg.read_ppm);
+        request(k, m, i, write);
+    }
+    sweep(k, m);
+}
+
+/// Issues one request from client `i`.
+fn request(k: &mut Kernel, m: &mut Model, i: usize, write: bool) {
+    let now = k.now;
+    let cl = &mut m.clients.clients[i];
+    let id = cl.next_req;
+    cl.next_req += 1;
+    cl.outstanding.push_back(Req {
+        id,
+        start: now,
+        write,
+        done: false,
+    });
+    let e = ep_index(write);
+    match cl.dns[e] {
+        Some((target, expires)) if expires > now => send_query(k, m, i, target, id, write),
+        _ => {
+            cl.waiting[e].push_back(id);
+            if !cl.dns_pending[e] {
+                cl.dns_pending[e] = true;
+                cl.dns_asked[e] = now;
+                let (from, to) = (cl.node, m.dns);
+                ask_dns(k, from, to, write);
+            }
+        }
+    }
+}
+
+fn ask_dns(k: &mut Kernel, from: NodeId, dns: NodeId, write: bool) {
+    k.send(
+        from,
+        dns,
+        MsgKind::DnsLookup,
+        64,
+        Payload::DnsQuery { write },
+    );
+}
+
+fn send_query(k: &mut Kernel, m: &mut Model, i: usize, target: NodeId, req: u64, write: bool) {
+    let from = m.clients.clients[i].node;
+    k.send(
+        from,
+        target,
+        MsgKind::Query,
+        REQUEST_BYTES,
+        Payload::Query { req, write },
+    );
+}
+
+/// At the DNS service: answer with the endpoint's current target.
+pub(crate) fn on_dns_query(k: &mut Kernel, m: &mut Model, client: NodeId, write: bool) {
+    let ep = if write {
+        EndpointId::Cluster
+    } else {
+        m.clients.config.read_endpoint
+    };
+    let target = endpoint::resolve(k, m, ep);
+    k.send(
+        m.dns,
+        client,
+        MsgKind::DnsAnswer,
+        64,
+        Payload::DnsAnswer { write, target },
+    );
+}
+
+/// At the client: cache the answer for the TTL and send what waited for it.
+pub(crate) fn on_dns_answer(
+    k: &mut Kernel,
+    m: &mut Model,
+    client: NodeId,
+    write: bool,
+    target: NodeId,
+) {
+    let Some(i) = m.clients.clients.iter().position(|c| c.node == client) else {
+        return;
+    };
+    let e = ep_index(write);
+    let cl = &mut m.clients.clients[i];
+    cl.dns[e] = Some((target, k.now + DNS_TTL));
+    cl.dns_pending[e] = false;
+    let waiting: Vec<u64> = cl.waiting[e].drain(..).collect();
+    for id in waiting {
+        send_query(k, m, i, target, id, write);
+    }
+}
+
+/// At an instance: run the request, or refuse it.
+pub(crate) fn on_query(
+    k: &mut Kernel,
+    m: &mut Model,
+    at: NodeId,
+    client: NodeId,
+    req: u64,
+    write: bool,
+) {
+    let Some(idx) = m.instances.iter().position(|i| i.node == at) else {
+        return;
+    };
+    m.instances[idx].served += 1;
+    let role = m.instances[idx].role;
+    let reply = Reply::Client { client, req };
+    let hot = m.clients.config.hot_bytes;
+    match (role, write) {
+        (Role::Writer, true) if m.recovery.is_none() => {
+            let mtrs = m.clients.config.mtrs_per_txn;
+            if !writer::run_transaction(k, m, mtrs, reply) {
+                respond(k, m, at, client, req, false);
+            }
+        }
+        (Role::Writer, false) if m.recovery.is_none() => {
+            let (point, hit) = (m.writer.log.vdl(), m.instances[idx].cache_hit_ppm(hot));
+            if read::start(k, m, at, point, hit, reply) {
+                respond(k, m, at, client, req, true);
+            }
+        }
+        (Role::Replica | Role::Fenced, false) => {
+            let inst = &m.instances[idx];
+            let (point, hit) = (inst.read_point, inst.cache_hit_ppm(hot));
+            if read::start(k, m, at, point, hit, reply) {
+                respond(k, m, at, client, req, true);
+            }
+        }
+        // A writer that has been replaced but does not know it yet takes the write; storage
+        // will refuse it for its stale epoch when the writer can reach storage again.
+        (Role::Fenced, true) => m.fenced_pending.push((client, req)),
+        // A replica refuses writes ("read-only"), as does anything starting or recovering.
+        _ => respond(k, m, at, client, req, false),
+    }
+}
+
+/// Sends a client its answer.
+pub(crate) fn respond(
+    k: &mut Kernel,
+    m: &mut Model,
+    from: NodeId,
+    client: NodeId,
+    req: u64,
+    ok: bool,
+) {
+    let _ = m;
+    k.send(
+        from,
+        client,
+        MsgKind::Answer,
+        REQUEST_BYTES,
+        Payload::Answer { req, ok },
+    );
+}
+
+/// At the client: the answer, timed from when the request was issued.
+pub(crate) fn on_answer(k: &mut Kernel, m: &mut Model, client: NodeId, req: u64, ok: bool) {
+    let Some(cl) = m.clients.clients.iter_mut().find(|c| c.node == client) else {
+        return;
+    };
+    let Some(front) = cl.outstanding.front() else {
+        return;
+    };
+    let Some(r) = req
+        .checked_sub(front.id)
+        .and_then(|i| cl.outstanding.get_mut(i as usize))
+    else {
+        return;
+    };
+    if r.done {
+        return;
+    }
+    r.done = true;
+    let (write, latency) = (r.write, k.now - r.start);
+    let mx = &mut m.metrics;
+    if !ok {
+        mx.client_errors += 1;
+        return;
+    }
+    mx.client_ok += 1;
+    if write {
+        mx.client_write_latency.record(latency.as_micros());
+        if let Some(last) = mx.last_client_write {
+            mx.client_write_gap_max = mx.client_write_gap_max.max(k.now - last);
+        }
+        mx.last_client_write = Some(k.now);
+    } else {
+        mx.client_read_latency.record(latency.as_micros());
+    }
+}
+
+/// Drops answered requests and counts those that timed out.
+fn sweep(k: &mut Kernel, m: &mut Model) {
+    let now = k.now;
+    for cl in &mut m.clients.clients {
+        while let Some(r) = cl.outstanding.front() {
+            if r.done {
+                cl.outstanding.pop_front();
+            } else if now - r.start >= CLIENT_TIMEOUT {
+                m.metrics.client_errors += 1;
+                cl.outstanding.pop_front();
+            } else {
+                break;
+            }
+        }
+        // A DNS question that never came back is asked again.
+        for e in 0..2 {
+            if cl.dns_pending[e] && now - cl.dns_asked[e] >= CLIENT_TIMEOUT {
+                cl.dns_asked[e] = now;
+                ask_dns(k, cl.node, m.dns, e == 0);
+            }
+        }
+    }
+}
+
+/// Clients whose cached answer for an endpoint points at `node`: its connections.
+pub fn connections_to(m: &Clients, node: NodeId, now: SimTime) -> u32 {
+    m.clients
+        .iter()
+        .filter(|c| {
+            c.dns
+                .iter()
+                .flatten()
+                .any(|(t, exp)| *t == node && *exp > now)
+        })
+        .count() as u32
+}

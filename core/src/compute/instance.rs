@@ -1,0 +1,169 @@
+//! DB instances: the writer and up to 15 read replicas sharing one volume (reference §4.1).
+
+use crate::ids::NodeId;
+use crate::lsn::Lsn;
+use crate::time::{SimDuration, SimTime};
+use core::fmt;
+
+/// Replicas a cluster may have besides its writer. P17 §4.2.4; UG: Replication with Amazon Aurora
+pub const MAX_REPLICAS: usize = 15;
+/// Promotion tiers run from 0 (promoted first) to 15. UG: High availability for Amazon Aurora
+pub const MAX_TIER: u8 = 15;
+/// Tier given to replicas that auto scaling adds. UG: Using Amazon Aurora Auto Scaling
+pub const AUTOSCALED_TIER: u8 = 15;
+/// Time to create a new DB instance. [sim default — not sourced; AWS gives no figure, new
+/// replicas typically take minutes]
+pub const INSTANCE_CREATE_TIME: SimDuration = SimDuration::from_mins(5);
+/// Share of an instance's memory used as buffer cache. [sim default — not sourced; P17 §6.1's
+/// r3.8xlarge had a 170 GB cache in 244 GB]
+pub const CACHE_SHARE_PCT: u64 = 70;
+
+/// An instance class: vCPUs and memory decide throughput and cache size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct InstanceClass {
+    pub name: &'static str,
+    pub vcpu: u32,
+    pub memory_gib: u32,
+}
+
+/// Classes offered in the playground. The r3.8xlarge is the paper's benchmark machine
+/// (P17 §6.1); the r6g sizes are current memory-optimised classes.
+pub const CLASSES: [InstanceClass; 5] = [
+    InstanceClass {
+        name: "db.r6g.large",
+        vcpu: 2,
+        memory_gib: 16,
+    },
+    InstanceClass {
+        name: "db.r6g.xlarge",
+        vcpu: 4,
+        memory_gib: 32,
+    },
+    InstanceClass {
+        name: "db.r6g.2xlarge",
+        vcpu: 8,
+        memory_gib: 64,
+    },
+    InstanceClass {
+        name: "db.r6g.4xlarge",
+        vcpu: 16,
+        memory_gib: 128,
+    },
+    InstanceClass {
+        name: "db.r3.8xlarge",
+        vcpu: 32,
+        memory_gib: 244,
+    },
+];
+
+impl InstanceClass {
+    pub fn by_name(name: &str) -> Option<InstanceClass> {
+        CLASSES.iter().copied().find(|c| c.name == name)
+    }
+    /// Buffer cache in bytes.
+    pub fn cache_bytes(&self) -> u64 {
+        ((self.memory_gib as u64) << 30) * CACHE_SHARE_PCT / 100
+    }
+}
+
+impl Default for InstanceClass {
+    fn default() -> Self {
+        CLASSES[1]
+    }
+}
+
+/// What an instance is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Role {
+    Writer,
+    Replica,
+    /// Being created; ready at the given time.
+    Creating {
+        ready_at: SimTime,
+        replica: bool,
+    },
+    /// Chosen as failover target; becoming the writer.
+    Promoting,
+    /// A writer that was replaced while cut off: it still thinks it is the writer, and storage
+    /// refuses its writes for their stale volume epoch.
+    Fenced,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Writer => "writer",
+            Role::Replica => "replica",
+            Role::Creating { .. } => "creating",
+            Role::Promoting => "promoting",
+            Role::Fenced => "fenced old writer",
+        })
+    }
+}
+
+/// One DB instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Instance {
+    pub node: NodeId,
+    pub class: InstanceClass,
+    pub tier: u8,
+    pub role: Role,
+    /// Added by replica auto scaling (which only ever removes its own).
+    pub autoscaled: bool,
+    /// The VDL this instance reads at: the writer's VDL, or what a replica has applied.
+    pub read_point: Lsn,
+    /// When `read_point` was the writer's VDL: lag is measured from there.
+    pub read_point_since: SimTime,
+    /// Replica lag at the last apply.
+    pub lag: SimDuration,
+    pub lag_lsn: u64,
+    /// Redo records applied to cached pages and discarded for uncached ones.
+    pub applied_records: u64,
+    pub discarded_records: u64,
+    /// Requests served since the last auto scaling evaluation, and client connections.
+    pub served: u64,
+    pub connections: u32,
+    /// CPU use in percent, from the last evaluation.
+    pub cpu_pct: u32,
+    /// When the replica finishes applying the stream received so far.
+    pub apply_free_at: SimTime,
+}
+
+impl Instance {
+    pub fn new(node: NodeId, class: InstanceClass, tier: u8, role: Role) -> Self {
+        Instance {
+            node,
+            class,
+            tier: tier.min(MAX_TIER),
+            role,
+            autoscaled: false,
+            read_point: Lsn::ZERO,
+            read_point_since: SimTime::ZERO,
+            lag: SimDuration::ZERO,
+            lag_lsn: 0,
+            applied_records: 0,
+            discarded_records: 0,
+            served: 0,
+            connections: 0,
+            cpu_pct: 0,
+            apply_free_at: SimTime::ZERO,
+        }
+    }
+
+    pub fn is_replica(&self) -> bool {
+        self.role == Role::Replica
+    }
+
+    /// Share of page reads its buffer cache serves, given the hot data size, in ppm.
+    pub fn cache_hit_ppm(&self, hot_bytes: u64) -> u32 {
+        if hot_bytes == 0 {
+            return crate::rng::PPM;
+        }
+        let ratio = self.class.cache_bytes() as u128 * crate::rng::PPM as u128 / hot_bytes as u128;
+        // Even a cache larger than the hot set misses now and then (cold pages, scans).
+        (ratio as u32).min(990_000)
+    }
+}

@@ -1,0 +1,100 @@
+//! Endpoints and DNS (reference §4.2): clients connect by name, and DNS decides which instance a
+//! name means. Answers are cached for the TTL, so after a failover a client keeps using the old
+//! target until its cached answer expires.
+
+use crate::compute::instance::Role;
+use crate::engine::Kernel;
+use crate::ids::NodeId;
+use crate::sim::Model;
+use crate::time::SimDuration;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// DNS time-to-live of Aurora's endpoint records. KC-DNS
+pub const DNS_TTL: SimDuration = SimDuration::from_secs(5);
+/// Custom endpoints per provisioned cluster. UG: Amazon Aurora connection management (2023)
+pub const MAX_CUSTOM_ENDPOINTS: usize = 5;
+
+/// Which endpoint a client connects through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum EndpointId {
+    /// Always the current writer; the only one for writes.
+    Cluster,
+    /// A random available replica per connection; the writer when there are none.
+    Reader,
+    /// A named subset of instances.
+    Custom(u8),
+    /// One specific instance.
+    Instance(NodeId),
+}
+
+impl fmt::Display for EndpointId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EndpointId::Cluster => write!(f, "cluster endpoint"),
+            EndpointId::Reader => write!(f, "reader endpoint"),
+            EndpointId::Custom(i) => write!(f, "custom endpoint {i}"),
+            EndpointId::Instance(n) => write!(f, "instance endpoint of {n}"),
+        }
+    }
+}
+
+/// A user-defined endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CustomEndpoint {
+    pub name: String,
+    pub members: Vec<NodeId>,
+}
+
+/// The DNS records of the cluster's endpoints.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Endpoints {
+    /// The cluster endpoint's CNAME target: flipped to the new writer at the end of failover.
+    pub cluster: NodeId,
+    pub custom: Vec<CustomEndpoint>,
+}
+
+/// Instances a reader-type endpoint may hand out: replicas that are up.
+fn available_replica(k: &Kernel, m: &Model, node: NodeId) -> bool {
+    k.topo.is_up(node)
+        && m.instances
+            .iter()
+            .any(|i| i.node == node && i.role == Role::Replica)
+}
+
+/// What DNS answers for an endpoint right now. Reader-type endpoints draw at random among
+/// available replicas (per connection, not per query: the client caches the answer).
+pub(crate) fn resolve(k: &mut Kernel, m: &Model, ep: EndpointId) -> NodeId {
+    let cluster = m.endpoints.cluster;
+    let pick = |k: &mut Kernel, nodes: &[NodeId]| -> Option<NodeId> {
+        let up: Vec<NodeId> = nodes
+            .iter()
+            .copied()
+            .filter(|&n| available_replica(k, m, n) || (n == cluster && k.topo.is_up(n)))
+            .collect();
+        k.rng.pick(&up).copied()
+    };
+    match ep {
+        EndpointId::Cluster => cluster,
+        EndpointId::Reader => {
+            let replicas: Vec<NodeId> = m
+                .instances
+                .iter()
+                .filter(|i| available_replica(k, m, i.node))
+                .map(|i| i.node)
+                .collect();
+            k.rng.pick(&replicas).copied().unwrap_or(cluster)
+        }
+        EndpointId::Custom(i) => m
+            .endpoints
+            .custom
+            .get(i as usize)
+            .and_then(|c| pick(k, &c.members))
+            .unwrap_or(cluster),
+        EndpointId::Instance(n) => n,
+    }
+}

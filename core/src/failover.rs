@@ -1,0 +1,326 @@
+//! Failover (reference §4.3): the host manager misses the writer's health checks, picks a
+//! replica by promotion tier then size, promotes it, the new writer runs crash recovery on the
+//! volume, and the cluster endpoint's DNS record flips to it. Clients see the change when their
+//! cached answer expires (5 s TTL).
+//!
+//! Each phase is timed and reported as an event, so the page can show where the time goes.
+
+use crate::compute::instance::{Role, INSTANCE_CREATE_TIME};
+use crate::compute::read::Reply;
+use crate::compute::recovery;
+use crate::endpoint::EndpointId;
+use crate::engine::{Ev, Kernel, Payload};
+use crate::event::{Event, FailoverPhase, MsgKind};
+use crate::ids::NodeId;
+use crate::sim::Model;
+use crate::time::{SimDuration, SimTime};
+
+/// How often the host manager checks the writer. [sim default — not sourced]
+pub const HEALTH_CHECK_INTERVAL: SimDuration = SimDuration::from_secs(2);
+/// Missed checks before failover starts: with the interval, about 6 s to detect, inside the
+/// reference's suggested 5–10 s. [sim default — not sourced]
+pub const HEALTH_CHECK_MISSES: u32 = 3;
+/// Restarting the chosen replica's engine as a writer. [sim default — not sourced; the
+/// reference suggests 3–10 s for promotion and recovery together]
+pub const PROMOTE_TIME: SimDuration = SimDuration::from_secs(3);
+/// Re-creating the writer when there is no replica to promote: "typically < 10 min".
+/// UG: High availability for Amazon Aurora
+pub const RECREATE_WRITER_TIME: SimDuration = SimDuration::from_mins(8);
+
+/// A failover in progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Failover {
+    pub old: NodeId,
+    /// When the writer was last seen healthy: the start of the outage.
+    pub failed_at: SimTime,
+    pub detected_at: SimTime,
+    pub target: Option<NodeId>,
+    /// When the target's recovery began.
+    pub recovery_at: Option<SimTime>,
+    pub manual: bool,
+}
+
+/// A finished failover, phase by phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FailoverRecord {
+    pub old: NodeId,
+    pub new: NodeId,
+    pub detect: SimDuration,
+    pub promote: SimDuration,
+    pub recover: SimDuration,
+    pub total: SimDuration,
+}
+
+/// The writer is healthy if it is up and the control plane can reach it.
+fn writer_healthy(k: &Kernel, m: &Model) -> bool {
+    let w = m.writer.node;
+    k.topo.is_up(w) && !k.net.blocked(&k.topo, m.dns, w)
+}
+
+pub(crate) fn on_health_check(k: &mut Kernel, m: &mut Model) {
+    k.schedule_in(HEALTH_CHECK_INTERVAL, Ev::HealthCheck);
+    if m.failover.is_some() || m.recovery.is_some() {
+        return;
+    }
+    if writer_healthy(k, m) {
+        m.health_misses = 0;
+        m.last_healthy = k.now;
+        return;
+    }
+    m.health_misses += 1;
+    k.emit(Event::HealthCheckMissed {
+        node: m.writer.node,
+        misses: m.health_misses,
+    });
+    if m.health_misses >= HEALTH_CHECK_MISSES {
+        m.health_misses = 0;
+        start(k, m, None);
+    }
+}
+
+/// The best promotion target: an available replica with the lowest tier, then the largest
+/// class; ties go to the lowest node id (UG: "arbitrary").
+pub(crate) fn best_target(k: &Kernel, m: &Model) -> Option<NodeId> {
+    m.instances
+        .iter()
+        .filter(|i| {
+            i.role == Role::Replica
+                && k.topo.is_up(i.node)
+                && !k.net.blocked(&k.topo, m.dns, i.node)
+        })
+        .min_by_key(|i| {
+            (
+                i.tier,
+                core::cmp::Reverse(i.class.vcpu),
+                core::cmp::Reverse(i.class.memory_gib),
+                i.node,
+            )
+        })
+        .map(|i| i.node)
+}
+
+/// Starts a failover, to `manual` if given (already validated), else to the best target.
+pub(crate) fn start(k: &mut Kernel, m: &mut Model, manual: Option<NodeId>) {
+    let old = m.writer.node;
+    let target = manual.or_else(|| best_target(k, m));
+    let failed_at = if manual.is_some() {
+        k.now
+    } else {
+        m.last_healthy
+    };
+    let detect = k.now - failed_at;
+    k.emit(Event::FailoverStarted {
+        old,
+        target,
+        detected_after: detect,
+    });
+    let Some(target) = target else {
+        recreate_or_give_up(k, m, old);
+        return;
+    };
+    m.failover = Some(Failover {
+        old,
+        failed_at,
+        detected_at: k.now,
+        target: Some(target),
+        recovery_at: None,
+        manual: manual.is_some(),
+    });
+    k.emit(Event::FailoverPhaseDone {
+        phase: FailoverPhase::Detect,
+        took: detect,
+    });
+    demote_old_writer(k, m, old, manual.is_some());
+    set_role(k, m, target, Role::Promoting);
+    k.schedule_in(PROMOTE_TIME, Ev::Promoted(target));
+}
+
+/// With no replica, the writer is re-created in its own AZ (minutes); if its AZ is down there
+/// is nowhere to put it until someone adds an instance in another AZ.
+fn recreate_or_give_up(k: &mut Kernel, m: &mut Model, old: NodeId) {
+    let az = k.topo.node(old).az;
+    let az_up = k
+        .topo
+        .nodes
+        .iter()
+        .any(|n| n.az == az && n.up && n.kind == crate::topology::NodeKind::Storage);
+    if k.topo.is_up(old) || !az_up {
+        k.emit(Event::NoFailoverTarget { old });
+        return;
+    }
+    m.failover = Some(Failover {
+        old,
+        failed_at: m.last_healthy,
+        detected_at: k.now,
+        target: Some(old),
+        recovery_at: None,
+        manual: false,
+    });
+    k.schedule_in(RECREATE_WRITER_TIME, Ev::WriterRecreated(old));
+}
+
+pub(crate) fn on_writer_recreated(k: &mut Kernel, m: &mut Model, node: NodeId) {
+    if !k.topo.is_up(node) {
+        k.topo.nodes[node.index()].up = true;
+        k.emit(Event::NodeUp(node));
+    }
+    if let Some(f) = &mut m.failover {
+        f.recovery_at = Some(k.now);
+    }
+    k.emit(Event::FailoverPhaseDone {
+        phase: FailoverPhase::Promote,
+        took: RECREATE_WRITER_TIME,
+    });
+    recovery::begin(k, m, node);
+}
+
+/// The old writer steps down: if it is down it will come back as a replica; in a manual
+/// failover it is told and restarts as a replica; if it is up but cut off it does not know yet,
+/// and is fenced by the new volume epoch.
+fn demote_old_writer(k: &mut Kernel, m: &mut Model, old: NodeId, told: bool) {
+    let role = if k.topo.is_up(old) && !told {
+        Role::Fenced
+    } else {
+        Role::Replica
+    };
+    // Transactions parked on the old writer will never be acknowledged by it.
+    let replies = m.writer.abandon_commits();
+    m.metrics.txn_errors += replies.len() as u64;
+    for r in replies {
+        if let Reply::Client { client, req } = r {
+            crate::client::respond(k, m, old, client, req, false);
+        }
+    }
+    set_role(k, m, old, role);
+}
+
+pub(crate) fn set_role(k: &mut Kernel, m: &mut Model, node: NodeId, role: Role) {
+    if let Some(i) = m.instances.iter_mut().find(|i| i.node == node) {
+        if i.role != role {
+            i.role = role;
+            k.emit(Event::RoleChanged { node, role });
+        }
+    }
+}
+
+/// The target's engine is up as a writer: run recovery on the volume.
+pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: NodeId) {
+    let Some(f) = m.failover else {
+        return;
+    };
+    if f.target != Some(target) {
+        return;
+    }
+    if !k.topo.is_up(target) {
+        // The target failed mid-promotion: choose again.
+        m.failover = None;
+        start(k, m, None);
+        return;
+    }
+    k.emit(Event::FailoverPhaseDone {
+        phase: FailoverPhase::Promote,
+        took: PROMOTE_TIME,
+    });
+    if let Some(f) = &mut m.failover {
+        f.recovery_at = Some(k.now);
+    }
+    recovery::begin(k, m, target);
+}
+
+/// Recovery finished on `node`: flip DNS and close the failover.
+pub(crate) fn recovery_done(k: &mut Kernel, m: &mut Model, node: NodeId) {
+    set_role(k, m, node, Role::Writer);
+    if m.endpoints.cluster != node {
+        m.endpoints.cluster = node;
+        k.emit(Event::DnsUpdated {
+            endpoint: EndpointId::Cluster,
+            target: node,
+        });
+    }
+    m.last_healthy = k.now;
+    m.health_misses = 0;
+    let Some(f) = m.failover.take() else {
+        return;
+    };
+    let recovery_at = f.recovery_at.unwrap_or(k.now);
+    let detect = f.detected_at - f.failed_at;
+    let promote = recovery_at - f.detected_at;
+    let recover = k.now - recovery_at;
+    let total = k.now - f.failed_at;
+    k.emit(Event::FailoverPhaseDone {
+        phase: FailoverPhase::Recover,
+        took: recover,
+    });
+    k.emit(Event::FailoverFinished {
+        old: f.old,
+        new: node,
+        total,
+    });
+    m.metrics.failovers.push(FailoverRecord {
+        old: f.old,
+        new: node,
+        detect,
+        promote,
+        recover,
+        total,
+    });
+}
+
+/// A node became reachable again. A fenced old writer tries to flush the writes it took while
+/// cut off; storage refuses them for their stale volume epoch.
+pub(crate) fn node_reachable(k: &mut Kernel, m: &mut Model, node: NodeId) {
+    let Some(inst) = m.instances.iter().find(|i| i.node == node) else {
+        return;
+    };
+    if inst.role != Role::Fenced || k.net.blocked(&k.topo, m.dns, node) {
+        return;
+    }
+    let epoch = m.storage.volume_epoch.saturating_sub(1);
+    let point = inst.read_point;
+    if let Some(pg) = m.storage.pgs.first() {
+        let members: alloc::vec::Vec<_> = pg.member_slots().map(|(_, s)| s).collect();
+        for seg in members {
+            let to = m.storage.segments[seg.index()].node;
+            k.send(
+                node,
+                to,
+                MsgKind::RedoBatch,
+                200,
+                Payload::Redo {
+                    seg,
+                    prev: point,
+                    last: point.next(),
+                    bytes: 200,
+                    volume_epoch: epoch,
+                    member_epoch: u32::MAX,
+                },
+            );
+        }
+    }
+}
+
+/// A fenced old writer heard "stale epoch": it learns it was replaced and becomes a replica.
+/// The writes it took fail.
+pub(crate) fn fenced_rejected(k: &mut Kernel, m: &mut Model, node: NodeId) -> bool {
+    let fenced = m
+        .instances
+        .iter()
+        .any(|i| i.node == node && i.role == Role::Fenced);
+    if !fenced {
+        return false;
+    }
+    set_role(k, m, node, Role::Replica);
+    let pending = core::mem::take(&mut m.fenced_pending);
+    m.metrics.fenced_writes_refused += pending.len() as u64;
+    for (client, req) in pending {
+        crate::client::respond(k, m, node, client, req, false);
+    }
+    true
+}
+
+/// Adds a replica that becomes available after the instance creation time.
+pub(crate) fn creation_time() -> SimDuration {
+    INSTANCE_CREATE_TIME
+}
