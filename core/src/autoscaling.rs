@@ -14,7 +14,7 @@ pub const COOLDOWN: SimDuration = SimDuration::from_secs(300);
 pub const EVALUATION_INTERVAL: SimDuration = SimDuration::from_secs(60);
 /// CPU time a DB instance spends per read request and per write transaction.
 /// [sim default — not sourced]
-pub const CPU_MICROS_PER_READ: u64 = 150;
+pub const CPU_MICROS_PER_READ: u64 = 400;
 pub const CPU_MICROS_PER_WRITE: u64 = 400;
 
 /// What the policy tracks.
@@ -103,13 +103,16 @@ pub(crate) fn on_evaluate(k: &mut Kernel, m: &mut Model) {
         })
         .collect();
     let n = replicas.len() as u64;
+    // Replicas still warming up (serving for less than a full period, clients only slowly
+    // finding them through DNS) would drag the average down: they are left out of it.
     let live: alloc::vec::Vec<_> = replicas
         .iter()
-        .filter(|i| i.role == Role::Replica)
+        .filter(|i| i.role == Role::Replica && k.now - i.serving_since >= EVALUATION_INTERVAL)
         .collect();
-    let avg = if live.is_empty() {
-        0
-    } else {
+    if live.is_empty() {
+        return;
+    }
+    let avg = {
         live.iter()
             .map(|i| match p.metric {
                 Metric::Cpu => i.cpu_pct as u64,
@@ -143,7 +146,10 @@ pub(crate) fn on_evaluate(k: &mut Kernel, m: &mut Model) {
         if let Some(a) = &mut m.autoscaling {
             a.last_out = Some(k.now);
         }
-    } else if desired < n && cooled(a.last_in, p.scale_in_cooldown) {
+    } else if desired < n
+        && cooled(a.last_in, p.scale_in_cooldown)
+        && cooled(a.last_out, p.scale_in_cooldown)
+    {
         let newest = m
             .instances
             .iter()

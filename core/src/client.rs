@@ -228,7 +228,10 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
         }
         let i = k.rng.below(clients as u64) as usize;
         let write = !k.rng.chance_ppm(cfg.read_ppm);
-        request(k, m, i, write);
+        // A client whose own host is down (its AZ failed) sends nothing.
+        if k.topo.is_up(m.clients.clients[i].node) {
+            request(k, m, i, write);
+        }
     }
     sweep(k, m);
 }

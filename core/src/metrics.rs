@@ -147,6 +147,10 @@ pub struct Metrics {
     pub recoveries: Vec<SimDuration>,
     /// Writes a fenced old writer took and storage refused.
     pub fenced_writes_refused: u64,
+    /// Instances created and removed, and the most replicas at once.
+    pub instances_added: u64,
+    pub instances_removed: u64,
+    pub replicas_peak: u64,
     /// Completed repairs: the PG and the time from failure to the replacement taking over.
     pub repairs: Vec<(PgId, SimDuration)>,
     /// Total time during which some PG could not form a write quorum.
@@ -184,6 +188,9 @@ impl Default for Metrics {
             failovers: Vec::new(),
             recoveries: Vec::new(),
             fenced_writes_refused: 0,
+            instances_added: 0,
+            instances_removed: 0,
+            replicas_peak: 0,
             repairs: Vec::new(),
             write_unavailable: SimDuration::ZERO,
             unavailable_since: None,

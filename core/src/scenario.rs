@@ -2,7 +2,10 @@
 //! The page's scenario picker, the headless runner and the tests all use these, so a teacher, a
 //! student and CI see the same run for the same seed.
 
+use crate::autoscaling::{Metric, Policy};
+use crate::client::{ClientWorkload, Pattern};
 use crate::command::{Command, Fault};
+use crate::compute::instance::{Role, CLASSES};
 use crate::event::SegmentHealth;
 use crate::ids::{AzId, NodeId, PgId};
 use crate::net::Partition;
@@ -107,6 +110,80 @@ fn common(sim: &Sim) -> Vec<(&'static str, Figure)> {
     ]
 }
 
+/// Clients: reads through the reader endpoint, writes through the cluster endpoint.
+fn clients(requests_per_sec: u32, read_pct: u32) -> ClientWorkload {
+    ClientWorkload {
+        clients: 12,
+        requests_per_sec,
+        read_ppm: read_pct * 10_000,
+        ..ClientWorkload::default()
+    }
+}
+
+fn ms(d: SimDuration) -> Figure {
+    Figure::Float(d.as_micros() as f64 / 1000.0)
+}
+
+fn client_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
+    let m = sim.metrics();
+    let us = |v: u64| Figure::Float(v as f64 / 1000.0);
+    alloc::vec![
+        ("client_ok", Figure::Int(m.client_ok as i64)),
+        ("client_errors", Figure::Int(m.client_errors as i64)),
+        (
+            "client_read_p50_ms",
+            us(m.client_read_latency.quantile(500))
+        ),
+        (
+            "client_read_p99_ms",
+            us(m.client_read_latency.quantile(990))
+        ),
+        (
+            "client_write_p50_ms",
+            us(m.client_write_latency.quantile(500))
+        ),
+        (
+            "client_write_p99_ms",
+            us(m.client_write_latency.quantile(990))
+        ),
+        (
+            "client_write_downtime_s",
+            Figure::Float(m.client_write_gap_max.as_secs_f64())
+        ),
+    ]
+}
+
+fn failover_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
+    let mut f = client_figures(sim);
+    f.push((
+        "failovers",
+        Figure::Int(sim.metrics().failovers.len() as i64),
+    ));
+    if let Some(r) = sim.metrics().failovers.first() {
+        let name = |n| alloc::format!("{}", sim.topology().node(n).name());
+        f.push(("old_writer", Figure::Text(name(r.old))));
+        f.push(("new_writer", Figure::Text(name(r.new))));
+        f.push(("detect_s", Figure::Float(r.detect.as_secs_f64())));
+        f.push(("promote_s", Figure::Float(r.promote.as_secs_f64())));
+        f.push(("recover_ms", ms(r.recover)));
+        f.push(("failover_total_s", Figure::Float(r.total.as_secs_f64())));
+    }
+    f.push((
+        "volume_epoch",
+        Figure::Int(sim.storage().volume_epoch as i64),
+    ));
+    f.push((
+        "fenced_writes_refused",
+        Figure::Int(sim.metrics().fenced_writes_refused as i64),
+    ));
+    f
+}
+
+/// The current writer's node.
+fn writer_node(sim: &Sim) -> NodeId {
+    sim.writer().node
+}
+
 fn repair_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     let mut f = common(sim);
     let repairs = &sim.metrics().repairs;
@@ -117,7 +194,7 @@ fn repair_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     f
 }
 
-static SCENARIOS: [Scenario; 6] = [
+static SCENARIOS: [Scenario; 11] = [
     Scenario {
         name: "quorum-write",
         summary: "A light write load on one protection group: every commit waits for 4 of 6 acknowledgements and VDL.",
@@ -241,6 +318,174 @@ static SCENARIOS: [Scenario; 6] = [
                 .count();
             f.push(("segments_behind_at_end", Figure::Int(behind as i64)));
             f.push(("vdl", Figure::Int(vdl.0 as i64)));
+            f
+        },
+    },
+    Scenario {
+        name: "replicas",
+        summary: "A writer and three replicas in three AZs: the redo stream keeps every replica a millisecond or so behind, never in the commit path.",
+        duration: SimDuration::from_secs(10),
+        config: || SimConfig {
+            initial_volume_bytes: 4 * PG_SIZE_BYTES,
+            replicas: 3,
+            clients: clients(3_000, 80),
+            ..SimConfig::default()
+        },
+        script: |_| Vec::new(),
+        figures: |sim| {
+            let mut f = client_figures(sim);
+            let m = sim.metrics();
+            f.push(("replica_lag_p50_ms", ms(SimDuration::from_micros(m.replica_lag.quantile(500)))));
+            f.push(("replica_lag_p99_ms", ms(SimDuration::from_micros(m.replica_lag.quantile(990)))));
+            f.push(("replica_lag_max_ms", ms(SimDuration::from_micros(m.replica_lag.max()))));
+            let max_lsn = sim
+                .instances()
+                .iter()
+                .filter(|i| i.role == Role::Replica)
+                .map(|i| i.lag_lsn)
+                .max()
+                .unwrap_or(0);
+            f.push(("replica_lag_lsn_max", Figure::Int(max_lsn as i64)));
+            f.push(("commit_latency_p50_ms", Figure::Float(m.commit_latency.quantile(500) as f64 / 1000.0)));
+            f
+        },
+    },
+    Scenario {
+        name: "writer-crash",
+        summary: "The only instance crashes at 2 s and restarts at 3 s: crash recovery reads a quorum of every PG, truncates above VDL and opens, with no redo replay.",
+        duration: SimDuration::from_secs(6),
+        config: || SimConfig {
+            initial_volume_bytes: 4 * PG_SIZE_BYTES,
+            clients: clients(2_000, 50),
+            ..SimConfig::default()
+        },
+        script: |sim| {
+            let w = writer_node(sim);
+            alloc::vec![
+                (secs(2), Command::Inject(Fault::CrashNode(w))),
+                (secs(3), Command::Heal(Fault::CrashNode(w))),
+            ]
+        },
+        figures: |sim| {
+            let mut f = client_figures(sim);
+            if let Some(r) = sim.metrics().recoveries.first() {
+                f.push(("recovery_ms", ms(*r)));
+            }
+            f.push(("volume_epoch", Figure::Int(sim.storage().volume_epoch as i64)));
+            f.push(("vdl", Figure::Int(sim.writer().log.vdl().0 as i64)));
+            f
+        },
+    },
+    Scenario {
+        name: "failover",
+        summary: "The writer crashes at 5 s: missed health checks, the tier-0 replica is promoted, recovers the volume and takes the cluster endpoint; clients reconnect after the DNS TTL.",
+        duration: SimDuration::from_secs(40),
+        config: || SimConfig {
+            initial_volume_bytes: 4 * PG_SIZE_BYTES,
+            replicas: 2,
+            clients: clients(2_000, 70),
+            ..SimConfig::default()
+        },
+        script: |sim| {
+            let replicas: Vec<NodeId> = sim
+                .instances()
+                .iter()
+                .filter(|i| i.role == Role::Replica)
+                .map(|i| i.node)
+                .collect();
+            let mut s = Vec::new();
+            if let Some(&last) = replicas.last() {
+                s.push((SimTime::ZERO, Command::SetTier { node: last, tier: 0 }));
+            }
+            s.push((secs(5), Command::Inject(Fault::CrashNode(writer_node(sim)))));
+            s
+        },
+        figures: failover_figures,
+    },
+    Scenario {
+        name: "e-commerce",
+        summary: "A shop: 1 writer and 10 replicas; browsing reads through the reader endpoint, orders through the cluster endpoint; at 10 s the writer's AZ fails.",
+        duration: SimDuration::from_secs(60),
+        config: || SimConfig {
+            initial_volume_bytes: 4 * PG_SIZE_BYTES,
+            replicas: 10,
+            instance_class: CLASSES[2],
+            clients: ClientWorkload {
+                clients: 24,
+                requests_per_sec: 5_000,
+                read_ppm: 900_000,
+                ..ClientWorkload::default()
+            },
+            ..SimConfig::default()
+        },
+        script: |sim| {
+            let az = sim.topology().node(writer_node(sim)).az.unwrap_or(AzId(0));
+            alloc::vec![(secs(10), Command::Inject(Fault::FailAz(az)))]
+        },
+        figures: |sim| {
+            let mut f = failover_figures(sim);
+            f.push(("commits_acked_total", Figure::Int(sim.metrics().commits_acked as i64)));
+            f.push(("write_unavailable_s", Figure::Float(sim.write_unavailable().as_secs_f64())));
+            let m = sim.metrics();
+            f.push(("replica_lag_p99_ms", ms(SimDuration::from_micros(m.replica_lag.quantile(990)))));
+            f
+        },
+    },
+    Scenario {
+        name: "replica-autoscaling",
+        summary: "Read load on small replicas ramps up, then falls: auto scaling adds replicas to hold average CPU at 40 %, and later removes the ones it added.",
+        duration: SimDuration::from_mins(40),
+        config: || SimConfig {
+            initial_volume_bytes: PG_SIZE_BYTES,
+            replicas: 1,
+            instance_class: CLASSES[0],
+            clients: ClientWorkload {
+                clients: 16,
+                requests_per_sec: 1_000,
+                read_ppm: 950_000,
+                pattern: Pattern::Ramp {
+                    to_per_sec: 5_000,
+                    over: SimDuration::from_mins(10),
+                },
+                ..ClientWorkload::default()
+            },
+            ..SimConfig::default()
+        },
+        script: |_| {
+            alloc::vec![
+                (
+                    SimTime::ZERO,
+                    Command::SetAutoScaling(Some(Policy {
+                        metric: Metric::Cpu,
+                        target: 40,
+                        min: 1,
+                        max: 6,
+                        scale_out_cooldown: crate::autoscaling::COOLDOWN,
+                        scale_in_cooldown: crate::autoscaling::COOLDOWN,
+                    })),
+                ),
+                (
+                    secs(20 * 60),
+                    Command::SetClients(ClientWorkload {
+                        clients: 16,
+                        requests_per_sec: 600,
+                        read_ppm: 950_000,
+                        ..ClientWorkload::default()
+                    }),
+                ),
+            ]
+        },
+        figures: |sim| {
+            let mut f = client_figures(sim);
+            let replicas = sim
+                .instances()
+                .iter()
+                .filter(|i| i.role == Role::Replica)
+                .count();
+            f.push(("replicas_at_end", Figure::Int(replicas as i64)));
+            f.push(("replicas_peak", Figure::Int(sim.metrics().replicas_peak as i64)));
+            f.push(("instances_added", Figure::Int(sim.metrics().instances_added as i64)));
+            f.push(("instances_removed", Figure::Int(sim.metrics().instances_removed as i64)));
             f
         },
     },

@@ -158,6 +158,7 @@ impl Sim {
             SimTime::ZERO + failover::HEALTH_CHECK_INTERVAL,
             Ev::HealthCheck,
         );
+        m.metrics.replicas_peak = config.replicas as u64;
         workload::set(&mut k, &mut m, config.workload);
         client::set(&mut k, &mut m, config.clients);
         Sim { k, m }
@@ -645,6 +646,7 @@ pub(crate) fn add_instance(
     );
     inst.autoscaled = autoscaled;
     m.instances.push(inst);
+    m.metrics.instances_added += 1;
     k.emit(Event::InstanceAdded { node, ready_in });
     k.schedule_in(ready_in, Ev::InstanceReady(node));
     Ok(node)
@@ -655,9 +657,16 @@ fn instance_ready(k: &mut Kernel, m: &mut Model, node: NodeId) {
     if let Some(i) = m.instances.iter_mut().find(|i| i.node == node) {
         if matches!(i.role, Role::Creating { .. }) {
             i.read_point = vdl;
+            i.serving_since = k.now;
             failover::set_role(k, m, node, Role::Replica);
         }
     }
+    let replicas = m
+        .instances
+        .iter()
+        .filter(|i| i.role == Role::Replica)
+        .count() as u64;
+    m.metrics.replicas_peak = m.metrics.replicas_peak.max(replicas);
 }
 
 pub(crate) fn remove_instance(k: &mut Kernel, m: &mut Model, node: NodeId) {
@@ -669,6 +678,7 @@ pub(crate) fn remove_instance(k: &mut Kernel, m: &mut Model, node: NodeId) {
     for c in &mut m.endpoints.custom {
         c.members.retain(|&n| n != node);
     }
+    m.metrics.instances_removed += 1;
     k.emit(Event::InstanceRemoved { node });
 }
 

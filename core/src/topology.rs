@@ -88,10 +88,13 @@ pub struct Topology {
 
 impl Topology {
     pub fn add(&mut self, kind: NodeKind, region: RegionId, az: Option<AzId>) -> NodeId {
+        // Storage nodes and clients are numbered within their AZ (az-b-2, client-c1);
+        // instances across the region (instance-3), as their names carry no AZ.
+        let per_az = matches!(kind, NodeKind::Storage | NodeKind::Client);
         let ordinal = 1 + self
             .nodes
             .iter()
-            .filter(|n| n.kind == kind && n.az == az && n.region == region)
+            .filter(|n| n.kind == kind && (!per_az || n.az == az) && n.region == region)
             .count() as u16;
         self.nodes.push(Node {
             kind,

@@ -130,6 +130,8 @@ pub struct Instance {
     pub cpu_pct: u32,
     /// When the replica finishes applying the stream received so far.
     pub apply_free_at: SimTime,
+    /// When it started serving.
+    pub serving_since: SimTime,
 }
 
 impl Instance {
@@ -150,6 +152,7 @@ impl Instance {
             connections: 0,
             cpu_pct: 0,
             apply_free_at: SimTime::ZERO,
+            serving_since: SimTime::ZERO,
         }
     }
 

@@ -1,0 +1,436 @@
+//! Compute-layer tests: replicas, endpoints, failover, crash recovery, fencing, auto scaling.
+
+use aurora_core::autoscaling::{Metric, Policy};
+use aurora_core::client::ClientWorkload;
+use aurora_core::compute::instance::Role;
+use aurora_core::endpoint::DNS_TTL;
+use aurora_core::event::{Event, MsgKind};
+use aurora_core::ids::{AzId, NodeId};
+use aurora_core::net::Partition;
+use aurora_core::scenario;
+use aurora_core::{Command, CommandError, Fault, Sim, SimConfig, SimDuration, SimTime};
+
+fn secs(s: u64) -> SimTime {
+    SimTime::from_micros(s * 1_000_000)
+}
+
+fn checked(name: &str, seed: u64) -> Sim {
+    let mut sim = scenario::find(name).expect("scenario").start(seed);
+    sim.set_full_checks(true);
+    sim
+}
+
+fn replicas(sim: &Sim) -> Vec<NodeId> {
+    sim.instances()
+        .iter()
+        .filter(|i| i.role == Role::Replica)
+        .map(|i| i.node)
+        .collect()
+}
+
+fn cluster(replicas: u8, rate: u32) -> SimConfig {
+    SimConfig {
+        replicas,
+        clients: ClientWorkload {
+            clients: 9,
+            requests_per_sec: rate,
+            read_ppm: 700_000,
+            ..ClientWorkload::default()
+        },
+        ..SimConfig::default()
+    }
+}
+
+#[test]
+fn replicas_lag_milliseconds_and_never_read_above_vdl() {
+    let mut sim = checked("replicas", 1);
+    sim.set_recording(false);
+    for t in 1..=10 {
+        sim.run_until(secs(t));
+        let vdl = sim.writer().log.vdl();
+        for i in sim.instances().iter().filter(|i| i.role == Role::Replica) {
+            assert!(i.read_point <= vdl, "a replica read above VDL");
+        }
+    }
+    let lag = &sim.metrics().replica_lag;
+    assert!(lag.count() > 1_000);
+    assert!(
+        lag.max() < 20_000,
+        "lag stays under 20 ms (P17 §4.2.4): {} µs",
+        lag.max()
+    );
+    assert!(lag.quantile(500) > 100, "but it is not zero");
+    assert_eq!(sim.invariant_violations(), 0, "{:?}", sim.first_violation());
+    // Replicas served the reads, the writer the writes.
+    let served_by_replicas = sim.metrics().client_ok;
+    assert!(served_by_replicas > 25_000);
+}
+
+#[test]
+fn failover_promotes_by_tier_loses_no_acknowledged_commit_and_phases_add_up() {
+    let mut sim = checked("failover", 1);
+    let tier0 = *replicas(&sim).last().unwrap();
+    sim.run_until(secs(40));
+    assert_eq!(sim.invariant_violations(), 0, "{:?}", sim.first_violation());
+    let records = &sim.metrics().failovers;
+    assert_eq!(records.len(), 1);
+    let r = records[0];
+    assert_eq!(r.new, tier0, "the tier-0 replica wins");
+    assert_eq!(sim.writer().node, tier0);
+    assert_eq!(sim.endpoints().cluster, tier0, "DNS flipped");
+    assert_eq!(r.detect + r.promote + r.recover, r.total, "phases add up");
+    let total = r.total.as_secs_f64();
+    assert!((5.0..30.0).contains(&total), "failover took {total} s");
+    assert_eq!(sim.commits_lost(), 0, "no acknowledged commit lost");
+    // Writes resumed through the cluster endpoint once the TTL let clients see the flip.
+    let gap = sim.metrics().client_write_gap_max.as_secs_f64();
+    assert!(
+        gap >= total && gap <= total + 6.0,
+        "client downtime {gap} s"
+    );
+    assert!(sim.metrics().commits_acked > 10_000);
+}
+
+#[test]
+fn every_acknowledged_commit_survives_failover() {
+    let mut sim = Sim::new(cluster(2, 2_000), 4);
+    sim.set_full_checks(true);
+    sim.run_until(secs(3));
+    let before = sim.writer().log.vdl();
+    let acked = sim.metrics().commits_acked;
+    assert!(acked > 500);
+    let w = sim.writer().node;
+    sim.apply(Command::Inject(Fault::CrashNode(w))).unwrap();
+    sim.run_until(secs(20));
+    let recovered = sim.metrics().failovers.len();
+    assert_eq!(recovered, 1);
+    // Recovery truncates above the recovered VDL, which is at or above every acked commit.
+    assert!(sim.writer().log.vdl() > before);
+    assert_eq!(sim.commits_lost(), 0);
+    assert!(sim.metrics().commits_acked > acked);
+    assert_eq!(sim.invariant_violations(), 0);
+}
+
+#[test]
+fn a_partitioned_old_writer_is_fenced_by_the_volume_epoch() {
+    let mut sim = Sim::new(cluster(2, 2_000), 6);
+    sim.set_full_checks(true);
+    sim.run_until(secs(2));
+    let old = sim.writer().node;
+    let p = Fault::Partition(Partition::Node(old));
+    sim.apply(Command::Inject(p)).unwrap();
+    sim.run_until(secs(15));
+    assert_ne!(sim.writer().node, old, "a replica took over");
+    let role = |sim: &Sim| sim.instances().iter().find(|i| i.node == old).unwrap().role;
+    assert_eq!(role(&sim), Role::Fenced, "the old writer does not know yet");
+    assert_eq!(sim.storage().volume_epoch, 2);
+    sim.drain_events().count();
+    sim.apply(Command::Heal(p)).unwrap();
+    sim.run_for(SimDuration::from_millis(50));
+    let rejected = sim
+        .drain_events()
+        .filter(|(_, e)| {
+            matches!(
+                e,
+                Event::StaleEpochRejected {
+                    epoch: 1,
+                    current: 2,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(
+        rejected >= 4,
+        "storage refused the old writer's writes ({rejected})"
+    );
+    assert_eq!(role(&sim), Role::Replica, "and it stepped down");
+    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.invariant_violations(), 0);
+}
+
+#[test]
+fn after_the_ttl_reader_endpoint_reads_never_reach_a_crashed_replica() {
+    let mut sim = Sim::new(cluster(3, 3_000), 8);
+    sim.run_until(secs(3));
+    let victim = replicas(&sim)[0];
+    sim.apply(Command::Inject(Fault::CrashNode(victim)))
+        .unwrap();
+    let crashed_at = sim.now();
+    sim.drain_events().count();
+    let mut before_ttl = 0;
+    while sim.now() < secs(15) {
+        sim.run_for(SimDuration::from_millis(100));
+        for (t, e) in sim.drain_events() {
+            if let Event::MessageSent {
+                kind: MsgKind::Query,
+                to,
+                ..
+            } = e
+            {
+                if to == victim {
+                    assert!(
+                        t <= crashed_at + DNS_TTL,
+                        "a query reached the crashed replica at {t}"
+                    );
+                    before_ttl += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        before_ttl > 0,
+        "until the TTL, clients with a cached answer still try it"
+    );
+}
+
+#[test]
+fn writer_crash_recovery_is_quick_and_bumps_the_epoch() {
+    let mut sim = checked("writer-crash", 1);
+    sim.run_until(secs(6));
+    let rec = sim.metrics().recoveries.clone();
+    assert_eq!(rec.len(), 1);
+    assert!(rec[0] < SimDuration::from_secs(10), "P17 §4.3: < 10 s");
+    assert_eq!(sim.storage().volume_epoch, 2);
+    assert!(
+        sim.writer().log.vdl().0 > aurora_core::lsn::LAL,
+        "new LSNs above the range"
+    );
+    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.invariant_violations(), 0);
+}
+
+#[test]
+fn with_no_replica_the_writer_is_recreated_in_minutes() {
+    let mut sim = Sim::new(cluster(0, 500), 2);
+    sim.run_until(secs(1));
+    let w = sim.writer().node;
+    sim.apply(Command::Inject(Fault::CrashNode(w))).unwrap();
+    sim.run_until(secs(60));
+    assert!(sim.metrics().failovers.is_empty());
+    sim.run_until(secs(11 * 60));
+    let r = sim.metrics().failovers[0];
+    assert_eq!(r.new, w, "the same instance, re-created");
+    let mins = r.total.as_secs_f64() / 60.0;
+    assert!((5.0..10.0).contains(&mins), "{mins} min");
+    assert_eq!(sim.commits_lost(), 0);
+}
+
+#[test]
+fn losing_the_writers_az_with_no_replica_elsewhere_needs_a_person() {
+    let mut sim = Sim::new(cluster(0, 500), 2);
+    sim.run_until(secs(1));
+    sim.apply(Command::Inject(Fault::FailAz(AzId(0)))).unwrap();
+    sim.run_until(secs(20));
+    assert!(sim
+        .drain_events()
+        .any(|(_, e)| matches!(e, Event::NoFailoverTarget { .. })));
+    // Adding a replica in another AZ lets the next health check fail over to it.
+    sim.apply(Command::AddReplica {
+        az: Some(AzId(1)),
+        class: "db.r6g.large".into(),
+        tier: 1,
+    })
+    .unwrap();
+    sim.run_until(secs(20 + 5 * 60 + 30));
+    assert_eq!(sim.metrics().failovers.len(), 1);
+    assert_eq!(sim.topology().node(sim.writer().node).az, Some(AzId(1)));
+}
+
+#[test]
+fn manual_failover_to_a_chosen_replica() {
+    let mut sim = Sim::new(cluster(3, 1_000), 3);
+    sim.set_full_checks(true);
+    sim.run_until(secs(2));
+    let chosen = replicas(&sim)[1];
+    let old = sim.writer().node;
+    sim.apply(Command::Failover {
+        target: Some(chosen),
+    })
+    .unwrap();
+    assert_eq!(
+        sim.apply(Command::Failover { target: None }),
+        Err(CommandError::FailoverInProgress)
+    );
+    sim.run_until(secs(10));
+    assert_eq!(sim.writer().node, chosen);
+    let old_role = sim.instances().iter().find(|i| i.node == old).unwrap().role;
+    assert_eq!(
+        old_role,
+        Role::Replica,
+        "the old writer restarts as a replica"
+    );
+    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.invariant_violations(), 0);
+}
+
+#[test]
+fn bad_compute_commands_get_clear_errors() {
+    let mut sim = Sim::new(cluster(2, 0), 1);
+    let r = replicas(&sim);
+    sim.apply(Command::Inject(Fault::CrashNode(r[0]))).unwrap();
+    let e = sim
+        .apply(Command::Failover { target: Some(r[0]) })
+        .unwrap_err();
+    assert_eq!(
+        e,
+        CommandError::InstanceDown(r[0]),
+        "promoting a crashed replica"
+    );
+    assert!(e.to_string().contains("down"));
+    let w = sim.writer().node;
+    assert_eq!(
+        sim.apply(Command::Failover { target: Some(w) }),
+        Err(CommandError::NotAReplica(w))
+    );
+    for _ in 0..13 {
+        sim.apply(Command::AddReplica {
+            az: None,
+            class: "db.r6g.large".into(),
+            tier: 15,
+        })
+        .unwrap();
+    }
+    let e = sim
+        .apply(Command::AddReplica {
+            az: None,
+            class: "db.r6g.large".into(),
+            tier: 15,
+        })
+        .unwrap_err();
+    assert_eq!(e, CommandError::TooManyReplicas, "a 16th replica");
+    assert!(matches!(
+        sim.apply(Command::AddCustomEndpoint {
+            name: "analytics".into(),
+            members: vec![]
+        }),
+        Err(CommandError::EmptyEndpoint)
+    ));
+    assert!(matches!(
+        sim.apply(Command::SetTier {
+            node: r[1],
+            tier: 16
+        }),
+        Err(CommandError::BadTier(16))
+    ));
+    assert!(matches!(
+        sim.apply(Command::RemoveReplica(w)),
+        Err(CommandError::NotAReplica(_))
+    ));
+    assert!(matches!(
+        sim.apply(Command::AddReplica {
+            az: None,
+            class: "db.m1.tiny".into(),
+            tier: 1
+        }),
+        Err(CommandError::UnknownClass(_))
+    ));
+}
+
+#[test]
+fn custom_endpoint_sends_reads_only_to_its_members() {
+    let mut sim = Sim::new(cluster(3, 0), 5);
+    let r = replicas(&sim);
+    sim.apply(Command::AddCustomEndpoint {
+        name: "reporting".into(),
+        members: vec![r[2]],
+    })
+    .unwrap();
+    sim.apply(Command::SetClients(ClientWorkload {
+        clients: 6,
+        requests_per_sec: 1_000,
+        read_ppm: 1_000_000,
+        read_endpoint: aurora_core::endpoint::EndpointId::Custom(0),
+        ..ClientWorkload::default()
+    }))
+    .unwrap();
+    sim.run_until(secs(2));
+    let mut to_member = 0;
+    for (_, e) in sim.drain_events() {
+        if let Event::MessageSent {
+            kind: MsgKind::Query,
+            to,
+            ..
+        } = e
+        {
+            assert_eq!(to, r[2]);
+            to_member += 1;
+        }
+    }
+    assert!(to_member > 1_000);
+}
+
+#[test]
+fn auto_scaling_adds_replicas_under_load_and_removes_only_its_own() {
+    let mut sim = Sim::new(
+        SimConfig {
+            replicas: 1,
+            instance_class: aurora_core::compute::instance::CLASSES[0],
+            clients: ClientWorkload {
+                clients: 16,
+                requests_per_sec: 4_000,
+                read_ppm: 1_000_000,
+                ..ClientWorkload::default()
+            },
+            ..SimConfig::default()
+        },
+        9,
+    );
+    sim.set_recording(false);
+    let policy = Policy {
+        metric: Metric::Cpu,
+        target: 40,
+        min: 1,
+        max: 4,
+        scale_out_cooldown: SimDuration::from_secs(60),
+        scale_in_cooldown: SimDuration::from_secs(60),
+    };
+    sim.apply(Command::SetAutoScaling(Some(policy))).unwrap();
+    sim.run_until(secs(8 * 60));
+    let n = replicas(&sim).len();
+    assert!(n >= 3, "scaled out to {n}");
+    assert!(sim
+        .instances()
+        .iter()
+        .filter(|i| i.autoscaled)
+        .all(|i| i.tier == 15));
+    sim.apply(Command::SetClients(ClientWorkload {
+        clients: 16,
+        requests_per_sec: 200,
+        read_ppm: 1_000_000,
+        ..ClientWorkload::default()
+    }))
+    .unwrap();
+    sim.run_until(secs(20 * 60));
+    let left = replicas(&sim);
+    assert_eq!(left.len(), 1, "scaled back in");
+    assert!(
+        sim.instances().iter().all(|i| !i.autoscaled),
+        "only auto-scaled replicas were removed"
+    );
+    assert!(matches!(
+        sim.apply(Command::SetAutoScaling(Some(Policy {
+            min: 5,
+            max: 2,
+            ..policy
+        }))),
+        Err(CommandError::BadPolicy(_))
+    ));
+}
+
+#[test]
+fn e_commerce_survives_losing_the_writers_az() {
+    let mut sim = checked("e-commerce", 1);
+    sim.set_recording(false);
+    sim.run_until(secs(60));
+    assert_eq!(sim.invariant_violations(), 0, "{:?}", sim.first_violation());
+    assert_eq!(sim.metrics().failovers.len(), 1);
+    assert_eq!(sim.commits_lost(), 0);
+    let new = sim.writer().node;
+    assert_ne!(sim.topology().node(new).az, Some(AzId(0)));
+    assert_eq!(
+        sim.write_unavailable(),
+        SimDuration::ZERO,
+        "storage kept 4 of 6"
+    );
+}
