@@ -229,6 +229,10 @@ impl Sim {
     pub fn failover(&self) -> Option<&Failover> {
         self.m.failover.as_ref()
     }
+    /// Health checks the writer has missed in a row.
+    pub fn health_misses(&self) -> u32 {
+        self.m.health_misses
+    }
     pub fn autoscaling(&self) -> Option<&AutoScaling> {
         self.m.autoscaling.as_ref()
     }

@@ -4,11 +4,13 @@
 //! Accessible names come from here, so the diagram, the inspector and the tests agree on what a
 //! thing is called.
 
+use crate::compute::instance::Role;
+use crate::endpoint::EndpointId;
 use crate::event::SegmentHealth;
 use crate::ids::{AzId, NodeId, PgId, SegmentId};
 use crate::lsn::{Lsn, LAL};
 use crate::sim::Sim;
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 use crate::topology::NodeKind;
 use alloc::format;
 use alloc::string::String;
@@ -146,6 +148,85 @@ pub struct VolumeView {
     pub volume_epoch: u32,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct InstanceView {
+    pub node: NodeId,
+    pub name: String,
+    pub az: Option<AzId>,
+    pub class: &'static str,
+    pub tier: u8,
+    pub role: Role,
+    pub up: bool,
+    pub partitioned: bool,
+    pub is_writer: bool,
+    /// The VDL it reads at.
+    pub read_point: Lsn,
+    pub lag: SimDuration,
+    pub lag_lsn: u64,
+    pub cpu_pct: u32,
+    pub connections: u32,
+    pub autoscaled: bool,
+}
+
+impl InstanceView {
+    /// "DB instance instance-2, replica tier 1, lag 0.58 ms, healthy".
+    pub fn accessible_name(&self) -> String {
+        let state = if !self.up {
+            "down"
+        } else if self.partitioned {
+            "partitioned"
+        } else {
+            "healthy"
+        };
+        match self.role {
+            Role::Replica => format!(
+                "DB instance {}, replica tier {}, lag {}, {state}",
+                self.name, self.tier, self.lag
+            ),
+            role => format!("DB instance {}, {role}, {state}", self.name),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct EndpointView {
+    pub id: EndpointId,
+    pub label: String,
+    /// The instances DNS may answer with right now.
+    pub targets: Vec<NodeId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ClientView {
+    pub node: NodeId,
+    pub name: String,
+    pub az: Option<AzId>,
+    pub up: bool,
+    /// Cached DNS answers for writes and reads, while fresh.
+    pub write_target: Option<NodeId>,
+    pub read_target: Option<NodeId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum RecoveryView {
+    /// Nothing under way.
+    Idle,
+    /// Health checks missed so far.
+    Detecting { misses: u32 },
+    /// Promoting `target` (engine restart).
+    Promoting { target: NodeId, since: SimTime },
+    /// Crash recovery on `node`: quorum reads, then truncation.
+    Recovering {
+        node: NodeId,
+        truncating: bool,
+        since: SimTime,
+    },
+}
+
 /// Everything the page draws, at one instant.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -156,6 +237,11 @@ pub struct View {
     pub pgs: Vec<PgView>,
     pub writer: WriterView,
     pub volume: VolumeView,
+    pub instances: Vec<InstanceView>,
+    pub endpoints: Vec<EndpointView>,
+    pub clients: Vec<ClientView>,
+    pub dns: NodeId,
+    pub recovery: RecoveryView,
     pub invariant_violations: u64,
 }
 
@@ -241,8 +327,108 @@ impl Sim {
                 data_bytes: pg.data_bytes,
             })
             .collect();
+        let now = self.now();
+        let instances: Vec<InstanceView> = self
+            .instances()
+            .iter()
+            .map(|i| InstanceView {
+                node: i.node,
+                name: format!("{}", topo.node(i.node).name()),
+                az: topo.node(i.node).az,
+                class: i.class.name,
+                tier: i.tier,
+                role: i.role,
+                up: topo.is_up(i.node),
+                partitioned: self.blocked(self.dns_node(), i.node),
+                is_writer: i.node == writer_node && i.role == Role::Writer,
+                read_point: if i.role == Role::Writer {
+                    w.log.vdl()
+                } else {
+                    i.read_point
+                },
+                lag: i.lag,
+                lag_lsn: i.lag_lsn,
+                cpu_pct: i.cpu_pct,
+                connections: crate::client::connections_to(self.clients(), i.node, now),
+                autoscaled: i.autoscaled,
+            })
+            .collect();
+        let replicas: Vec<NodeId> = instances
+            .iter()
+            .filter(|i| i.role == Role::Replica && i.up)
+            .map(|i| i.node)
+            .collect();
+        let cluster = self.endpoints().cluster;
+        let mut endpoints = alloc::vec![
+            EndpointView {
+                id: EndpointId::Cluster,
+                label: "cluster endpoint (writes)".into(),
+                targets: alloc::vec![cluster],
+            },
+            EndpointView {
+                id: EndpointId::Reader,
+                label: "reader endpoint".into(),
+                targets: if replicas.is_empty() {
+                    alloc::vec![cluster]
+                } else {
+                    replicas.clone()
+                },
+            },
+        ];
+        for (i, c) in self.endpoints().custom.iter().enumerate() {
+            endpoints.push(EndpointView {
+                id: EndpointId::Custom(i as u8),
+                label: format!("custom endpoint \"{}\"", c.name),
+                targets: c
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(|n| topo.is_up(*n))
+                    .collect(),
+            });
+        }
+        let clients = self
+            .clients()
+            .clients
+            .iter()
+            .map(|c| {
+                let fresh =
+                    |e: Option<(NodeId, SimTime)>| e.filter(|(_, exp)| *exp > now).map(|(t, _)| t);
+                ClientView {
+                    node: c.node,
+                    name: format!("{}", topo.node(c.node).name()),
+                    az: topo.node(c.node).az,
+                    up: topo.is_up(c.node),
+                    write_target: fresh(c.dns[0]),
+                    read_target: fresh(c.dns[1]),
+                }
+            })
+            .collect();
+        let recovery = match (self.failover(), self.recovery()) {
+            (_, Some(r)) => RecoveryView::Recovering {
+                node: r.node,
+                truncating: r.truncating,
+                since: r.started,
+            },
+            (Some(f), None) => match f.target {
+                Some(t) => RecoveryView::Promoting {
+                    target: t,
+                    since: f.detected_at,
+                },
+                None => RecoveryView::Idle,
+            },
+            (None, None) => match self.health_misses() {
+                0 => RecoveryView::Idle,
+                misses => RecoveryView::Detecting { misses },
+            },
+        };
         View {
-            now: self.now(),
+            now,
+            instances,
+            endpoints,
+            clients,
+            dns: self.dns_node(),
+            recovery,
             writer: WriterView {
                 node: writer_node,
                 up: topo.is_up(writer_node),

@@ -434,3 +434,51 @@ fn e_commerce_survives_losing_the_writers_az() {
         "storage kept 4 of 6"
     );
 }
+
+#[test]
+fn the_view_names_things_and_shows_failover_progress() {
+    let mut sim = checked("failover", 2);
+    sim.run_until(secs(4));
+    let v = sim.view();
+    assert_eq!(v.instances.len(), 3);
+    let writer = v.instances.iter().find(|i| i.is_writer).unwrap();
+    assert!(
+        writer.accessible_name().contains("writer, healthy"),
+        "{}",
+        writer.accessible_name()
+    );
+    let replica = v.instances.iter().find(|i| !i.is_writer).unwrap();
+    assert!(replica.accessible_name().contains("replica tier"));
+    assert_eq!(v.endpoints[0].targets, vec![writer.node]);
+    assert_eq!(
+        v.endpoints[1].targets.len(),
+        2,
+        "reader endpoint over both replicas"
+    );
+    assert!(v
+        .clients
+        .iter()
+        .all(|c| c.write_target == Some(writer.node) || c.write_target.is_none()));
+    let storage = v
+        .nodes
+        .iter()
+        .find(|n| n.kind == aurora_core::topology::NodeKind::Storage)
+        .unwrap();
+    assert_eq!(
+        storage.accessible_name(false),
+        "Storage node az-a-1, healthy"
+    );
+    // The writer crashed at 5 s: detection, promotion, recovery show in turn.
+    sim.run_until(secs(8));
+    assert!(matches!(
+        sim.view().recovery,
+        aurora_core::view::RecoveryView::Detecting { .. }
+    ));
+    sim.run_until(secs(12));
+    assert!(matches!(
+        sim.view().recovery,
+        aurora_core::view::RecoveryView::Promoting { .. }
+    ));
+    sim.run_until(secs(20));
+    assert_eq!(sim.view().recovery, aurora_core::view::RecoveryView::Idle);
+}
