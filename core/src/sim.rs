@@ -323,6 +323,30 @@ impl Sim {
         }
     }
 
+    /// Like [`Sim::run_until`], but handles at most `max_events` events, so a page can keep
+    /// its frame budget at high speeds. Returns true if it reached `t` (and set the clock to
+    /// it); false if it stopped early, with the clock at the last event handled.
+    pub fn run_bounded(&mut self, t: SimTime, max_events: u64) -> bool {
+        for _ in 0..max_events {
+            match self.k.pop_until(t) {
+                Some(ev) => self.handle(ev),
+                None => {
+                    if t > self.k.now {
+                        self.k.now = t;
+                    }
+                    return true;
+                }
+            }
+        }
+        if self.k.next_time().is_none_or(|n| n > t) {
+            if t > self.k.now {
+                self.k.now = t;
+            }
+            return true;
+        }
+        false
+    }
+
     pub fn run_for(&mut self, d: SimDuration) {
         self.run_until(self.k.now + d);
     }

@@ -409,3 +409,22 @@ fn writer_crash_recovers_without_losing_acknowledged_commits_and_fences_old_epoc
     assert_eq!(sim.commits_lost(), 0);
     assert_eq!(sim.invariant_violations(), 0);
 }
+
+#[test]
+fn bounded_runs_stop_early_and_resume_to_the_same_trace() {
+    let sc = scenario::find("az-failure").unwrap();
+    let mut a = sc.start(2);
+    let mut b = sc.start(2);
+    a.run_until(secs(3));
+    let mut steps = 0;
+    while !b.run_bounded(secs(3), 1_000) {
+        steps += 1;
+        assert!(b.now() < secs(3));
+    }
+    assert!(
+        steps > 10,
+        "3 s of this scenario is many thousands of events"
+    );
+    assert_eq!(b.now(), secs(3));
+    assert_eq!(a.trace_digest(), b.trace_digest());
+}
