@@ -24,6 +24,8 @@ pub const MAX_CLIENTS: u8 = 32;
 /// Gap between client ticks while requests flow. [sim default — not sourced]
 pub const CLIENT_TICK: SimDuration = SimDuration::from_millis(1);
 const REQUEST_BYTES: u32 = 300;
+/// An instance refuses requests once its CPU queue is this long. [sim default — not sourced]
+pub const OVERLOAD_QUEUE: SimDuration = SimDuration::from_secs(1);
 
 /// How the request rate changes over time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -322,8 +324,66 @@ pub(crate) fn on_dns_answer(
     }
 }
 
-/// At an instance: run the request, or refuse it.
+/// At an instance: queue the request for its CPU (waking it if paused), or refuse it.
 pub(crate) fn on_query(
+    k: &mut Kernel,
+    m: &mut Model,
+    at: NodeId,
+    client: NodeId,
+    req: u64,
+    write: bool,
+) {
+    let now = k.now;
+    let Some(inst) = m.instances.iter_mut().find(|i| i.node == at) else {
+        return;
+    };
+    inst.served += 1;
+    crate::serverless::wake(k, inst);
+    if !inst.serving(now) {
+        // Paused, resuming or swapping v1 compute: the connection waits.
+        let at_time = inst
+            .serverless
+            .resuming_until
+            .unwrap_or(now + SimDuration::from_millis(100))
+            .max(now + SimDuration::from_millis(1));
+        k.schedule(
+            at_time,
+            Ev::Serve {
+                node: at,
+                client,
+                req,
+                write,
+            },
+        );
+        return;
+    }
+    let cost = if write {
+        crate::autoscaling::CPU_MICROS_PER_WRITE
+    } else {
+        crate::autoscaling::CPU_MICROS_PER_READ
+    };
+    let Some(start) = crate::serverless::charge(inst, now, cost, OVERLOAD_QUEUE) else {
+        m.metrics.overloaded += 1;
+        respond(k, m, at, client, req, false);
+        return;
+    };
+    if start > now {
+        k.schedule(
+            start,
+            Ev::Serve {
+                node: at,
+                client,
+                req,
+                write,
+            },
+        );
+    } else {
+        serve(k, m, at, client, req, write);
+    }
+}
+
+/// The instance runs the request now.
+pub(crate) fn serve(
     k: &mut Kernel,
     m: &mut Model,
     at: NodeId,
@@ -334,7 +394,26 @@ pub(crate) fn on_query(
     let Some(idx) = m.instances.iter().position(|i| i.node == at) else {
         return;
     };
-    m.instances[idx].served += 1;
+    if !k.topo.is_up(at) {
+        return;
+    }
+    if !m.instances[idx].serving(k.now) {
+        // Still waking: try again shortly.
+        k.schedule_in(
+            SimDuration::from_millis(100),
+            Ev::Serve {
+                node: at,
+                client,
+                req,
+                write,
+            },
+        );
+        return;
+    }
+    if let Some(woke) = m.instances[idx].serverless.woke_at.take() {
+        // The first request served since a pause: how long the wake-up kept it waiting.
+        m.metrics.resumes.push(k.now - woke);
+    }
     let role = m.instances[idx].role;
     let reply = Reply::Client { client, req };
     let hot = m.clients.config.hot_bytes;

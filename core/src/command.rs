@@ -75,6 +75,13 @@ pub enum Command {
     AddCustomEndpoint { name: String, members: Vec<NodeId> },
     /// Turn replica auto scaling on (with a policy) or off.
     SetAutoScaling(Option<Policy>),
+    /// Make an instance provisioned or serverless.
+    SetCapacity {
+        node: NodeId,
+        capacity: crate::serverless::Capacity,
+    },
+    /// Hold a long-running transaction open on the writer (Serverless v1 cannot scale then).
+    LongTransaction { duration: crate::time::SimDuration },
 }
 
 /// Why a command could not be applied. Every message says what was wrong in words a student
@@ -129,6 +136,8 @@ pub enum CommandError {
     TooManyEndpoints,
     /// An auto scaling setting is out of range.
     BadPolicy(&'static str),
+    /// A capacity setting is out of range.
+    BadCapacity(&'static str),
 }
 
 impl fmt::Display for CommandError {
@@ -187,6 +196,7 @@ impl fmt::Display for CommandError {
             }
             CommandError::TooManyEndpoints => write!(f, "a cluster has at most 5 custom endpoints"),
             CommandError::BadPolicy(why) => write!(f, "bad auto scaling policy: {why}"),
+            CommandError::BadCapacity(why) => write!(f, "bad capacity: {why}"),
         }
     }
 }

@@ -177,6 +177,19 @@ pub(crate) enum Ev {
     /// A new instance finished being created.
     InstanceReady(NodeId),
     AutoScale,
+    ServerlessTick,
+    /// Serverless v1's swap to new capacity is done.
+    V1Swapped {
+        node: NodeId,
+        acu: u16,
+    },
+    /// A request waited for the instance's CPU (or its resume): serve it now.
+    Serve {
+        node: NodeId,
+        client: NodeId,
+        req: u64,
+        write: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -367,6 +367,30 @@ pub enum Event {
         replicas: u8,
         desired: u8,
     },
+    /// A serverless instance's capacity, in half-ACUs (0 while paused).
+    CapacityChanged {
+        node: NodeId,
+        half: u16,
+    },
+    Paused {
+        node: NodeId,
+    },
+    Resuming {
+        node: NodeId,
+        ready_in: SimDuration,
+    },
+    Resumed {
+        node: NodeId,
+    },
+    /// Serverless v1 wants to scale but a long transaction leaves no scaling point.
+    ScalingPointWait {
+        node: NodeId,
+        target_acu: u16,
+    },
+    ScalingTimedOut {
+        node: NodeId,
+        forced: bool,
+    },
     FaultInjected(Fault),
     FaultHealed(Fault),
     InvariantViolated {
@@ -479,6 +503,12 @@ impl Event {
                 replicas,
                 desired,
             } => d(41, average as u64, replicas as u64, desired as u64),
+            CapacityChanged { node, half } => d(42, node.0 as u64, half as u64, 0),
+            Paused { node } => d(43, node.0 as u64, 0, 0),
+            Resuming { node, ready_in } => d(44, node.0 as u64, ready_in.as_micros(), 0),
+            Resumed { node } => d(45, node.0 as u64, 0, 0),
+            ScalingPointWait { node, target_acu } => d(46, node.0 as u64, target_acu as u64, 0),
+            ScalingTimedOut { node, forced } => d(47, node.0 as u64, forced as u64, 0),
         }
     }
 
@@ -673,6 +703,28 @@ impl Event {
                 format!("creating {}: ready in {ready_in}", name(node))
             }
             InstanceRemoved { node } => format!("{} removed", name(node)),
+            CapacityChanged { node, half } => format!(
+                "{} now has {}.{} ACU",
+                name(node),
+                half / 2,
+                if half % 2 == 1 { 5 } else { 0 }
+            ),
+            Paused { node } => format!("{} paused: no instance charge while paused", name(node)),
+            Resuming { node, ready_in } => {
+                format!("{} resuming on a new connection: ready in {ready_in}", name(node))
+            }
+            Resumed { node } => format!("{} resumed", name(node)),
+            ScalingPointWait { node, target_acu } => format!(
+                "{} wants {target_acu} ACU but a long transaction leaves no scaling point",
+                name(node)
+            ),
+            ScalingTimedOut { node, forced } => {
+                if forced {
+                    format!("{}: no scaling point in 300 s; forcing the change (connections dropped)", name(node))
+                } else {
+                    format!("{}: no scaling point in 300 s; keeping the current capacity", name(node))
+                }
+            }
             AutoScalingEvaluated {
                 average,
                 replicas,

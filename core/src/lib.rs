@@ -34,6 +34,7 @@ pub mod net;
 pub mod quorum;
 pub mod rng;
 pub mod scenario;
+pub mod serverless;
 pub mod sim;
 pub mod storage;
 pub mod time;

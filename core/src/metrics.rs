@@ -151,6 +151,13 @@ pub struct Metrics {
     pub instances_added: u64,
     pub instances_removed: u64,
     pub replicas_peak: u64,
+    /// Serverless capacity changes: when, which instance, half-ACUs (the newest 20,000).
+    pub capacity_trace: Vec<(SimTime, crate::ids::NodeId, u16)>,
+    pub capacity_peak_half: u16,
+    /// Requests refused because an instance's CPU queue was over a second long.
+    pub overloaded: u64,
+    /// How long each resume from pause took, from the first request to serving.
+    pub resumes: Vec<SimDuration>,
     /// Completed repairs: the PG and the time from failure to the replacement taking over.
     pub repairs: Vec<(PgId, SimDuration)>,
     /// Total time during which some PG could not form a write quorum.
@@ -191,6 +198,10 @@ impl Default for Metrics {
             instances_added: 0,
             instances_removed: 0,
             replicas_peak: 0,
+            capacity_trace: Vec::new(),
+            capacity_peak_half: 0,
+            overloaded: 0,
+            resumes: Vec::new(),
             repairs: Vec::new(),
             write_unavailable: SimDuration::ZERO,
             unavailable_since: None,
@@ -218,6 +229,14 @@ impl Metrics {
             + self
                 .unavailable_since
                 .map_or(SimDuration::ZERO, |s| now - s)
+    }
+
+    pub(crate) fn note_capacity(&mut self, now: SimTime, node: crate::ids::NodeId, half: u16) {
+        if self.capacity_trace.len() >= 20_000 {
+            self.capacity_trace.drain(..10_000);
+        }
+        self.capacity_trace.push((now, node, half));
+        self.capacity_peak_half = self.capacity_peak_half.max(half);
     }
 
     pub(crate) fn note_commits(&mut self, now: SimTime, n: u32) {

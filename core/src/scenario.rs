@@ -179,6 +179,74 @@ fn failover_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     f
 }
 
+fn serverless_clients(rate: u32) -> ClientWorkload {
+    ClientWorkload {
+        clients: 12,
+        requests_per_sec: rate,
+        read_ppm: 900_000,
+        hot_bytes: 8 << 30,
+        ..ClientWorkload::default()
+    }
+}
+
+fn acu(half: u16) -> f64 {
+    half as f64 / 2.0
+}
+
+fn serverless_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
+    let mut f = client_figures(sim);
+    let m = sim.metrics();
+    let node = writer_node(sim);
+    let trace: Vec<&(SimTime, NodeId, u16)> = m
+        .capacity_trace
+        .iter()
+        .filter(|(_, n, _)| *n == node)
+        .collect();
+    f.push(("peak_acu", Figure::Float(acu(m.capacity_peak_half))));
+    let now_half = sim
+        .instances()
+        .iter()
+        .find(|i| i.node == node)
+        .map_or(0, |i| i.serverless.half);
+    f.push(("acu_at_end", Figure::Float(acu(now_half))));
+    // The ACU trace, one sample every 30 s: the capacity in force at each sample.
+    let mut samples = alloc::string::String::new();
+    let mut t = SimTime::ZERO;
+    while t <= sim.now() {
+        let half = trace
+            .iter()
+            .take_while(|(at, _, _)| *at <= t)
+            .last()
+            .map_or(0, |(_, _, h)| *h);
+        if !samples.is_empty() {
+            samples.push(' ');
+        }
+        samples.push_str(&alloc::format!("{}", acu(half)));
+        t += SimDuration::from_secs(30);
+    }
+    f.push(("acu_every_30s", Figure::Text(samples)));
+    let meter = sim.meter();
+    f.push(("acu_hours", Figure::Float(meter.acu_hours())));
+    f.push(("cost_usd_at_example_price", Figure::Float(meter.dollars())));
+    f
+}
+
+/// Seconds from `from` until the writer's capacity first reached `share` of its peak after it.
+fn seconds_to_scale(sim: &Sim, from: SimTime, pct: u32) -> Option<f64> {
+    let node = writer_node(sim);
+    let trace: Vec<_> = sim
+        .metrics()
+        .capacity_trace
+        .iter()
+        .filter(|(t, n, _)| *n == node && *t >= from)
+        .collect();
+    let peak = trace.iter().map(|(_, _, h)| *h).max()?;
+    trace
+        .iter()
+        .find(|(_, _, h)| *h as u32 * 100 >= peak as u32 * pct)
+        .map(|(t, _, _)| (*t - from).as_secs_f64())
+}
+
 /// The current writer's node.
 fn writer_node(sim: &Sim) -> NodeId {
     sim.writer().node
@@ -194,7 +262,7 @@ fn repair_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     f
 }
 
-static SCENARIOS: [Scenario; 11] = [
+static SCENARIOS: [Scenario; 14] = [
     Scenario {
         name: "quorum-write",
         summary: "A light write load on one protection group: every commit waits for 4 of 6 acknowledgements and VDL.",
@@ -486,6 +554,130 @@ static SCENARIOS: [Scenario; 11] = [
             f.push(("replicas_peak", Figure::Int(sim.metrics().replicas_peak as i64)));
             f.push(("instances_added", Figure::Int(sim.metrics().instances_added as i64)));
             f.push(("instances_removed", Figure::Int(sim.metrics().instances_removed as i64)));
+            f
+        },
+    },
+    Scenario {
+        name: "serverless-v2-spike",
+        summary: "A Serverless v2 writer (0.5–64 ACU) meets a 25× load spike at 60 s: it grows in 0.5 ACU steps within seconds, then shrinks gradually after the spike ends at 180 s.",
+        duration: SimDuration::from_mins(8),
+        config: || SimConfig {
+            initial_volume_bytes: PG_SIZE_BYTES,
+            clients: serverless_clients(300),
+            ..SimConfig::default()
+        },
+        script: |sim| {
+            let w = writer_node(sim);
+            alloc::vec![
+                (
+                    SimTime::ZERO,
+                    Command::SetCapacity {
+                        node: w,
+                        capacity: crate::serverless::Capacity::V2 {
+                            min_half: 1,
+                            max_half: 128,
+                            pause_after: None,
+                        },
+                    },
+                ),
+                (secs(60), Command::SetClients(serverless_clients(7_500))),
+                (secs(180), Command::SetClients(serverless_clients(300))),
+            ]
+        },
+        figures: |sim| {
+            let mut f = serverless_figures(sim);
+            if let Some(s) = seconds_to_scale(sim, secs(60), 90) {
+                f.push(("seconds_to_90pct_of_peak", Figure::Float(s)));
+            }
+            f
+        },
+    },
+    Scenario {
+        name: "serverless-v1-spike",
+        summary: "The same spike on Serverless v1 (1–64 ACU): capacity doubles one point at a time, and not at all while a long transaction leaves no scaling point (60–150 s).",
+        duration: SimDuration::from_mins(8),
+        config: || SimConfig {
+            initial_volume_bytes: PG_SIZE_BYTES,
+            clients: serverless_clients(300),
+            ..SimConfig::default()
+        },
+        script: |sim| {
+            let w = writer_node(sim);
+            alloc::vec![
+                (
+                    SimTime::ZERO,
+                    Command::SetCapacity {
+                        node: w,
+                        capacity: crate::serverless::Capacity::V1 {
+                            min_acu: 1,
+                            max_acu: 64,
+                            pause: false,
+                            on_timeout: crate::serverless::TimeoutAction::Rollback,
+                        },
+                    },
+                ),
+                (
+                    secs(55),
+                    Command::LongTransaction {
+                        duration: SimDuration::from_secs(95),
+                    },
+                ),
+                (secs(60), Command::SetClients(serverless_clients(7_500))),
+                (secs(180), Command::SetClients(serverless_clients(300))),
+            ]
+        },
+        figures: |sim| {
+            let mut f = serverless_figures(sim);
+            if let Some(s) = seconds_to_scale(sim, secs(60), 90) {
+                f.push(("seconds_to_90pct_of_peak", Figure::Float(s)));
+            }
+            let steps = sim
+                .metrics()
+                .capacity_trace
+                .iter()
+                .map(|(t, _, h)| alloc::format!("{}s:{}", t.as_micros() / 1_000_000, acu(*h)))
+                .collect::<Vec<_>>()
+                .join(" ");
+            f.push(("capacity_changes", Figure::Text(steps)));
+            f
+        },
+    },
+    Scenario {
+        name: "serverless-pause-resume",
+        summary: "A Serverless v2 writer with a 0 ACU minimum: idle from 60 s, it pauses 300 s later; the first request at 8 min wakes it, about 15 s before it serves.",
+        duration: SimDuration::from_mins(10),
+        config: || SimConfig {
+            initial_volume_bytes: PG_SIZE_BYTES,
+            clients: serverless_clients(200),
+            ..SimConfig::default()
+        },
+        script: |sim| {
+            let w = writer_node(sim);
+            alloc::vec![
+                (
+                    SimTime::ZERO,
+                    Command::SetCapacity {
+                        node: w,
+                        capacity: crate::serverless::Capacity::V2 {
+                            min_half: 0,
+                            max_half: 32,
+                            pause_after: Some(crate::serverless::AUTO_PAUSE_MIN),
+                        },
+                    },
+                ),
+                (secs(60), Command::SetClients(serverless_clients(0))),
+                (secs(8 * 60), Command::SetClients(serverless_clients(200))),
+            ]
+        },
+        figures: |sim| {
+            let mut f = serverless_figures(sim);
+            let trace = &sim.metrics().capacity_trace;
+            if let Some((t, _, _)) = trace.iter().find(|(_, _, h)| *h == 0) {
+                f.push(("paused_at_s", Figure::Float(t.as_secs_f64())));
+            }
+            if let Some(r) = sim.metrics().resumes.first() {
+                f.push(("resume_s", Figure::Float(r.as_secs_f64())));
+            }
             f
         },
     },

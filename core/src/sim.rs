@@ -95,6 +95,10 @@ pub(crate) struct Model {
     pub autoscaling: Option<AutoScaling>,
     /// Transactions counted at the last CPU measurement.
     pub last_txns: u64,
+    pub meter: crate::serverless::Meter,
+    pub serverless_ticking: bool,
+    /// End times of long-running transactions held open on the writer.
+    pub long_txns: Vec<SimTime>,
 }
 
 /// A simulated Aurora cluster. Cheap to clone: the page keeps clones as checkpoints.
@@ -138,6 +142,9 @@ impl Sim {
             fenced_pending: Vec::new(),
             autoscaling: None,
             last_txns: 0,
+            meter: crate::serverless::Meter::new(),
+            serverless_ticking: false,
+            long_txns: Vec::new(),
         };
         // The writer's cache hit ratio follows its class and the hot data.
         writer_config.cache_hit_ppm = m.instances[0].cache_hit_ppm(config.clients.hot_bytes);
@@ -235,6 +242,12 @@ impl Sim {
     }
     pub fn autoscaling(&self) -> Option<&AutoScaling> {
         self.m.autoscaling.as_ref()
+    }
+    /// The cost meter, brought up to now.
+    pub fn meter(&self) -> crate::serverless::Meter {
+        let mut meter = self.m.meter;
+        crate::serverless::accrue(&mut meter, &self.m.instances, &self.k.topo, self.k.now);
+        meter
     }
     pub fn invariant_violations(&self) -> u64 {
         self.m.checker.violations
@@ -489,6 +502,14 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
         Ev::RecoveryRetry => recovery::on_retry(k, m),
         Ev::InstanceReady(node) => instance_ready(k, m, node),
         Ev::AutoScale => autoscaling::on_evaluate(k, m),
+        Ev::ServerlessTick => crate::serverless::on_tick(k, m),
+        Ev::V1Swapped { node, acu } => crate::serverless::on_v1_swapped(k, m, node, acu),
+        Ev::Serve {
+            node,
+            client,
+            req,
+            write,
+        } => client::serve(k, m, node, client, req, write),
         Ev::Apply(cmd) => {
             // A scheduled command that no longer applies (e.g. healing what already healed)
             // is skipped; the event stream shows what did happen.
@@ -606,6 +627,18 @@ fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), CommandError
                 instance(m, n)?;
             }
             m.endpoints.custom.push(CustomEndpoint { name, members });
+            Ok(())
+        }
+        Command::SetCapacity { node, capacity } => {
+            instance(m, node)?;
+            capacity.validate().map_err(CommandError::BadCapacity)?;
+            crate::serverless::set(k, m, node, capacity);
+            Ok(())
+        }
+        Command::LongTransaction { duration } => {
+            writer_up(k, m)?;
+            m.long_txns.retain(|&end| end > k.now);
+            m.long_txns.push(k.now + duration);
             Ok(())
         }
         Command::SetAutoScaling(p) => {

@@ -132,6 +132,11 @@ pub struct Instance {
     pub apply_free_at: SimTime,
     /// When it started serving.
     pub serving_since: SimTime,
+    /// Provisioned, or Serverless v2 / v1, and the serverless state.
+    pub capacity: crate::serverless::Capacity,
+    pub serverless: crate::serverless::ServerlessState,
+    /// Its CPU is a queue: busy until then with the requests taken so far.
+    pub busy_until: SimTime,
 }
 
 impl Instance {
@@ -153,6 +158,9 @@ impl Instance {
             cpu_pct: 0,
             apply_free_at: SimTime::ZERO,
             serving_since: SimTime::ZERO,
+            capacity: crate::serverless::Capacity::Provisioned,
+            serverless: crate::serverless::ServerlessState::default(),
+            busy_until: SimTime::ZERO,
         }
     }
 
@@ -165,7 +173,8 @@ impl Instance {
         if hot_bytes == 0 {
             return crate::rng::PPM;
         }
-        let ratio = self.class.cache_bytes() as u128 * crate::rng::PPM as u128 / hot_bytes as u128;
+        let cache = self.memory_bytes() * CACHE_SHARE_PCT / 100;
+        let ratio = cache as u128 * crate::rng::PPM as u128 / hot_bytes as u128;
         // Even a cache larger than the hot set misses now and then (cold pages, scans).
         (ratio as u32).min(990_000)
     }

@@ -1,0 +1,251 @@
+//! Serverless v2 / v1 capacity rules (reference §6).
+
+use aurora_core::client::{ClientWorkload, Pattern};
+use aurora_core::event::Event;
+use aurora_core::scenario;
+use aurora_core::serverless::{Capacity, TimeoutAction, V1_POINTS};
+use aurora_core::{Command, CommandError, Sim, SimConfig, SimDuration, SimTime};
+
+fn secs(s: u64) -> SimTime {
+    SimTime::from_micros(s * 1_000_000)
+}
+
+fn load(rate: u32, pattern: Pattern) -> ClientWorkload {
+    ClientWorkload {
+        clients: 8,
+        requests_per_sec: rate,
+        read_ppm: 900_000,
+        pattern,
+        hot_bytes: 8 << 30,
+        ..ClientWorkload::default()
+    }
+}
+
+/// Every capacity the writer took, in order, from the event stream.
+fn capacities(sim: &mut Sim, until: SimTime) -> Vec<(SimTime, u16)> {
+    let w = sim.writer().node;
+    let mut out = Vec::new();
+    while sim.now() < until {
+        sim.run_for(SimDuration::from_secs(1));
+        for (t, e) in sim.drain_events() {
+            if let Event::CapacityChanged { node, half } = e {
+                if node == w {
+                    out.push((t, half));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn v2_stays_within_min_and_max_in_half_acu_steps_under_any_load() {
+    for seed in 1..=6u64 {
+        let min_half = seed as u16; // 0.5 … 3 ACU
+        let max_half = 8 + seed as u16 * 6;
+        let mut sim = Sim::new(
+            SimConfig {
+                clients: load(
+                    200 + seed as u32 * 300,
+                    Pattern::Burst {
+                        every: SimDuration::from_secs(40),
+                        length: SimDuration::from_secs(10),
+                        factor: 8,
+                    },
+                ),
+                ..SimConfig::default()
+            },
+            seed,
+        );
+        let w = sim.writer().node;
+        sim.apply(Command::SetCapacity {
+            node: w,
+            capacity: Capacity::V2 {
+                min_half,
+                max_half,
+                pause_after: None,
+            },
+        })
+        .unwrap();
+        let caps = capacities(&mut sim, secs(150));
+        assert!(caps.len() > 5, "seed {seed}: the bursts move capacity");
+        let mut prev = min_half.max(1);
+        for &(t, half) in &caps {
+            assert!(
+                (min_half.max(1)..=max_half).contains(&half),
+                "seed {seed}: {half} half-ACUs at {t} outside [{min_half}, {max_half}]"
+            );
+            // Growth is bounded by half the current capacity per step, shrinking by a
+            // twentieth: never a jump to the target.
+            let up = half.saturating_sub(prev);
+            let down = prev.saturating_sub(half);
+            assert!(up <= (prev / 2).max(1), "seed {seed}: +{up} from {prev}");
+            assert!(
+                down <= (prev / 20).max(1),
+                "seed {seed}: -{down} from {prev}"
+            );
+            prev = half;
+        }
+        assert!(caps.iter().any(|c| c.1 == max_half) || caps.iter().any(|c| c.1 > min_half * 3));
+    }
+}
+
+/// The writer's capacity in force at `t`, from the metrics' trace.
+fn capacity_at(sim: &Sim, t: SimTime) -> u16 {
+    let w = sim.writer().node;
+    sim.metrics()
+        .capacity_trace
+        .iter()
+        .rev()
+        .find(|(at, n, _)| *n == w && *at <= t)
+        .map_or(0, |x| x.2)
+}
+
+#[test]
+fn v2_scales_up_in_seconds_and_down_gradually() {
+    let mut sim = scenario::find("serverless-v2-spike").unwrap().start(1);
+    sim.set_recording(false);
+    sim.run_until(secs(80));
+    assert!(capacity_at(&sim, secs(59)) <= 4, "small before the spike");
+    let spiked = capacity_at(&sim, secs(75));
+    assert!(spiked >= 30, "≥ 15 ACU within 15 s of the spike: {spiked}");
+    sim.run_until(secs(240));
+    let (end_of_spike, later) = (capacity_at(&sim, secs(185)), capacity_at(&sim, secs(240)));
+    assert!(end_of_spike > later, "it shrinks after the spike");
+    assert!(end_of_spike > 10, "but not all at once");
+}
+
+#[test]
+fn v1_never_scales_during_a_long_transaction_and_only_by_doubling() {
+    let mut sim = scenario::find("serverless-v1-spike").unwrap().start(1);
+    let w = sim.writer().node;
+    let mut waits = 0;
+    let mut changes = Vec::new();
+    while sim.now() < secs(300) {
+        sim.run_for(SimDuration::from_secs(1));
+        for (t, e) in sim.drain_events() {
+            match e {
+                Event::ScalingPointWait { .. } => waits += 1,
+                Event::CapacityChanged { node, half } if node == w => changes.push((t, half)),
+                _ => {}
+            }
+        }
+    }
+    assert!(waits > 30, "it kept waiting for a scaling point");
+    for &(t, half) in &changes {
+        assert!(
+            t < secs(55) || t >= secs(150),
+            "v1 scaled at {t} while the long transaction (55–150 s) was open"
+        );
+        assert!(
+            V1_POINTS.contains(&(half / 2)),
+            "{half} half-ACUs is not a v1 point"
+        );
+    }
+    let after: Vec<u16> = changes
+        .iter()
+        .filter(|c| c.0 >= secs(150))
+        .map(|c| c.1)
+        .collect();
+    assert!(
+        after.windows(2).all(|w| w[1] == w[0] * 2),
+        "doubling: {after:?}"
+    );
+    assert!(after.len() >= 3);
+}
+
+#[test]
+fn v1_gives_up_after_300_s_without_a_scaling_point() {
+    let mut sim = Sim::new(
+        SimConfig {
+            clients: load(4_000, Pattern::Steady),
+            ..SimConfig::default()
+        },
+        2,
+    );
+    let w = sim.writer().node;
+    sim.apply(Command::SetCapacity {
+        node: w,
+        capacity: Capacity::V1 {
+            min_acu: 1,
+            max_acu: 16,
+            pause: false,
+            on_timeout: TimeoutAction::Rollback,
+        },
+    })
+    .unwrap();
+    sim.apply(Command::LongTransaction {
+        duration: SimDuration::from_mins(20),
+    })
+    .unwrap();
+    sim.run_until(secs(302));
+    assert!(sim
+        .drain_events()
+        .any(|(_, e)| matches!(e, Event::ScalingTimedOut { forced: false, .. })));
+    let cap = sim
+        .instances()
+        .iter()
+        .find(|i| i.node == w)
+        .unwrap()
+        .serverless
+        .half;
+    assert_eq!(cap, 2, "rolled back: still 1 ACU");
+}
+
+#[test]
+fn v2_pauses_when_idle_and_resumes_in_about_15_seconds() {
+    let mut sim = scenario::find("serverless-pause-resume").unwrap().start(1);
+    sim.set_recording(false);
+    sim.run_until(secs(10 * 60));
+    let trace = &sim.metrics().capacity_trace;
+    let paused = trace.iter().find(|c| c.2 == 0).expect("paused").0;
+    // Idle from 60 s (plus the last DNS answers expiring); paused 300 s later.
+    assert!(
+        paused >= secs(360) && paused <= secs(370),
+        "paused at {paused}"
+    );
+    let resumes = &sim.metrics().resumes;
+    assert_eq!(resumes.len(), 1);
+    let r = resumes[0].as_secs_f64();
+    assert!((14.0..17.0).contains(&r), "resume took {r} s");
+}
+
+#[test]
+fn the_meter_counts_acu_hours() {
+    let mut sim = Sim::new(SimConfig::default(), 3);
+    let w = sim.writer().node;
+    sim.apply(Command::SetCapacity {
+        node: w,
+        capacity: Capacity::V2 {
+            min_half: 8,
+            max_half: 8,
+            pause_after: None,
+        },
+    })
+    .unwrap();
+    sim.run_until(secs(3600));
+    let m = sim.meter();
+    assert!((m.acu_hours() - 4.0).abs() < 0.01, "{}", m.acu_hours());
+    assert!(
+        (m.dollars() - 0.48).abs() < 0.01,
+        "4 ACU-hours at the example $0.12"
+    );
+}
+
+#[test]
+fn bad_capacity_settings_are_refused() {
+    let mut sim = Sim::new(SimConfig::default(), 1);
+    let w = sim.writer().node;
+    let e = sim
+        .apply(Command::SetCapacity {
+            node: w,
+            capacity: Capacity::V2 {
+                min_half: 0,
+                max_half: 8,
+                pause_after: None,
+            },
+        })
+        .unwrap_err();
+    assert!(matches!(e, CommandError::BadCapacity(_)));
+    assert!(e.to_string().contains("auto-pause"));
+}
