@@ -23,6 +23,8 @@ pub enum Fault {
     Partition(Partition),
     /// A node becomes slow: its messages and disk take `pct` percent of normal time.
     SlowNode { node: NodeId, pct: u32 },
+    /// A whole region goes down (clients stand for users elsewhere and stay up).
+    FailRegion(crate::ids::RegionId),
 }
 
 impl fmt::Display for Fault {
@@ -33,6 +35,7 @@ impl fmt::Display for Fault {
             Fault::FailAz(z) => write!(f, "fail {z}"),
             Fault::Partition(p) => write!(f, "partition: {p}"),
             Fault::SlowNode { node, pct } => write!(f, "slow {node} to {pct}%"),
+            Fault::FailRegion(r) => write!(f, "fail region {}", r.0),
         }
     }
 }
@@ -82,6 +85,14 @@ pub enum Command {
     },
     /// Hold a long-running transaction open on the writer (Serverless v1 cannot scale then).
     LongTransaction { duration: crate::time::SimDuration },
+    /// Add a secondary region (making the cluster a global database).
+    AddSecondaryRegion,
+    /// Planned switchover to a secondary region (RPO 0).
+    Switchover { region: crate::ids::RegionId },
+    /// Unplanned failover to a secondary region (RPO = its lag).
+    GlobalFailover { region: crate::ids::RegionId },
+    /// Writes per second forwarded from secondary replicas to the primary.
+    SetWriteForwarding { per_sec: u32 },
 }
 
 /// Why a command could not be applied. Every message says what was wrong in words a student
@@ -138,6 +149,12 @@ pub enum CommandError {
     BadPolicy(&'static str),
     /// A capacity setting is out of range.
     BadCapacity(&'static str),
+    /// That region is not a secondary of this global database.
+    NotASecondary(crate::ids::RegionId),
+    /// At most 10 secondary regions.
+    TooManyRegions,
+    /// A switchover or promotion is already under way.
+    GlobalChangeInProgress,
 }
 
 impl fmt::Display for CommandError {
@@ -197,6 +214,19 @@ impl fmt::Display for CommandError {
             CommandError::TooManyEndpoints => write!(f, "a cluster has at most 5 custom endpoints"),
             CommandError::BadPolicy(why) => write!(f, "bad auto scaling policy: {why}"),
             CommandError::BadCapacity(why) => write!(f, "bad capacity: {why}"),
+            CommandError::NotASecondary(r) => {
+                write!(
+                    f,
+                    "region {} is not a live secondary region of this global database",
+                    r.0
+                )
+            }
+            CommandError::TooManyRegions => {
+                write!(f, "a global database has at most 10 secondary regions")
+            }
+            CommandError::GlobalChangeInProgress => {
+                write!(f, "a switchover or failover is already under way")
+            }
         }
     }
 }

@@ -123,6 +123,22 @@ pub(crate) enum Payload {
         seg: SegmentId,
         scl: Lsn,
     },
+    /// Primary replication server → secondary agent: the stream up to `vdl`.
+    GlobalRedo {
+        region: crate::ids::RegionId,
+        vdl: Lsn,
+    },
+    /// Secondary agent → one of its six storage nodes.
+    GlobalWrite {
+        region: crate::ids::RegionId,
+        slot: u8,
+        vdl: Lsn,
+    },
+    GlobalAck {
+        region: crate::ids::RegionId,
+        slot: u8,
+        vdl: Lsn,
+    },
 }
 
 /// Internal events: what the engine does when their time comes.
@@ -183,6 +199,9 @@ pub(crate) enum Ev {
         node: NodeId,
         acu: u16,
     },
+    GlobalShip,
+    GlobalPromoted(crate::ids::RegionId),
+    GlobalForwardTick,
     /// A request waited for the instance's CPU (or its resume): serve it now.
     Serve {
         node: NodeId,
@@ -321,6 +340,26 @@ impl Kernel {
             &mut self.slab[key.slot as usize],
             Ev::Vacant,
         ))
+    }
+
+    /// Cancels every queued event `drop` picks (their slots fall vacant; the queue skips them).
+    /// Returns the cancelled messages, so their loss can be reported.
+    pub fn cancel(&mut self, mut drop: impl FnMut(&Ev) -> bool) -> Vec<Msg> {
+        let mut lost = Vec::new();
+        let mut free = alloc::vec![false; self.slab.len()];
+        for &f in &self.free {
+            free[f as usize] = true;
+        }
+        for (i, ev) in self.slab.iter_mut().enumerate() {
+            if matches!(ev, Ev::Vacant) || free[i] || !drop(ev) {
+                continue;
+            }
+            if let Ev::Deliver(msg) = ev {
+                lost.push(*msg);
+            }
+            *ev = Ev::Vacant;
+        }
+        lost
     }
 
     pub fn pending(&self) -> usize {

@@ -48,6 +48,10 @@ pub enum MsgKind {
     RecoveryScan,
     /// Segment → recovering writer: my SCL.
     RecoveryScl,
+    /// Primary region → secondary region: storage-level replication. BLOG-GDR
+    GlobalRedo,
+    /// Secondary replica → primary writer: a forwarded write.
+    ForwardedWrite,
     /// Recovering writer → segment: annul above VDL; adopt the new volume epoch.
     Truncate,
     /// Segment → recovering writer: done.
@@ -71,6 +75,8 @@ impl MsgKind {
             MsgKind::DnsAnswer => "DNS answer",
             MsgKind::Query => "query",
             MsgKind::Answer => "result",
+            MsgKind::GlobalRedo => "cross-region replication",
+            MsgKind::ForwardedWrite => "forwarded write",
             MsgKind::RecoveryScan => "recovery: SCL?",
             MsgKind::RecoveryScl => "recovery: SCL",
             MsgKind::Truncate => "truncate + epoch",
@@ -391,6 +397,33 @@ pub enum Event {
         node: NodeId,
         forced: bool,
     },
+    RegionAdded {
+        region: crate::ids::RegionId,
+    },
+    /// A secondary region's volume is durable to `durable`, `lag` behind the primary.
+    GlobalApplied {
+        region: crate::ids::RegionId,
+        durable: Lsn,
+        lag: SimDuration,
+    },
+    SwitchoverStarted {
+        to: crate::ids::RegionId,
+    },
+    GlobalFailoverStarted {
+        to: crate::ids::RegionId,
+    },
+    GlobalPromoted {
+        from: crate::ids::RegionId,
+        to: crate::ids::RegionId,
+        planned: bool,
+        rpo_lsns: u64,
+    },
+    RegionDown {
+        region: crate::ids::RegionId,
+    },
+    RegionUp {
+        region: crate::ids::RegionId,
+    },
     FaultInjected(Fault),
     FaultHealed(Fault),
     InvariantViolated {
@@ -509,6 +542,27 @@ impl Event {
             Resumed { node } => d(45, node.0 as u64, 0, 0),
             ScalingPointWait { node, target_acu } => d(46, node.0 as u64, target_acu as u64, 0),
             ScalingTimedOut { node, forced } => d(47, node.0 as u64, forced as u64, 0),
+            RegionAdded { region } => d(48, region.0 as u64, 0, 0),
+            GlobalApplied {
+                region,
+                durable,
+                lag,
+            } => d(49, region.0 as u64, durable.0, lag.as_micros()),
+            SwitchoverStarted { to } => d(50, to.0 as u64, 0, 0),
+            GlobalFailoverStarted { to } => d(51, to.0 as u64, 0, 0),
+            GlobalPromoted {
+                from,
+                to,
+                planned,
+                rpo_lsns,
+            } => d(
+                52,
+                (from.0 as u64) << 8 | to.0 as u64,
+                planned as u64,
+                rpo_lsns,
+            ),
+            RegionDown { region } => d(53, region.0 as u64, 0, 0),
+            RegionUp { region } => d(54, region.0 as u64, 0, 0),
         }
     }
 
@@ -703,6 +757,48 @@ impl Event {
                 format!("creating {}: ready in {ready_in}", name(node))
             }
             InstanceRemoved { node } => format!("{} removed", name(node)),
+            RegionAdded { region } => format!(
+                "{} joined as a secondary region with its own 6-copy volume",
+                region_name(region)
+            ),
+            GlobalApplied {
+                region,
+                durable,
+                lag,
+            } => format!(
+                "{} is durable to LSN {durable}, {lag} behind the primary",
+                region_name(region)
+            ),
+            SwitchoverStarted { to } => format!(
+                "switchover to {}: writes pause until it has everything (RPO 0)",
+                region_name(to)
+            ),
+            GlobalFailoverStarted { to } => format!(
+                "global failover: promoting {} with what it has received",
+                region_name(to)
+            ),
+            GlobalPromoted {
+                from,
+                to,
+                planned,
+                rpo_lsns,
+            } => {
+                if planned {
+                    format!(
+                        "{} is the primary region now; {} follows it (nothing lost)",
+                        region_name(to),
+                        region_name(from)
+                    )
+                } else {
+                    format!(
+                        "{} is the primary region now; {rpo_lsns} LSNs written in {} never arrived",
+                        region_name(to),
+                        region_name(from)
+                    )
+                }
+            }
+            RegionDown { region } => format!("region {} is down", region_name(region)),
+            RegionUp { region } => format!("region {} is back", region_name(region)),
             CapacityChanged { node, half } => format!(
                 "{} now has {}.{} ACU",
                 name(node),
@@ -747,6 +843,7 @@ fn fault_word(f: Fault) -> u64 {
         Fault::Partition(Partition::Link(a, b)) => 6 << 32 | (a.0 as u64) << 16 | b.0 as u64,
         Fault::Partition(Partition::Region(r)) => 7 << 32 | r.0 as u64,
         Fault::SlowNode { node, pct } => 8 << 32 | (node.0 as u64) << 16 | pct as u64,
+        Fault::FailRegion(r) => 9 << 32 | r.0 as u64,
     }
 }
 
@@ -769,4 +866,11 @@ fn endpoint_word(e: crate::endpoint::EndpointId) -> u64 {
         Custom(i) => 3 << 16 | i as u64,
         Instance(n) => 4 << 16 | n.0 as u64,
     }
+}
+
+fn region_name(r: crate::ids::RegionId) -> &'static str {
+    crate::global::REGION_NAMES
+        .get(r.0 as usize)
+        .copied()
+        .unwrap_or("a region")
 }

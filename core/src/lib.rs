@@ -26,6 +26,7 @@ pub mod endpoint;
 pub(crate) mod engine;
 pub mod event;
 pub mod failover;
+pub mod global;
 pub mod ids;
 pub mod invariants;
 pub mod lsn;

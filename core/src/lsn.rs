@@ -117,6 +117,19 @@ impl VolumeLog {
         log
     }
 
+    /// A volume whose every record up to `lsn` is already durable: a secondary region's copy
+    /// promoted to primary.
+    pub fn starting_at(pgs: usize, lsn: Lsn) -> Self {
+        let mut log = VolumeLog {
+            next: lsn.next(),
+            vcl: lsn,
+            vdl: lsn,
+            ..VolumeLog::default()
+        };
+        log.add_pgs(pgs);
+        log
+    }
+
     /// Adds protection groups as the volume grows.
     pub fn add_pgs(&mut self, n: usize) {
         let start = self.vdl;

@@ -158,6 +158,12 @@ pub struct Metrics {
     pub overloaded: u64,
     /// How long each resume from pause took, from the first request to serving.
     pub resumes: Vec<SimDuration>,
+    /// Global Database: secondary lag at every durable step, commits lost to region failovers,
+    /// forwarded writes.
+    pub global_lag: Histogram,
+    pub commits_lost_in_failover: u64,
+    pub forwarded_write_latency: Histogram,
+    pub forwarded_write_errors: u64,
     /// Completed repairs: the PG and the time from failure to the replacement taking over.
     pub repairs: Vec<(PgId, SimDuration)>,
     /// Total time during which some PG could not form a write quorum.
@@ -202,6 +208,10 @@ impl Default for Metrics {
             capacity_peak_half: 0,
             overloaded: 0,
             resumes: Vec::new(),
+            global_lag: Histogram::default(),
+            commits_lost_in_failover: 0,
+            forwarded_write_latency: Histogram::default(),
+            forwarded_write_errors: 0,
             repairs: Vec::new(),
             write_unavailable: SimDuration::ZERO,
             unavailable_since: None,

@@ -247,6 +247,43 @@ fn seconds_to_scale(sim: &Sim, from: SimTime, pct: u32) -> Option<f64> {
         .map(|(t, _, _)| (*t - from).as_secs_f64())
 }
 
+fn global_config() -> SimConfig {
+    SimConfig {
+        initial_volume_bytes: 2 * PG_SIZE_BYTES,
+        replicas: 1,
+        clients: clients(2_000, 60),
+        ..SimConfig::default()
+    }
+}
+
+fn global_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
+    let mut f = client_figures(sim);
+    let m = sim.metrics();
+    let lag = |q| ms(SimDuration::from_micros(m.global_lag.quantile(q)));
+    f.push(("global_lag_p50_ms", lag(500)));
+    f.push(("global_lag_p99_ms", lag(990)));
+    f.push((
+        "global_lag_max_ms",
+        ms(SimDuration::from_micros(m.global_lag.max())),
+    ));
+    let g = sim.global();
+    if let Some(p) = g.primary() {
+        f.push(("primary_region", Figure::Text(p.name().into())));
+    }
+    if let Some(r) = g.records.first() {
+        f.push(("planned", Figure::Int(r.planned as i64)));
+        f.push(("rpo_lsns", Figure::Int(r.rpo_lsns as i64)));
+        f.push(("rpo_commits_lost", Figure::Int(r.rpo_commits as i64)));
+        f.push(("rpo_ms", ms(r.rpo_time)));
+        f.push(("rto_s", Figure::Float(r.rto.as_secs_f64())));
+    }
+    f.push((
+        "forwarded_write_p50_ms",
+        Figure::Float(m.forwarded_write_latency.quantile(500) as f64 / 1000.0),
+    ));
+    f
+}
+
 /// The current writer's node.
 fn writer_node(sim: &Sim) -> NodeId {
     sim.writer().node
@@ -262,7 +299,7 @@ fn repair_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     f
 }
 
-static SCENARIOS: [Scenario; 14] = [
+static SCENARIOS: [Scenario; 17] = [
     Scenario {
         name: "quorum-write",
         summary: "A light write load on one protection group: every commit waits for 4 of 6 acknowledgements and VDL.",
@@ -680,5 +717,59 @@ static SCENARIOS: [Scenario; 14] = [
             }
             f
         },
+    },
+    Scenario {
+        name: "global-lag",
+        summary: "A global database: the primary in us-east-1 replicates at the storage level to eu-west-1 and ap-southeast-2, each with its own 6-copy volume, typically well under a second behind; eu-west-1 forwards writes.",
+        duration: SimDuration::from_secs(20),
+        config: global_config,
+        script: |_| {
+            alloc::vec![
+                (SimTime::ZERO, Command::AddSecondaryRegion),
+                (SimTime::ZERO, Command::AddSecondaryRegion),
+                (SimTime::ZERO, Command::SetWriteForwarding { per_sec: 50 }),
+            ]
+        },
+        figures: global_figures,
+    },
+    Scenario {
+        name: "global-switchover",
+        summary: "A planned switchover to eu-west-1 at 10 s: writes pause until it holds everything, it is promoted, and us-east-1 follows it: nothing lost.",
+        duration: SimDuration::from_secs(60),
+        config: global_config,
+        script: |_| {
+            alloc::vec![
+                (SimTime::ZERO, Command::AddSecondaryRegion),
+                (
+                    secs(10),
+                    Command::Switchover {
+                        region: crate::ids::RegionId(1),
+                    }
+                ),
+            ]
+        },
+        figures: global_figures,
+    },
+    Scenario {
+        name: "global-failover",
+        summary: "us-east-1 fails at 10 s; at 20 s eu-west-1 is promoted with what it had received: the RPO is the replication lag at the moment of failure.",
+        duration: SimDuration::from_secs(80),
+        config: global_config,
+        script: |_| {
+            alloc::vec![
+                (SimTime::ZERO, Command::AddSecondaryRegion),
+                (
+                    secs(10),
+                    Command::Inject(Fault::FailRegion(crate::ids::RegionId(0)))
+                ),
+                (
+                    secs(20),
+                    Command::GlobalFailover {
+                        region: crate::ids::RegionId(1),
+                    }
+                ),
+            ]
+        },
+        figures: global_figures,
     },
 ];

@@ -99,6 +99,9 @@ pub(crate) struct Model {
     pub serverless_ticking: bool,
     /// End times of long-running transactions held open on the writer.
     pub long_txns: Vec<SimTime>,
+    pub global: crate::global::Global,
+    /// Writes are refused for a switchover or a region promotion.
+    pub writes_paused: bool,
 }
 
 /// A simulated Aurora cluster. Cheap to clone: the page keeps clones as checkpoints.
@@ -113,7 +116,13 @@ impl Sim {
     pub fn new(config: SimConfig, seed: u64) -> Sim {
         let mut k = Kernel::new(seed);
         k.net.config = config.net;
-        let storage = volume::build(&mut k, config.storage, config.initial_volume_bytes);
+        let storage = volume::build(
+            &mut k,
+            config.storage,
+            config.initial_volume_bytes,
+            RegionId(0),
+            Lsn::ZERO,
+        );
         let dns = k.topo.add(NodeKind::Dns, RegionId(0), None);
         let node = k
             .topo
@@ -145,6 +154,8 @@ impl Sim {
             meter: crate::serverless::Meter::new(),
             serverless_ticking: false,
             long_txns: Vec::new(),
+            global: Default::default(),
+            writes_paused: false,
         };
         // The writer's cache hit ratio follows its class and the hot data.
         writer_config.cache_hit_ppm = m.instances[0].cache_hit_ppm(config.clients.hot_bytes);
@@ -235,6 +246,9 @@ impl Sim {
     }
     pub fn failover(&self) -> Option<&Failover> {
         self.m.failover.as_ref()
+    }
+    pub fn global(&self) -> &crate::global::Global {
+        &self.m.global
     }
     /// Health checks the writer has missed in a row.
     pub fn health_misses(&self) -> u32 {
@@ -459,7 +473,18 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
                 Payload::Query { req, write } => {
                     client::on_query(k, m, msg.to, msg.from, req, write)
                 }
-                Payload::Answer { req, ok } => client::on_answer(k, m, msg.to, req, ok),
+                Payload::Answer { req, ok } => {
+                    if !crate::global::on_forward_answer(m, k.now, req, ok) {
+                        client::on_answer(k, m, msg.to, req, ok)
+                    }
+                }
+                Payload::GlobalRedo { region, vdl } => crate::global::on_redo(k, m, region, vdl),
+                Payload::GlobalWrite { region, slot, vdl } => {
+                    crate::global::on_write(k, m, msg.to, region, slot, vdl)
+                }
+                Payload::GlobalAck { region, slot, vdl } => {
+                    crate::global::on_ack(k, m, region, slot, vdl)
+                }
                 Payload::RecoveryScan { seg } => recovery::on_scan(k, m, msg.from, seg),
                 Payload::RecoveryScl { seg, scl } => {
                     if m.recovery.as_ref().is_some_and(|r| r.node == msg.to) {
@@ -503,6 +528,9 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
         Ev::InstanceReady(node) => instance_ready(k, m, node),
         Ev::AutoScale => autoscaling::on_evaluate(k, m),
         Ev::ServerlessTick => crate::serverless::on_tick(k, m),
+        Ev::GlobalShip => crate::global::on_ship(k, m),
+        Ev::GlobalPromoted(r) => crate::global::on_promoted(k, m, r),
+        Ev::GlobalForwardTick => crate::global::on_forward_tick(k, m),
         Ev::V1Swapped { node, acu } => crate::serverless::on_v1_swapped(k, m, node, acu),
         Ev::Serve {
             node,
@@ -641,6 +669,21 @@ fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), CommandError
             m.long_txns.push(k.now + duration);
             Ok(())
         }
+        Command::AddSecondaryRegion => {
+            crate::global::add_secondary(k, m).ok_or(CommandError::TooManyRegions)?;
+            Ok(())
+        }
+        Command::Switchover { region } => global_change(k, m, region, true),
+        Command::GlobalFailover { region } => global_change(k, m, region, false),
+        Command::SetWriteForwarding { per_sec } => {
+            if per_sec > crate::workload::MAX_RATE {
+                return Err(CommandError::BadWorkload(
+                    "rates are limited to 10 million per second",
+                ));
+            }
+            crate::global::set_forwarding(k, m, per_sec);
+            Ok(())
+        }
         Command::SetAutoScaling(p) => {
             if let Some(p) = &p {
                 p.validate().map_err(CommandError::BadPolicy)?;
@@ -649,6 +692,37 @@ fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), CommandError
             Ok(())
         }
     }
+}
+
+/// Starts a switchover (planned) or a global failover to `region`.
+fn global_change(
+    k: &mut Kernel,
+    m: &mut Model,
+    region: RegionId,
+    planned: bool,
+) -> Result<(), CommandError> {
+    use crate::global::RegionRole;
+    let g = &m.global;
+    let busy = g.switching.is_some()
+        || g.regions
+            .iter()
+            .any(|r| matches!(r.role, RegionRole::Promoting { .. }));
+    if busy {
+        return Err(CommandError::GlobalChangeInProgress);
+    }
+    if g.region(region)
+        .is_none_or(|r| r.role != RegionRole::Secondary)
+    {
+        return Err(CommandError::NotASecondary(region));
+    }
+    if planned {
+        // A switchover needs a healthy primary to hand over from.
+        writer_up(k, m)?;
+        crate::global::switchover(k, m, region);
+    } else {
+        crate::global::failover(k, m, region);
+    }
+    Ok(())
 }
 
 fn instance(m: &Model, node: NodeId) -> Result<&Instance, CommandError> {
@@ -816,6 +890,20 @@ fn inject(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), CommandError> {
             k.emit(Event::FaultInjected(f));
             k.topo.nodes[node.index()].slowness_pct = pct;
         }
+        Fault::FailRegion(region) => {
+            if m.faults.contains(&f) {
+                return Err(CommandError::AlreadyFailed(f));
+            }
+            if region.0 != 0 && m.global.region(region).is_none() {
+                return Err(CommandError::NotASecondary(region));
+            }
+            k.emit(Event::FaultInjected(f));
+            let nodes: Vec<NodeId> = region_nodes(k, region, true);
+            for n in nodes {
+                crash(k, m, n);
+            }
+            crate::global::region_health(k, m, region, false);
+        }
     }
     if !matches!(f, Fault::CrashNode(_) | Fault::LoseSegment(_)) {
         m.faults.retain(|x| !same_target(x, &f));
@@ -881,9 +969,33 @@ fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), CommandError> {
             k.emit(Event::FaultHealed(f));
             k.topo.nodes[node.index()].slowness_pct = 100;
         }
+        Fault::FailRegion(region) => {
+            if !m.faults.contains(&f) {
+                return Err(CommandError::NotInForce(f));
+            }
+            k.emit(Event::FaultHealed(f));
+            for n in region_nodes(k, region, false) {
+                restart(k, m, n);
+            }
+            crate::global::region_health(k, m, region, true);
+        }
     }
     m.faults.retain(|x| !same_target(x, &f));
     Ok(())
+}
+
+/// A region's nodes, up or down: not its clients (they stand for users elsewhere) nor DNS
+/// (a global service).
+fn region_nodes(k: &Kernel, region: RegionId, up: bool) -> Vec<NodeId> {
+    (0..k.topo.nodes.len() as u16)
+        .map(NodeId)
+        .filter(|&n| {
+            let node = k.topo.node(n);
+            node.region == region
+                && !matches!(node.kind, NodeKind::Client | NodeKind::Dns)
+                && node.up == up
+        })
+        .collect()
 }
 
 fn crash(k: &mut Kernel, m: &mut Model, node: NodeId) {

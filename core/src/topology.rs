@@ -51,6 +51,7 @@ impl Node {
     pub fn name(&self) -> NodeName {
         NodeName {
             kind: self.kind,
+            region: self.region,
             az: self.az,
             ordinal: self.ordinal,
         }
@@ -61,15 +62,27 @@ impl Node {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NodeName {
     kind: NodeKind,
+    region: RegionId,
     az: Option<AzId>,
     ordinal: u16,
 }
 
 impl fmt::Display for NodeName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Nodes outside the first region carry their region's name.
+        if self.region.0 != 0 && self.kind != NodeKind::Dns {
+            let name = crate::global::REGION_NAMES
+                .get(self.region.0 as usize)
+                .copied()
+                .unwrap_or("region");
+            write!(f, "{name}/")?;
+        }
         match (self.kind, self.az) {
             (NodeKind::Storage, Some(az)) => write!(f, "az-{}-{}", az.letter(), self.ordinal),
             (NodeKind::Instance, _) => write!(f, "instance-{}", self.ordinal),
+            (NodeKind::ObjectStore, _) if self.ordinal > 1 => {
+                write!(f, "replication-{}", self.ordinal - 1)
+            }
             (NodeKind::ObjectStore, _) => write!(f, "S3"),
             (NodeKind::Client, Some(az)) => write!(f, "client-{}{}", az.letter(), self.ordinal),
             (NodeKind::Client, None) => write!(f, "client-{}", self.ordinal),

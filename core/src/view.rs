@@ -1,6 +1,6 @@
 //! Read-only snapshots of the whole state, shaped for drawing.
 //!
-//! A view is plain data: the page renders it, the inspector lists it, and the tests assert on it.
+//! A view is plain data (serialisable for export, never read back): the page renders it, the inspector lists it, and the tests assert on it.
 //! Accessible names come from here, so the diagram, the inspector and the tests agree on what a
 //! thing is called.
 
@@ -17,7 +17,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NodeView {
     pub id: NodeId,
     pub name: String,
@@ -61,7 +61,7 @@ impl NodeView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SegmentView {
     pub id: SegmentId,
     pub pg: PgId,
@@ -107,7 +107,7 @@ pub fn health_word(h: SegmentHealth) -> &'static str {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PgView {
     pub id: PgId,
     /// Current members, in slot order.
@@ -124,7 +124,7 @@ pub struct PgView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct WriterView {
     pub node: NodeId,
     pub up: bool,
@@ -139,7 +139,7 @@ pub struct WriterView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct VolumeView {
     pub bytes: u64,
     pub max_bytes: u64,
@@ -149,7 +149,7 @@ pub struct VolumeView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct InstanceView {
     pub node: NodeId,
     pub name: String,
@@ -190,7 +190,7 @@ impl InstanceView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct EndpointView {
     pub id: EndpointId,
     pub label: String,
@@ -199,7 +199,7 @@ pub struct EndpointView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ClientView {
     pub node: NodeId,
     pub name: String,
@@ -211,7 +211,7 @@ pub struct ClientView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum RecoveryView {
     /// Nothing under way.
     Idle,
@@ -227,9 +227,22 @@ pub enum RecoveryView {
     },
 }
 
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RegionView {
+    pub id: crate::ids::RegionId,
+    pub name: &'static str,
+    pub role: crate::global::RegionRole,
+    pub durable: Lsn,
+    pub lag: SimDuration,
+    pub replicas: usize,
+    /// Its storage nodes (two per AZ for a secondary; the full fleet for the primary).
+    pub storage: Vec<NodeId>,
+}
+
 /// Everything the page draws, at one instant.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct View {
     pub now: SimTime,
     pub nodes: Vec<NodeView>,
@@ -242,6 +255,8 @@ pub struct View {
     pub clients: Vec<ClientView>,
     pub dns: NodeId,
     pub recovery: RecoveryView,
+    /// Global Database regions (empty for a single-region cluster).
+    pub regions: Vec<RegionView>,
     pub invariant_violations: u64,
 }
 
@@ -422,8 +437,35 @@ impl Sim {
                 misses => RecoveryView::Detecting { misses },
             },
         };
+        let regions = self
+            .global()
+            .regions
+            .iter()
+            .map(|r| RegionView {
+                id: r.id,
+                name: r.name(),
+                role: r.role,
+                durable: if r.role == crate::global::RegionRole::Primary {
+                    w.log.vdl()
+                } else {
+                    r.durable
+                },
+                lag: r.lag,
+                replicas: if r.role == crate::global::RegionRole::Primary {
+                    self.instances().len().saturating_sub(1)
+                } else {
+                    r.replicas.len()
+                },
+                storage: if r.role == crate::global::RegionRole::Primary {
+                    st.nodes.iter().map(|n| n.node).collect()
+                } else {
+                    r.storage.to_vec()
+                },
+            })
+            .collect();
         View {
             now,
+            regions,
             instances,
             endpoints,
             clients,

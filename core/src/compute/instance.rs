@@ -20,7 +20,6 @@ pub const CACHE_SHARE_PCT: u64 = 70;
 
 /// An instance class: vCPUs and memory decide throughput and cache size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InstanceClass {
     pub name: &'static str,
     pub vcpu: u32,
@@ -64,6 +63,23 @@ impl InstanceClass {
     /// Buffer cache in bytes.
     pub fn cache_bytes(&self) -> u64 {
         ((self.memory_gib as u64) << 30) * CACHE_SHARE_PCT / 100
+    }
+}
+
+/// Classes travel by name.
+#[cfg(feature = "serde")]
+impl serde::Serialize for InstanceClass {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for InstanceClass {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = alloc::string::String::deserialize(d)?;
+        InstanceClass::by_name(&name)
+            .ok_or_else(|| serde::de::Error::custom("unknown instance class"))
     }
 }
 

@@ -110,11 +110,16 @@ pub struct Writer {
 
 impl Writer {
     pub fn new(node: NodeId, pgs: usize, config: WriterConfig) -> Self {
+        Self::starting_at(node, pgs, config, Lsn::ZERO)
+    }
+
+    /// A writer opening a volume durable to `lsn` (a promoted secondary region's copy).
+    pub fn starting_at(node: NodeId, pgs: usize, config: WriterConfig, lsn: Lsn) -> Self {
         let mut w = Writer {
             node,
             config,
             volume_epoch: 1,
-            log: VolumeLog::new(0),
+            log: VolumeLog::starting_at(0, lsn),
             pgs: Vec::new(),
             commits: VecDeque::new(),
             acked: VecDeque::new(),
@@ -123,7 +128,7 @@ impl Writer {
             manual: None,
             vdl_since: SimTime::ZERO,
             stream_scheduled: false,
-            stream_upto: Lsn::ZERO,
+            stream_upto: lsn,
         };
         w.add_pgs(pgs);
         w
@@ -235,7 +240,7 @@ fn throttle(k: &mut Kernel, w: &mut Writer) {
 /// stopped it before it started (it is then counted in the backlog).
 pub(crate) fn run_transaction(k: &mut Kernel, m: &mut Model, mtrs: u8, reply: Reply) -> bool {
     let w = &mut m.writer;
-    if !k.topo.is_up(w.node) || m.recovery.is_some() || m.failover.is_some() {
+    if !k.topo.is_up(w.node) || m.recovery.is_some() || m.failover.is_some() || m.writes_paused {
         m.metrics.txn_errors += 1;
         return false;
     }
@@ -423,6 +428,7 @@ pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
         m.writer.vdl_since = k.now;
         k.emit(Event::VdlAdvanced(vdl));
         crate::compute::replica::vdl_moved(k, m);
+        crate::global::vdl_moved(k, m);
         acknowledge_commits(k, m);
     }
 }
@@ -465,7 +471,9 @@ fn acknowledge_commits(k: &mut Kernel, m: &mut Model) {
         });
     }
     if w.acked.len() > 1 << 16 {
-        let safe = crate::sim::recoverable_vdl(m);
+        // Keep what a storage failure or a region failover could still take away.
+        let safe =
+            crate::sim::recoverable_vdl(m).min(m.global.min_durable().unwrap_or(Lsn(u64::MAX)));
         m.writer.acked.retain(|&l| l > safe);
     }
     let w = &mut m.writer;

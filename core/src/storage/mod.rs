@@ -233,6 +233,8 @@ pub struct Repair {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Storage {
     pub config: StorageConfig,
+    /// The region whose fleet this is.
+    pub region: crate::ids::RegionId,
     pub pgs: Vec<ProtectionGroup>,
     pub segments: Vec<Segment>,
     pub nodes: Vec<StorageNode>,
@@ -303,6 +305,7 @@ mod tests {
     fn seg() -> Segment {
         let mut st = Storage {
             config: StorageConfig::default(),
+            region: crate::ids::RegionId(0),
             pgs: Vec::new(),
             segments: Vec::new(),
             nodes: Vec::new(),

@@ -19,10 +19,18 @@ pub const MAX_VOLUME_BYTES: u64 = 128 << 40;
 /// Protection groups in a full volume.
 pub const MAX_PGS: u64 = MAX_VOLUME_BYTES / PG_SIZE_BYTES;
 
-/// Builds the storage fleet and an initial volume of `initial_bytes` (at least one PG).
-pub(crate) fn build(k: &mut Kernel, config: StorageConfig, initial_bytes: u64) -> Storage {
+/// Builds the storage fleet of `region` and a volume of `initial_bytes` (at least one PG),
+/// complete to `start`.
+pub(crate) fn build(
+    k: &mut Kernel,
+    config: StorageConfig,
+    initial_bytes: u64,
+    region: RegionId,
+    start: Lsn,
+) -> Storage {
     let mut st = Storage {
         config,
+        region,
         pgs: Vec::new(),
         segments: Vec::new(),
         nodes: Vec::new(),
@@ -36,16 +44,27 @@ pub(crate) fn build(k: &mut Kernel, config: StorageConfig, initial_bytes: u64) -
         failed_at: Vec::new(),
     };
     for az in 0..AZ_COUNT as u8 {
-        for _ in 0..config.nodes_per_az.max(COPIES_PER_AZ) {
-            let node = k.topo.add(NodeKind::Storage, RegionId(0), Some(AzId(az)));
+        // A region that already has storage nodes (a secondary being promoted) reuses them.
+        let existing: Vec<NodeId> = (0..k.topo.nodes.len() as u16)
+            .map(NodeId)
+            .filter(|&n| {
+                let node = k.topo.node(n);
+                node.kind == NodeKind::Storage && node.region == region && node.az == Some(AzId(az))
+            })
+            .collect();
+        for i in 0..config.nodes_per_az.max(COPIES_PER_AZ) {
+            let node = match existing.get(i) {
+                Some(&n) => n,
+                None => k.topo.add(NodeKind::Storage, region, Some(AzId(az))),
+            };
             register(&mut st, node);
         }
     }
-    st.object_store = k.topo.add(NodeKind::ObjectStore, RegionId(0), None);
+    st.object_store = k.topo.add(NodeKind::ObjectStore, region, None);
     st.volume_bytes = initial_bytes.clamp(1, MAX_VOLUME_BYTES);
     let pgs = st.volume_bytes.div_ceil(PG_SIZE_BYTES);
     for _ in 0..pgs {
-        add_pg(k, &mut st, Lsn::ZERO);
+        add_pg(k, &mut st, start);
     }
     st
 }
@@ -74,7 +93,8 @@ pub(crate) fn pick_nodes(
 ) -> Vec<NodeId> {
     let mut candidates: Vec<(usize, u64, NodeId)> = Vec::new();
     for node in k.topo.in_az(NodeKind::Storage, az).collect::<Vec<_>>() {
-        if exclude.contains(&node) || (only_up && !k.topo.is_up(node)) {
+        let elsewhere = k.topo.node(node).region != st.region || st.storage_node(node).is_none();
+        if elsewhere || exclude.contains(&node) || (only_up && !k.topo.is_up(node)) {
             continue;
         }
         let load = st.storage_node(node).map_or(0, |s| s.segments.len());
@@ -169,7 +189,13 @@ mod tests {
     #[test]
     fn each_pg_has_six_segments_two_per_az_on_distinct_nodes() {
         let mut k = Kernel::new(9);
-        let st = build(&mut k, StorageConfig::default(), 35 << 30);
+        let st = build(
+            &mut k,
+            StorageConfig::default(),
+            35 << 30,
+            RegionId(0),
+            Lsn::ZERO,
+        );
         assert_eq!(st.pgs.len(), 4, "35 GiB needs four 10 GiB PGs");
         for pg in &st.pgs {
             let segs: Vec<_> = pg.slots.iter().flatten().collect();
@@ -192,7 +218,13 @@ mod tests {
     #[test]
     fn placement_spreads_segments_evenly() {
         let mut k = Kernel::new(3);
-        let st = build(&mut k, StorageConfig::default(), 80 << 30);
+        let st = build(
+            &mut k,
+            StorageConfig::default(),
+            80 << 30,
+            RegionId(0),
+            Lsn::ZERO,
+        );
         let loads: Vec<usize> = st.nodes.iter().map(|n| n.segments.len()).collect();
         let (lo, hi) = (loads.iter().min().unwrap(), loads.iter().max().unwrap());
         assert!(hi - lo <= 1, "{loads:?}");

@@ -1,0 +1,611 @@
+//! Aurora Global Database (reference §7): one primary region takes writes; up to ten secondary
+//! regions each keep their own storage volume — six copies across their three AZs — fed by
+//! storage-level replication over cross-region links, typically less than a second behind.
+//!
+//! The primary region is modelled in full (protection groups, segments, the writer). A
+//! secondary region is modelled at volume level: a replication agent receives the primary's
+//! redo stream and writes it to six storage nodes with a 4-of-6 quorum; its durable LSN and lag
+//! come from those acknowledgements. When a secondary is promoted, the full model moves to it:
+//! its volume becomes the primary volume, durable to what it had received.
+//!
+//! * **Switchover** (planned): writes stop, the target catches up, then it is promoted: RPO 0.
+//! * **Failover** (the primary region is lost): the target is promoted with what it had: the RPO
+//!   is the replication lag at that moment, and the model counts the acknowledged commits lost.
+//! * **Write forwarding**: a secondary's replica forwards writes to the primary writer.
+
+use crate::compute::instance::{Instance, Role};
+use crate::compute::writer::Writer;
+use crate::engine::{Ev, Kernel, Payload};
+use crate::event::{Event, MsgKind};
+use crate::ids::{AzId, NodeId, RegionId};
+use crate::lsn::Lsn;
+use crate::quorum::WRITE_QUORUM;
+use crate::sim::Model;
+use crate::time::{SimDuration, SimTime};
+use crate::topology::{NodeKind, AZ_COUNT, COPIES_PER_AZ};
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+
+/// Secondary regions a global database may have. UG: Using Amazon Aurora Global Database (cur)
+pub const MAX_SECONDARY_REGIONS: usize = 10;
+/// Read replicas in a secondary cluster. UG: Using Amazon Aurora global databases (2023)
+pub const MAX_SECONDARY_REPLICAS: usize = 16;
+/// How often the primary's replication servers ship redo. [sim default — not sourced]
+pub const SHIP_INTERVAL: SimDuration = SimDuration::from_millis(20);
+/// Promoting a secondary to read/write: "< 1 min". UG: Using switchover or failover in
+/// Amazon Aurora Global Database. [sim default within that bound]
+pub const PROMOTE_TIME: SimDuration = SimDuration::from_secs(30);
+/// Region names for the world view.
+pub const REGION_NAMES: [&str; 11] = [
+    "us-east-1",
+    "eu-west-1",
+    "ap-southeast-2",
+    "us-west-2",
+    "eu-central-1",
+    "ap-northeast-1",
+    "sa-east-1",
+    "ca-central-1",
+    "ap-south-1",
+    "eu-north-1",
+    "af-south-1",
+];
+
+/// A region's part in the global database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum RegionRole {
+    Primary,
+    Secondary,
+    /// Being promoted; writable at the given time.
+    Promoting {
+        ready_at: SimTime,
+    },
+    /// Down (a region outage).
+    Failed,
+}
+
+/// One region of the global database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Region {
+    pub id: RegionId,
+    pub role: RegionRole,
+    /// The replication agent receiving the stream.
+    pub agent: NodeId,
+    /// Six storage nodes, two per AZ, holding its volume.
+    pub storage: [NodeId; 6],
+    /// Each storage node's acknowledged LSN.
+    pub acked: [u64; 6],
+    /// Its read replicas (none in the primary region: those are the cluster's instances).
+    pub replicas: Vec<NodeId>,
+    /// Durable in its volume (4 of 6), and how far behind the primary it was when it got there.
+    pub durable: Lsn,
+    pub lag: SimDuration,
+}
+
+/// A finished switchover or failover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct GlobalRecord {
+    pub planned: bool,
+    pub from: RegionId,
+    pub to: RegionId,
+    /// LSNs the primary had made durable that the new primary did not have.
+    pub rpo_lsns: u64,
+    /// Acknowledged commits lost.
+    pub rpo_commits: u64,
+    /// How far behind (in time) the new primary was.
+    pub rpo_time: SimDuration,
+    /// From the request (or the primary's failure) to writes accepted again.
+    pub rto: SimDuration,
+}
+
+/// The global database's state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Global {
+    pub regions: Vec<Region>,
+    /// The primary region's replication server.
+    pub server: NodeId,
+    ship_scheduled: bool,
+    /// VDL values and when the primary reached them, to measure lag in time.
+    history: VecDeque<(Lsn, SimTime)>,
+    /// A switchover waiting for its target to catch up: target and request time.
+    pub switching: Option<(RegionId, SimTime)>,
+    /// When the primary region failed, if it has.
+    pub primary_failed_at: Option<SimTime>,
+    pub records: Vec<GlobalRecord>,
+    /// Writes forwarded from secondaries: requests per second and the generator's carry.
+    pub forward_rate: u32,
+    forward_carry: u64,
+    next_forward: u64,
+    forwarded: VecDeque<(u64, SimTime)>,
+}
+
+impl Region {
+    /// The region's AWS-style name.
+    pub fn name(&self) -> &'static str {
+        REGION_NAMES
+            .get(self.id.0 as usize)
+            .copied()
+            .unwrap_or("region")
+    }
+}
+
+impl Global {
+    pub fn region(&self, r: RegionId) -> Option<&Region> {
+        self.regions.iter().find(|x| x.id == r)
+    }
+    fn region_mut(&mut self, r: RegionId) -> Option<&mut Region> {
+        self.regions.iter_mut().find(|x| x.id == r)
+    }
+    pub fn primary(&self) -> Option<&Region> {
+        self.regions.iter().find(|r| r.role == RegionRole::Primary)
+    }
+    /// The least durable point of any live secondary.
+    pub fn min_durable(&self) -> Option<Lsn> {
+        self.regions
+            .iter()
+            .filter(|r| r.role == RegionRole::Secondary)
+            .map(|r| r.durable)
+            .min()
+    }
+}
+
+/// Makes the cluster global: region 0 becomes the primary, and a secondary is added.
+pub(crate) fn add_secondary(k: &mut Kernel, m: &mut Model) -> Option<RegionId> {
+    if m.global.regions.is_empty() {
+        let server = k.topo.add(NodeKind::ObjectStore, RegionId(0), None);
+        m.global.server = server;
+        let storage = core::array::from_fn(|i| m.storage.nodes[i % m.storage.nodes.len()].node);
+        m.global.regions.push(Region {
+            id: RegionId(0),
+            role: RegionRole::Primary,
+            agent: server,
+            storage,
+            acked: [0; 6],
+            replicas: Vec::new(),
+            durable: m.writer.log.vdl(),
+            lag: SimDuration::ZERO,
+        });
+    }
+    if m.global.regions.len() > MAX_SECONDARY_REGIONS {
+        return None;
+    }
+    let id = RegionId(
+        (0..=MAX_SECONDARY_REGIONS as u8).find(|r| m.global.region(RegionId(*r)).is_none())?,
+    );
+    let agent = k.topo.add(NodeKind::ObjectStore, id, None);
+    let storage: [NodeId; 6] = core::array::from_fn(|i| {
+        let az = AzId((i / COPIES_PER_AZ) as u8 % AZ_COUNT as u8);
+        k.topo.add(NodeKind::Storage, id, Some(az))
+    });
+    let replica = k.topo.add(NodeKind::Instance, id, Some(AzId(0)));
+    // A new secondary starts from a copy of the volume (a snapshot restore), then follows.
+    let start = m.writer.log.vdl();
+    m.global.regions.push(Region {
+        id,
+        role: RegionRole::Secondary,
+        agent,
+        storage,
+        acked: [start.0; 6],
+        replicas: alloc::vec![replica],
+        durable: start,
+        lag: SimDuration::ZERO,
+    });
+    k.emit(Event::RegionAdded { region: id });
+    Some(id)
+}
+
+/// VDL moved in the primary: remember when, and ship soon.
+pub(crate) fn vdl_moved(k: &mut Kernel, m: &mut Model) {
+    if m.global.regions.len() < 2 {
+        return;
+    }
+    let vdl = m.writer.log.vdl();
+    m.global.history.push_back((vdl, k.now));
+    if m.global.history.len() > 100_000 {
+        m.global.history.pop_front();
+    }
+    if !m.global.ship_scheduled {
+        m.global.ship_scheduled = true;
+        k.schedule_in(SHIP_INTERVAL, Ev::GlobalShip);
+    }
+}
+
+/// The replication server ships the stream, with the current VDL, to every secondary.
+pub(crate) fn on_ship(k: &mut Kernel, m: &mut Model) {
+    m.global.ship_scheduled = false;
+    let vdl = m.writer.log.vdl();
+    let server = m.global.server;
+    let targets: Vec<(RegionId, NodeId, Lsn)> = m
+        .global
+        .regions
+        .iter()
+        .filter(|r| {
+            r.role == RegionRole::Secondary || matches!(r.role, RegionRole::Promoting { .. })
+        })
+        .map(|r| (r.id, r.agent, r.durable))
+        .collect();
+    for (region, agent, durable) in targets {
+        if durable >= vdl {
+            continue;
+        }
+        let bytes =
+            ((vdl.0 - durable.0).min(1 << 20) as u32).saturating_mul(m.writer.config.record_bytes);
+        k.send(
+            server,
+            agent,
+            MsgKind::GlobalRedo,
+            bytes.max(64),
+            Payload::GlobalRedo { region, vdl },
+        );
+    }
+}
+
+/// At a secondary's agent: write the stream to its six storage nodes.
+pub(crate) fn on_redo(k: &mut Kernel, m: &mut Model, region: RegionId, vdl: Lsn) {
+    let Some(r) = m.global.region(region) else {
+        return;
+    };
+    let (agent, nodes) = (r.agent, r.storage);
+    for (slot, node) in nodes.into_iter().enumerate() {
+        k.send(
+            agent,
+            node,
+            MsgKind::RedoBatch,
+            256,
+            Payload::GlobalWrite {
+                region,
+                slot: slot as u8,
+                vdl,
+            },
+        );
+    }
+}
+
+/// At a secondary storage node: persist, then acknowledge to the agent.
+pub(crate) fn on_write(
+    k: &mut Kernel,
+    m: &mut Model,
+    at: NodeId,
+    region: RegionId,
+    slot: u8,
+    vdl: Lsn,
+) {
+    let Some(r) = m.global.region(region) else {
+        return;
+    };
+    let agent = r.agent;
+    k.send(
+        at,
+        agent,
+        MsgKind::Ack,
+        64,
+        Payload::GlobalAck { region, slot, vdl },
+    );
+}
+
+/// At the agent: with 4 of 6 acknowledgements the secondary volume is durable to `vdl`.
+pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, region: RegionId, slot: u8, vdl: Lsn) {
+    let now = k.now;
+    let since = |lsn: Lsn, history: &VecDeque<(Lsn, SimTime)>| {
+        history
+            .iter()
+            .find(|(l, _)| *l >= lsn)
+            .map_or(now, |(_, t)| *t)
+    };
+    let g = &mut m.global;
+    let Some(r) = g.regions.iter_mut().find(|r| r.id == region) else {
+        return;
+    };
+    let s = &mut r.acked[slot as usize % 6];
+    *s = (*s).max(vdl.0);
+    let mut sorted = r.acked;
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let durable = Lsn(sorted[WRITE_QUORUM as usize - 1]);
+    if durable <= r.durable {
+        return;
+    }
+    r.durable = durable;
+    r.lag = now - since(durable, &g.history);
+    let lag = r.lag;
+    m.metrics.global_lag.record(lag.as_micros());
+    k.emit(Event::GlobalApplied {
+        region,
+        durable,
+        lag,
+    });
+    // Forget history every secondary has passed.
+    let floor = g.min_durable().unwrap_or(durable);
+    while g.history.front().is_some_and(|(l, _)| *l < floor) {
+        g.history.pop_front();
+    }
+    if let Some((target, _)) = g.switching {
+        if target == region {
+            check_switchover(k, m);
+        }
+    }
+}
+
+/// A switchover: stop writes, wait for the target to hold everything, then promote (RPO 0).
+pub(crate) fn switchover(k: &mut Kernel, m: &mut Model, target: RegionId) {
+    m.global.switching = Some((target, k.now));
+    m.writes_paused = true;
+    k.emit(Event::SwitchoverStarted { to: target });
+    check_switchover(k, m);
+}
+
+fn check_switchover(k: &mut Kernel, m: &mut Model) {
+    let Some((target, _)) = m.global.switching else {
+        return;
+    };
+    let vdl = m.writer.log.vdl();
+    let synced = m.global.region(target).is_some_and(|r| r.durable >= vdl);
+    // Commits parked before the pause must land first too.
+    if synced && m.writer.commits_waiting() == 0 {
+        begin_promotion(k, m, target);
+    } else if m.global.region(target).is_some_and(|r| r.durable < vdl) && !m.global.ship_scheduled {
+        m.global.ship_scheduled = true;
+        k.schedule_in(SHIP_INTERVAL, Ev::GlobalShip);
+    }
+}
+
+/// The primary region is gone: promote `target` with what it has (managed global failover).
+pub(crate) fn failover(k: &mut Kernel, m: &mut Model, target: RegionId) {
+    m.global.switching = None;
+    k.emit(Event::GlobalFailoverStarted { to: target });
+    begin_promotion(k, m, target);
+}
+
+fn begin_promotion(k: &mut Kernel, m: &mut Model, target: RegionId) {
+    let ready_at = k.now + PROMOTE_TIME;
+    if let Some(r) = m.global.region_mut(target) {
+        r.role = RegionRole::Promoting { ready_at };
+    }
+    m.writes_paused = true;
+    k.schedule(ready_at, Ev::GlobalPromoted(target));
+}
+
+/// The target is writable: the full model moves to it.
+pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
+    let Some(t) = m.global.region(target).cloned() else {
+        return;
+    };
+    let Some(old) = m.global.primary().map(|r| r.id) else {
+        return;
+    };
+    let planned = m.global.switching.is_some_and(|(r, _)| r == target);
+    let requested = m
+        .global
+        .switching
+        .map(|(_, at)| at)
+        .or(m.global.primary_failed_at)
+        .unwrap_or(k.now);
+    m.global.switching = None;
+    let old_vdl = m.writer.log.vdl();
+    let durable = t.durable;
+    let lost_commits = m.writer.acked.iter().filter(|&&l| l > durable).count() as u64;
+    let rpo_time = m
+        .global
+        .history
+        .iter()
+        .find(|(l, _)| *l > durable)
+        .map_or(SimDuration::ZERO, |(_, at)| {
+            m.global.primary_failed_at.unwrap_or(k.now) - *at
+        });
+    // Messages of the old primary volume are void from here: its segment ids mean nothing in
+    // the new volume.
+    let lost = k.cancel(|ev| {
+        matches!(
+            ev,
+            Ev::Deliver(_)
+                | Ev::Persisted { .. }
+                | Ev::Flush(_)
+                | Ev::RetryCheck(_)
+                | Ev::Background(_)
+                | Ev::DetectNode { .. }
+                | Ev::DetectSegment(_)
+                | Ev::ReadTimeout(_)
+                | Ev::ReplicaStream
+                | Ev::ReplicaApplied { .. }
+                | Ev::RecoveryRetry
+                | Ev::Promoted(_)
+                | Ev::Serve { .. }
+        )
+    });
+    for msg in lost {
+        k.emit(Event::MessageDropped {
+            id: msg.id,
+            kind: msg.kind,
+            to: msg.to,
+            reason: crate::event::DropReason::ReceiverDown,
+        });
+    }
+    // The new primary volume: the target region's, durable to what it received.
+    let bytes = m.storage.volume_bytes;
+    let config = m.storage.config;
+    let storage = crate::storage::volume::build(k, config, bytes, target, durable);
+    let new_writer = t
+        .replicas
+        .first()
+        .copied()
+        .unwrap_or_else(|| k.topo.add(NodeKind::Instance, target, Some(AzId(0))));
+    let mut writer_config = m.writer.config;
+    writer_config.boxcar_delay = m.writer.config.boxcar_delay;
+    let mut writer = Writer::starting_at(new_writer, storage.pgs.len(), writer_config, durable);
+    writer.volume_epoch = m.storage.volume_epoch + 1;
+    let class = m
+        .instances
+        .iter()
+        .find(|i| i.role == Role::Writer)
+        .map(|i| i.class)
+        .unwrap_or_default();
+    // The old primary's instances become the old region's read replicas (or stay down).
+    let old_nodes: Vec<NodeId> = m.instances.iter().map(|i| i.node).collect();
+    let mut instances = alloc::vec![Instance::new(new_writer, class, 1, Role::Writer)];
+    for &n in t.replicas.iter().skip(1) {
+        let mut i = Instance::new(n, class, 1, Role::Replica);
+        i.read_point = durable;
+        instances.push(i);
+    }
+    m.instances = instances;
+    m.storage = storage;
+    m.storage.volume_epoch = writer.volume_epoch;
+    for s in m.storage.segments.iter_mut() {
+        s.volume_epoch = writer.volume_epoch;
+    }
+    m.writer = writer;
+    m.reads = Default::default();
+    m.recovery = None;
+    m.failover = None;
+    m.writes_paused = false;
+    m.checker.reset_points(durable, durable);
+    m.endpoints.cluster = new_writer;
+    // Background work for the new fleet.
+    let interval = m.storage.config.background_interval.as_micros();
+    for sn in &m.storage.nodes {
+        let at = k.now + SimDuration::from_micros(k.rng.below(interval.max(1)));
+        k.schedule(at, Ev::Background(sn.node));
+    }
+    // Region roles: the target leads; the old primary follows if it is up, else stays failed.
+    let old_up = k
+        .topo
+        .is_up(m.global.region(old).map_or(new_writer, |r| r.agent));
+    for r in m.global.regions.iter_mut() {
+        if r.id == target {
+            r.role = RegionRole::Primary;
+            r.replicas.clear();
+            r.lag = SimDuration::ZERO;
+        } else if r.id == old {
+            r.role = if old_up {
+                RegionRole::Secondary
+            } else {
+                RegionRole::Failed
+            };
+            r.replicas = old_nodes.clone();
+            // Whatever the old primary had beyond the new one's point is discarded.
+            r.durable = r.durable.min(durable);
+            r.acked = [r.durable.0; 6];
+        }
+    }
+    let server = k.topo.add(NodeKind::ObjectStore, target, None);
+    m.global.server = server;
+    m.global.history.clear();
+    m.global.primary_failed_at = None;
+    let rec = GlobalRecord {
+        planned,
+        from: old,
+        to: target,
+        rpo_lsns: old_vdl.0.saturating_sub(durable.0),
+        rpo_commits: lost_commits,
+        rpo_time,
+        rto: k.now - requested,
+    };
+    m.global.records.push(rec);
+    m.metrics.commits_lost_in_failover += lost_commits;
+    m.writer.acked.clear();
+    k.emit(Event::DnsUpdated {
+        endpoint: crate::endpoint::EndpointId::Cluster,
+        target: new_writer,
+    });
+    k.emit(Event::GlobalPromoted {
+        from: old,
+        to: target,
+        planned,
+        rpo_lsns: rec.rpo_lsns,
+    });
+    crate::storage::repair::evaluate_quorums(k, m);
+}
+
+/// A region failed or came back.
+pub(crate) fn region_health(k: &mut Kernel, m: &mut Model, region: RegionId, up: bool) {
+    let now = k.now;
+    let Some(r) = m.global.region_mut(region) else {
+        return;
+    };
+    match (r.role, up) {
+        (RegionRole::Primary, false) => {
+            m.global.primary_failed_at = Some(now);
+        }
+        (RegionRole::Secondary, false) => r.role = RegionRole::Failed,
+        (RegionRole::Failed, true) => {
+            // Back as a secondary, resynchronised from the current primary.
+            r.role = RegionRole::Secondary;
+        }
+        (RegionRole::Primary, true) => m.global.primary_failed_at = None,
+        _ => {}
+    }
+    k.emit(if up {
+        Event::RegionUp { region }
+    } else {
+        Event::RegionDown { region }
+    });
+    if up && !m.global.ship_scheduled && m.global.regions.len() > 1 {
+        m.global.ship_scheduled = true;
+        k.schedule_in(SHIP_INTERVAL, Ev::GlobalShip);
+    }
+}
+
+/// Writes forwarded from secondary replicas to the primary writer.
+pub(crate) fn set_forwarding(k: &mut Kernel, m: &mut Model, rate: u32) {
+    let was = m.global.forward_rate > 0;
+    m.global.forward_rate = rate;
+    if !was && rate > 0 {
+        k.schedule_in(SimDuration::from_millis(10), Ev::GlobalForwardTick);
+    }
+}
+
+pub(crate) fn on_forward_tick(k: &mut Kernel, m: &mut Model) {
+    let rate = m.global.forward_rate as u64;
+    if rate == 0 {
+        return;
+    }
+    k.schedule_in(SimDuration::from_millis(10), Ev::GlobalForwardTick);
+    m.global.forward_carry += rate * 10_000;
+    let n = m.global.forward_carry / 1_000_000;
+    m.global.forward_carry %= 1_000_000;
+    let from: Vec<NodeId> = m
+        .global
+        .regions
+        .iter()
+        .filter(|r| r.role == RegionRole::Secondary)
+        .filter_map(|r| r.replicas.first().copied())
+        .filter(|&n| k.topo.is_up(n))
+        .collect();
+    let writer = m.endpoints.cluster;
+    for _ in 0..n {
+        let Some(&node) = k.rng.pick(&from) else {
+            break;
+        };
+        let req = m.global.next_forward;
+        m.global.next_forward += 1;
+        m.global.forwarded.push_back((req, k.now));
+        if m.global.forwarded.len() > 10_000 {
+            m.global.forwarded.pop_front();
+        }
+        k.send(
+            node,
+            writer,
+            MsgKind::ForwardedWrite,
+            300,
+            Payload::Query { req, write: true },
+        );
+    }
+}
+
+/// The primary answered a forwarded write: the secondary replica tells its client.
+pub(crate) fn on_forward_answer(m: &mut Model, now: SimTime, req: u64, ok: bool) -> bool {
+    let Some(i) = m.global.forwarded.iter().position(|(r, _)| *r == req) else {
+        return false;
+    };
+    let (_, at) = m.global.forwarded.remove(i).unwrap_or((req, now));
+    if ok {
+        m.metrics
+            .forwarded_write_latency
+            .record((now - at).as_micros());
+    } else {
+        m.metrics.forwarded_write_errors += 1;
+    }
+    true
+}

@@ -1,0 +1,155 @@
+//! Global Database (reference §7).
+
+use aurora_core::event::Event;
+use aurora_core::global::RegionRole;
+use aurora_core::ids::RegionId;
+use aurora_core::scenario;
+use aurora_core::{Command, CommandError, Fault, Sim, SimConfig, SimDuration, SimTime};
+
+fn secs(s: u64) -> SimTime {
+    SimTime::from_micros(s * 1_000_000)
+}
+
+fn checked(name: &str) -> Sim {
+    let mut sim = scenario::find(name).unwrap().start(1);
+    sim.set_full_checks(true);
+    sim.set_recording(false);
+    sim
+}
+
+#[test]
+fn secondaries_lag_well_under_a_second_and_keep_their_own_six_copies() {
+    let mut sim = checked("global-lag");
+    sim.run_until(secs(20));
+    let lag = &sim.metrics().global_lag;
+    assert!(lag.count() > 100);
+    assert!(lag.max() < 1_000_000, "lag < 1 s: {} µs", lag.max());
+    assert!(
+        lag.quantile(500) > 50_000,
+        "but at least the cross-region trip"
+    );
+    let g = sim.global();
+    assert_eq!(g.regions.len(), 3);
+    let vdl = sim.writer().log.vdl();
+    for r in g.regions.iter().filter(|r| r.role == RegionRole::Secondary) {
+        assert_eq!(r.storage.len(), 6);
+        assert!(r.durable.0 + 2_000 > vdl.0, "{} is close behind", r.name());
+        // Durable means 4 of its 6 copies acknowledged.
+        let holders = r.acked.iter().filter(|&&a| a >= r.durable.0).count();
+        assert!(holders >= 4);
+    }
+    let fw = &sim.metrics().forwarded_write_latency;
+    assert!(fw.count() > 500, "writes forwarded from the secondary");
+    assert!(
+        fw.quantile(500) > 140_000,
+        "a forwarded write crosses regions twice"
+    );
+    assert_eq!(sim.invariant_violations(), 0);
+}
+
+#[test]
+fn a_switchover_loses_nothing() {
+    let mut sim = checked("global-switchover");
+    sim.run_until(secs(60));
+    let g = sim.global();
+    let rec = g.records[0];
+    assert!(rec.planned);
+    assert_eq!(rec.rpo_lsns, 0);
+    assert_eq!(rec.rpo_commits, 0);
+    assert_eq!(g.primary().unwrap().id, RegionId(1));
+    assert_eq!(
+        g.region(RegionId(0)).unwrap().role,
+        RegionRole::Secondary,
+        "the old primary follows"
+    );
+    assert!(
+        rec.rto < SimDuration::from_mins(1),
+        "promotion under a minute"
+    );
+    assert_eq!(sim.metrics().commits_lost_in_failover, 0);
+    // Writes run in the new region, and the old one catches up with them.
+    let node = sim.writer().node;
+    assert_eq!(sim.topology().node(node).region, RegionId(1));
+    let acked = sim.metrics().commits_acked;
+    sim.run_until(secs(70));
+    assert!(sim.metrics().commits_acked > acked + 1_000);
+    let old = sim.global().region(RegionId(0)).unwrap();
+    assert!(old.durable.0 + 3_000 > sim.writer().log.vdl().0);
+    assert_eq!(sim.invariant_violations(), 0);
+}
+
+#[test]
+fn a_failover_loses_at_most_what_was_not_replicated() {
+    let mut sim = scenario::find("global-failover").unwrap().start(1);
+    sim.set_recording(true);
+    let mut acked_lsn_at_failure = None;
+    let mut durable_at_promotion = None;
+    while sim.now() < secs(80) {
+        sim.run_for(SimDuration::from_millis(500));
+        let events: Vec<_> = sim.drain_events().collect();
+        for (_, e) in events {
+            match e {
+                Event::RegionDown { .. } => acked_lsn_at_failure = Some(sim.writer().log.vdl()),
+                Event::GlobalPromoted { rpo_lsns, .. } => durable_at_promotion = Some(rpo_lsns),
+                _ => {}
+            }
+        }
+    }
+    let rec = sim.global().records[0];
+    assert!(!rec.planned);
+    assert!(acked_lsn_at_failure.is_some());
+    assert_eq!(durable_at_promotion, Some(rec.rpo_lsns));
+    // The loss is bounded by what one replication lag's worth of traffic could carry.
+    assert!(rec.rpo_lsns < 2_000, "{}", rec.rpo_lsns);
+    assert!(rec.rpo_time < SimDuration::from_secs(1));
+    assert_eq!(sim.metrics().commits_lost_in_failover, rec.rpo_commits);
+    assert!(rec.rto >= SimDuration::from_secs(30) && rec.rto < SimDuration::from_mins(2));
+    assert_eq!(sim.global().primary().unwrap().id, RegionId(1));
+    // The old region comes back as a secondary.
+    sim.apply(Command::Heal(Fault::FailRegion(RegionId(0))))
+        .unwrap();
+    sim.run_for(SimDuration::from_secs(5));
+    assert_eq!(
+        sim.global().region(RegionId(0)).unwrap().role,
+        RegionRole::Secondary
+    );
+}
+
+#[test]
+fn same_seed_same_global_trace() {
+    let run = || {
+        let mut s = scenario::find("global-failover").unwrap().start(4);
+        s.set_recording(false);
+        s.run_until(secs(40));
+        s.trace_digest()
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn bad_global_commands_get_clear_errors() {
+    let mut sim = Sim::new(SimConfig::default(), 1);
+    let e = sim
+        .apply(Command::Switchover {
+            region: RegionId(3),
+        })
+        .unwrap_err();
+    assert_eq!(e, CommandError::NotASecondary(RegionId(3)));
+    for _ in 0..10 {
+        sim.apply(Command::AddSecondaryRegion).unwrap();
+    }
+    assert_eq!(
+        sim.apply(Command::AddSecondaryRegion),
+        Err(CommandError::TooManyRegions)
+    );
+    sim.apply(Command::Switchover {
+        region: RegionId(2),
+    })
+    .unwrap();
+    assert_eq!(
+        sim.apply(Command::GlobalFailover {
+            region: RegionId(3)
+        }),
+        Err(CommandError::GlobalChangeInProgress)
+    );
+}
