@@ -3,9 +3,12 @@
 //! ```text
 //! cargo run --release -p aurora-core --example sim -- --scenario az-failure --seed 1 [--until 30s]
 //! cargo run --release -p aurora-core --example sim -- --list
+//! cargo run --release -p aurora-core --example sim -- --campaign 300 [--from 0]
+//! cargo run --release -p aurora-core --example sim -- --replay 17 --tolerance within [--schedule ".."]
 //! ```
 //! A bad argument or an unknown scenario prints a clear error and exits with code 2.
 
+use aurora_core::campaign::{self, Tolerance};
 use aurora_core::scenario::{self, Figure};
 use aurora_core::SimDuration;
 use std::fmt::Write as _;
@@ -18,8 +21,25 @@ struct Args {
     until: Option<SimDuration>,
 }
 
+/// What the runner was asked to do.
+enum Mode {
+    List,
+    Scenario(Args),
+    /// Run fault-campaign seeds `from..from + count` of both kinds.
+    Campaign {
+        from: u64,
+        count: u64,
+    },
+    /// Replay one campaign case, optionally with a given (shrunk) schedule.
+    Replay {
+        seed: u64,
+        tolerance: Tolerance,
+        schedule: Option<String>,
+    },
+}
+
 fn usage() -> &'static str {
-    "usage: sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       sim --list"
+    "usage: sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       sim --list\n       sim --campaign COUNT [--from SEED]\n       sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]"
 }
 
 /// Parses `500ms`, `30s`, `5min`, `2h` or a bare number of seconds.
@@ -41,31 +61,131 @@ fn parse_duration(s: &str) -> Result<SimDuration, String> {
     }
 }
 
-fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+fn number(name: &str, v: &str) -> Result<u64, String> {
+    v.parse()
+        .map_err(|_| format!("{name} takes a whole number from 0 to 2^64-1, not '{v}'"))
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
     let mut scenario = None;
-    let mut seed = 1u64;
+    let mut seed = None;
     let mut until = None;
+    let mut campaign = None;
+    let mut from = 0;
+    let mut replay = None;
+    let mut tolerance = None;
+    let mut schedule = None;
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
-            "--list" => return Ok(None),
+            "--list" => return Ok(Mode::List),
             "--scenario" => scenario = Some(value("--scenario")?),
-            "--seed" => {
-                let v = value("--seed")?;
-                seed = v.parse().map_err(|_| {
-                    format!("--seed takes a whole number from 0 to 2^64-1, not '{v}'")
-                })?;
-            }
+            "--seed" => seed = Some(number("--seed", &value("--seed")?)?),
             "--until" => until = Some(parse_duration(&value("--until")?)?),
+            "--campaign" => campaign = Some(number("--campaign", &value("--campaign")?)?),
+            "--from" => from = number("--from", &value("--from")?)?,
+            "--replay" => replay = Some(number("--replay", &value("--replay")?)?),
+            "--tolerance" => {
+                tolerance = Some(match value("--tolerance")?.as_str() {
+                    "within" => Tolerance::Within,
+                    "beyond" => Tolerance::Beyond,
+                    other => {
+                        return Err(format!(
+                            "--tolerance is 'within' or 'beyond', not '{other}'"
+                        ))
+                    }
+                })
+            }
+            "--schedule" => schedule = Some(value("--schedule")?),
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
-    let scenario = scenario.ok_or("--scenario is required (or --list)")?;
-    Ok(Some(Args {
+    if let Some(count) = campaign {
+        return Ok(Mode::Campaign { from, count });
+    }
+    if let Some(seed) = replay {
+        let tolerance = tolerance.ok_or("--replay needs --tolerance within|beyond")?;
+        return Ok(Mode::Replay {
+            seed,
+            tolerance,
+            schedule,
+        });
+    }
+    let scenario = scenario.ok_or("--scenario is required (or --list, --campaign, --replay)")?;
+    Ok(Mode::Scenario(Args {
         scenario,
-        seed,
+        seed: seed.unwrap_or(1),
         until,
     }))
+}
+
+fn tolerance_word(t: Tolerance) -> &'static str {
+    match t {
+        Tolerance::Within => "within",
+        Tolerance::Beyond => "beyond",
+    }
+}
+
+/// Runs campaign seeds; prints one JSON object with the totals, and for each failure the seed,
+/// the shrunk schedule and the command that replays it. Exit code 1 on any failure.
+fn run_campaign(from: u64, count: u64) -> ExitCode {
+    let wall = Instant::now();
+    let (mut events, mut cases, mut failures, mut lost_beyond) = (0u64, 0u64, 0u64, 0u64);
+    for tolerance in [Tolerance::Within, Tolerance::Beyond] {
+        for seed in from..from.saturating_add(count) {
+            let case = campaign::case(seed, tolerance);
+            let outcome = campaign::run(&case);
+            events += outcome.events;
+            cases += 1;
+            if tolerance == Tolerance::Beyond {
+                lost_beyond += outcome.commits_lost;
+            }
+            if let Some(f) = outcome.failure {
+                failures += 1;
+                let small = campaign::shrink(&case);
+                let text = campaign::schedule_text(&small.steps);
+                eprintln!(
+                    "FAIL seed {seed} ({} tolerance): {f}\n  shrunk schedule: {text}\n  replay: cargo run --release -p aurora-core --example sim -- --replay {seed} --tolerance {} --schedule \"{text}\"",
+                    tolerance_word(tolerance),
+                    tolerance_word(tolerance)
+                );
+            }
+        }
+    }
+    let secs = wall.elapsed().as_secs_f64();
+    println!(
+        "{{\"campaign_cases\":{cases},\"failures\":{failures},\"events\":{events},\"commits_lost_beyond_tolerance\":{lost_beyond},\"wall_time_s\":{secs:.1},\"events_per_sec\":{:.0}}}",
+        events as f64 / secs.max(1e-9)
+    );
+    if failures > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_replay(seed: u64, tolerance: Tolerance, schedule: Option<String>) -> ExitCode {
+    let mut case = campaign::case(seed, tolerance);
+    if let Some(text) = schedule {
+        match campaign::parse_schedule(&text) {
+            Ok(steps) => case.steps = steps,
+            Err(e) => {
+                eprintln!("error: bad --schedule {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let o = campaign::run(&case);
+    println!(
+        "{{\"seed\":{seed},\"tolerance\":\"{}\",\"events\":{},\"trace_digest\":\"{:016x}\",\"commits_acked\":{},\"commits_lost\":{},\"failure\":{}}}",
+        tolerance_word(tolerance),
+        o.events,
+        o.digest,
+        o.commits_acked,
+        o.commits_lost,
+        o.failure.map_or("null".into(), |f| json_str(&f.to_string()))
+    );
+    ExitCode::SUCCESS
 }
 
 fn json_str(s: &str) -> String {
@@ -86,13 +206,19 @@ fn json_str(s: &str) -> String {
 
 fn main() -> ExitCode {
     let args = match parse(std::env::args().skip(1)) {
-        Ok(Some(a)) => a,
-        Ok(None) => {
+        Ok(Mode::Scenario(a)) => a,
+        Ok(Mode::List) => {
             for s in scenario::all() {
-                println!("{:<16} {}", s.name, s.summary);
+                println!("{:<24} {}", s.name, s.summary);
             }
             return ExitCode::SUCCESS;
         }
+        Ok(Mode::Campaign { from, count }) => return run_campaign(from, count),
+        Ok(Mode::Replay {
+            seed,
+            tolerance,
+            schedule,
+        }) => return run_replay(seed, tolerance, schedule),
         Err(e) => {
             eprintln!("error: {e}\n{}", usage());
             return ExitCode::from(2);

@@ -115,6 +115,8 @@ pub(crate) enum Payload {
     },
     Truncate {
         seg: SegmentId,
+        /// The PG's last record at or below VDL: a copy complete to it is complete to VDL.
+        from: Lsn,
         vdl: Lsn,
         end: Lsn,
         epoch: u32,
@@ -155,6 +157,8 @@ pub(crate) enum Ev {
         prev: Lsn,
         last: Lsn,
         bytes: u32,
+        /// The volume epoch the batch was written under: a truncation since annuls it.
+        epoch: u32,
     },
     /// The writer's boxcar for a PG is sent (P18 §2.2).
     Flush(PgId),

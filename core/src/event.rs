@@ -127,6 +127,19 @@ pub enum BackgroundWork {
     Scrub,
 }
 
+/// Why a repair waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum DeferReason {
+    /// No healthy storage node in the failed segment's AZ can host a replacement (e.g. the
+    /// whole AZ is down).
+    NoNode,
+    /// No healthy member of the PG can be the source of the copy.
+    NoSource,
+    /// Two membership changes are already in flight in this PG.
+    ChangesInFlight,
+}
+
 /// How a membership change ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -294,10 +307,11 @@ pub enum Event {
         source: SegmentId,
         bytes: u64,
     },
-    /// No node can host a replacement right now (e.g. its whole AZ is down).
+    /// A replacement cannot start yet, and why.
     RepairDeferred {
         pg: PgId,
         failed: SegmentId,
+        reason: DeferReason,
     },
     RepairFinished {
         pg: PgId,
@@ -492,7 +506,9 @@ impl Event {
                 source,
                 ..
             } => d(21, failed.0 as u64, replacement.0 as u64, source.0 as u64),
-            RepairDeferred { pg, failed } => d(22, pg.0 as u64, failed.0 as u64, 0),
+            RepairDeferred { pg, failed, reason } => {
+                d(22, pg.0 as u64, failed.0 as u64, reason as u64)
+            }
             RepairFinished {
                 replacement,
                 outcome,
@@ -679,9 +695,21 @@ impl Event {
                 "{pg}: replacing {failed} with {replacement}, copying {} MB from {source}",
                 bytes / 1_000_000
             ),
-            RepairDeferred { pg, failed } => format!(
-                "{pg}: no healthy storage node in {failed}'s AZ can host a replacement yet"
-            ),
+            RepairDeferred {
+                pg,
+                failed,
+                reason,
+            } => match reason {
+                DeferReason::NoNode => format!(
+                    "{pg}: no healthy storage node in {failed}'s AZ can host a replacement yet"
+                ),
+                DeferReason::NoSource => {
+                    format!("{pg}: no healthy copy can be the source for replacing {failed} yet")
+                }
+                DeferReason::ChangesInFlight => format!(
+                    "{pg}: replacing {failed} waits: two membership changes are already in flight"
+                ),
+            },
             RepairFinished {
                 pg,
                 replacement,

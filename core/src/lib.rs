@@ -19,6 +19,7 @@
 extern crate alloc;
 
 pub mod autoscaling;
+pub mod campaign;
 pub mod client;
 pub mod command;
 pub mod compute;

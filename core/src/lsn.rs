@@ -54,6 +54,9 @@ pub const LAL: u64 = 10_000_000;
 struct PgChain {
     /// Every record of this PG at or below this LSN is hardened (the PGCL).
     complete: Lsn,
+    /// The PG's highest record known hardened: a copy at or past it is complete to `complete`
+    /// (the PG has no records in between).
+    hardened_last: Lsn,
     /// The PG's latest record: the segment back-link of the next one.
     last: Lsn,
     /// Runs of this PG's records above `complete`, ascending and disjoint, inclusive.
@@ -63,6 +66,36 @@ struct PgChain {
 impl PgChain {
     fn first_unhardened(&self) -> Option<Lsn> {
         self.runs.front().map(|r| r.0)
+    }
+
+    /// Drops the runs at or below `point`, remembering the highest record dropped.
+    fn harden_to(&mut self, point: Lsn) {
+        while let Some(run) = self.runs.front_mut() {
+            if run.1 <= point {
+                self.hardened_last = self.hardened_last.max(run.1);
+                self.runs.pop_front();
+            } else {
+                if run.0 <= point {
+                    self.hardened_last = self.hardened_last.max(point);
+                    run.0 = point.next();
+                }
+                break;
+            }
+        }
+    }
+
+    /// How far a copy complete to `p` lets the volume be complete: a PG copy behind its highest
+    /// hardened record bounds it there (data is missing); otherwise the PG's next record
+    /// not yet hardened does.
+    fn bound(&self, p: Lsn) -> Lsn {
+        if p < self.hardened_last {
+            return p;
+        }
+        let effective = p.max(self.complete);
+        self.runs
+            .iter()
+            .find(|r| r.1 > effective)
+            .map_or(Lsn(u64::MAX), |r| r.0.max(effective.next()).prev())
     }
 }
 
@@ -135,6 +168,7 @@ impl VolumeLog {
         let start = self.vdl;
         self.pgs.extend((0..n).map(|_| PgChain {
             complete: start,
+            hardened_last: Lsn::ZERO,
             last: start,
             runs: VecDeque::new(),
         }));
@@ -160,6 +194,14 @@ impl VolumeLog {
     pub fn pg_last(&self, pg: u32) -> Lsn {
         self.pgs.get(pg as usize).map_or(Lsn::ZERO, |c| c.last)
     }
+    /// The point from which a copy of the PG is complete to `vdl`: its highest record at or
+    /// below `vdl` (recovery's truncation uses it: a copy there has nothing more to get).
+    pub fn complete_from(&self, pg: u32, vdl: Lsn) -> Lsn {
+        self.pgs
+            .get(pg as usize)
+            .map_or(vdl, |c| c.hardened_last.min(vdl))
+    }
+
     /// The PG's first record not yet hardened, if any.
     pub fn first_unhardened(&self, pg: u32) -> Option<Lsn> {
         self.pgs
@@ -204,16 +246,7 @@ impl VolumeLog {
             return false;
         }
         chain.complete = point;
-        while let Some(run) = chain.runs.front_mut() {
-            if run.1 <= point {
-                chain.runs.pop_front();
-            } else {
-                if run.0 <= point {
-                    run.0 = point.next();
-                }
-                break;
-            }
-        }
+        chain.harden_to(point);
         if self.bounding_pg == Some(pg) {
             self.bounding_pg = None;
         }
@@ -264,16 +297,7 @@ impl VolumeLog {
     pub fn vdl_given(&self, points: &[Lsn]) -> Lsn {
         let mut vcl = self.max_allocated();
         for (chain, &p) in self.pgs.iter().zip(points) {
-            let bound = if p < chain.complete {
-                p
-            } else {
-                chain
-                    .runs
-                    .iter()
-                    .find(|r| r.1 > p)
-                    .map_or(Lsn(u64::MAX), |r| r.0.max(p.next()).prev())
-            };
-            vcl = vcl.min(bound);
+            vcl = vcl.min(chain.bound(p));
         }
         if vcl >= self.vdl {
             self.cpls
@@ -297,16 +321,7 @@ impl VolumeLog {
     /// (otherwise LAL would forbid the very next allocation).
     pub fn recover(&mut self, pg_points: &[Lsn]) -> (Lsn, Lsn) {
         for (chain, &p) in self.pgs.iter_mut().zip(pg_points) {
-            while let Some(run) = chain.runs.front_mut() {
-                if run.1 <= p {
-                    chain.runs.pop_front();
-                } else {
-                    if run.0 <= p {
-                        run.0 = p.next();
-                    }
-                    break;
-                }
-            }
+            chain.harden_to(p);
         }
         let vcl = self
             .pgs
@@ -327,6 +342,7 @@ impl VolumeLog {
             chain.runs.clear();
             chain.complete = end;
             chain.last = end;
+            chain.hardened_last = chain.hardened_last.min(vdl);
         }
         self.cpls.clear();
         self.vcl = end;

@@ -493,10 +493,11 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
                 }
                 Payload::Truncate {
                     seg,
+                    from,
                     vdl,
                     end,
                     epoch,
-                } => recovery::on_truncate(k, m, msg.from, seg, vdl, end, epoch),
+                } => recovery::on_truncate(k, m, msg.from, seg, from, vdl, end, epoch),
                 Payload::TruncateAck { seg, scl } => {
                     if m.recovery.as_ref().is_some_and(|r| r.node == msg.to) {
                         recovery::on_truncate_ack(k, m, seg, scl);
@@ -510,7 +511,8 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
             prev,
             last,
             bytes,
-        } => segment::on_persisted(k, m, seg, incarnation, prev, last, bytes),
+            epoch,
+        } => segment::on_persisted(k, m, seg, incarnation, prev, last, bytes, epoch),
         Ev::Flush(pg) => writer::on_flush(k, m, pg),
         Ev::RetryCheck(pg) => writer::on_retry_check(k, m, pg),
         Ev::WorkloadTick => workload::on_tick(k, m),
@@ -940,9 +942,7 @@ fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), CommandError> {
                 .map(NodeId)
                 .filter(|&n| k.topo.node(n).az == Some(az) && !k.topo.is_up(n))
                 .collect();
-            for n in nodes {
-                restart(k, m, n);
-            }
+            restart_all(k, m, &nodes);
         }
         Fault::Partition(p) => {
             if !k.net.partitions.contains(&p) {
@@ -974,9 +974,8 @@ fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), CommandError> {
                 return Err(CommandError::NotInForce(f));
             }
             k.emit(Event::FaultHealed(f));
-            for n in region_nodes(k, region, false) {
-                restart(k, m, n);
-            }
+            let nodes = region_nodes(k, region, false);
+            restart_all(k, m, &nodes);
             crate::global::region_health(k, m, region, true);
         }
     }
@@ -1018,8 +1017,22 @@ fn crash(k: &mut Kernel, m: &mut Model, node: NodeId) {
 }
 
 fn restart(k: &mut Kernel, m: &mut Model, node: NodeId) {
-    k.topo.nodes[node.index()].up = true;
-    k.emit(Event::NodeUp(node));
+    restart_all(k, m, &[node]);
+}
+
+/// Brings nodes back together: all are up before any reacts, so a storage node coming back
+/// does not start repairing segments whose nodes are coming back in the same breath.
+fn restart_all(k: &mut Kernel, m: &mut Model, nodes: &[NodeId]) {
+    for &node in nodes {
+        k.topo.nodes[node.index()].up = true;
+        k.emit(Event::NodeUp(node));
+    }
+    for &node in nodes {
+        came_up(k, m, node);
+    }
+}
+
+fn came_up(k: &mut Kernel, m: &mut Model, node: NodeId) {
     match k.topo.node(node).kind {
         NodeKind::Storage => repair::node_came_up(k, m, node),
         // The writer came back before a failover replaced it: it recovers the volume itself.

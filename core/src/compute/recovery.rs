@@ -35,6 +35,8 @@ pub struct Recovery {
     /// Per PG: which slots answered, and their SCLs (then: which acknowledged the truncation).
     answered: Vec<SlotMask>,
     scls: Vec<[u64; MAX_SLOTS]>,
+    /// Per PG: a copy complete to this point is complete to VDL.
+    from: Vec<Lsn>,
     pub vdl: Lsn,
     pub end: Lsn,
     pub epoch: u32,
@@ -50,6 +52,7 @@ pub(crate) fn begin(k: &mut Kernel, m: &mut Model, node: NodeId) {
         truncating: false,
         answered: vec![0; pgs],
         scls: vec![[0; MAX_SLOTS]; pgs],
+        from: vec![Lsn::ZERO; pgs],
         vdl: Lsn::ZERO,
         end: Lsn::ZERO,
         epoch: m.storage.volume_epoch + 1,
@@ -75,6 +78,7 @@ fn ask(k: &mut Kernel, m: &mut Model) {
                     MsgKind::Truncate,
                     Payload::Truncate {
                         seg,
+                        from: r.from.get(i).copied().unwrap_or(r.vdl),
                         vdl: r.vdl,
                         end: r.end,
                         epoch: r.epoch,
@@ -157,6 +161,10 @@ pub(crate) fn on_scl(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
         })
         .collect();
     let (vdl, end) = m.writer.log.recover(&points);
+    // A copy at its PG's last record at or below VDL is complete to VDL.
+    r.from = (0..points.len() as u32)
+        .map(|pg| m.writer.log.complete_from(pg, vdl))
+        .collect();
     r.vdl = vdl;
     r.end = end;
     r.truncating = true;
@@ -167,11 +175,13 @@ pub(crate) fn on_scl(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
 }
 
 /// At a segment: annul the truncated range and adopt the new volume epoch.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn on_truncate(
     k: &mut Kernel,
     m: &mut Model,
-    from: NodeId,
+    writer: NodeId,
     seg: SegmentId,
+    from: Lsn,
     vdl: Lsn,
     end: Lsn,
     epoch: u32,
@@ -182,12 +192,12 @@ pub(crate) fn on_truncate(
     if !s.has_data() {
         return;
     }
-    s.truncate(vdl, end);
+    s.truncate(from, vdl, end);
     s.volume_epoch = s.volume_epoch.max(epoch);
     let (node, scl) = (s.node, s.scl);
     k.send(
         node,
-        from,
+        writer,
         MsgKind::TruncateAck,
         64,
         Payload::TruncateAck { seg, scl },

@@ -78,6 +78,9 @@ pub struct WriterPg {
     pub sent_upto: Lsn,
     retry_scheduled: bool,
     last_retry_pgcl: Lsn,
+    /// The oldest point this writer's log reaches back to: a re-send never claims records
+    /// from before it (a segment behind it catches up from its peers).
+    floor: Lsn,
 }
 
 /// The writer instance.
@@ -147,6 +150,7 @@ impl Writer {
                 sent_upto: last,
                 retry_scheduled: false,
                 last_retry_pgcl: last,
+                floor: last,
             });
         }
     }
@@ -174,6 +178,7 @@ impl Writer {
             p.buf_bytes = 0;
             p.sent_upto = last;
             p.last_retry_pgcl = last;
+            p.floor = last;
         }
         self.stream_upto = self.log.max_allocated();
         self.vdl_since = SimTime::ZERO;
@@ -349,12 +354,12 @@ pub(crate) fn on_retry_check(k: &mut Kernel, m: &mut Model, pg: PgId) {
         p.last_retry_pgcl = pgcl;
         return;
     }
-    let (last, known) = (p.sent_upto, p.known);
+    let (last, known, floor) = (p.sent_upto, p.known, p.floor);
     let group = &m.storage.pgs[pg.index()];
     let epoch = group.epoch;
     for (slot, seg) in group.member_slots() {
         let s = &m.storage.segments[seg.index()];
-        let prev = Lsn(known[slot as usize]);
+        let prev = Lsn(known[slot as usize]).max(floor);
         if prev >= last || s.health == SegmentHealth::Lost {
             continue;
         }

@@ -153,16 +153,18 @@ impl Segment {
         }
     }
 
-    /// Recovery's truncation (P17 §4.3): records in `(point, end]` are annulled. A segment
-    /// complete to `point` is then complete to `end`, since nothing else exists in between.
-    pub fn truncate(&mut self, point: Lsn, end: Lsn) {
-        if self.scl >= point {
+    /// Recovery's truncation (P17 §4.3): records in `(vdl, end]` are annulled. A segment
+    /// complete to `from` (its PG's last record at or below VDL) is then complete to `end`,
+    /// since nothing else exists in between; one behind it keeps what it has up to VDL and
+    /// catches up from its peers.
+    pub fn truncate(&mut self, from: Lsn, vdl: Lsn, end: Lsn) {
+        if self.scl >= from {
             self.scl = end;
             self.pending.clear();
         } else {
-            self.pending.retain(|&(prev, _)| prev < point);
+            self.pending.retain(|&(prev, _)| prev < vdl);
             for r in &mut self.pending {
-                r.1 = r.1.min(point);
+                r.1 = r.1.min(vdl);
             }
         }
     }
@@ -357,7 +359,7 @@ mod tests {
     fn truncation_annuls_the_tail_and_settles_the_range() {
         let mut s = seg();
         s.apply(Lsn(100), Lsn(130));
-        s.truncate(Lsn(120), Lsn(10_000_120));
+        s.truncate(Lsn(120), Lsn(120), Lsn(10_000_120));
         assert_eq!(
             s.scl,
             Lsn(10_000_120),
@@ -365,12 +367,17 @@ mod tests {
         );
         let mut behind = seg();
         behind.apply(Lsn(110), Lsn(130));
-        behind.truncate(Lsn(120), Lsn(10_000_120));
+        behind.truncate(Lsn(120), Lsn(120), Lsn(10_000_120));
         assert_eq!(
             behind.scl,
             Lsn(100),
             "a segment behind VDL still has to catch up"
         );
         assert_eq!(behind.pending, [(Lsn(110), Lsn(120))]);
+        // A PG whose last record below VDL is 105: a copy at 105 is complete to the end.
+        let mut quiet = seg();
+        quiet.apply(Lsn(100), Lsn(105));
+        quiet.truncate(Lsn(105), Lsn(120), Lsn(10_000_120));
+        assert_eq!(quiet.scl, Lsn(10_000_120));
     }
 }

@@ -13,7 +13,7 @@
 use super::volume::{new_segment, pick_nodes};
 use super::Repair;
 use crate::engine::{Kernel, Payload};
-use crate::event::{Event, MsgKind, RepairOutcome, SegmentHealth};
+use crate::event::{DeferReason, Event, MsgKind, RepairOutcome, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::Lsn;
 use crate::quorum::{Kind, MAX_SLOTS};
@@ -140,21 +140,12 @@ pub(crate) fn start_repair(k: &mut Kernel, m: &mut Model, failed_seg: SegmentId)
         .filter(|s| target.is_some_and(|t| !k.net.blocked(&k.topo, s.node, t)))
         .max_by_key(|s| (s.scl, core::cmp::Reverse(s.id)))
         .map(|s| s.id);
-    let (Some(target), Some(source), Some(new_slot)) = (target, source, free_slot) else {
-        if !m.storage.deferred.contains(&failed_seg) {
-            m.storage.deferred.push(failed_seg);
-            k.emit(Event::RepairDeferred {
-                pg: pg_id,
-                failed: failed_seg,
-            });
-        }
-        return;
-    };
-    let Ok(quorum) = pg.quorum.begin_replace(f.slot, new_slot) else {
-        if !m.storage.deferred.contains(&failed_seg) {
-            m.storage.deferred.push(failed_seg);
-        }
-        return;
+    let change = free_slot.and_then(|slot| pg.quorum.begin_replace(f.slot, slot).ok());
+    let (target, source, new_slot, quorum) = match (target, source, free_slot, change) {
+        (Some(t), Some(s), Some(slot), Some(q)) => (t, s, slot, q),
+        (None, ..) => return defer(k, m, pg_id, failed_seg, DeferReason::NoNode),
+        (_, None, ..) => return defer(k, m, pg_id, failed_seg, DeferReason::NoSource),
+        _ => return defer(k, m, pg_id, failed_seg, DeferReason::ChangesInFlight),
     };
     m.storage.deferred.retain(|&s| s != failed_seg);
     let failed_at = m
@@ -217,6 +208,14 @@ pub(crate) fn start_repair(k: &mut Kernel, m: &mut Model, failed_seg: SegmentId)
     evaluate_quorums(k, m);
 }
 
+/// Records that a repair must wait, once per failed segment.
+fn defer(k: &mut Kernel, m: &mut Model, pg: PgId, failed: SegmentId, reason: DeferReason) {
+    if !m.storage.deferred.contains(&failed) {
+        m.storage.deferred.push(failed);
+        k.emit(Event::RepairDeferred { pg, failed, reason });
+    }
+}
+
 /// The copy arrived: the replacement is hydrated. Finish the change (P18 §4.1 step 2).
 pub(crate) fn on_repair_copy(k: &mut Kernel, m: &mut Model, pg_id: PgId, g: SegmentId, upto: Lsn) {
     let Some(ri) = m.storage.repairs.iter().position(|r| r.replacement == g) else {
@@ -250,6 +249,8 @@ pub(crate) fn on_repair_copy(k: &mut Kernel, m: &mut Model, pg_id: PgId, g: Segm
     });
     m.metrics.repairs.push((pg_id, took));
     m.storage.failed_at.retain(|(f, _)| *f != repair.failed);
+    // A change ended: repairs that waited for one may start.
+    retry_deferred(k, m);
     if outcome == RepairOutcome::Replaced {
         // Tell the writer what the new member holds, so it counts toward PGCL at once.
         k.send(
@@ -260,7 +261,7 @@ pub(crate) fn on_repair_copy(k: &mut Kernel, m: &mut Model, pg_id: PgId, g: Segm
             Payload::Ack {
                 seg: g,
                 scl,
-                epoch: m.storage.volume_epoch,
+                epoch: m.storage.segments[g.index()].volume_epoch,
             },
         );
     }
@@ -277,6 +278,7 @@ pub(crate) fn copy_failed(k: &mut Kernel, m: &mut Model, g: SegmentId) {
     finish(k, m, repair.pg, g_slot, g);
     let after = m.storage.config.segment_loss_detection;
     k.schedule_in(after, crate::engine::Ev::DetectSegment(repair.failed));
+    retry_deferred(k, m);
     evaluate_quorums(k, m);
 }
 
@@ -319,17 +321,13 @@ fn bump_epoch(k: &mut Kernel, m: &mut Model, pg_id: PgId) {
     });
 }
 
+/// Tries the waiting repairs again; forgets those whose segment is back.
 fn retry_deferred(k: &mut Kernel, m: &mut Model) {
-    let deferred = core::mem::take(&mut m.storage.deferred);
-    for seg in deferred {
+    for seg in m.storage.deferred.clone() {
         if failed(k, m, seg) {
-            m.storage.deferred.push(seg);
             start_repair(k, m, seg);
-            if let Some(i) = m.storage.deferred.iter().rposition(|&s| s == seg) {
-                if m.storage.repairs.iter().any(|r| r.failed == seg) {
-                    m.storage.deferred.remove(i);
-                }
-            }
+        } else {
+            m.storage.deferred.retain(|&s| s != seg);
         }
     }
 }

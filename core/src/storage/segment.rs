@@ -88,11 +88,13 @@ pub(crate) fn on_redo(
             prev,
             last,
             bytes,
+            epoch: volume_epoch,
         },
     );
 }
 
 /// Step 2: the batch is on disk: apply it to the hot log and acknowledge with SCL.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn on_persisted(
     k: &mut Kernel,
     m: &mut Model,
@@ -101,14 +103,16 @@ pub(crate) fn on_persisted(
     prev: Lsn,
     last: Lsn,
     bytes: u32,
+    epoch: u32,
 ) {
     let Some(s) = m.storage.segments.get_mut(seg.index()) else {
         return;
     };
     s.queue = s.queue.saturating_sub(1);
     let node = k.topo.node(s.node);
-    // A crash while the write was queued loses it; a lost disk loses everything.
-    if !node.up || node.incarnation != incarnation || !(s.has_data()) {
+    // A crash while the write was queued loses it; a lost disk loses everything; a recovery
+    // since it was sent annulled it ("in-flight writes that land later are ignored", P17 §4.3).
+    if !node.up || node.incarnation != incarnation || !s.has_data() || epoch < s.volume_epoch {
         return;
     }
     s.apply(prev, last);
@@ -123,7 +127,7 @@ pub(crate) fn on_persisted(
         Payload::Ack {
             seg,
             scl,
-            epoch: m.storage.volume_epoch,
+            epoch: m.storage.segments[seg.index()].volume_epoch,
         },
     );
 }
@@ -178,7 +182,7 @@ pub(crate) fn on_gossip_push(k: &mut Kernel, m: &mut Model, seg: SegmentId, upto
             Payload::Ack {
                 seg,
                 scl,
-                epoch: m.storage.volume_epoch,
+                epoch: m.storage.segments[seg.index()].volume_epoch,
             },
         );
     }
