@@ -30,6 +30,11 @@ enum Mode {
         from: u64,
         count: u64,
     },
+    /// Run the e-commerce cluster under rotating faults for this many events, draining the
+    /// event stream as a page would, and report peak memory.
+    Soak {
+        events: u64,
+    },
     /// Replay one campaign case, optionally with a given (shrunk) schedule.
     Replay {
         seed: u64,
@@ -39,7 +44,7 @@ enum Mode {
 }
 
 fn usage() -> &'static str {
-    "usage: sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       sim --list\n       sim --campaign COUNT [--from SEED]\n       sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]"
+    "usage: sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       sim --list\n       sim --campaign COUNT [--from SEED]\n       sim --soak EVENTS\n       sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]"
 }
 
 /// Parses `500ms`, `30s`, `5min`, `2h` or a bare number of seconds.
@@ -75,6 +80,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
     let mut replay = None;
     let mut tolerance = None;
     let mut schedule = None;
+    let mut soak = None;
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
@@ -97,8 +103,12 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
                 })
             }
             "--schedule" => schedule = Some(value("--schedule")?),
+            "--soak" => soak = Some(number("--soak", &value("--soak")?)?),
             other => return Err(format!("unknown argument '{other}'")),
         }
+    }
+    if let Some(events) = soak {
+        return Ok(Mode::Soak { events });
     }
     if let Some(count) = campaign {
         return Ok(Mode::Campaign { from, count });
@@ -164,6 +174,74 @@ fn run_campaign(from: u64, count: u64) -> ExitCode {
     }
 }
 
+/// Peak resident memory of this process, in KiB (Linux), if it can be read.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn run_soak(events: u64) -> ExitCode {
+    use aurora_core::ids::AzId;
+    use aurora_core::{Command, Fault, SimTime};
+    let wall = Instant::now();
+    let Some(sc) = scenario::find("e-commerce") else {
+        return ExitCode::FAILURE;
+    };
+    let mut sim = sc.start(1);
+    sim.set_full_checks(false);
+    // One fault a minute, healed 20 s later, rotating through AZs, nodes and a failover.
+    let storage: Vec<_> = sim.storage().nodes.iter().map(|n| n.node).collect();
+    let mut minute = 1u64;
+    let mut drained = 0u64;
+    let mut rss_at_10pct = None;
+    while sim.events_processed() < events {
+        let at = SimTime::from_micros(minute * 60_000_000);
+        let heal = SimTime::from_micros(minute * 60_000_000 + 20_000_000);
+        let fault = match minute % 4 {
+            0 => Fault::FailAz(AzId((minute / 4 % 3) as u8)),
+            1 => Fault::CrashNode(storage[(minute as usize * 7) % storage.len()]),
+            2 => Fault::LoseSegment(aurora_core::ids::SegmentId((minute as u32 * 5) % 24)),
+            _ => Fault::CrashNode(sim.writer().node),
+        };
+        sim.schedule(at, Command::Inject(fault));
+        if !matches!(fault, Fault::LoseSegment(_)) {
+            sim.schedule(heal, Command::Heal(fault));
+        }
+        // Run the minute in slices, draining the stream as the page does every frame.
+        for slice in 1..=600u64 {
+            sim.run_until(SimTime::from_micros(
+                (minute - 1) * 60_000_000 + slice * 100_000,
+            ));
+            drained += sim.drain_events().count() as u64;
+            if sim.events_processed() >= events {
+                break;
+            }
+        }
+        if rss_at_10pct.is_none() && sim.events_processed() >= events / 10 {
+            rss_at_10pct = peak_rss_kib();
+        }
+        minute += 1;
+    }
+    let secs = wall.elapsed().as_secs_f64();
+    println!(
+        "{{\"soak_events\":{},\"events_drained\":{drained},\"sim_time_s\":{:.0},\"commits_acked\":{},\"commits_lost\":{},\"invariant_violations\":{},\"peak_rss_kib_at_10pct\":{},\"peak_rss_kib\":{},\"wall_time_s\":{secs:.1},\"events_per_sec\":{:.0}}}",
+        sim.events_processed(),
+        sim.now().as_secs_f64(),
+        sim.metrics().commits_acked,
+        sim.commits_lost(),
+        sim.invariant_violations(),
+        rss_at_10pct.map_or("null".into(), |v| v.to_string()),
+        peak_rss_kib().map_or("null".into(), |v| v.to_string()),
+        sim.events_processed() as f64 / secs.max(1e-9)
+    );
+    if sim.invariant_violations() > 0 || sim.commits_lost() > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn run_replay(seed: u64, tolerance: Tolerance, schedule: Option<String>) -> ExitCode {
     let mut case = campaign::case(seed, tolerance);
     if let Some(text) = schedule {
@@ -214,6 +292,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Ok(Mode::Campaign { from, count }) => return run_campaign(from, count),
+        Ok(Mode::Soak { events }) => return run_soak(events),
         Ok(Mode::Replay {
             seed,
             tolerance,
