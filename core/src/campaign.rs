@@ -416,6 +416,23 @@ pub fn parse_schedule(text: &str) -> Result<Vec<Step>, ParseError> {
     Ok(steps)
 }
 
+/// Simulated time of a [`probe_digest`] run.
+pub const PROBE_TIME: SimDuration = SimDuration::from_secs(4);
+
+/// The trace digest of a short run of the beyond-tolerance case for `seed`: faults, repairs,
+/// failovers and clients in a few hundred thousand events. Native and WebAssembly builds must
+/// agree on it bit for bit.
+pub fn probe_digest(seed: u64) -> u64 {
+    let case = case(seed, Tolerance::Beyond);
+    let mut sim = Sim::new(case.config, case.seed);
+    sim.set_recording(false);
+    for s in &case.steps {
+        sim.schedule(SimTime::from_micros(s.at.as_micros() / 8), s.cmd.clone());
+    }
+    sim.run_until(SimTime::ZERO + PROBE_TIME);
+    sim.trace_digest()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,21 +496,4 @@ mod tests {
             }
         }
     }
-}
-
-/// Simulated time of a [`probe_digest`] run.
-pub const PROBE_TIME: SimDuration = SimDuration::from_secs(4);
-
-/// The trace digest of a short run of the beyond-tolerance case for `seed`: faults, repairs,
-/// failovers and clients in a few hundred thousand events. Native and WebAssembly builds must
-/// agree on it bit for bit.
-pub fn probe_digest(seed: u64) -> u64 {
-    let case = case(seed, Tolerance::Beyond);
-    let mut sim = Sim::new(case.config, case.seed);
-    sim.set_recording(false);
-    for s in &case.steps {
-        sim.schedule(SimTime::from_micros(s.at.as_micros() / 8), s.cmd.clone());
-    }
-    sim.run_until(SimTime::ZERO + PROBE_TIME);
-    sim.trace_digest()
 }
