@@ -404,18 +404,17 @@ impl Kernel {
         bytes: u32,
         payload: Payload,
     ) -> Option<SimTime> {
-        if !self.topo.is_up(from) {
-            return None;
-        }
-        let id = MsgId(self.next_msg);
-        self.next_msg += 1;
         let (Some(f), Some(t)) = (self.topo.get(from), self.topo.get(to)) else {
             return None;
         };
+        if !f.up {
+            return None;
+        }
         let delay = self.net.delay(&mut self.rng, f, t, bytes);
+        let msg = self.put_on_wire(from, to, kind, payload);
         let arrives = self.now + delay.unwrap_or(SimDuration::ZERO);
         self.emit(Event::MessageSent {
-            id,
+            id: msg.id,
             from,
             to,
             kind,
@@ -425,23 +424,14 @@ impl Kernel {
         });
         if delay.is_none() {
             self.emit(Event::MessageDropped {
-                id,
+                id: msg.id,
                 kind,
                 to,
                 reason: DropReason::Lost,
             });
             return None;
         }
-        self.schedule(
-            arrives,
-            Ev::Deliver(Msg {
-                id,
-                from,
-                to,
-                kind,
-                payload,
-            }),
-        );
+        self.schedule(arrives, Ev::Deliver(msg));
         Some(arrives)
     }
 
@@ -459,30 +449,34 @@ impl Kernel {
         if !self.topo.is_up(from) {
             return None;
         }
-        let id = MsgId(self.next_msg);
-        self.next_msg += 1;
+        let bytes32 = bytes.min(u32::MAX as u64) as u32;
+        let msg = self.put_on_wire(from, to, kind, payload);
         let sent = self.now + after;
         let arrives = sent + self.net.bulk_time(bytes);
         self.emit(Event::MessageSent {
+            id: msg.id,
+            from,
+            to,
+            kind,
+            bytes: bytes32,
+            sent,
+            arrives,
+        });
+        self.schedule(arrives, Ev::Deliver(msg));
+        Some(arrives)
+    }
+
+    /// Gives a message its id.
+    fn put_on_wire(&mut self, from: NodeId, to: NodeId, kind: MsgKind, payload: Payload) -> Msg {
+        let id = MsgId(self.next_msg);
+        self.next_msg += 1;
+        Msg {
             id,
             from,
             to,
             kind,
-            bytes: bytes.min(u32::MAX as u64) as u32,
-            sent,
-            arrives,
-        });
-        self.schedule(
-            arrives,
-            Ev::Deliver(Msg {
-                id,
-                from,
-                to,
-                kind,
-                payload,
-            }),
-        );
-        Some(arrives)
+            payload,
+        }
     }
 
     /// Decides at arrival whether a message gets through, emitting the outcome.

@@ -315,26 +315,40 @@ pub(crate) fn on_flush(k: &mut Kernel, m: &mut Model, pg: PgId) {
     let epoch = group.epoch;
     for (_, seg) in group.member_slots() {
         let to = m.storage.segments[seg.index()].node;
-        k.send(
-            w.node,
-            to,
-            MsgKind::RedoBatch,
-            bytes,
-            Payload::Redo {
-                seg,
-                prev,
-                last,
-                bytes,
-                volume_epoch: w.volume_epoch,
-                member_epoch: epoch,
-            },
-        );
+        send_redo(k, w, to, seg, (prev, last), bytes, epoch);
         m.metrics.redo_messages += 1;
     }
     m.metrics.redo_batches += 1;
     if needs_retry {
         k.schedule_in(w.config.retry_interval, Ev::RetryCheck(pg));
     }
+}
+
+/// Puts one redo batch, the PG's records in `(prev, last]`, on the wire to one segment,
+/// stamped with the writer's volume epoch and the PG's membership epoch.
+fn send_redo(
+    k: &mut Kernel,
+    w: &Writer,
+    to: NodeId,
+    seg: SegmentId,
+    (prev, last): (Lsn, Lsn),
+    bytes: u32,
+    member_epoch: u32,
+) {
+    k.send(
+        w.node,
+        to,
+        MsgKind::RedoBatch,
+        bytes,
+        Payload::Redo {
+            seg,
+            prev,
+            last,
+            bytes,
+            volume_epoch: w.volume_epoch,
+            member_epoch,
+        },
+    );
 }
 
 /// No progress on a PG for a while: re-send its unhardened records to members that lack them.
@@ -365,20 +379,7 @@ pub(crate) fn on_retry_check(k: &mut Kernel, m: &mut Model, pg: PgId) {
         }
         let records = ((last.0 - prev.0) / w.log.pg_count().max(1) as u64).max(1);
         let bytes = (records as u32).saturating_mul(w.config.record_bytes);
-        k.send(
-            w.node,
-            s.node,
-            MsgKind::RedoBatch,
-            bytes,
-            Payload::Redo {
-                seg,
-                prev,
-                last,
-                bytes,
-                volume_epoch: w.volume_epoch,
-                member_epoch: epoch,
-            },
-        );
+        send_redo(k, w, s.node, seg, (prev, last), bytes, epoch);
         m.metrics.redo_messages += 1;
     }
 }

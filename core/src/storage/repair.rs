@@ -225,8 +225,7 @@ pub(crate) fn on_repair_copy(k: &mut Kernel, m: &mut Model, pg_id: PgId, g: Segm
     let s = &mut m.storage.segments[g.index()];
     s.health = SegmentHealth::Healthy;
     s.fill_to(upto);
-    s.acked = s.scl;
-    let (node, scl, g_slot) = (s.node, s.scl, s.slot);
+    let g_slot = s.slot;
     k.emit(Event::SegmentHealthChanged {
         seg: g,
         pg: pg_id,
@@ -253,17 +252,7 @@ pub(crate) fn on_repair_copy(k: &mut Kernel, m: &mut Model, pg_id: PgId, g: Segm
     retry_deferred(k, m);
     if outcome == RepairOutcome::Replaced {
         // Tell the writer what the new member holds, so it counts toward PGCL at once.
-        k.send(
-            node,
-            m.writer.node,
-            MsgKind::Ack,
-            64,
-            Payload::Ack {
-                seg: g,
-                scl,
-                epoch: m.storage.segments[g.index()].volume_epoch,
-            },
-        );
+        super::segment::acknowledge(k, m, g);
     }
     evaluate_quorums(k, m);
 }

@@ -117,18 +117,20 @@ pub(crate) fn on_persisted(
     }
     s.apply(prev, last);
     s.hot_log_bytes += bytes as u64;
+    acknowledge(k, m, seg);
+}
+
+/// Tells the writer the segment's SCL, under the segment's volume epoch.
+pub(crate) fn acknowledge(k: &mut Kernel, m: &mut Model, seg: SegmentId) {
+    let s = &mut m.storage.segments[seg.index()];
     s.acked = s.acked.max(s.scl);
-    let (node, scl) = (s.node, s.scl);
+    let (node, scl, epoch) = (s.node, s.scl, s.volume_epoch);
     k.send(
         node,
         m.writer.node,
         MsgKind::Ack,
         SMALL_MESSAGE_BYTES,
-        Payload::Ack {
-            seg,
-            scl,
-            epoch: m.storage.segments[seg.index()].volume_epoch,
-        },
+        Payload::Ack { seg, scl, epoch },
     );
 }
 
@@ -171,20 +173,9 @@ pub(crate) fn on_gossip_push(k: &mut Kernel, m: &mut Model, seg: SegmentId, upto
     }
     let from = s.scl;
     if s.fill_to(upto) {
-        s.acked = s.acked.max(s.scl);
-        let (node, scl) = (s.node, s.scl);
-        k.emit(Event::GossipFilled { seg, from, to: scl });
-        k.send(
-            node,
-            m.writer.node,
-            MsgKind::Ack,
-            SMALL_MESSAGE_BYTES,
-            Payload::Ack {
-                seg,
-                scl,
-                epoch: m.storage.segments[seg.index()].volume_epoch,
-            },
-        );
+        let to = s.scl;
+        k.emit(Event::GossipFilled { seg, from, to });
+        acknowledge(k, m, seg);
     }
 }
 
