@@ -383,21 +383,35 @@ pub fn parse_schedule(text: &str) -> Result<Vec<Step>, ParseError> {
                 .and_then(|w| w.parse::<u64>().ok())
                 .ok_or_else(|| err(&format!("expected {what} after '{}'", words[i - 1])))
         };
+        let small = |v: u64, max: u64, what: &str| -> Result<u64, ParseError> {
+            if v > max {
+                Err(err(&format!("{what} {v} is out of range (at most {max})")))
+            } else {
+                Ok(v)
+            }
+        };
         let fault = |w: &[&str]| -> Result<Fault, ParseError> {
+            let node = |i| -> Result<NodeId, ParseError> {
+                Ok(NodeId(
+                    small(num(i, "a node number")?, u16::MAX as u64, "node")? as u16,
+                ))
+            };
+            let az = || -> Result<AzId, ParseError> {
+                Ok(AzId(small(num(3, "an AZ number")?, 255, "AZ")? as u8))
+            };
             match w.first().copied() {
-                Some("crash") => Ok(Fault::CrashNode(NodeId(num(3, "a node number")? as u16))),
-                Some("lose") => {
-                    Ok(Fault::LoseSegment(crate::ids::SegmentId(
-                        num(3, "a segment number")? as u32,
-                    )))
-                }
-                Some("fail-az") => Ok(Fault::FailAz(AzId(num(3, "an AZ number")?.min(255) as u8))),
-                Some("partition-az") => Ok(Fault::Partition(Partition::Az(AzId(
-                    num(3, "an AZ number")?.min(255) as u8,
-                )))),
+                Some("crash") => Ok(Fault::CrashNode(node(3)?)),
+                Some("lose") => Ok(Fault::LoseSegment(crate::ids::SegmentId(small(
+                    num(3, "a segment number")?,
+                    u32::MAX as u64,
+                    "segment",
+                )?
+                    as u32))),
+                Some("fail-az") => Ok(Fault::FailAz(az()?)),
+                Some("partition-az") => Ok(Fault::Partition(Partition::Az(az()?))),
                 Some("slow") => Ok(Fault::SlowNode {
-                    node: NodeId(num(3, "a node number")? as u16),
-                    pct: num(4, "a percentage")?.min(u32::MAX as u64) as u32,
+                    node: node(3)?,
+                    pct: small(num(4, "a percentage")?, u32::MAX as u64, "percentage")? as u32,
                 }),
                 _ => Err(err("expected crash, lose, fail-az, partition-az or slow")),
             }
@@ -454,6 +468,8 @@ mod tests {
         assert!(e.message.contains("time"));
         let e = parse_schedule("100ms inject crash x").unwrap_err();
         assert!(e.message.contains("node number"), "{e}");
+        let e = parse_schedule("100ms inject crash 70000").unwrap_err();
+        assert!(e.message.contains("out of range"), "{e}");
         assert!(parse_schedule("").unwrap().is_empty());
     }
 
