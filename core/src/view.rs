@@ -167,6 +167,11 @@ pub struct InstanceView {
     pub cpu_pct: u32,
     pub connections: u32,
     pub autoscaled: bool,
+    /// Provisioned or serverless, and the serverless capacity now (half-ACUs; 0 paused).
+    pub capacity: crate::serverless::Capacity,
+    pub acu_half: u16,
+    pub paused: bool,
+    pub resuming: bool,
 }
 
 impl InstanceView {
@@ -366,6 +371,10 @@ impl Sim {
                 cpu_pct: i.cpu_pct,
                 connections: crate::client::connections_to(self.clients(), i.node, now),
                 autoscaled: i.autoscaled,
+                capacity: i.capacity,
+                acu_half: i.acu_half(),
+                paused: i.serverless.paused,
+                resuming: i.serverless.resuming_until.is_some_and(|t| t > now),
             })
             .collect();
         let replicas: Vec<NodeId> = instances
