@@ -56,7 +56,16 @@ pub fn sizes(dir: &Path) -> Result<Vec<Sized>> {
 
 /// Prints each file's size raw and gzipped, and the totals.
 pub fn print_sizes(dir: &Path) -> Result {
-    let files = sizes(dir)?;
+    print_table(&sizes(dir)?);
+    println!(
+        "\n{} is ready to copy to any static web server.",
+        dir.display()
+    );
+    Ok(())
+}
+
+/// A table of files with their sizes raw and gzipped, and the totals.
+pub fn print_table(files: &[Sized]) {
     let width = files
         .iter()
         .map(|f| f.path.display().to_string().len())
@@ -64,7 +73,7 @@ pub fn print_sizes(dir: &Path) -> Result {
         .unwrap_or(0)
         .max(5);
     println!("\n{:<width$}  {:>10}  {:>10}", "file", "raw", "gzip -9");
-    for file in &files {
+    for file in files {
         println!(
             "{:<width$}  {:>10}  {:>10}",
             file.path.display(),
@@ -80,11 +89,6 @@ pub fn print_sizes(dir: &Path) -> Result {
         report::bytes(raw),
         report::bytes(gzipped)
     );
-    println!(
-        "\n{} is ready to copy to any static web server.",
-        dir.display()
-    );
-    Ok(())
 }
 
 fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result {
@@ -102,7 +106,7 @@ fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result {
 }
 
 /// The size of `gzip -9` of a file, as a web server would send it.
-fn gzipped_size(path: &Path) -> Result<u64> {
+pub fn gzipped_size(path: &Path) -> Result<u64> {
     let file = std::fs::File::open(path)?;
     let output = Command::new("gzip")
         .args(["-9", "-c", "-n"])

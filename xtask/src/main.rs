@@ -2,6 +2,7 @@
 //!
 //! Each task is one entry in [`TASKS`] and one module; a new task is a new module plus one line.
 
+mod bench;
 mod build;
 mod cmd;
 mod http;
@@ -65,6 +66,12 @@ const TASKS: &[Task] = &[
         about:
             "every check and test; name stages to run only those (see `cargo xtask test --list`)",
         run: test::run,
+    },
+    Task {
+        name: "bench",
+        args: "[P1..P5] [--micro] [--no-micro] [--profiles]",
+        about: "performance figures against their budgets, and micro-benchmarks of the core",
+        run: bench::run,
     },
     Task {
         name: "setup",

@@ -208,7 +208,8 @@ impl Setup {
         )
     }
 
-    fn browser(&mut self) -> Result {
+    /// Debian's Chromium and ChromeDriver.
+    pub fn browser(&mut self) -> Result {
         self.ensure(
             "Chromium and ChromeDriver",
             || {
