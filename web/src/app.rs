@@ -1,73 +1,318 @@
-//! The page: the product name and the outline of one protection group spread over the
-//! Availability Zones, drawn from the core's constants.
+//! The page: reads the address, owns the state, runs the animation loop and the shortcuts, and
+//! lays out the panels. Every panel is a pure component of props built here from the model.
 
-use aurora_core::{AZ_COUNT, COPIES_PER_AZ};
+use std::rc::Rc;
+
+use aurora_core::compute::instance::Role;
+use aurora_core::SimDuration;
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::names;
+use crate::actions::current_load;
+use crate::components::charts::{Charts, Figures};
+use crate::components::controls::PlaybackBar;
+use crate::components::diagram::{Diagram, Scene};
+use crate::components::event_log::EventLog;
+use crate::components::faults::FaultMenu;
+use crate::components::help::Help;
+use crate::components::inspector::Inspector;
+use crate::components::notices::Notices;
+use crate::components::recovery::{names_of, RecoveryPanel};
+use crate::components::setup::Setup;
+use crate::hooks::{use_animation_frames, use_keyboard, use_media};
+use crate::layout::layout;
+use crate::playback::Playback;
+use crate::state::{Action, AppContext, AppState, Theme};
+use crate::url;
+
+/// Wall-clock seconds of history the latency chart shows, at any speed.
+const CHART_WALL_SECONDS: f64 = 20.0;
+
+#[derive(Properties, PartialEq, Clone, Default)]
+pub struct AppProps {
+    /// The query string to read instead of the page address's (component tests use it).
+    #[prop_or_default]
+    pub query: Option<AttrValue>,
+}
+
+fn page_query() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// The page's address without its query, for share links.
+fn page_base() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default()
+}
+
+fn share_query(pb: &Playback, speed: f64, with_time: bool, embed: bool) -> String {
+    url::query(&url::Share {
+        scenario: pb.scenario().name,
+        seed: pb.seed(),
+        speed,
+        at: if with_time {
+            pb.now()
+        } else {
+            aurora_core::SimTime::ZERO
+        },
+        actions: pb.actions(),
+        embed,
+    })
+}
 
 /// The whole page.
 #[component(App)]
-pub fn app() -> Html {
-    html! {
-        <div class="page">
-            <header class="masthead">
-                <h1 class="product">{ "Aurora Playground" }</h1>
-                <p class="tagline">
-                    { "A hands-on model of how Amazon Aurora keeps a database's storage safe." }
-                </p>
-            </header>
-            <main>
-                <Volume />
-            </main>
-        </div>
+pub fn app(props: &AppProps) -> Html {
+    let query = props
+        .query
+        .as_ref()
+        .map_or_else(page_query, |q| q.to_string());
+    let parsed = use_memo((), move |_| url::parse(&query));
+    match parsed.0.scenario() {
+        Some(scenario) => {
+            let (params, notices) = (*parsed).clone();
+            html! { <Playground {scenario} {params} {notices} /> }
+        }
+        None => html! {
+            <div class="page"><h1 class="product">{ "Aurora Playground" }</h1>
+                <p role="alert">{ "The simulation offers no scenarios, so there is nothing to show." }</p></div>
+        },
     }
 }
 
-/// One protection group's copies, grouped by Availability Zone.
-#[component(Volume)]
-pub fn volume() -> Html {
-    let total = AZ_COUNT * COPIES_PER_AZ;
+#[derive(Properties, Clone)]
+struct PlaygroundProps {
+    scenario: &'static aurora_core::scenario::Scenario,
+    params: url::Params,
+    notices: Vec<String>,
+}
+
+impl PartialEq for PlaygroundProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.scenario.name == other.scenario.name
+    }
+}
+
+#[component(Playground)]
+fn playground(props: &PlaygroundProps) -> Html {
+    let state = {
+        let props = props.clone();
+        use_reducer(move || AppState::new(props.scenario, &props.params, props.notices))
+    };
+    let dispatch = state.dispatcher();
+    use_animation_frames(dispatch.clone());
+    use_keyboard(dispatch.clone(), !state.embed);
+    let narrow = use_media("(max-width: 720px)");
+    let reduced = use_media("(prefers-reduced-motion: reduce)");
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with(reduced, move |on| {
+            dispatch.dispatch(Action::SetReducedMotion(*on))
+        });
+    }
+    // The theme is an attribute on the root element, so the CSS variables follow it.
+    use_effect_with(state.theme, |theme| {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = match theme {
+                Theme::Auto => root.remove_attribute("data-theme"),
+                Theme::Light => root.set_attribute("data-theme", "light"),
+                Theme::Dark => root.set_attribute("data-theme", "dark"),
+            };
+        }
+    });
+
+    let Ok(pb) = state.pb.try_borrow() else {
+        return html! {};
+    };
+    let speed = state.speed();
+    let on_dispatch = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |a: Action| dispatch.dispatch(a))
+    };
+
+    // The address bar follows the run (not in an embed, whose address is the course page's).
+    {
+        let q = share_query(&pb, speed, false, false);
+        let embed = state.embed;
+        use_effect_with(q, move |q| {
+            if !embed {
+                if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(q));
+                }
+            }
+        });
+    }
+    // Copying a link happens after the render that asked for it.
+    let link = use_state(|| None::<AttrValue>);
+    {
+        let url = format!("{}{}", page_base(), share_query(&pb, speed, true, false));
+        let link = link.clone();
+        let dispatch = dispatch.clone();
+        use_effect_with(state.share_requests, move |n| {
+            if *n == 0 {
+                return;
+            }
+            let copied = web_sys::window()
+                .map(|w| w.navigator().clipboard())
+                .map(|c| c.write_text(&url))
+                .is_some();
+            link.set(Some(url.into()));
+            let text = if copied {
+                "Link copied: it replays this run to this moment."
+            } else {
+                "Copy the link below: it replays this run to this moment."
+            };
+            dispatch.dispatch(Action::Notify(text.into(), false));
+        });
+    }
+
+    let sim = pb.sim();
+    let view = Rc::new(sim.view());
+    let faults = Rc::new(sim.faults().to_vec());
+    let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
+    let scene = Rc::new(Scene {
+        layout: layout(&view, &regions, narrow),
+        view: Rc::clone(&view),
+        faults: Rc::clone(&faults),
+        flights: pb.traffic.flights.clone(),
+        pulses: pb.traffic.pulses.values().copied().collect(),
+        flashes: pb.journal.flashes.clone(),
+        wall: state.wall,
+    });
+    let on_select = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |s| dispatch.dispatch(Action::Select(Some(s))))
+    };
+    let diagram = html! {
+        <Diagram scene={scene} selection={state.selection} reduced_motion={state.reduced_motion}
+            on_select={on_select} />
+    };
+    let playback = html! {
+        <PlaybackBar playing={state.playing} speed_index={state.speed_index}
+            effective_speed={state.effective_speed} now={pb.now()} horizon={pb.horizon()}
+            end={pb.end()} marks={pb.actions().iter().map(|a| a.at).collect::<Vec<_>>()}
+            actions_ahead={pb.actions_ahead()} compact={state.embed} dispatch={on_dispatch.clone()} />
+    };
+    let notices =
+        html! { <Notices notices={state.notices.clone()} dispatch={on_dispatch.clone()} /> };
+    let fingerprint = format!("{:016x}", sim.trace_digest());
+    let scenario_name = pb.scenario().name;
+
+    if state.embed {
+        let full = format!("{}{}", page_base(), share_query(&pb, speed, true, false));
+        return html! {
+            <ContextProvider<AppContext> context={state.clone()}>
+                <div class="page embed">
+                    <header class="masthead compact">
+                        <h1 class="product">{ "Aurora Playground" }</h1>
+                        <span class="scenario-name">{ scenario_name }</span>
+                        <a class="open-full" href={full} target="_blank" rel="noopener">{ "Open the full playground" }</a>
+                    </header>
+                    { notices }
+                    <main>
+                        { diagram }
+                        { playback }
+                    </main>
+                </div>
+            </ContextProvider<AppContext>>
+        };
+    }
+
+    let m = sim.metrics();
+    let window =
+        SimDuration::from_micros((speed * CHART_WALL_SECONDS * 1e6).clamp(5_000.0, 3_600e6) as u64);
+    let figures = Rc::new(Figures {
+        now: view.now,
+        commit_p50: m.commit_latency.quantile(500),
+        commit_p99: m.commit_latency.quantile(990),
+        commits: m.commits_acked,
+        latency: pb
+            .journal
+            .latency
+            .iter()
+            .filter(|p| p.0.as_micros() + window.as_micros() >= view.now.as_micros())
+            .copied()
+            .collect(),
+        window,
+        throughput: m.throughput(view.now, 30),
+        lags: view
+            .instances
+            .iter()
+            .filter(|i| i.role == Role::Replica)
+            .map(|i| (i.name.clone(), i.lag, i.up))
+            .collect(),
+        lag_p50: m.replica_lag.quantile(500),
+        lag_p99: m.replica_lag.quantile(990),
+        ios_per_txn: m.redo_ios_per_txn(),
+        client_ok: m.client_ok,
+        client_errors: m.client_errors,
+        client_write_p50: m.client_write_latency.quantile(500),
+        client_read_p50: m.client_read_latency.quantile(500),
+        violations: sim.invariant_violations(),
+        first_violation: sim
+            .first_violation()
+            .map(|(inv, at, _)| format!("{} at {}", inv.name(), crate::format::clock(at))),
+    });
+    let log_lines = Rc::new(pb.journal.lines.iter().cloned().collect::<Vec<_>>());
+    let d = dispatch.clone();
+    let help = Callback::from(move |_: MouseEvent| d.dispatch(Action::ToggleHelp));
+    let d = dispatch.clone();
+    let theme = Callback::from(move |_: MouseEvent| d.dispatch(Action::CycleTheme));
+    let d = dispatch.clone();
+    let on_share = Callback::from(move |_| d.dispatch(Action::RequestShare));
+
     html! {
-        <figure class="volume">
-            <div class="az-row">
-                { for (0..AZ_COUNT).map(|az| html! { <Zone index={az} /> }) }
+        <ContextProvider<AppContext> context={state.clone()}>
+            <div class="page">
+                <header class="masthead">
+                    <div>
+                        <h1 class="product">{ "Aurora Playground" }</h1>
+                        <p class="tagline">{ "A live model of Amazon Aurora: quorum writes across three AZs, replicas, repair and failover." }</p>
+                    </div>
+                    <div class="mast-buttons">
+                        <button onclick={theme} aria-label={state.theme.label()}>{ state.theme.label() }</button>
+                        <button onclick={help} aria-label="Keyboard shortcuts and help">{ "? Help" }</button>
+                    </div>
+                </header>
+                { notices }
+                { playback }
+                <div class="workspace">
+                    <main class="stage">
+                        <h2 class="visually-hidden">{ "Cluster diagram" }</h2>
+                        { diagram }
+                        <RecoveryPanel record={pb.journal.recovery().cloned()} live={view.recovery.clone()}
+                            names={names_of(&view)} />
+                    </main>
+                    <aside class="side">
+                        <Inspector view={Rc::clone(&view)} faults={Rc::clone(&faults)}
+                            selection={state.selection} dispatch={on_dispatch.clone()} />
+                        <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
+                        <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
+                            dispatch={on_dispatch.clone()} on_share={on_share} link={(*link).clone()} />
+                    </aside>
+                </div>
+                <div class="panels">
+                    <EventLog lines={log_lines} version={pb.journal.version} />
+                    <Charts figures={figures} />
+                </div>
+                <footer class="footer">
+                    <span>{ format!("Scenario {scenario_name}, seed {}, ", pb.seed()) }</span>
+                    <span>{ "run fingerprint " }<code class="fingerprint">{ fingerprint }</code></span>
+                    <span>{ format!(", {} checkpoints kept for rewinding.", pb.checkpoints()) }</span>
+                </footer>
+                if state.help_open {
+                    <Help dispatch={on_dispatch} />
+                }
             </div>
-            <figcaption class="volume-caption">
-                { format!(
-                    "Each protection group keeps {total} copies of its data: \
-                     {COPIES_PER_AZ} in each of {AZ_COUNT} Availability Zones."
-                ) }
-            </figcaption>
-        </figure>
-    }
-}
-
-/// Properties of [`Zone`].
-#[derive(Properties, PartialEq)]
-pub struct ZoneProps {
-    /// Which Availability Zone, from 0.
-    pub index: usize,
-}
-
-/// One Availability Zone and its segment slots.
-#[component(Zone)]
-pub fn zone(props: &ZoneProps) -> Html {
-    let index = props.index;
-    html! {
-        <section class="az" role="group" aria-label={names::az(index)}>
-            <h2 class="az-title" aria-hidden="true">
-                { format!("AZ {}", names::az_letter(index)) }
-            </h2>
-            <ul class="slots">
-                { for (0..COPIES_PER_AZ).map(|copy| html! {
-                    <li class="slot" role="img" aria-label={names::segment_slot(index, copy)}>
-                        <span class="slot-label" aria-hidden="true">
-                            { format!("{}{}", names::az_letter(index), copy + 1) }
-                        </span>
-                    </li>
-                }) }
-            </ul>
-        </section>
+        </ContextProvider<AppContext>>
     }
 }

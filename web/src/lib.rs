@@ -5,9 +5,20 @@
 //! panic hook that replaces a blank page with an error panel.
 #![deny(unsafe_code)]
 
+pub mod actions;
 pub mod app;
+pub mod choices;
+pub mod components;
+pub mod format;
+pub mod hooks;
+pub mod journal;
+pub mod layout;
 pub mod names;
 pub mod panic_panel;
+pub mod playback;
+pub mod state;
+pub mod traffic;
+pub mod url;
 
 /// The element the page provides for the app; without it the app mounts into `<body>`.
 pub const MOUNT_ID: &str = "aurora-playground";

@@ -1,5 +1,8 @@
-//! Accessible names, from one place, so the diagram, the inspector and the tests agree on what a
-//! thing is called.
+//! Accessible names, from one place, so the diagram, the inspector, the controls and the tests
+//! agree on what a thing is called. Names of model objects come from the core's views
+//! (`accessible_name`); these add the page's own: zones, groups and controls.
+
+use aurora_core::view::PgView;
 
 /// The letter of the Availability Zone at `index` (0 is `a`), as in `us-east-1a`.
 pub fn az_letter(index: usize) -> char {
@@ -12,10 +15,54 @@ pub fn az(index: usize) -> String {
     format!("Availability Zone {}", az_letter(index))
 }
 
-/// "Segment slot 1 in Availability Zone a" for the first copy in the first AZ; `copy` counts
-/// from 0.
-pub fn segment_slot(az_index: usize, copy: usize) -> String {
-    format!("Segment slot {} in {}", copy + 1, az(az_index))
+/// The state of a zone in words.
+pub fn az_state(failed: bool, partitioned: bool) -> &'static str {
+    match (failed, partitioned) {
+        (true, _) => "failed",
+        (false, true) => "cut off",
+        (false, false) => "healthy",
+    }
+}
+
+/// "Availability Zone a, healthy": the zone as a selectable thing.
+pub fn az_with_state(index: usize, failed: bool, partitioned: bool) -> String {
+    format!("{}, {}", az(index), az_state(failed, partitioned))
+}
+
+/// "Fail AZ a", "Heal AZ a".
+pub fn fail_az(index: usize, failed: bool) -> String {
+    let verb = if failed { "Heal" } else { "Fail" };
+    format!("{verb} AZ {}", az_letter(index))
+}
+
+/// "Partition AZ a", "Reconnect AZ a".
+pub fn partition_az(index: usize, partitioned: bool) -> String {
+    let verb = if partitioned {
+        "Reconnect"
+    } else {
+        "Partition"
+    };
+    format!("{verb} AZ {}", az_letter(index))
+}
+
+/// "PG 3, writes OK, 6 of 6 segments healthy, PGCL 1042".
+pub fn pg(pg: &PgView, healthy: usize) -> String {
+    let state = match (pg.write_ok, pg.read_ok) {
+        (true, _) => "writes OK",
+        (false, true) => "no write quorum, reads OK",
+        (false, false) => "no read quorum",
+    };
+    format!(
+        "{}, {state}, {healthy} of {} segments healthy, PGCL {}",
+        pg.id,
+        pg.members.len(),
+        pg.pgcl
+    )
+}
+
+/// "Clients in AZ a: 8".
+pub fn clients(index: usize, count: usize) -> String {
+    format!("Clients in AZ {}: {count}", az_letter(index))
 }
 
 #[cfg(test)]
@@ -33,7 +80,14 @@ mod tests {
     #[test]
     fn names_read_as_a_person_would_say_them() {
         assert_eq!(az(1), "Availability Zone b");
-        assert_eq!(segment_slot(0, 0), "Segment slot 1 in Availability Zone a");
-        assert_eq!(segment_slot(2, 1), "Segment slot 2 in Availability Zone c");
+        assert_eq!(
+            az_with_state(0, false, false),
+            "Availability Zone a, healthy"
+        );
+        assert_eq!(az_with_state(2, true, true), "Availability Zone c, failed");
+        assert_eq!(fail_az(0, false), "Fail AZ a");
+        assert_eq!(fail_az(0, true), "Heal AZ a");
+        assert_eq!(partition_az(1, true), "Reconnect AZ b");
+        assert_eq!(clients(2, 8), "Clients in AZ c: 8");
     }
 }

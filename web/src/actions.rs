@@ -1,0 +1,371 @@
+//! What a person can do to the running cluster, as data: logged with its simulated time, written
+//! into share links, and turned into the core's [`Command`]s when applied.
+//!
+//! Nodes are named as the diagram names them (`az-b-2`, `instance-3`), so a link stays readable
+//! and keeps meaning the same node in every run of the same scenario.
+
+use aurora_core::client::ClientWorkload;
+use aurora_core::ids::{AzId, NodeId, SegmentId};
+use aurora_core::net::Partition;
+use aurora_core::workload::WorkloadConfig;
+use aurora_core::{Command, Fault, Sim, SimTime};
+
+use crate::names;
+
+/// How much slower a slowed node gets, in percent of normal time.
+pub const SLOW_PCT: u32 = 500;
+/// The instance class the page adds replicas with.
+pub const REPLICA_CLASS: &str = "db.r6g.xlarge";
+/// The fastest request rate the knob offers, per second.
+pub const MAX_RATE: u32 = 20_000;
+
+/// One thing a person did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserAction {
+    /// Crash a storage node or DB instance.
+    Crash(String),
+    /// Restart a crashed node.
+    Restart(String),
+    /// Slow a node down to [`SLOW_PCT`] percent of normal time.
+    Slow(String),
+    /// Bring a slowed node back to normal speed.
+    Unslow(String),
+    /// A segment's disk fails.
+    LoseSegment(u32),
+    /// Every node in the AZ goes down.
+    FailAz(u8),
+    /// The failed AZ comes back.
+    HealAz(u8),
+    /// The AZ is cut off from the others.
+    PartitionAz(u8),
+    /// The AZ is reconnected.
+    ReconnectAz(u8),
+    /// Fail over now, to the best replica.
+    Failover,
+    /// Add a replica in an AZ.
+    AddReplica(u8),
+    /// Requests per second and the share of reads in percent.
+    SetLoad { rate: u32, read_pct: u8 },
+}
+
+/// Why an action from a link could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParseError {
+    /// Not `TIME.VERB[.ARG]`.
+    Shape,
+    /// The time is not a whole number of microseconds.
+    Time,
+    /// No such verb.
+    Verb,
+    /// The verb's argument is missing or out of range.
+    Argument,
+}
+
+impl core::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            ParseError::Shape => "expected TIME.ACTION or TIME.ACTION.TARGET",
+            ParseError::Time => "the time is not a whole number of microseconds",
+            ParseError::Verb => "unknown action",
+            ParseError::Argument => "the target is missing or out of range",
+        })
+    }
+}
+
+fn az_arg(s: &str) -> Result<u8, ParseError> {
+    match s {
+        "a" => Ok(0),
+        "b" => Ok(1),
+        "c" => Ok(2),
+        _ => Err(ParseError::Argument),
+    }
+}
+
+fn name_arg(s: &str) -> Result<String, ParseError> {
+    let ok = !s.is_empty()
+        && s.len() <= 40
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(ParseError::Argument)
+    }
+}
+
+impl UserAction {
+    /// The words the link uses: `fail-az.c`, `crash.az-b-2`, `load.3000-80`.
+    pub fn encode(&self) -> String {
+        let az = |i: &u8| names::az_letter(usize::from(*i));
+        match self {
+            UserAction::Crash(n) => format!("crash.{n}"),
+            UserAction::Restart(n) => format!("restart.{n}"),
+            UserAction::Slow(n) => format!("slow.{n}"),
+            UserAction::Unslow(n) => format!("unslow.{n}"),
+            UserAction::LoseSegment(s) => format!("lose.{s}"),
+            UserAction::FailAz(z) => format!("fail-az.{}", az(z)),
+            UserAction::HealAz(z) => format!("heal-az.{}", az(z)),
+            UserAction::PartitionAz(z) => format!("cut-az.{}", az(z)),
+            UserAction::ReconnectAz(z) => format!("mend-az.{}", az(z)),
+            UserAction::Failover => "failover".to_string(),
+            UserAction::AddReplica(z) => format!("add-replica.{}", az(z)),
+            UserAction::SetLoad { rate, read_pct } => format!("load.{rate}-{read_pct}"),
+        }
+    }
+
+    /// Reads what [`UserAction::encode`] wrote.
+    pub fn decode(verb: &str, arg: Option<&str>) -> Result<UserAction, ParseError> {
+        let arg = || arg.ok_or(ParseError::Argument);
+        Ok(match verb {
+            "crash" => UserAction::Crash(name_arg(arg()?)?),
+            "restart" => UserAction::Restart(name_arg(arg()?)?),
+            "slow" => UserAction::Slow(name_arg(arg()?)?),
+            "unslow" => UserAction::Unslow(name_arg(arg()?)?),
+            "lose" => UserAction::LoseSegment(arg()?.parse().map_err(|_| ParseError::Argument)?),
+            "fail-az" => UserAction::FailAz(az_arg(arg()?)?),
+            "heal-az" => UserAction::HealAz(az_arg(arg()?)?),
+            "cut-az" => UserAction::PartitionAz(az_arg(arg()?)?),
+            "mend-az" => UserAction::ReconnectAz(az_arg(arg()?)?),
+            "failover" => UserAction::Failover,
+            "add-replica" => UserAction::AddReplica(az_arg(arg()?)?),
+            "load" => {
+                let (rate, read) = arg()?.split_once('-').ok_or(ParseError::Argument)?;
+                let rate: u32 = rate.parse().map_err(|_| ParseError::Argument)?;
+                let read_pct: u8 = read.parse().map_err(|_| ParseError::Argument)?;
+                if rate > MAX_RATE || read_pct > 100 {
+                    return Err(ParseError::Argument);
+                }
+                UserAction::SetLoad { rate, read_pct }
+            }
+            _ => return Err(ParseError::Verb),
+        })
+    }
+
+    /// The action in a few words, for the event log and notices.
+    pub fn describe(&self) -> String {
+        let az = |i: &u8| names::az_letter(usize::from(*i));
+        match self {
+            UserAction::Crash(n) => format!("you crashed {n}"),
+            UserAction::Restart(n) => format!("you restarted {n}"),
+            UserAction::Slow(n) => format!("you slowed {n} to {SLOW_PCT}% of normal time"),
+            UserAction::Unslow(n) => format!("you brought {n} back to normal speed"),
+            UserAction::LoseSegment(s) => format!("you failed the disk of segment {s}"),
+            UserAction::FailAz(z) => format!("you failed AZ {}", az(z)),
+            UserAction::HealAz(z) => format!("you healed AZ {}", az(z)),
+            UserAction::PartitionAz(z) => format!("you cut AZ {} off the network", az(z)),
+            UserAction::ReconnectAz(z) => format!("you reconnected AZ {}", az(z)),
+            UserAction::Failover => "you asked for a failover".to_string(),
+            UserAction::AddReplica(z) => format!("you added a replica in AZ {}", az(z)),
+            UserAction::SetLoad { rate, read_pct } => {
+                format!("you set the load to {rate} requests/s, {read_pct}% reads")
+            }
+        }
+    }
+
+    /// The core command this action stands for in `sim`, or why there is none.
+    pub fn command(&self, sim: &Sim) -> Result<Command, String> {
+        let node = |name: &str| {
+            find_node(sim, name).ok_or_else(|| format!("there is no node called {name}"))
+        };
+        Ok(match self {
+            UserAction::Crash(n) => Command::Inject(Fault::CrashNode(node(n)?)),
+            UserAction::Restart(n) => Command::Heal(Fault::CrashNode(node(n)?)),
+            UserAction::Slow(n) => Command::Inject(Fault::SlowNode {
+                node: node(n)?,
+                pct: SLOW_PCT,
+            }),
+            UserAction::Unslow(n) => Command::Heal(Fault::SlowNode {
+                node: node(n)?,
+                pct: SLOW_PCT,
+            }),
+            UserAction::LoseSegment(s) => Command::Inject(Fault::LoseSegment(SegmentId(*s))),
+            UserAction::FailAz(z) => Command::Inject(Fault::FailAz(AzId(*z))),
+            UserAction::HealAz(z) => Command::Heal(Fault::FailAz(AzId(*z))),
+            UserAction::PartitionAz(z) => {
+                Command::Inject(Fault::Partition(Partition::Az(AzId(*z))))
+            }
+            UserAction::ReconnectAz(z) => Command::Heal(Fault::Partition(Partition::Az(AzId(*z)))),
+            UserAction::Failover => Command::Failover { target: None },
+            UserAction::AddReplica(z) => Command::AddReplica {
+                az: Some(AzId(*z)),
+                class: REPLICA_CLASS.to_string(),
+                tier: 1,
+            },
+            UserAction::SetLoad { rate, read_pct } => load_command(sim, *rate, *read_pct),
+        })
+    }
+}
+
+/// Scenarios with clients get new client rates; the others a new background workload with the
+/// same total rate split into reads and write transactions.
+fn load_command(sim: &Sim, rate: u32, read_pct: u8) -> Command {
+    let clients = sim.clients().config;
+    if clients.clients > 0 {
+        Command::SetClients(ClientWorkload {
+            requests_per_sec: rate,
+            read_ppm: u32::from(read_pct) * 10_000,
+            ..clients
+        })
+    } else {
+        let reads = u64::from(rate) * u64::from(read_pct) / 100;
+        let reads = u32::try_from(reads).unwrap_or(u32::MAX);
+        Command::SetWorkload(WorkloadConfig {
+            txn_per_sec: rate.saturating_sub(reads),
+            reads_per_sec: reads,
+            ..*sim.workload()
+        })
+    }
+}
+
+/// The current load as the knobs show it: requests per second and percent reads.
+pub fn current_load(sim: &Sim) -> (u32, u8) {
+    let clients = sim.clients().config;
+    if clients.clients > 0 {
+        let pct = (clients.read_ppm / 10_000).min(100);
+        (clients.requests_per_sec, u8::try_from(pct).unwrap_or(100))
+    } else {
+        let w = sim.workload();
+        let total = w.txn_per_sec.saturating_add(w.reads_per_sec);
+        let pct = if total == 0 {
+            0
+        } else {
+            u64::from(w.reads_per_sec) * 100 / u64::from(total)
+        };
+        (total, u8::try_from(pct).unwrap_or(100))
+    }
+}
+
+/// The node the diagram calls `name`.
+pub fn find_node(sim: &Sim, name: &str) -> Option<NodeId> {
+    sim.topology()
+        .nodes
+        .iter()
+        .position(|n| n.name().to_string() == name)
+        .and_then(|i| u16::try_from(i).ok())
+        .map(NodeId)
+}
+
+/// An action at a simulated time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timed {
+    pub at: SimTime,
+    pub action: UserAction,
+}
+
+impl Timed {
+    /// `2000000.fail-az.c`: the time in microseconds, then the action.
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.at.as_micros(), self.action.encode())
+    }
+
+    pub fn decode(s: &str) -> Result<Timed, ParseError> {
+        let mut parts = s.splitn(3, '.');
+        let time = parts.next().ok_or(ParseError::Shape)?;
+        let verb = parts.next().ok_or(ParseError::Shape)?;
+        let at: u64 = time.parse().map_err(|_| ParseError::Time)?;
+        let action = UserAction::decode(verb, parts.next())?;
+        Ok(Timed {
+            at: SimTime::from_micros(at),
+            action,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_kinds() -> Vec<UserAction> {
+        vec![
+            UserAction::Crash("az-b-2".into()),
+            UserAction::Restart("instance-1".into()),
+            UserAction::Slow("az-a-1".into()),
+            UserAction::Unslow("az-a-1".into()),
+            UserAction::LoseSegment(7),
+            UserAction::FailAz(2),
+            UserAction::HealAz(0),
+            UserAction::PartitionAz(1),
+            UserAction::ReconnectAz(1),
+            UserAction::Failover,
+            UserAction::AddReplica(2),
+            UserAction::SetLoad {
+                rate: 3000,
+                read_pct: 80,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_action_survives_a_round_trip_through_its_text() {
+        for action in all_kinds() {
+            let timed = Timed {
+                at: SimTime::from_micros(2_500_000),
+                action,
+            };
+            assert_eq!(Timed::decode(&timed.encode()), Ok(timed));
+        }
+    }
+
+    #[test]
+    fn bad_text_is_refused_with_a_reason() {
+        assert_eq!(Timed::decode("xyz.crash.az-a-1"), Err(ParseError::Time));
+        assert_eq!(Timed::decode("100"), Err(ParseError::Shape));
+        assert_eq!(Timed::decode("100.explode.az-a-1"), Err(ParseError::Verb));
+        assert_eq!(Timed::decode("100.fail-az.d"), Err(ParseError::Argument));
+        assert_eq!(Timed::decode("100.crash"), Err(ParseError::Argument));
+        assert_eq!(
+            Timed::decode("100.crash.<script>"),
+            Err(ParseError::Argument)
+        );
+        assert_eq!(
+            Timed::decode("100.load.99999999-50"),
+            Err(ParseError::Argument)
+        );
+        assert_eq!(Timed::decode("100.load.100-101"), Err(ParseError::Argument));
+    }
+
+    #[test]
+    fn nodes_are_found_by_the_names_the_diagram_shows() {
+        let Some(scenario) = aurora_core::scenario::find("replicas") else {
+            panic!("the replicas scenario exists");
+        };
+        let sim = scenario.start(1);
+        let node = find_node(&sim, "az-b-2").expect("az-b-2 exists");
+        assert_eq!(sim.topology().node(node).name().to_string(), "az-b-2");
+        assert_eq!(find_node(&sim, "az-q-9"), None);
+        let cmd = UserAction::Crash("az-b-2".into()).command(&sim);
+        assert_eq!(cmd, Ok(Command::Inject(Fault::CrashNode(node))));
+        assert!(UserAction::Crash("nope".into()).command(&sim).is_err());
+    }
+
+    #[test]
+    fn load_knobs_drive_clients_when_the_scenario_has_them() {
+        let Some(scenario) = aurora_core::scenario::find("replicas") else {
+            panic!("the replicas scenario exists");
+        };
+        let mut sim = scenario.start(1);
+        let cmd = UserAction::SetLoad {
+            rate: 1000,
+            read_pct: 50,
+        }
+        .command(&sim)
+        .expect("a load command");
+        assert!(matches!(cmd, Command::SetClients(_)));
+        sim.apply(cmd).expect("valid");
+        assert_eq!(current_load(&sim), (1000, 50));
+
+        let Some(scenario) = aurora_core::scenario::find("quorum-write") else {
+            panic!("the quorum-write scenario exists");
+        };
+        let mut sim = scenario.start(1);
+        let cmd = UserAction::SetLoad {
+            rate: 400,
+            read_pct: 25,
+        }
+        .command(&sim)
+        .expect("a load command");
+        assert!(matches!(cmd, Command::SetWorkload(_)));
+        sim.apply(cmd).expect("valid");
+        assert_eq!(current_load(&sim), (400, 25));
+    }
+}

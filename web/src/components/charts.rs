@@ -1,0 +1,173 @@
+//! Live panels: commit latency, per-replica lag, throughput, I/Os per transaction, and the
+//! invariant checker's status. Every number is the core's metric; the page only draws it.
+
+use std::rc::Rc;
+
+use aurora_core::{SimDuration, SimTime};
+use yew::prelude::*;
+
+use crate::format;
+
+/// What the panels show, gathered from the model once per frame.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Figures {
+    pub now: SimTime,
+    /// Commit latency quantiles over the run, in µs.
+    pub commit_p50: u64,
+    pub commit_p99: u64,
+    pub commits: u64,
+    /// The longest commit wait per batch of acknowledgements, within the chart's window.
+    pub latency: Vec<(SimTime, u64)>,
+    pub window: SimDuration,
+    /// Commits per simulated second, oldest first.
+    pub throughput: Vec<u32>,
+    /// Each replica: name, lag, up.
+    pub lags: Vec<(String, SimDuration, bool)>,
+    pub lag_p50: u64,
+    pub lag_p99: u64,
+    pub ios_per_txn: f64,
+    pub client_ok: u64,
+    pub client_errors: u64,
+    pub client_write_p50: u64,
+    pub client_read_p50: u64,
+    pub violations: u64,
+    pub first_violation: Option<String>,
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct ChartsProps {
+    pub figures: Rc<Figures>,
+}
+
+const W: f32 = 300.0;
+const H: f32 = 90.0;
+
+fn us(v: u64) -> String {
+    format::duration(SimDuration::from_micros(v))
+}
+
+fn latency_chart(fig: &Figures) -> Html {
+    let start = fig.now.as_micros().saturating_sub(fig.window.as_micros());
+    let span = fig.window.as_micros().max(1) as f32;
+    let max = fig.latency.iter().map(|p| p.1).max().unwrap_or(0).max(1);
+    let points: Vec<String> = fig
+        .latency
+        .iter()
+        .filter(|p| p.0.as_micros() >= start)
+        .map(|(t, v)| {
+            let x = (t.as_micros() - start) as f32 / span * W;
+            let y = H - (*v as f32 / max as f32) * (H - 10.0);
+            format!("{x:.1},{y:.1}")
+        })
+        .collect();
+    let label = format!(
+        "Commit latency: median {}, 99th percentile {}; highest in the last {}: {}",
+        us(fig.commit_p50),
+        us(fig.commit_p99),
+        format::duration(fig.window),
+        us(max)
+    );
+    html! {
+        <figure class="chart">
+            <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={label} preserveAspectRatio="none">
+                <line class="axis" x1="0" y1={H.to_string()} x2={W.to_string()} y2={H.to_string()} />
+                <polyline class="latency-line" points={points.join(" ")} />
+            </svg>
+            <figcaption>
+                <span>{ format!("longest wait per commit batch, last {}", format::duration(fig.window)) }</span>
+                <span class="chart-max">{ format!("top {}", us(max)) }</span>
+            </figcaption>
+        </figure>
+    }
+}
+
+fn throughput_chart(fig: &Figures) -> Html {
+    let max = fig.throughput.iter().copied().max().unwrap_or(0).max(1);
+    let n = fig.throughput.len().max(1) as f32;
+    let bw = W / n;
+    let bars = fig.throughput.iter().enumerate().map(|(i, v)| {
+        let h = *v as f32 / max as f32 * (H - 10.0);
+        html! { <rect class="bar" x={format!("{:.1}", i as f32 * bw + 1.0)} y={format!("{:.1}", H - h)}
+            width={format!("{:.1}", (bw - 2.0).max(1.0))} height={format!("{h:.1}")} /> }
+    });
+    let last = fig.throughput.last().copied().unwrap_or(0);
+    html! {
+        <figure class="chart">
+            <svg viewBox={format!("0 0 {W} {H}")} role="img" preserveAspectRatio="none"
+                aria-label={format!("Commits per second over the last {} simulated seconds; the last full second: {last}", fig.throughput.len())}>
+                { for bars }
+            </svg>
+            <figcaption>
+                <span>{ format!("commits per simulated second (last {} s)", fig.throughput.len()) }</span>
+                <span class="chart-max">{ format!("peak {max}") }</span>
+            </figcaption>
+        </figure>
+    }
+}
+
+fn lag_bars(fig: &Figures) -> Html {
+    if fig.lags.is_empty() {
+        return html! { <p class="hint">{ "No replicas in this scenario." }</p> };
+    }
+    let max = fig
+        .lags
+        .iter()
+        .map(|l| l.1.as_micros())
+        .max()
+        .unwrap_or(0)
+        .max(1_000);
+    html! {
+        <ul class="lag-list">
+            { for fig.lags.iter().map(|(name, lag, up)| {
+                let pct = lag.as_micros() as f64 / max as f64 * 100.0;
+                let text = if *up { format::duration(*lag) } else { "down".to_string() };
+                html! {
+                    <li>
+                        <span class="lag-name">{ name.clone() }</span>
+                        <span class="lag-track" aria-hidden="true">
+                            <span class="lag-fill" style={format!("width: {pct:.1}%")}></span>
+                        </span>
+                        <span class="lag-value">{ text }</span>
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}
+
+#[component(Charts)]
+pub fn charts(p: &ChartsProps) -> Html {
+    let fig = &p.figures;
+    let invariant = if fig.violations == 0 {
+        html! { <p class="invariants ok" role="status">{ "✓ Invariant checker: every property holds" }</p> }
+    } else {
+        html! {
+            <p class="invariants bad" role="alert">
+                { format!("✕ Invariant checker: {} violation{}", fig.violations, if fig.violations == 1 { "" } else { "s" }) }
+                if let Some(first) = &fig.first_violation {
+                    { format!(" (first: {first})") }
+                }
+            </p>
+        }
+    };
+    html! {
+        <section class="panel charts" aria-labelledby="charts-title">
+            <h2 id="charts-title">{ "Measurements" }</h2>
+            { invariant }
+            <dl class="figures">
+                <div><dt>{ "Commit latency p50" }</dt><dd>{ us(fig.commit_p50) }</dd></div>
+                <div><dt>{ "Commit latency p99" }</dt><dd>{ us(fig.commit_p99) }</dd></div>
+                <div><dt>{ "Commits acknowledged" }</dt><dd>{ fig.commits.to_string() }</dd></div>
+                <div><dt>{ "Redo I/Os per transaction" }</dt><dd>{ format!("{:.1}", fig.ios_per_txn) }</dd></div>
+                <div><dt>{ "Client requests OK / failed" }</dt><dd>{ format!("{} / {}", fig.client_ok, fig.client_errors) }</dd></div>
+                <div><dt>{ "Client write / read p50" }</dt><dd>{ format!("{} / {}", us(fig.client_write_p50), us(fig.client_read_p50)) }</dd></div>
+            </dl>
+            <h3>{ "Commit latency" }</h3>
+            { latency_chart(fig) }
+            <h3>{ "Throughput" }</h3>
+            { throughput_chart(fig) }
+            <h3>{ format!("Replica lag (p50 {}, p99 {})", us(fig.lag_p50), us(fig.lag_p99)) }</h3>
+            { lag_bars(fig) }
+        </section>
+    }
+}

@@ -1,0 +1,352 @@
+//! The three-AZ diagram: an SVG drawn from the core's [`View`] and the [`Layout`].
+//!
+//! Every node is a focusable button named by the core's `accessible_name`; Enter or a click
+//! selects it for the inspector. Messages and highlights are drawn on top, hidden from screen
+//! readers (the event log says the same in words).
+
+mod parts;
+mod traffic;
+
+use std::rc::Rc;
+
+use aurora_core::compute::instance::Role;
+use aurora_core::endpoint::EndpointId;
+use aurora_core::event::SegmentHealth;
+use aurora_core::topology::NodeKind;
+use aurora_core::view::View;
+use aurora_core::Fault;
+use yew::prelude::*;
+
+use crate::choices::az_faults;
+use crate::journal::{Flash, FlashTarget};
+use crate::layout::Layout;
+use crate::names;
+use crate::state::Selection;
+use crate::traffic::{Flight, Pulse};
+
+pub use parts::{ClientDot, InstanceCard, PgChip, SegmentCell, StorageCard};
+pub use traffic::TrafficLayer;
+
+/// What the diagram draws in one frame.
+pub struct Scene {
+    pub view: Rc<View>,
+    pub faults: Rc<Vec<Fault>>,
+    pub layout: Layout,
+    pub flights: Vec<Flight>,
+    pub pulses: Vec<Pulse>,
+    pub flashes: Vec<Flash>,
+    pub wall: f64,
+}
+
+#[derive(Properties, Clone)]
+pub struct DiagramProps {
+    pub scene: Rc<Scene>,
+    pub selection: Option<Selection>,
+    pub reduced_motion: bool,
+    pub on_select: Callback<Selection>,
+}
+
+impl PartialEq for DiagramProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.scene, &other.scene)
+            && self.selection == other.selection
+            && self.reduced_motion == other.reduced_motion
+    }
+}
+
+/// Segments in a PG holding its newest record: the write quorum forming, one copy at a time.
+fn newest_holders(view: &View, pg: usize) -> Vec<bool> {
+    let Some(pg) = view.pgs.get(pg) else {
+        return Vec::new();
+    };
+    let scl = |s: &aurora_core::ids::SegmentId| view.segment(*s).map(|s| s.scl);
+    let newest = pg.members.iter().filter_map(scl).max();
+    pg.members
+        .iter()
+        .map(|s| newest.is_some() && scl(s) == newest)
+        .collect()
+}
+
+#[component(Diagram)]
+pub fn diagram(props: &DiagramProps) -> Html {
+    let scene = &props.scene;
+    let view = &scene.view;
+    let l = &scene.layout;
+    let selection = props.selection;
+    let flashing = |t: FlashTarget| scene.flashes.iter().any(|f| f.target == t);
+
+    // Which segments hold their PG's newest record.
+    let mut lit = vec![false; view.segments.len()];
+    for (p, pg) in view.pgs.iter().enumerate() {
+        for (seg, holds) in pg.members.iter().zip(newest_holders(view, p)) {
+            if let Some(slot) = lit.get_mut(seg.index()) {
+                *slot = holds;
+            }
+        }
+    }
+
+    let region_name = view
+        .regions
+        .iter()
+        .find(|r| r.id.0 == 0)
+        .map_or("us-east-1", |r| r.name);
+
+    let zones = l.azs.iter().enumerate().map(|(i, r)| {
+        let (failed, cut) = az_faults(&scene.faults, i);
+        let selected = selection == Some(Selection::Az(i as u8));
+        let on_select = props.on_select.clone();
+        let index = i as u8;
+        let onclick = Callback::from(move |_: MouseEvent| on_select.emit(Selection::Az(index)));
+        let on_select = props.on_select.clone();
+        let onkeydown = activate(move || on_select.emit(Selection::Az(index)));
+        let class = classes!(
+            "az",
+            failed.then_some("az-failed"),
+            cut.then_some("az-cut"),
+            selected.then_some("selected")
+        );
+        let n_clients = l.clients.iter().filter(|(c, _)| {
+            view.node(*c).and_then(|n| n.az).map(|a| a.index()) == Some(i)
+        }).count();
+        let row = l.client_rows.get(i).copied().unwrap_or_default();
+        html! {
+            <g class={class} role="group" aria-label={names::az(i)}>
+                <rect class="az-box" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="10" />
+                <g class="az-head" role="button" tabindex="0"
+                    aria-label={names::az_with_state(i, failed, cut)}
+                    aria-pressed={selected.to_string()}
+                    {onclick} {onkeydown}>
+                    <rect class="az-head-hit" x={f(r.x)} y={f(r.y)} width={f(r.w)} height="26" rx="10" />
+                    <text class="az-title" x={f(r.x + 12.0)} y={f(r.y + 18.0)}>
+                        { format!("AZ {}", names::az_letter(i)) }
+                    </text>
+                    <text class="az-state" x={f(r.x + r.w - 12.0)} y={f(r.y + 18.0)} text-anchor="end">
+                        { names::az_state(failed, cut) }
+                    </text>
+                </g>
+                if n_clients > 0 {
+                    <text class="row-label" x={f(row.x)} y={f(row.y + 16.0)}>{ "clients" }</text>
+                }
+            </g>
+        }
+    });
+
+    let endpoint_links = view.endpoints.iter().zip(&l.endpoints).flat_map(|(e, r)| {
+        let (x1, y1) = (r.x + r.w / 2.0, r.bottom());
+        let class = match e.id {
+            EndpointId::Cluster => "ep-link ep-cluster",
+            EndpointId::Reader => "ep-link ep-reader",
+            _ => "ep-link ep-custom",
+        };
+        e.targets
+            .iter()
+            .filter_map(|t| l.instances.iter().find(|(n, _)| n == t))
+            .map(|(_, c)| {
+                html! {
+                    <line class={class} x1={f(x1)} y1={f(y1)} x2={f(c.x + c.w / 2.0)} y2={f(c.y)} />
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+
+    let endpoints = view.endpoints.iter().zip(&l.endpoints).map(|(e, r)| {
+        let target = match e.targets.as_slice() {
+            [] => "no instance".to_string(),
+            [one] => view.node(*one).map_or_else(String::new, |n| n.name.clone()),
+            many => format!("{} instances", many.len()),
+        };
+        let kind = match e.id {
+            EndpointId::Cluster => "cluster",
+            EndpointId::Reader => "reader",
+            _ => "custom",
+        };
+        html! {
+            <g class={classes!("endpoint", format!("endpoint-{kind}"))} role="img"
+                aria-label={format!("{} points at {target}", e.label)}>
+                <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx={f(r.h / 2.0)} />
+                <text class="endpoint-label" x={f(r.x + 14.0)} y={f(r.y + r.h / 2.0 + 4.0)}>
+                    { format!("{} → {target}", short_label(&e.label)) }
+                </text>
+            </g>
+        }
+    });
+
+    let dns = l.dns.and_then(|(id, (x, y))| {
+        let node = view.node(id)?;
+        let selected = selection == Some(Selection::Node(id));
+        Some(html! {
+            <ClientDot node={node.clone()} x={x} y={y} r={17.0} label={"DNS"} selected={selected}
+                on_select={props.on_select.clone()} />
+        })
+    });
+
+    let clients = l.clients.iter().filter_map(|(id, (x, y))| {
+        let node = view.node(*id)?;
+        let selected = selection == Some(Selection::Node(*id));
+        Some(html! {
+            <ClientDot node={node.clone()} x={*x} y={*y} r={6.0} label={""} selected={selected}
+                on_select={props.on_select.clone()} />
+        })
+    });
+
+    let commit_flash = flashing(FlashTarget::Commit);
+    let instances = l.instances.iter().filter_map(|(id, r)| {
+        let inst = view.instances.iter().find(|i| i.node == *id)?;
+        let selected = selection == Some(Selection::Node(*id));
+        let writer = inst.is_writer && inst.role == Role::Writer;
+        Some(html! {
+            <InstanceCard instance={inst.clone()} rect={*r} selected={selected}
+                commit={writer && commit_flash} writer_vdl={view.writer.vdl.0}
+                on_select={props.on_select.clone()} />
+        })
+    });
+
+    let storage = l.storage.iter().filter_map(|(id, r)| {
+        let node = view.node(*id)?;
+        let cells: Vec<SegmentCell> = l
+            .segments
+            .iter()
+            .filter_map(|(seg, rect)| {
+                let s = view.segment(*seg)?;
+                (s.node == *id).then(|| SegmentCell {
+                    segment: s.clone(),
+                    rect: *rect,
+                    lit: lit.get(seg.index()).copied().unwrap_or(false)
+                        && s.health == SegmentHealth::Healthy,
+                    reading: flashing(FlashTarget::Read(*seg)),
+                    selected: selection == Some(Selection::Segment(*seg)),
+                })
+            })
+            .collect();
+        let selected = selection == Some(Selection::Node(*id));
+        Some(html! {
+            <StorageCard node={node.clone()} rect={*r} cells={cells} selected={selected}
+                on_select={props.on_select.clone()} />
+        })
+    });
+
+    let pgs = l.pgs.iter().enumerate().filter_map(|(p, (id, r))| {
+        let pg = view.pgs.get(p)?;
+        let dots: Vec<(char, SegmentHealth, bool)> = pg
+            .members
+            .iter()
+            .zip(newest_holders(view, p))
+            .filter_map(|(s, holds)| {
+                let seg = view.segment(*s)?;
+                let az = view
+                    .node(seg.node)
+                    .and_then(|n| n.az)
+                    .map_or('?', |a| a.letter());
+                Some((
+                    az,
+                    seg.health,
+                    holds && seg.health == SegmentHealth::Healthy,
+                ))
+            })
+            .collect();
+        let selected = selection == Some(Selection::Pg(*id));
+        Some(html! {
+            <PgChip pg={pg.clone()} rect={*r} dots={dots} selected={selected}
+                quorum={flashing(FlashTarget::Quorum(*id))}
+                on_select={props.on_select.clone()} />
+        })
+    });
+
+    let stores = l.stores.iter().filter_map(|(id, r)| {
+        let node = view.node(*id)?;
+        let selected = selection == Some(Selection::Node(*id));
+        let on_select = props.on_select.clone();
+        let node_id = *id;
+        let onclick = Callback::from(move |_: MouseEvent| on_select.emit(Selection::Node(node_id)));
+        let on_select = props.on_select.clone();
+        let onkeydown = activate(move || on_select.emit(Selection::Node(node_id)));
+        Some(html! {
+            <g class={classes!("node", "store", selected.then_some("selected"))} role="button" tabindex="0"
+                aria-label={node.accessible_name(false)} aria-pressed={selected.to_string()}
+                {onclick} {onkeydown}>
+                <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
+                <text class="store-label" x={f(r.x + r.w / 2.0)} y={f(r.y + r.h / 2.0 + 5.0)} text-anchor="middle">
+                    { if node.name == "S3" { "S3 backup".to_string() } else { node.name.clone() } }
+                </text>
+            </g>
+        })
+    });
+
+    let regions = l.regions.iter().filter_map(|(id, r)| {
+        let region = view.regions.iter().find(|g| g.id.0 == *id)?;
+        let role = format!("{:?}", region.role).to_lowercase();
+        let label = format!(
+            "Region {}, {role}, durable to LSN {}, {} behind",
+            region.name, region.durable, crate::format::duration(region.lag)
+        );
+        Some(html! {
+            <g class="region-card" role="img" aria-label={label}>
+                <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="10" />
+                <text class="region-card-title" x={f(r.x + 12.0)} y={f(r.y + 22.0)}>{ region.name }</text>
+                <text class="region-card-detail" x={f(r.x + 12.0)} y={f(r.y + 42.0)}>
+                    { format!("{role} · lag {}", crate::format::duration(region.lag)) }
+                </text>
+            </g>
+        })
+    });
+
+    let sr = l.services;
+    let rg = l.region;
+    html! {
+        <svg class={classes!("diagram", l.narrow.then_some("narrow"))}
+            viewBox={format!("0 0 {} {}", f(l.width), f(l.height))}
+            role="group" aria-label="Aurora cluster diagram">
+            <rect class="services-box" x={f(sr.x)} y={f(sr.y)} width={f(sr.w)} height={f(sr.h)} rx="10" />
+            <rect class="region-box" x={f(rg.x)} y={f(rg.y)} width={f(rg.w)} height={f(rg.h)} rx="14" />
+            <text class="region-title" x={f(rg.x + 14.0)} y={f(rg.y + 20.0)}>
+                { format!("Region {region_name}") }
+            </text>
+            if !l.pgs.is_empty() {
+                <text class="row-label" x={f(rg.x + 10.0)} y={f(l.pgs[0].1.y - 5.0)}>
+                    { format!("Volume: {} protection groups, 6 copies each (write quorum 4, read quorum 3)", view.pgs.len()) }
+                </text>
+            }
+            { for zones }
+            <g class="endpoint-links" aria-hidden="true">{ for endpoint_links }</g>
+            { for endpoints }
+            { for dns }
+            { for clients }
+            { for instances }
+            { for storage }
+            { for pgs }
+            { for stores }
+            { for regions }
+            <TrafficLayer scene={props.scene.clone()} reduced_motion={props.reduced_motion} />
+        </svg>
+    }
+}
+
+/// "cluster endpoint (writes)" → "cluster (writes)".
+fn short_label(label: &str) -> String {
+    label.replacen(" endpoint", "", 1)
+}
+
+/// A number for an SVG attribute, to one decimal.
+pub fn f(v: f32) -> String {
+    let v = (v * 10.0).round() / 10.0;
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Enter or Space on a focused node does what a click does.
+pub fn activate(f: impl Fn() + 'static) -> Callback<KeyboardEvent> {
+    Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            f();
+        }
+    })
+}
+
+/// Is the node a kind that can be clicked to select?
+pub fn selectable(kind: NodeKind) -> bool {
+    !matches!(kind, NodeKind::Client)
+}

@@ -1,0 +1,12 @@
+//! The page's panels, one module each; each a pure component of its props.
+
+pub mod charts;
+pub mod controls;
+pub mod diagram;
+pub mod event_log;
+pub mod faults;
+pub mod help;
+pub mod inspector;
+pub mod notices;
+pub mod recovery;
+pub mod setup;

@@ -1,0 +1,99 @@
+//! The phases of a failover or crash recovery, as they happen: detection, promotion, crash
+//! recovery of the volume, and the DNS flip.
+
+use aurora_core::view::{RecoveryView, View};
+use yew::prelude::*;
+
+use crate::format;
+use crate::journal::Recovery;
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct RecoveryProps {
+    pub record: Option<Recovery>,
+    pub live: RecoveryView,
+    /// Names of nodes, by index, for the record's node ids.
+    pub names: Vec<String>,
+}
+
+/// Builds the names list from a view.
+pub fn names_of(view: &View) -> Vec<String> {
+    view.nodes.iter().map(|n| n.name.clone()).collect()
+}
+
+#[component(RecoveryPanel)]
+pub fn recovery_panel(p: &RecoveryProps) -> Html {
+    let name = |id: aurora_core::ids::NodeId| p.names.get(id.index()).cloned().unwrap_or_default();
+    let active = !matches!(p.live, RecoveryView::Idle);
+    let Some(r) = p.record.as_ref().filter(|_| true) else {
+        if let RecoveryView::Detecting { misses } = p.live {
+            return html! {
+                <section class="panel recovery active" aria-labelledby="recovery-title">
+                    <h2 id="recovery-title">{ "Failover" }</h2>
+                    <p>{ format!("The writer has missed {misses} health check{} in a row.", if misses == 1 { "" } else { "s" }) }</p>
+                </section>
+            };
+        }
+        return Html::default();
+    };
+    let step = |label: &str, done: Option<String>, current: bool| {
+        let (class, state) = match (&done, current) {
+            (Some(took), _) => ("done", format!("done in {took}")),
+            (None, true) => ("current", "under way".to_string()),
+            (None, false) => ("waiting", "waiting".to_string()),
+        };
+        html! {
+            <li class={classes!("phase", class)}>
+                <span class="phase-name">{ label.to_string() }</span>
+                <span class="phase-state">{ state }</span>
+            </li>
+        }
+    };
+    let d = |v: Option<aurora_core::SimDuration>| v.map(format::duration);
+    let detecting = matches!(p.live, RecoveryView::Detecting { .. });
+    let promoting = matches!(p.live, RecoveryView::Promoting { .. });
+    let recovering = matches!(p.live, RecoveryView::Recovering { .. });
+    let title = match (r.old, r.finished) {
+        (Some(old), Some((new, total))) => format!(
+            "Failover done: {} replaced {} in {}",
+            name(new),
+            name(old),
+            format::duration(total)
+        ),
+        (Some(old), None) => format!("Failover of {} under way", name(old)),
+        (None, Some((node, took))) => format!(
+            "{} recovered the volume in {}",
+            name(node),
+            format::duration(took)
+        ),
+        (None, None) => "Crash recovery under way".to_string(),
+    };
+    let truncating = matches!(
+        p.live,
+        RecoveryView::Recovering {
+            truncating: true,
+            ..
+        }
+    );
+    html! {
+        <section class={classes!("panel", "recovery", active.then_some("active"))} aria-labelledby="recovery-title">
+            <h2 id="recovery-title">{ "Failover and recovery" }</h2>
+            <p class="recovery-title">{ title }</p>
+            <ol class="phases">
+                if r.old.is_some() {
+                    { step("1. Detect: missed health checks", d(r.detect), detecting) }
+                    { step(&format!("2. Promote {}", r.target.map(name).unwrap_or_else(|| "a replica".into())), d(r.promote), promoting) }
+                }
+                { step(if truncating { "3. Recover: truncating above VDL" } else { "3. Recover: read a quorum of every PG" }, d(r.recover).or_else(|| r.volume.map(|_| "done".into())), recovering) }
+                if r.old.is_some() {
+                    { step("4. DNS: cluster endpoint flips", r.dns.map(|(_, t)| format!("→ {}", name(t))), r.recover.is_some() && r.dns.is_none()) }
+                }
+            </ol>
+            if let Some((vdl, upto, epoch)) = r.volume {
+                <p class="hint">{ format!("Volume opened at VDL {vdl}; records up to {upto} annulled; volume epoch {epoch} fences the old writer.") }</p>
+            }
+            if r.no_target {
+                <p class="hint bad">{ "No replica could be promoted: add one in another AZ." }</p>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,105 @@
+//! The run's setup: scenario, seed, workload knobs, and the share link.
+
+use aurora_core::scenario;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::actions::{UserAction, MAX_RATE};
+use crate::state::Action;
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct SetupProps {
+    pub scenario: AttrValue,
+    pub seed: u64,
+    /// Requests per second and percent reads, as the model runs now.
+    pub load: (u32, u8),
+    pub dispatch: Callback<Action>,
+    /// Copies the share link.
+    pub on_share: Callback<()>,
+    /// The last link copied, shown for copying by hand.
+    pub link: Option<AttrValue>,
+}
+
+#[component(Setup)]
+pub fn setup(p: &SetupProps) -> Html {
+    let d = p.dispatch.clone();
+    let on_scenario = Callback::from(move |e: Event| {
+        if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+            d.emit(Action::SetScenario(select.value()));
+        }
+    });
+    let d = p.dispatch.clone();
+    let on_seed = Callback::from(move |e: Event| {
+        if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+            match input.value().trim().parse::<u64>() {
+                Ok(seed) => d.emit(Action::SetSeed(seed)),
+                Err(_) => d.emit(Action::Notify(
+                    "A seed is a whole number from 0 to 18446744073709551615.".into(),
+                    true,
+                )),
+            }
+        }
+    });
+    let (rate, read_pct) = p.load;
+    let d = p.dispatch.clone();
+    let on_rate = Callback::from(move |e: Event| {
+        if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+            let v = input.value_as_number();
+            if v.is_finite() {
+                let rate = (v.max(0.0) as u32).min(MAX_RATE);
+                d.emit(Action::Act(UserAction::SetLoad { rate, read_pct }));
+            }
+        }
+    });
+    let d = p.dispatch.clone();
+    let on_mix = Callback::from(move |e: Event| {
+        if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+            let v = input.value_as_number();
+            if v.is_finite() {
+                let read_pct = v.clamp(0.0, 100.0) as u8;
+                d.emit(Action::Act(UserAction::SetLoad { rate, read_pct }));
+            }
+        }
+    });
+    let share = p.on_share.reform(|_: MouseEvent| ());
+    let summary = scenario::find(&p.scenario).map_or("", |s| s.summary);
+
+    html! {
+        <section class="panel setup" aria-labelledby="setup-title">
+            <h2 id="setup-title">{ "Scenario" }</h2>
+            <div class="field">
+                <label for="scenario-picker">{ "Scenario" }</label>
+                <select id="scenario-picker" onchange={on_scenario}>
+                    { for scenario::all().iter().map(|s| html! {
+                        <option value={s.name} selected={s.name == p.scenario.as_str()}>{ s.name }</option>
+                    }) }
+                </select>
+            </div>
+            <p class="summary">{ summary }</p>
+            <div class="field">
+                <label for="seed-input">{ "Seed" }</label>
+                <input id="seed-input" type="number" min="0" step="1" inputmode="numeric"
+                    value={p.seed.to_string()} onchange={on_seed} />
+            </div>
+            <div class="field">
+                <label for="rate-input">{ format!("Load: {rate} requests/s") }</label>
+                <input id="rate-input" type="range" min="0" max={MAX_RATE.to_string()} step="100"
+                    value={rate.to_string()} onchange={on_rate}
+                    aria-valuetext={format!("{rate} requests per second")} />
+            </div>
+            <div class="field">
+                <label for="mix-input">{ format!("Mix: {read_pct}% reads, {}% writes", 100 - u32::from(read_pct.min(100))) }</label>
+                <input id="mix-input" type="range" min="0" max="100" step="5"
+                    value={read_pct.to_string()} onchange={on_mix}
+                    aria-valuetext={format!("{read_pct} percent reads")} />
+            </div>
+            <div class="share">
+                <button onclick={share}>{ "Copy link" }</button>
+                if let Some(link) = &p.link {
+                    <input class="link" type="text" readonly=true value={link.clone()}
+                        aria-label="Link to this run" />
+                }
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,450 @@
+//! What the panels remember of the run: the event log in plain English, the commit latency
+//! series, the failover's phases, and brief highlights in the diagram.
+//!
+//! Everything here is a record of the core's events, kept by simulated time so that rewinding
+//! can cut it back to the point rewound to. The words come from the core ([`Event::describe`]).
+
+use std::collections::VecDeque;
+
+use aurora_core::compute::instance::Role;
+use aurora_core::endpoint::EndpointId;
+use aurora_core::event::{FailoverPhase, SegmentHealth};
+use aurora_core::ids::{NodeId, PgId, SegmentId};
+use aurora_core::lsn::Lsn;
+use aurora_core::topology::Topology;
+use aurora_core::{Event, SimDuration, SimTime};
+
+/// Lines the event log keeps.
+pub const LOG_LINES: usize = 250;
+/// Points the latency chart keeps.
+pub const LATENCY_POINTS: usize = 600;
+/// How long a highlight stays, in wall-clock milliseconds.
+pub const FLASH_MS: f64 = 700.0;
+
+/// How a log line reads at a glance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    /// Routine progress: quorum reached, commits acknowledged.
+    Info,
+    /// Something recovered.
+    Good,
+    /// Something to watch: a missed health check, a repair starting.
+    Warn,
+    /// Something failed.
+    Bad,
+    /// The person did this.
+    You,
+}
+
+impl Tone {
+    pub fn class(self) -> &'static str {
+        match self {
+            Tone::Info => "info",
+            Tone::Good => "good",
+            Tone::Warn => "warn",
+            Tone::Bad => "bad",
+            Tone::You => "you",
+        }
+    }
+}
+
+/// One line of the event log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLine {
+    pub seq: u64,
+    pub at: SimTime,
+    pub text: String,
+    pub tone: Tone,
+}
+
+/// Frequent events are sampled so the log stays readable at any speed; these index their
+/// last-logged times.
+#[derive(Clone, Copy)]
+enum Frequent {
+    Pgcl = 0,
+    Vcl,
+    Vdl,
+    Commits,
+    PageRead,
+    ReplicaApplied,
+    Gossip,
+    Background,
+    Global,
+    Scaling,
+}
+const FREQUENT_KINDS: usize = 10;
+
+/// Where a highlight goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlashTarget {
+    /// A PG reached its write quorum.
+    Quorum(PgId),
+    /// A segment served a page read.
+    Read(SegmentId),
+    /// The writer acknowledged commits.
+    Commit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Flash {
+    pub target: FlashTarget,
+    pub until: f64,
+}
+
+/// A failover or crash recovery, phase by phase.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recovery {
+    pub started: SimTime,
+    /// The writer that failed (none for a restart without failover).
+    pub old: Option<NodeId>,
+    pub target: Option<NodeId>,
+    pub detect: Option<SimDuration>,
+    pub promote: Option<SimDuration>,
+    pub recover: Option<SimDuration>,
+    /// Crash recovery's result: VDL, annulled up to, new volume epoch.
+    pub volume: Option<(Lsn, Lsn, u32)>,
+    pub dns: Option<(SimTime, NodeId)>,
+    pub finished: Option<(NodeId, SimDuration)>,
+    pub no_target: bool,
+}
+
+/// The panels' memory of the run.
+#[derive(Clone, Debug, Default)]
+pub struct Journal {
+    pub lines: VecDeque<LogLine>,
+    seq: u64,
+    last: [Option<SimTime>; FREQUENT_KINDS],
+    /// (time, longest commit wait in µs) per batch of acknowledgements, merged when close.
+    pub latency: VecDeque<(SimTime, u64)>,
+    /// The latest recovery after each change, by time.
+    recoveries: Vec<(SimTime, Recovery)>,
+    pub flashes: Vec<Flash>,
+    /// Bumped on every change the panels draw.
+    pub version: u64,
+}
+
+impl Journal {
+    /// Adds a line of the person's own.
+    pub fn note(&mut self, at: SimTime, text: String, tone: Tone) {
+        self.push(at, text, tone);
+    }
+
+    fn push(&mut self, at: SimTime, text: String, tone: Tone) {
+        self.seq += 1;
+        self.version += 1;
+        if self.lines.len() >= LOG_LINES {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(LogLine {
+            seq: self.seq,
+            at,
+            text,
+            tone,
+        });
+    }
+
+    /// The recovery under way or last finished.
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.recoveries.last().map(|(_, r)| r)
+    }
+
+    /// Forgets everything after `t`, to replay from there.
+    pub fn cut(&mut self, t: SimTime) {
+        self.lines.retain(|l| l.at <= t);
+        self.latency.retain(|p| p.0 <= t);
+        self.recoveries.retain(|r| r.0 <= t);
+        for last in &mut self.last {
+            if last.is_some_and(|l| l > t) {
+                *last = None;
+            }
+        }
+        self.flashes.clear();
+        self.version += 1;
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        *self = Journal {
+            seq: self.seq,
+            version: self.version + 1,
+            ..Journal::default()
+        };
+    }
+
+    /// Drops highlights whose time is up.
+    pub fn expire(&mut self, wall: f64) {
+        self.flashes.retain(|f| f.until > wall);
+    }
+
+    fn flash(&mut self, target: FlashTarget, wall: f64) {
+        let until = wall + FLASH_MS;
+        if let Some(f) = self.flashes.iter_mut().find(|f| f.target == target) {
+            f.until = until;
+        } else if self.flashes.len() < 64 {
+            self.flashes.push(Flash { target, until });
+        }
+    }
+
+    fn sampled(&mut self, kind: Frequent, at: SimTime, gap: SimDuration) -> bool {
+        let slot = &mut self.last[kind as usize];
+        match *slot {
+            Some(last) if at.since(last) < gap => false,
+            _ => {
+                *slot = Some(at);
+                true
+            }
+        }
+    }
+
+    fn update_recovery(&mut self, at: SimTime, change: impl FnOnce(&mut Recovery)) {
+        let mut r = self.recovery().cloned().unwrap_or_default();
+        change(&mut r);
+        self.recoveries.push((at, r));
+        if self.recoveries.len() > 64 {
+            self.recoveries.drain(..32);
+        }
+        self.version += 1;
+    }
+
+    fn start_recovery(&mut self, at: SimTime, r: Recovery) {
+        self.recoveries.push((at, r));
+        self.version += 1;
+    }
+
+    /// Takes one event from the core. `gap` is the least simulated time between two logged
+    /// events of a frequent kind; `wall` the frame's wall-clock time in ms; `animate` is false
+    /// while replaying to a point (no highlights then).
+    pub fn record(
+        &mut self,
+        at: SimTime,
+        event: &Event,
+        topo: &Topology,
+        gap: SimDuration,
+        wall: f64,
+        animate: bool,
+    ) {
+        use Event::*;
+        let (tone, frequent) = match *event {
+            MessageSent { .. } | MessageDelivered { .. } | MessageDropped { .. } => return,
+            PgclAdvanced { pg, .. } => {
+                if animate {
+                    self.flash(FlashTarget::Quorum(pg), wall);
+                }
+                (Tone::Info, Some(Frequent::Pgcl))
+            }
+            VclAdvanced(_) => (Tone::Info, Some(Frequent::Vcl)),
+            VdlAdvanced(_) => (Tone::Info, Some(Frequent::Vdl)),
+            CommitsAcknowledged { max_latency, .. } => {
+                self.add_latency(at, max_latency.as_micros(), gap);
+                if animate {
+                    self.flash(FlashTarget::Commit, wall);
+                }
+                (Tone::Info, Some(Frequent::Commits))
+            }
+            PageRead { seg, .. } => {
+                if animate {
+                    self.flash(FlashTarget::Read(seg), wall);
+                }
+                (Tone::Info, Some(Frequent::PageRead))
+            }
+            ReplicaApplied { .. } => (Tone::Info, Some(Frequent::ReplicaApplied)),
+            GossipFilled { .. } => (Tone::Info, Some(Frequent::Gossip)),
+            Background { .. } => (Tone::Info, Some(Frequent::Background)),
+            GlobalApplied { .. } => (Tone::Info, Some(Frequent::Global)),
+            AutoScalingEvaluated { .. } | CapacityChanged { .. } => {
+                (Tone::Info, Some(Frequent::Scaling))
+            }
+            NodeDown(_)
+            | WriteQuorumLost { .. }
+            | ReadQuorumLost { .. }
+            | FaultInjected(_)
+            | InvariantViolated { .. }
+            | RegionDown { .. }
+            | NoFailoverTarget { .. } => (Tone::Bad, None),
+            SegmentHealthChanged { health, .. } => match health {
+                SegmentHealth::Healthy => (Tone::Good, None),
+                SegmentHealth::Hydrating | SegmentHealth::Retired => (Tone::Warn, None),
+                SegmentHealth::Unavailable | SegmentHealth::Lost => (Tone::Bad, None),
+            },
+            NodeUp(_)
+            | WriteQuorumRegained { .. }
+            | ReadQuorumRegained { .. }
+            | FaultHealed(_)
+            | RepairFinished { .. }
+            | FailoverFinished { .. }
+            | VolumeRecovered { .. }
+            | RegionUp { .. }
+            | WriterUnthrottled
+            | Resumed { .. } => (Tone::Good, None),
+            _ => (Tone::Warn, None),
+        };
+        self.track_recovery(at, event);
+        if let Some(kind) = frequent {
+            if !self.sampled(kind, at, gap) {
+                return;
+            }
+        }
+        let text = event.describe(topo);
+        self.push(at, text, tone);
+    }
+
+    fn add_latency(&mut self, at: SimTime, us: u64, gap: SimDuration) {
+        // Points closer than a quarter of the log's sampling gap merge, keeping the worst.
+        let merge = gap.as_micros() / 4;
+        if let Some(last) = self.latency.back_mut() {
+            if at.since(last.0).as_micros() < merge {
+                last.1 = last.1.max(us);
+                return;
+            }
+        }
+        if self.latency.len() >= LATENCY_POINTS {
+            self.latency.pop_front();
+        }
+        self.latency.push_back((at, us));
+        self.version += 1;
+    }
+
+    fn track_recovery(&mut self, at: SimTime, event: &Event) {
+        use Event::*;
+        let active = self.recovery().is_some_and(|r| r.finished.is_none());
+        match *event {
+            FailoverStarted { old, target, .. } => self.start_recovery(
+                at,
+                Recovery {
+                    started: at,
+                    old: Some(old),
+                    target,
+                    no_target: target.is_none(),
+                    ..Recovery::default()
+                },
+            ),
+            RecoveryStarted { node } if !active => self.start_recovery(
+                at,
+                Recovery {
+                    started: at,
+                    target: Some(node),
+                    ..Recovery::default()
+                },
+            ),
+            FailoverPhaseDone { phase, took } if active => {
+                self.update_recovery(at, |r| match phase {
+                    FailoverPhase::Detect => r.detect = Some(took),
+                    FailoverPhase::Promote => r.promote = Some(took),
+                    FailoverPhase::Recover => r.recover = Some(took),
+                });
+            }
+            VolumeRecovered {
+                vdl,
+                truncated_upto,
+                epoch,
+            } if active => self.update_recovery(at, |r| {
+                r.volume = Some((vdl, truncated_upto, epoch));
+                // A restart without failover ends when the volume opens.
+                if r.old.is_none() {
+                    if let Some(node) = r.target {
+                        r.recover = Some(at.since(r.started));
+                        r.finished = Some((node, at.since(r.started)));
+                    }
+                }
+            }),
+            DnsUpdated {
+                endpoint: EndpointId::Cluster,
+                target,
+            } if active => self.update_recovery(at, |r| r.dns = Some((at, target))),
+            FailoverFinished { new, total, .. } if active => {
+                self.update_recovery(at, |r| r.finished = Some((new, total)))
+            }
+            NoFailoverTarget { .. } if active => self.update_recovery(at, |r| r.no_target = true),
+            RoleChanged {
+                node,
+                role: Role::Promoting,
+            } if active => self.update_recovery(at, |r| r.target = Some(node)),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aurora_core::Fault;
+
+    fn topo() -> Topology {
+        match aurora_core::scenario::find("replicas") {
+            Some(s) => s.start(1).topology().clone(),
+            None => panic!("the replicas scenario exists"),
+        }
+    }
+
+    #[test]
+    fn frequent_events_are_sampled_and_key_events_always_kept() {
+        let topo = topo();
+        let mut j = Journal::default();
+        let gap = SimDuration::from_millis(10);
+        for i in 0..100u64 {
+            let e = Event::VdlAdvanced(Lsn(i));
+            j.record(SimTime::from_micros(i * 1_000), &e, &topo, gap, 0.0, true);
+        }
+        assert_eq!(j.lines.len(), 10, "one line per 10 ms of 100 ms");
+        let fault = Event::FaultInjected(Fault::FailAz(aurora_core::ids::AzId(1)));
+        j.record(SimTime::from_micros(100_500), &fault, &topo, gap, 0.0, true);
+        let last = j.lines.back().expect("a line");
+        assert_eq!(last.text, "fault: fail AZ b");
+        assert_eq!(last.tone, Tone::Bad);
+    }
+
+    #[test]
+    fn the_log_is_capped_and_cut_back_by_time() {
+        let topo = topo();
+        let mut j = Journal::default();
+        for i in 0..(LOG_LINES as u64 + 50) {
+            let e = Event::NodeUp(NodeId(1));
+            j.record(
+                SimTime::from_micros(i),
+                &e,
+                &topo,
+                SimDuration::ZERO,
+                0.0,
+                false,
+            );
+        }
+        assert_eq!(j.lines.len(), LOG_LINES);
+        j.cut(SimTime::from_micros(100));
+        assert!(j.lines.iter().all(|l| l.at.as_micros() <= 100));
+    }
+
+    #[test]
+    fn a_failover_is_followed_phase_by_phase() {
+        let topo = topo();
+        let mut j = Journal::default();
+        let t = SimTime::from_micros;
+        let gap = SimDuration::ZERO;
+        let events = [
+            Event::FailoverStarted {
+                old: NodeId(20),
+                target: Some(NodeId(22)),
+                detected_after: SimDuration::from_secs(2),
+            },
+            Event::FailoverPhaseDone {
+                phase: FailoverPhase::Detect,
+                took: SimDuration::from_secs(2),
+            },
+            Event::FailoverFinished {
+                old: NodeId(20),
+                new: NodeId(22),
+                total: SimDuration::from_secs(30),
+            },
+        ];
+        for (i, e) in events.iter().enumerate() {
+            j.record(t(i as u64 * 1_000_000), e, &topo, gap, 0.0, false);
+        }
+        let r = j.recovery().expect("a recovery");
+        assert_eq!(r.old, Some(NodeId(20)));
+        assert_eq!(r.detect, Some(SimDuration::from_secs(2)));
+        assert_eq!(r.finished, Some((NodeId(22), SimDuration::from_secs(30))));
+        j.cut(t(1_500_000));
+        assert_eq!(j.recovery().and_then(|r| r.finished), None);
+        j.cut(t(0));
+        assert_eq!(j.recovery().map(|r| r.detect), Some(None));
+    }
+}

@@ -1,0 +1,452 @@
+//! The run: a scenario, a seed and the person's timed actions, played on the core's [`Sim`].
+//!
+//! A run is a pure function of those three, so the page can rewind and share it. Rewinding
+//! restores the nearest earlier checkpoint (a clone of the `Sim`) and replays the logged actions
+//! up to the point asked for; acting in the past forks the run, dropping the actions after it.
+//! Nothing here touches the DOM: the page and the native tests drive it alike.
+
+use aurora_core::scenario::Scenario;
+use aurora_core::{Event, Sim, SimDuration, SimTime};
+
+use crate::actions::{Timed, UserAction};
+use crate::journal::{Journal, Tone};
+use crate::traffic::Traffic;
+
+/// Most checkpoints kept; past it every other one goes and the spacing doubles.
+pub const MAX_CHECKPOINTS: usize = 40;
+/// Events handled between two looks at the frame budget.
+const CHUNK: u64 = 1_500;
+/// Events handled per call when there is no frame budget (rewinding, opening a link).
+const BIG_CHUNK: u64 = 50_000;
+/// Most events "next event" handles while looking for one that shows.
+const STEP_LIMIT: usize = 200_000;
+/// Wall-clock time between two logged events of a frequent kind, in ms.
+const LOG_SAMPLE_MS: f64 = 350.0;
+
+/// A run being played.
+pub struct Playback {
+    scenario: &'static Scenario,
+    seed: u64,
+    sim: Sim,
+    actions: Vec<Timed>,
+    /// Actions before this index have been applied to `sim`.
+    applied: usize,
+    /// Clones of the run, each with how many actions it had applied, oldest first.
+    checkpoints: Vec<(Sim, usize)>,
+    checkpoint_every: SimDuration,
+    /// The furthest point this run has reached.
+    horizon: SimTime,
+    pub traffic: Traffic,
+    pub journal: Journal,
+}
+
+impl Playback {
+    /// A fresh run of `scenario` with `seed`, and actions to apply when their times come.
+    pub fn new(scenario: &'static Scenario, seed: u64, mut actions: Vec<Timed>) -> Playback {
+        actions.sort_by_key(|a| a.at);
+        let sim = scenario.start(seed);
+        let every = SimDuration::from_micros((scenario.duration.as_micros() / 30).max(1_000));
+        Playback {
+            scenario,
+            seed,
+            checkpoints: vec![(sim.clone(), 0)],
+            sim,
+            actions,
+            applied: 0,
+            checkpoint_every: every,
+            horizon: SimTime::ZERO,
+            traffic: Traffic::default(),
+            journal: Journal::default(),
+        }
+    }
+
+    pub fn scenario(&self) -> &'static Scenario {
+        self.scenario
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+    pub fn now(&self) -> SimTime {
+        self.sim.now()
+    }
+    pub fn horizon(&self) -> SimTime {
+        self.horizon
+    }
+    /// Where the timeline ends: the scenario's length, or further if the run went on.
+    pub fn end(&self) -> SimTime {
+        (SimTime::ZERO + self.scenario.duration).max(self.horizon)
+    }
+    pub fn actions(&self) -> &[Timed] {
+        &self.actions
+    }
+    /// Actions logged after the current time, which playing on will replay.
+    pub fn actions_ahead(&self) -> usize {
+        self.actions.len() - self.applied
+    }
+    pub fn checkpoints(&self) -> usize {
+        self.checkpoints.len()
+    }
+
+    fn log_gap(speed: f64) -> SimDuration {
+        SimDuration::from_micros((speed * LOG_SAMPLE_MS * 1_000.0).max(0.0) as u64)
+    }
+
+    /// Runs to `target`, applying logged actions on the way. With a budget, stops early when
+    /// `out_of_time` says so and returns false. `animate` puts messages in flight.
+    pub fn run(
+        &mut self,
+        target: SimTime,
+        speed: f64,
+        wall: f64,
+        animate: bool,
+        mut out_of_time: Option<&mut dyn FnMut() -> bool>,
+    ) -> bool {
+        let chunk = if out_of_time.is_some() {
+            CHUNK
+        } else {
+            BIG_CHUNK
+        };
+        let reached = loop {
+            let next = self.actions.get(self.applied).map(|a| a.at);
+            let mut stop = match next {
+                Some(at) if at <= target => at,
+                _ => target,
+            };
+            // At the frontier, stop at the next checkpoint's time, so checkpoints stay evenly
+            // spaced however large the steps.
+            if let Some((last, _)) = self.checkpoints.last() {
+                let due = last.now() + self.checkpoint_every;
+                if due > self.sim.now() {
+                    stop = stop.min(due);
+                }
+            }
+            let reached = self.sim.run_bounded(stop, chunk);
+            if reached {
+                self.apply_due(speed, wall, animate);
+            }
+            self.ingest(speed, wall, animate);
+            self.maybe_checkpoint();
+            if reached && stop >= target {
+                break true;
+            }
+            if let Some(f) = out_of_time.as_mut() {
+                if f() {
+                    break false;
+                }
+            }
+        };
+        self.horizon = self.horizon.max(self.sim.now());
+        if animate {
+            self.traffic.expire(self.sim.now(), wall);
+            self.journal.expire(wall);
+        }
+        reached
+    }
+
+    /// Applies the logged actions due by now (the clock has reached their time).
+    fn apply_due(&mut self, speed: f64, wall: f64, animate: bool) {
+        while let Some(next) = self.actions.get(self.applied) {
+            if next.at > self.sim.now() {
+                break;
+            }
+            let timed = next.clone();
+            self.applied += 1;
+            let now = self.sim.now();
+            let result = timed
+                .action
+                .command(&self.sim)
+                .and_then(|cmd| self.sim.apply(cmd).map_err(|e| e.to_string()));
+            match result {
+                Ok(()) => self.journal.note(now, timed.action.describe(), Tone::You),
+                Err(why) => self.journal.note(
+                    now,
+                    format!("could not replay \"{}\": {why}", timed.action.describe()),
+                    Tone::Bad,
+                ),
+            }
+            self.ingest(speed, wall, animate);
+        }
+    }
+
+    /// Handles events up to the next one that shows (or the next logged action) and stops
+    /// there. Returns false when nothing is left to happen.
+    pub fn step(&mut self, speed: f64, wall: f64) -> bool {
+        for _ in 0..STEP_LIMIT {
+            let next_event = self.sim.next_event_time();
+            if let Some(action) = self.actions.get(self.applied) {
+                if next_event.is_none_or(|t| action.at < t) {
+                    let at = action.at;
+                    self.sim.run_until(at);
+                    self.apply_due(speed, wall, true);
+                    self.after_step(wall);
+                    return true;
+                }
+            }
+            if !self.sim.step() {
+                self.after_step(wall);
+                return false;
+            }
+            let before = self.journal.version + self.traffic.sent;
+            self.ingest(speed, wall, true);
+            if self.journal.version + self.traffic.sent != before {
+                break;
+            }
+        }
+        self.after_step(wall);
+        true
+    }
+
+    fn after_step(&mut self, wall: f64) {
+        self.maybe_checkpoint();
+        self.horizon = self.horizon.max(self.sim.now());
+        self.traffic.expire(self.sim.now(), wall);
+    }
+
+    /// Applies a person's action now. Acting before the end of the logged run forks it: the
+    /// actions logged after now are dropped. On error nothing changes and the reason, in words
+    /// a student understands, comes back.
+    pub fn act(&mut self, action: UserAction, speed: f64, wall: f64) -> Result<(), String> {
+        // Finish the current instant first, as a replay does before applying an action.
+        let now = self.sim.now();
+        self.sim.run_until(now);
+        self.ingest(speed, wall, true);
+        let cmd = action.command(&self.sim)?;
+        self.sim.apply(cmd).map_err(|e| e.to_string())?;
+        self.fork();
+        self.journal.note(now, action.describe(), Tone::You);
+        self.actions.push(Timed { at: now, action });
+        self.applied = self.actions.len();
+        self.ingest(speed, wall, true);
+        Ok(())
+    }
+
+    /// Drops the logged actions after now, and the checkpoints after now: the run continues
+    /// from here as a new branch.
+    pub fn fork(&mut self) {
+        self.actions.truncate(self.applied);
+        let now = self.sim.now();
+        let applied = self.applied;
+        self.checkpoints
+            .retain(|(sim, n)| sim.now() <= now && *n <= applied);
+        self.horizon = now;
+    }
+
+    /// Rewinds or fast-forwards to `t` (within what the run has reached): restores the nearest
+    /// earlier checkpoint and replays from it.
+    pub fn seek(&mut self, t: SimTime, speed: f64) {
+        let t = t.min(self.horizon);
+        let index = self
+            .checkpoints
+            .iter()
+            .rposition(|(sim, _)| sim.now() <= t)
+            .unwrap_or(0);
+        let Some((sim, applied)) = self.checkpoints.get(index).cloned() else {
+            return;
+        };
+        // Moving forward from the current point is cheaper than from the checkpoint.
+        if !(t >= self.sim.now() && self.sim.now() >= sim.now()) {
+            self.journal.cut(sim.now());
+            self.sim = sim;
+            self.applied = applied;
+        }
+        self.traffic.clear();
+        self.run(t, speed, 0.0, false, None);
+    }
+
+    /// Takes the events since the last call: messages into flight, the rest into the journal.
+    fn ingest(&mut self, speed: f64, wall: f64, animate: bool) {
+        let events: Vec<(SimTime, Event)> = self.sim.drain_events().collect();
+        if events.is_empty() {
+            return;
+        }
+        let gap = Self::log_gap(speed);
+        let topo = self.sim.topology();
+        for (at, event) in &events {
+            if animate {
+                match *event {
+                    Event::MessageSent {
+                        id,
+                        from,
+                        to,
+                        kind,
+                        sent,
+                        arrives,
+                        ..
+                    } => {
+                        self.traffic
+                            .sent(id.0, from, to, kind, sent, arrives, speed, wall);
+                        continue;
+                    }
+                    Event::MessageDelivered { id, .. } => {
+                        self.traffic.delivered(id.0);
+                        continue;
+                    }
+                    Event::MessageDropped { id, .. } => {
+                        self.traffic.dropped(id.0);
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            self.journal.record(*at, event, topo, gap, wall, animate);
+        }
+    }
+
+    fn maybe_checkpoint(&mut self) {
+        let now = self.sim.now();
+        let due = self
+            .checkpoints
+            .last()
+            .is_none_or(|(last, _)| now >= last.now() + self.checkpoint_every);
+        if !due {
+            return;
+        }
+        self.checkpoints.push((self.sim.clone(), self.applied));
+        if self.checkpoints.len() > MAX_CHECKPOINTS {
+            // Keep the first (the start) and every other one after it.
+            let mut i = 0;
+            self.checkpoints.retain(|_| {
+                i += 1;
+                i == 1 || i % 2 == 0
+            });
+            self.checkpoint_every = self.checkpoint_every.saturating_mul(2);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aurora_core::scenario;
+
+    fn find(name: &str) -> &'static Scenario {
+        match scenario::find(name) {
+            Some(s) => s,
+            None => panic!("scenario {name} exists"),
+        }
+    }
+
+    fn ms(v: u64) -> SimTime {
+        SimTime::from_micros(v * 1_000)
+    }
+
+    #[test]
+    fn a_run_is_the_same_however_it_is_chunked() {
+        let s = find("replicas");
+        let mut a = Playback::new(s, 7, Vec::new());
+        a.run(ms(300), 1.0, 0.0, true, None);
+        let mut b = Playback::new(s, 7, Vec::new());
+        let mut calls = 0;
+        for i in 1..=30 {
+            let mut budget = || {
+                calls += 1;
+                calls % 3 == 0
+            };
+            while !b.run(ms(i * 10), 1.0, 0.0, true, Some(&mut budget)) {}
+        }
+        assert_eq!(a.now(), b.now());
+        assert_eq!(a.sim().trace_digest(), b.sim().trace_digest());
+    }
+
+    #[test]
+    fn actions_replay_exactly_from_a_link() {
+        let s = find("replicas");
+        let mut live = Playback::new(s, 3, Vec::new());
+        live.run(ms(120), 0.01, 0.0, true, None);
+        live.act(UserAction::FailAz(1), 0.01, 0.0)
+            .expect("AZ b can fail");
+        live.run(ms(250), 0.01, 0.0, true, None);
+        live.act(UserAction::HealAz(1), 0.01, 0.0)
+            .expect("AZ b can heal");
+        live.run(ms(400), 0.01, 0.0, true, None);
+
+        let mut replay = Playback::new(s, 3, live.actions().to_vec());
+        replay.run(ms(121), 0.01, 0.0, false, None);
+        assert!(replay
+            .journal
+            .lines
+            .iter()
+            .any(|l| l.text == "you failed AZ b"));
+        replay.run(ms(400), 0.01, 0.0, false, None);
+        assert_eq!(replay.sim().trace_digest(), live.sim().trace_digest());
+    }
+
+    #[test]
+    fn rewinding_and_playing_on_gives_the_same_run() {
+        let s = find("replicas");
+        let mut p = Playback::new(s, 5, Vec::new());
+        p.run(ms(100), 0.01, 0.0, true, None);
+        p.act(UserAction::Crash("az-a-1".into()), 0.01, 0.0)
+            .expect("az-a-1 can crash");
+        p.run(ms(900), 0.01, 0.0, true, None);
+        let digest = p.sim().trace_digest();
+        assert!(p.checkpoints() > 2, "checkpoints were taken");
+
+        p.seek(ms(50), 0.01);
+        assert_eq!(p.now(), ms(50));
+        assert_eq!(p.actions_ahead(), 1, "the crash lies ahead");
+        p.run(ms(900), 0.01, 0.0, true, None);
+        assert_eq!(p.sim().trace_digest(), digest);
+
+        // Forward within what was reached, then back again.
+        p.seek(ms(500), 0.01);
+        p.seek(ms(700), 0.01);
+        p.run(ms(900), 0.01, 0.0, true, None);
+        assert_eq!(p.sim().trace_digest(), digest);
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_the_run() {
+        let s = find("replicas");
+        let mut p = Playback::new(s, 5, Vec::new());
+        p.run(ms(100), 0.01, 0.0, true, None);
+        p.act(UserAction::FailAz(2), 0.01, 0.0).expect("AZ c fails");
+        p.run(ms(300), 0.01, 0.0, true, None);
+        p.seek(ms(50), 0.01);
+        p.act(UserAction::FailAz(0), 0.01, 0.0).expect("AZ a fails");
+        assert_eq!(p.actions().len(), 1);
+        assert_eq!(p.actions()[0].action, UserAction::FailAz(0));
+        assert_eq!(p.horizon(), ms(50));
+    }
+
+    #[test]
+    fn a_refused_action_changes_nothing_and_says_why() {
+        let s = find("replicas");
+        let mut p = Playback::new(s, 5, Vec::new());
+        p.run(ms(10), 0.01, 0.0, true, None);
+        let before = p.sim().trace_digest();
+        let err = p
+            .act(UserAction::HealAz(1), 0.01, 0.0)
+            .expect_err("nothing to heal");
+        assert!(err.contains("not in force"), "{err}");
+        assert_eq!(p.sim().trace_digest(), before);
+        assert!(p.actions().is_empty());
+    }
+
+    #[test]
+    fn checkpoints_stay_capped() {
+        let s = find("quorum-write");
+        let mut p = Playback::new(s, 1, Vec::new());
+        p.run(
+            SimTime::ZERO + s.duration + s.duration,
+            1.0,
+            0.0,
+            false,
+            None,
+        );
+        assert!(p.checkpoints() <= MAX_CHECKPOINTS);
+        assert!(p.checkpoints() >= MAX_CHECKPOINTS / 2);
+    }
+
+    #[test]
+    fn next_event_stops_at_something_visible() {
+        let s = find("quorum-write");
+        let mut p = Playback::new(s, 1, Vec::new());
+        assert!(p.step(0.001, 0.0));
+        let shown = p.traffic.sent + p.journal.lines.len() as u64;
+        assert!(shown > 0, "a step shows a message or a log line");
+    }
+}

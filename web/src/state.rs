@@ -1,0 +1,453 @@
+//! The page's state and everything a person can do to it, as one reducer.
+//!
+//! The state owns the run ([`Playback`]), the playback clock (playing, speed), the selection and
+//! the notices. The reducer is the only code that advances or changes the run; components read
+//! the state through [`AppContext`] or their props and send [`Action`]s back.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use aurora_core::ids::{NodeId, PgId, SegmentId};
+use aurora_core::scenario::{self, Scenario};
+use aurora_core::{SimDuration, SimTime};
+use yew::prelude::*;
+
+use crate::actions::UserAction;
+use crate::format;
+use crate::playback::Playback;
+use crate::url::Params;
+
+/// Longest wall-clock step one frame may take, in ms: after a hidden tab comes back, the run
+/// resumes where it was instead of leaping ahead.
+const MAX_FRAME_MS: f64 = 100.0;
+/// Wall-clock time the model may take per frame, in ms.
+const FRAME_BUDGET_MS: f64 = 9.0;
+/// How far the arrow keys move along the timeline, as a share of its length.
+const NUDGE: f64 = 0.02;
+
+/// What the inspector shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    Node(NodeId),
+    Segment(SegmentId),
+    Az(u8),
+    Pg(PgId),
+}
+
+/// A message for the person, shown until dismissed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub id: u64,
+    pub text: String,
+    /// A problem (true) or news (false).
+    pub problem: bool,
+}
+
+/// Everything a person can do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// An animation frame at this wall-clock time (ms).
+    Frame(f64),
+    TogglePlay,
+    /// Handle events up to the next one that shows, then pause.
+    Step,
+    SetSpeed(usize),
+    Faster,
+    Slower,
+    /// Jump to a simulated time within the run so far.
+    Seek(SimTime),
+    /// Move along the timeline by a share of its length (negative: back).
+    Nudge(f64),
+    /// Drop the logged actions after now.
+    Fork,
+    /// Start the scenario again.
+    Reset,
+    SetSeed(u64),
+    SetScenario(String),
+    /// A fault, a heal, a failover, a workload change.
+    Act(UserAction),
+    Select(Option<Selection>),
+    DismissNotice(u64),
+    Notify(String, bool),
+    ToggleHelp,
+    /// Escape: close the help, then clear the selection.
+    Escape,
+    SetReducedMotion(bool),
+    /// Fail or heal the selection: its first choice.
+    ToggleSelection,
+    /// Copy a link to this run (the page does it after the render).
+    RequestShare,
+    /// Auto, light, dark.
+    CycleTheme,
+}
+
+/// The colour theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    /// Follow the system.
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn label(self) -> &'static str {
+        match self {
+            Theme::Auto => "Theme: system",
+            Theme::Light => "Theme: light",
+            Theme::Dark => "Theme: dark",
+        }
+    }
+}
+
+/// The page's state.
+pub struct AppState {
+    pub pb: Rc<RefCell<Playback>>,
+    /// Bumped whenever what the page shows changes.
+    pub frame: u64,
+    pub playing: bool,
+    pub speed_index: usize,
+    /// The simulated speed achieved when the model cannot keep up with the one chosen.
+    pub effective_speed: Option<f64>,
+    last_wall: Option<f64>,
+    /// Wall-clock time of the latest frame, in ms.
+    pub wall: f64,
+    pub selection: Option<Selection>,
+    pub notices: Vec<Notice>,
+    next_notice: u64,
+    pub help_open: bool,
+    pub embed: bool,
+    pub reduced_motion: bool,
+    /// Counts requests to copy a link; the page copies when it changes.
+    pub share_requests: u64,
+    pub theme: Theme,
+}
+
+/// The state as components receive it.
+pub type AppContext = UseReducerHandle<AppState>;
+
+impl PartialEq for AppState {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.pb, &other.pb) && self.frame == other.frame
+    }
+}
+
+impl AppState {
+    /// The state for the address's parameters and notices.
+    pub fn new(scenario: &'static Scenario, params: &Params, notices: Vec<String>) -> AppState {
+        let pb = Playback::new(scenario, params.seed, params.actions.clone());
+        let mut state = AppState {
+            pb: Rc::new(RefCell::new(pb)),
+            frame: 0,
+            playing: params.autoplay,
+            speed_index: params.speed_index,
+            effective_speed: None,
+            last_wall: None,
+            wall: 0.0,
+            selection: None,
+            notices: Vec::new(),
+            next_notice: 1,
+            help_open: false,
+            embed: params.embed,
+            reduced_motion: false,
+            share_requests: 0,
+            theme: Theme::Auto,
+        };
+        for text in notices {
+            state.notify(text, true);
+        }
+        if let Some(at) = params.at {
+            let speed = state.speed();
+            if let Ok(mut pb) = state.pb.try_borrow_mut() {
+                // A link's moment may lie beyond anything played yet: run there.
+                pb.run(at, speed, 0.0, false, None);
+            }
+        }
+        state
+    }
+
+    pub fn speed(&self) -> f64 {
+        format::speed_at(self.speed_index)
+    }
+
+    fn notify(&mut self, text: String, problem: bool) {
+        // The same notice twice in a row is shown once.
+        if self.notices.last().is_some_and(|n| n.text == text) {
+            return;
+        }
+        if self.notices.len() >= 6 {
+            self.notices.remove(0);
+        }
+        self.notices.push(Notice {
+            id: self.next_notice,
+            text,
+            problem,
+        });
+        self.next_notice += 1;
+    }
+
+    fn copy(&self) -> AppState {
+        AppState {
+            pb: Rc::clone(&self.pb),
+            frame: self.frame + 1,
+            playing: self.playing,
+            speed_index: self.speed_index,
+            effective_speed: self.effective_speed,
+            last_wall: self.last_wall,
+            wall: self.wall,
+            selection: self.selection,
+            notices: self.notices.clone(),
+            next_notice: self.next_notice,
+            help_open: self.help_open,
+            embed: self.embed,
+            reduced_motion: self.reduced_motion,
+            share_requests: self.share_requests,
+            theme: self.theme,
+        }
+    }
+
+    fn restart(&mut self, scenario: &'static Scenario, seed: u64) {
+        self.pb = Rc::new(RefCell::new(Playback::new(scenario, seed, Vec::new())));
+        self.selection = None;
+        self.effective_speed = None;
+        self.last_wall = None;
+    }
+
+    /// Advances the run for one animation frame.
+    fn frame(&mut self, wall: f64) -> bool {
+        let dt = match self.last_wall {
+            Some(last) => (wall - last).clamp(0.0, MAX_FRAME_MS),
+            None => 0.0,
+        };
+        self.last_wall = Some(wall);
+        self.wall = wall;
+        let speed = self.speed();
+        let Ok(mut pb) = self.pb.try_borrow_mut() else {
+            return false;
+        };
+        if !self.playing {
+            // Let lit links fade out while paused.
+            let lit = !pb.traffic.pulses.is_empty() || !pb.journal.flashes.is_empty();
+            if lit {
+                let now = pb.now();
+                pb.traffic.expire(now, wall);
+                pb.journal.expire(wall);
+            }
+            return lit;
+        }
+        let before = pb.now();
+        let step = SimDuration::from_micros((dt * 1_000.0 * speed).round() as u64);
+        let target = before + step;
+        let deadline = now_ms() + FRAME_BUDGET_MS;
+        let mut out_of_time = || now_ms() > deadline;
+        let reached = pb.run(target, speed, wall, true, Some(&mut out_of_time));
+        let gained = pb.now().since(before).as_micros() as f64 / 1_000.0;
+        self.effective_speed = if reached || dt <= 0.0 {
+            None
+        } else {
+            let now = gained / dt;
+            Some(self.effective_speed.map_or(now, |e| e * 0.8 + now * 0.2))
+        };
+        // Past the scenario's end with nothing left to happen, stop.
+        if pb.sim().next_event_time().is_none() {
+            self.playing = false;
+        }
+        true
+    }
+
+    fn act(&mut self, action: UserAction) {
+        let speed = self.speed();
+        let wall = self.wall;
+        let result = match self.pb.try_borrow_mut() {
+            Ok(mut pb) => pb.act(action, speed, wall),
+            Err(_) => Err("the playground is busy; try again".to_string()),
+        };
+        if let Err(why) = result {
+            self.notify(capitalise(&why), true);
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The wall clock for the frame budget, in ms.
+#[cfg(target_arch = "wasm32")]
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn now_ms() -> f64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1_000.0)
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = self.copy();
+        let speed = self.speed();
+        match action {
+            Action::Frame(wall) => {
+                if !next.frame(wall) {
+                    return self;
+                }
+            }
+            Action::TogglePlay => {
+                next.playing = !next.playing;
+                next.last_wall = None;
+                next.effective_speed = None;
+                if next.playing {
+                    if let Ok(pb) = next.pb.try_borrow() {
+                        if pb.sim().next_event_time().is_none() {
+                            next.playing = false;
+                        }
+                    }
+                }
+            }
+            Action::Step => {
+                next.playing = false;
+                let wall = next.wall;
+                let more = next
+                    .pb
+                    .try_borrow_mut()
+                    .map_or(true, |mut pb| pb.step(speed, wall));
+                if !more {
+                    next.notify("Nothing more happens in this run.".into(), false);
+                }
+            }
+            Action::SetSpeed(i) => next.speed_index = i.min(format::SPEEDS.len() - 1),
+            Action::Faster => {
+                next.speed_index = (next.speed_index + 1).min(format::SPEEDS.len() - 1)
+            }
+            Action::Slower => next.speed_index = next.speed_index.saturating_sub(1),
+            Action::Seek(t) => {
+                if let Ok(mut pb) = next.pb.try_borrow_mut() {
+                    pb.seek(t, speed);
+                }
+            }
+            Action::Nudge(share) => {
+                if let Ok(mut pb) = next.pb.try_borrow_mut() {
+                    let end = pb.end().as_micros() as f64;
+                    let now = pb.now().as_micros() as f64;
+                    let t = (now + share * end).clamp(0.0, end);
+                    pb.seek(SimTime::from_micros(t as u64), speed);
+                }
+            }
+            Action::Fork => {
+                let dropped = next.pb.try_borrow_mut().ok().map(|mut pb| {
+                    let n = pb.actions_ahead();
+                    pb.fork();
+                    n
+                });
+                if let Some(dropped) = dropped {
+                    next.notify(
+                        format!(
+                            "Forked here: {dropped} later action{} dropped; what you do now writes a new ending.",
+                            if dropped == 1 { "" } else { "s" }
+                        ),
+                        false,
+                    );
+                }
+            }
+            Action::Reset => {
+                let (scenario, seed) = match next.pb.try_borrow() {
+                    Ok(pb) => (pb.scenario(), pb.seed()),
+                    Err(_) => return self,
+                };
+                next.restart(scenario, seed);
+            }
+            Action::SetSeed(seed) => {
+                let scenario = match next.pb.try_borrow() {
+                    Ok(pb) => pb.scenario(),
+                    Err(_) => return self,
+                };
+                next.restart(scenario, seed);
+            }
+            Action::SetScenario(name) => match scenario::find(&name) {
+                Some(s) => {
+                    let seed = next.pb.try_borrow().map_or(1, |pb| pb.seed());
+                    next.restart(s, seed);
+                }
+                None => next.notify(format!("There is no scenario called \"{name}\"."), true),
+            },
+            Action::Act(action) => next.act(action),
+            Action::Select(selection) => {
+                if selection == self.selection {
+                    return self;
+                }
+                next.selection = selection;
+            }
+            Action::DismissNotice(id) => next.notices.retain(|n| n.id != id),
+            Action::Notify(text, problem) => next.notify(text, problem),
+            Action::ToggleHelp => next.help_open = !next.help_open,
+            Action::Escape => {
+                if next.help_open {
+                    next.help_open = false;
+                } else if next.selection.is_some() {
+                    next.selection = None;
+                } else {
+                    return self;
+                }
+            }
+            Action::SetReducedMotion(on) => {
+                if on == self.reduced_motion {
+                    return self;
+                }
+                next.reduced_motion = on;
+                // With reduced motion the page does not start moving by itself.
+                let at_start = next
+                    .pb
+                    .try_borrow()
+                    .is_ok_and(|pb| pb.now() == SimTime::ZERO);
+                if on && at_start {
+                    next.playing = false;
+                }
+            }
+            Action::ToggleSelection => {
+                let Some(selection) = next.selection else {
+                    next.notify(
+                        "Select something first: click it, or Tab to it and press Enter.".into(),
+                        false,
+                    );
+                    return Rc::new(next);
+                };
+                let first = next.pb.try_borrow().ok().and_then(|pb| {
+                    let view = pb.sim().view();
+                    crate::choices::for_selection(selection, &view, pb.sim().faults())
+                        .into_iter()
+                        .next()
+                });
+                match first {
+                    Some(choice) => next.act(choice.action),
+                    None => next.notify("There is no fault to inject into that.".into(), false),
+                }
+            }
+            Action::RequestShare => next.share_requests += 1,
+            Action::CycleTheme => {
+                next.theme = match next.theme {
+                    Theme::Auto => Theme::Light,
+                    Theme::Light => Theme::Dark,
+                    Theme::Dark => Theme::Auto,
+                }
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+/// The arrow keys' step along the timeline.
+pub const fn nudge() -> f64 {
+    NUDGE
+}

@@ -1,0 +1,336 @@
+//! The share and embed parameters in the page's address.
+//!
+//! `?scenario=failover&seed=7&speed=0.01&t=12500000&actions=2000000.fail-az.c` reproduces a run
+//! exactly: the scenario, the seed, the person's actions with their simulated times (in
+//! microseconds), and the point to open at. `embed=1` gives the compact chrome for course pages,
+//! `autoplay=1` starts playing at once.
+//!
+//! Every problem becomes a notice in plain words and a default; nothing read here is ever put
+//! into the page as HTML.
+
+use aurora_core::scenario::{self, Scenario};
+use aurora_core::SimTime;
+
+use crate::actions::Timed;
+use crate::format;
+
+/// The scenario the page opens with: a writer, replicas and clients in three AZs.
+pub const DEFAULT_SCENARIO: &str = "replicas";
+pub const DEFAULT_SEED: u64 = 1;
+/// Most actions a link may carry.
+pub const MAX_ACTIONS: usize = 200;
+/// Longest value quoted back in a notice.
+const QUOTE_MAX: usize = 40;
+
+/// What the address asks for.
+#[derive(Clone)]
+pub struct Params {
+    /// `None`: the default scenario.
+    pub scenario: Option<&'static Scenario>,
+    pub seed: u64,
+    pub speed_index: usize,
+    pub actions: Vec<Timed>,
+    /// The simulated time to open at.
+    pub at: Option<SimTime>,
+    pub embed: bool,
+    pub autoplay: bool,
+}
+
+/// The scenario the page opens with, or the core's first if it ever drops that one.
+pub fn default_scenario() -> Option<&'static Scenario> {
+    scenario::find(DEFAULT_SCENARIO).or_else(|| scenario::all().first())
+}
+
+impl Params {
+    /// The scenario asked for, or the default one.
+    pub fn scenario(&self) -> Option<&'static Scenario> {
+        self.scenario.or_else(default_scenario)
+    }
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            scenario: None,
+            seed: DEFAULT_SEED,
+            speed_index: format::DEFAULT_SPEED_INDEX,
+            actions: Vec::new(),
+            at: None,
+            embed: false,
+            autoplay: true,
+        }
+    }
+}
+
+/// `%41` and `+` decoded; bytes that are not UTF-8 become U+FFFD.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A value quoted in a notice: shortened, and only as text.
+fn quote(s: &str) -> String {
+    let mut q: String = s.chars().take(QUOTE_MAX).collect();
+    if s.chars().count() > QUOTE_MAX {
+        q.push('…');
+    }
+    q
+}
+
+fn flag(value: &str) -> Option<bool> {
+    match value {
+        "1" | "true" | "yes" | "on" | "" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads `search` (with or without its `?`). Problems come back as notices; the parameters
+/// they concern keep their defaults.
+pub fn parse(search: &str) -> (Params, Vec<String>) {
+    let mut p = Params::default();
+    let mut notices = Vec::new();
+    let mut autoplay = None;
+    let search = search.strip_prefix('?').unwrap_or(search);
+    for pair in search.split('&').filter(|s| !s.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = percent_decode(key);
+        let value = percent_decode(value);
+        match key.as_str() {
+            "scenario" => match scenario::find(&value) {
+                Some(s) => p.scenario = Some(s),
+                None => notices.push(format!(
+                    "There is no scenario called \"{}\"; showing \"{}\" instead.",
+                    quote(&value),
+                    default_scenario().map_or("", |s| s.name)
+                )),
+            },
+            "seed" => match value.parse::<u64>() {
+                Ok(seed) => p.seed = seed,
+                Err(_) => notices.push(format!(
+                    "The seed must be a whole number from 0 to 18446744073709551615, not \"{}\"; using {}.",
+                    quote(&value),
+                    DEFAULT_SEED
+                )),
+            },
+            "speed" => match value.parse::<f64>() {
+                Ok(speed) if speed.is_finite() && speed > 0.0 => {
+                    p.speed_index = format::nearest_speed(speed);
+                    let chosen = format::speed_at(p.speed_index);
+                    if (chosen / speed - 1.0).abs() > 0.01 {
+                        notices.push(format!(
+                            "Speed {} is not on the dial; using the nearest, {}.",
+                            quote(&value),
+                            format::speed_factor(chosen)
+                        ));
+                    }
+                }
+                _ => notices.push(format!(
+                    "The speed must be a positive number such as 0.01 or 20, not \"{}\"; using {}.",
+                    quote(&value),
+                    format::speed_factor(format::speed_at(format::DEFAULT_SPEED_INDEX))
+                )),
+            },
+            "t" => match value.parse::<u64>() {
+                Ok(us) => p.at = Some(SimTime::from_micros(us)),
+                Err(_) => notices.push(format!(
+                    "The time t must be a whole number of microseconds, not \"{}\"; starting at 0.",
+                    quote(&value)
+                )),
+            },
+            "actions" => {
+                for (i, item) in value.split('_').filter(|s| !s.is_empty()).enumerate() {
+                    if p.actions.len() >= MAX_ACTIONS {
+                        notices.push(format!(
+                            "The link carries more than {MAX_ACTIONS} actions; the rest are ignored."
+                        ));
+                        break;
+                    }
+                    match Timed::decode(item) {
+                        Ok(timed) => p.actions.push(timed),
+                        Err(why) => notices.push(format!(
+                            "Action {} in the link (\"{}\") was ignored: {why}.",
+                            i + 1,
+                            quote(item)
+                        )),
+                    }
+                }
+                p.actions.sort_by_key(|a| a.at);
+            }
+            "embed" => match flag(&value) {
+                Some(on) => p.embed = on,
+                None => notices.push(format!(
+                    "embed must be 1 or 0, not \"{}\"; showing the full page.",
+                    quote(&value)
+                )),
+            },
+            "autoplay" => match flag(&value) {
+                Some(on) => autoplay = Some(on),
+                None => notices.push(format!(
+                    "autoplay must be 1 or 0, not \"{}\"; ignored.",
+                    quote(&value)
+                )),
+            },
+            other => notices.push(format!(
+                "The link's parameter \"{}\" is not one the playground knows; it was ignored.",
+                quote(other)
+            )),
+        }
+    }
+    // The full page plays at once unless it opens at a chosen moment; an embed waits for a click
+    // unless told otherwise.
+    p.autoplay = autoplay.unwrap_or(!p.embed && p.at.is_none());
+    (p, notices)
+}
+
+/// What a share link records.
+pub struct Share<'a> {
+    pub scenario: &'a str,
+    pub seed: u64,
+    pub speed: f64,
+    pub at: SimTime,
+    pub actions: &'a [Timed],
+    pub embed: bool,
+}
+
+/// The query string (with its `?`) for a share link. Every part is made of characters that
+/// need no escaping.
+pub fn query(s: &Share<'_>) -> String {
+    let mut q = format!(
+        "?scenario={}&seed={}&speed={}&t={}",
+        s.scenario,
+        s.seed,
+        s.speed,
+        s.at.as_micros()
+    );
+    if !s.actions.is_empty() {
+        let list: Vec<String> = s.actions.iter().map(Timed::encode).collect();
+        q.push_str("&actions=");
+        q.push_str(&list.join("_"));
+    }
+    if s.embed {
+        q.push_str("&embed=1");
+    }
+    q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actions::UserAction;
+
+    fn name(p: &Params) -> &'static str {
+        p.scenario().map_or("", |s| s.name)
+    }
+
+    #[test]
+    fn no_parameters_give_the_defaults_and_no_notices() {
+        let (p, notices) = parse("");
+        assert_eq!(name(&p), DEFAULT_SCENARIO);
+        assert_eq!(p.seed, DEFAULT_SEED);
+        assert!(p.autoplay);
+        assert!(!p.embed);
+        assert!(notices.is_empty());
+    }
+
+    #[test]
+    fn a_share_link_reads_back_to_the_same_run() {
+        let actions = vec![
+            Timed {
+                at: SimTime::from_micros(2_000_000),
+                action: UserAction::FailAz(2),
+            },
+            Timed {
+                at: SimTime::from_micros(3_500_000),
+                action: UserAction::Crash("instance-1".into()),
+            },
+        ];
+        let q = query(&Share {
+            scenario: "failover",
+            seed: 42,
+            speed: 0.02,
+            at: SimTime::from_micros(4_000_000),
+            actions: &actions,
+            embed: false,
+        });
+        let (p, notices) = parse(&q);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(name(&p), "failover");
+        assert_eq!(p.seed, 42);
+        assert_eq!(format::speed_at(p.speed_index), 0.02);
+        assert_eq!(p.at, Some(SimTime::from_micros(4_000_000)));
+        assert_eq!(p.actions, actions);
+        assert!(!p.autoplay, "a link to a moment opens paused there");
+    }
+
+    #[test]
+    fn embeds_take_their_own_parameters() {
+        let (p, notices) = parse("?embed=1&scenario=az-failure&seed=9&speed=20&autoplay=1");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(p.embed && p.autoplay);
+        assert_eq!(name(&p), "az-failure");
+        assert_eq!(format::speed_at(p.speed_index), 20.0);
+        let (p, _) = parse("?embed=1");
+        assert!(!p.autoplay, "an embed waits for a click");
+    }
+
+    #[test]
+    fn bad_parameters_fall_back_with_a_notice_each() {
+        let (p, notices) = parse(
+            "?scenario=%3Cscript%3Ealert(1)%3C/script%3E&seed=-3&speed=fast&t=soon&embed=maybe&colour=red&actions=1.explode_2.fail-az.b",
+        );
+        assert_eq!(name(&p), DEFAULT_SCENARIO);
+        assert_eq!(p.seed, DEFAULT_SEED);
+        assert_eq!(p.speed_index, format::DEFAULT_SPEED_INDEX);
+        assert_eq!(p.at, None);
+        assert!(!p.embed);
+        assert_eq!(p.actions.len(), 1, "the good action stays");
+        assert_eq!(notices.len(), 7, "{notices:#?}");
+        assert!(notices[0].contains("\"<script>alert(1)</script>\""));
+        assert!(notices.iter().any(|n| n.contains("\"colour\"")));
+    }
+
+    #[test]
+    fn speeds_off_the_dial_snap_to_the_nearest() {
+        let (p, notices) = parse("?speed=3");
+        assert_eq!(format::speed_at(p.speed_index), 2.0);
+        assert_eq!(notices.len(), 1);
+        let (_, notices) = parse("?speed=0.0100");
+        assert!(notices.is_empty());
+    }
+
+    #[test]
+    fn percent_decoding_is_lenient() {
+        assert_eq!(percent_decode("a%20b+c"), "a b c");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(percent_decode("%E2%9C%93"), "✓");
+        assert_eq!(percent_decode("%FF"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn long_values_are_shortened_in_notices() {
+        let long = "x".repeat(500);
+        let (_, notices) = parse(&format!("?scenario={long}"));
+        assert!(notices[0].len() < 200);
+    }
+}
