@@ -107,7 +107,7 @@ fn playground(props: &PlaygroundProps) -> Html {
     };
     let dispatch = state.dispatcher();
     use_animation_frames(dispatch.clone());
-    use_keyboard(dispatch.clone(), !state.embed);
+    use_keyboard(dispatch.clone(), true);
     let narrow = use_media("(max-width: 720px)");
     let reduced = use_media("(prefers-reduced-motion: reduce)");
     {
@@ -285,24 +285,24 @@ fn playground(props: &PlaygroundProps) -> Html {
                 </header>
                 { notices }
                 { playback }
-                <div class="workspace">
-                    <main class="stage">
-                        <h2 class="visually-hidden">{ "Cluster diagram" }</h2>
-                        { diagram }
-                        <RecoveryPanel record={pb.journal.recovery().cloned()} live={view.recovery.clone()}
-                            names={names_of(&view)} />
-                    </main>
+                <main class="stage">
+                    <h2 class="visually-hidden">{ "Cluster diagram" }</h2>
+                    { diagram }
+                    <RecoveryPanel record={pb.journal.recovery().cloned()} live={view.recovery.clone()}
+                        names={names_of(&view)} />
+                </main>
+                <div class="panels">
                     <aside class="side">
                         <Inspector view={Rc::clone(&view)} faults={Rc::clone(&faults)}
                             selection={state.selection} dispatch={on_dispatch.clone()} />
                         <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
+                    </aside>
+                    <EventLog lines={log_lines} version={pb.journal.version} />
+                    <div class="side">
+                        <Charts figures={figures} />
                         <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
                             dispatch={on_dispatch.clone()} on_share={on_share} link={(*link).clone()} />
-                    </aside>
-                </div>
-                <div class="panels">
-                    <EventLog lines={log_lines} version={pb.journal.version} />
-                    <Charts figures={figures} />
+                    </div>
                 </div>
                 <footer class="footer">
                     <span>{ format!("Scenario {scenario_name}, seed {}, ", pb.seed()) }</span>

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
 use wasm_bindgen::JsCast;
 use web_sys::{KeyboardEvent, MediaQueryList};
@@ -72,37 +72,43 @@ pub fn key_action(key: &str, in_field: bool) -> Option<Action> {
 pub fn use_keyboard(dispatch: UseReducerDispatcher<AppState>, enabled: bool) {
     use_effect_with(enabled, move |enabled| {
         let listener = enabled.then(|| {
-            EventListener::new(&gloo::utils::document(), "keydown", move |event| {
-                let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
-                    return;
-                };
-                if event.ctrl_key() || event.meta_key() || event.alt_key() {
-                    return;
-                }
-                let target = event
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-                let tag = target.as_ref().map(|t| t.tag_name().to_ascii_lowercase());
-                let in_field = matches!(tag.as_deref(), Some("input" | "select" | "textarea"));
-                // Space and Enter on a button or a node belong to it.
-                let on_control = target.as_ref().is_some_and(|t| {
-                    t.tag_name().eq_ignore_ascii_case("button")
-                        || t.get_attribute("role").as_deref() == Some("button")
-                });
-                let key = event.key();
-                if on_control && (key == " " || key == "Enter") {
-                    return;
-                }
-                // Arrow keys move a focused slider.
-                let slider_key = tag.as_deref() == Some("input") && key.starts_with("Arrow");
-                if (in_field || slider_key) && key != "Escape" {
-                    return;
-                }
-                if let Some(action) = key_action(&key, in_field) {
-                    event.prevent_default();
-                    dispatch.dispatch(action);
-                }
-            })
+            let options = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(
+                &gloo::utils::document(),
+                "keydown",
+                options,
+                move |event| {
+                    let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
+                    if event.ctrl_key() || event.meta_key() || event.alt_key() {
+                        return;
+                    }
+                    let target = event
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                    let tag = target.as_ref().map(|t| t.tag_name().to_ascii_lowercase());
+                    let in_field = matches!(tag.as_deref(), Some("input" | "select" | "textarea"));
+                    // Space and Enter on a button or a node belong to it.
+                    let on_control = target.as_ref().is_some_and(|t| {
+                        t.tag_name().eq_ignore_ascii_case("button")
+                            || t.get_attribute("role").as_deref() == Some("button")
+                    });
+                    let key = event.key();
+                    if on_control && (key == " " || key == "Enter") {
+                        return;
+                    }
+                    // Arrow keys move a focused slider.
+                    let slider_key = tag.as_deref() == Some("input") && key.starts_with("Arrow");
+                    if (in_field || slider_key) && key != "Escape" {
+                        return;
+                    }
+                    if let Some(action) = key_action(&key, in_field) {
+                        event.prevent_default();
+                        dispatch.dispatch(action);
+                    }
+                },
+            )
         });
         move || drop(listener)
     });

@@ -21,7 +21,7 @@ const BIG_CHUNK: u64 = 50_000;
 /// Most events "next event" handles while looking for one that shows.
 const STEP_LIMIT: usize = 200_000;
 /// Wall-clock time between two logged events of a frequent kind, in ms.
-const LOG_SAMPLE_MS: f64 = 350.0;
+const LOG_SAMPLE_MS: f64 = 1_200.0;
 
 /// A run being played.
 pub struct Playback {

@@ -91,45 +91,29 @@ pub fn diagram(props: &DiagramProps) -> Html {
         .find(|r| r.id.0 == 0)
         .map_or("us-east-1", |r| r.name);
 
-    let zones = l.azs.iter().enumerate().map(|(i, r)| {
+    let zone_of =
+        |id: aurora_core::ids::NodeId| view.node(id).and_then(|n| n.az).map(|a| a.index());
+    let zone_boxes = l.azs.iter().enumerate().map(|(i, r)| {
         let (failed, cut) = az_faults(&scene.faults, i);
         let selected = selection == Some(Selection::Az(i as u8));
-        let on_select = props.on_select.clone();
-        let index = i as u8;
-        let onclick = Callback::from(move |_: MouseEvent| on_select.emit(Selection::Az(index)));
-        let on_select = props.on_select.clone();
-        let onkeydown = activate(move || on_select.emit(Selection::Az(index)));
         let class = classes!(
             "az",
             failed.then_some("az-failed"),
             cut.then_some("az-cut"),
             selected.then_some("selected")
         );
-        let n_clients = l.clients.iter().filter(|(c, _)| {
-            view.node(*c).and_then(|n| n.az).map(|a| a.index()) == Some(i)
-        }).count();
-        let row = l.client_rows.get(i).copied().unwrap_or_default();
         html! {
-            <g class={class} role="group" aria-label={names::az(i)}>
+            <g {class} aria-hidden="true">
                 <rect class="az-box" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="10" />
-                <g class="az-head" role="button" tabindex="0"
-                    aria-label={names::az_with_state(i, failed, cut)}
-                    aria-pressed={selected.to_string()}
-                    {onclick} {onkeydown}>
-                    <rect class="az-head-hit" x={f(r.x)} y={f(r.y)} width={f(r.w)} height="26" rx="10" />
-                    <text class="az-title" x={f(r.x + 12.0)} y={f(r.y + 18.0)}>
-                        { format!("AZ {}", names::az_letter(i)) }
-                    </text>
-                    <text class="az-state" x={f(r.x + r.w - 12.0)} y={f(r.y + 18.0)} text-anchor="end">
-                        { names::az_state(failed, cut) }
-                    </text>
-                </g>
-                if n_clients > 0 {
-                    <text class="row-label" x={f(row.x)} y={f(row.y + 16.0)}>{ "clients" }</text>
-                }
             </g>
         }
     });
+    let mut zone_nodes: Vec<Vec<Html>> = vec![Vec::new(); l.azs.len()];
+    let mut place = |id: aurora_core::ids::NodeId, html: Html| {
+        if let Some(slot) = zone_of(id).and_then(|z| zone_nodes.get_mut(z)) {
+            slot.push(html);
+        }
+    };
 
     let endpoint_links = view.endpoints.iter().zip(&l.endpoints).flat_map(|(e, r)| {
         let (x1, y1) = (r.x + r.w / 2.0, r.bottom());
@@ -180,29 +164,37 @@ pub fn diagram(props: &DiagramProps) -> Html {
         })
     });
 
-    let clients = l.clients.iter().filter_map(|(id, (x, y))| {
-        let node = view.node(*id)?;
-        let selected = selection == Some(Selection::Node(*id));
-        Some(html! {
-            <ClientDot node={node.clone()} x={*x} y={*y} r={6.0} label={""} selected={selected}
-                on_select={props.on_select.clone()} />
-        })
-    });
+    for (id, (x, y)) in &l.clients {
+        if let Some(node) = view.node(*id) {
+            let selected = selection == Some(Selection::Node(*id));
+            place(
+                *id,
+                html! {
+                    <ClientDot node={node.clone()} x={*x} y={*y} r={6.0} label={""} selected={selected}
+                        on_select={props.on_select.clone()} />
+                },
+            );
+        }
+    }
 
     let commit_flash = flashing(FlashTarget::Commit);
-    let instances = l.instances.iter().filter_map(|(id, r)| {
-        let inst = view.instances.iter().find(|i| i.node == *id)?;
-        let selected = selection == Some(Selection::Node(*id));
-        let writer = inst.is_writer && inst.role == Role::Writer;
-        Some(html! {
-            <InstanceCard instance={inst.clone()} rect={*r} selected={selected}
-                commit={writer && commit_flash} writer_vdl={view.writer.vdl.0}
-                on_select={props.on_select.clone()} />
-        })
-    });
+    for (id, r) in &l.instances {
+        if let Some(inst) = view.instances.iter().find(|i| i.node == *id) {
+            let selected = selection == Some(Selection::Node(*id));
+            let writer = inst.is_writer && inst.role == Role::Writer;
+            place(
+                *id,
+                html! {
+                    <InstanceCard instance={inst.clone()} rect={*r} selected={selected}
+                        commit={writer && commit_flash} writer_vdl={view.writer.vdl.0}
+                        on_select={props.on_select.clone()} />
+                },
+            );
+        }
+    }
 
-    let storage = l.storage.iter().filter_map(|(id, r)| {
-        let node = view.node(*id)?;
+    for (id, r) in &l.storage {
+        let Some(node) = view.node(*id) else { continue };
         let cells: Vec<SegmentCell> = l
             .segments
             .iter()
@@ -219,11 +211,55 @@ pub fn diagram(props: &DiagramProps) -> Html {
             })
             .collect();
         let selected = selection == Some(Selection::Node(*id));
-        Some(html! {
-            <StorageCard node={node.clone()} rect={*r} cells={cells} selected={selected}
-                on_select={props.on_select.clone()} />
-        })
-    });
+        place(
+            *id,
+            html! {
+                <StorageCard node={node.clone()} rect={*r} cells={cells} selected={selected}
+                    on_select={props.on_select.clone()} />
+            },
+        );
+    }
+
+    let zones: Vec<Html> = l.azs.iter().enumerate().map(|(i, r)| {
+        let (failed, cut) = az_faults(&scene.faults, i);
+        let selected = selection == Some(Selection::Az(i as u8));
+        let on_select = props.on_select.clone();
+        let index = i as u8;
+        let onclick = Callback::from(move |_: MouseEvent| on_select.emit(Selection::Az(index)));
+        let on_select = props.on_select.clone();
+        let onkeydown = activate(move || on_select.emit(Selection::Az(index)));
+        let class = classes!(
+            "az",
+            failed.then_some("az-failed"),
+            cut.then_some("az-cut"),
+            selected.then_some("selected")
+        );
+        let n_clients = l.clients.iter().filter(|(c, _)| {
+            view.node(*c).and_then(|n| n.az).map(|a| a.index()) == Some(i)
+        }).count();
+        let row = l.client_rows.get(i).copied().unwrap_or_default();
+        let nodes = zone_nodes.get_mut(i).map(std::mem::take).unwrap_or_default();
+        html! {
+            <g class={class} role="group" aria-label={names::az(i)}>
+                <g class="az-head" role="button" tabindex="0"
+                    aria-label={names::az_with_state(i, failed, cut)}
+                    aria-pressed={selected.to_string()}
+                    {onclick} {onkeydown}>
+                    <rect class="az-head-hit" x={f(r.x)} y={f(r.y)} width={f(r.w)} height="26" rx="10" />
+                    <text class="az-title" x={f(r.x + 12.0)} y={f(r.y + 18.0)}>
+                        { format!("AZ {}", names::az_letter(i)) }
+                    </text>
+                    <text class="az-state" x={f(r.x + r.w - 12.0)} y={f(r.y + 18.0)} text-anchor="end">
+                        { names::az_state(failed, cut) }
+                    </text>
+                </g>
+                if n_clients > 0 {
+                    <text class="row-label" x={f(row.x)} y={f(row.y + 16.0)}>{ "clients" }</text>
+                }
+                { for nodes }
+            </g>
+        }
+    }).collect();
 
     let pgs = l.pgs.iter().enumerate().filter_map(|(p, (id, r))| {
         let pg = view.pgs.get(p)?;
@@ -306,13 +342,11 @@ pub fn diagram(props: &DiagramProps) -> Html {
                     { format!("Volume: {} protection groups, 6 copies each (write quorum 4, read quorum 3)", view.pgs.len()) }
                 </text>
             }
-            { for zones }
+            { for zone_boxes }
             <g class="endpoint-links" aria-hidden="true">{ for endpoint_links }</g>
             { for endpoints }
             { for dns }
-            { for clients }
-            { for instances }
-            { for storage }
+            { for zones }
             { for pgs }
             { for stores }
             { for regions }
