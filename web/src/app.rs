@@ -130,21 +130,35 @@ fn playground(props: &PlaygroundProps) -> Html {
         }
     });
 
-    let Ok(pb) = state.pb.try_borrow() else {
-        return html! {};
-    };
+    let render_started = crate::state::now_ms();
     let speed = state.speed();
-    let on_dispatch = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |a: Action| dispatch.dispatch(a))
+    // What the effects need, read before any early return so the hooks run on every render.
+    let (address, link_url, in_flight, instances, pgs) = match state.pb.try_borrow() {
+        Ok(pb) => (
+            share_query(&pb, speed, false, false),
+            format!("{}{}", page_base(), share_query(&pb, speed, true, false)),
+            pb.traffic.flights.len(),
+            pb.sim().instances().len(),
+            pb.sim().storage().pgs.len(),
+        ),
+        Err(_) => (String::new(), String::new(), 0, 0, 0),
     };
-
+    // The benchmark probe times each drawn frame, from building the view to the DOM's update.
+    {
+        let bench = props.params.bench;
+        let advance = state.advance_ms;
+        use_effect_with(state.frame, move |_| {
+            if bench {
+                let render = crate::state::now_ms() - render_started;
+                crate::probe::record(advance, render, in_flight, instances, pgs);
+            }
+        });
+    }
     // The address bar follows the run (not in an embed, whose address is the course page's).
     {
-        let q = share_query(&pb, speed, false, false);
         let embed = state.embed;
-        use_effect_with(q, move |q| {
-            if !embed {
+        use_effect_with(address, move |q| {
+            if !embed && !q.is_empty() {
                 if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
                     let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(q));
                 }
@@ -154,7 +168,6 @@ fn playground(props: &PlaygroundProps) -> Html {
     // Copying a link happens after the render that asked for it.
     let link = use_state(|| None::<AttrValue>);
     {
-        let url = format!("{}{}", page_base(), share_query(&pb, speed, true, false));
         let link = link.clone();
         let dispatch = dispatch.clone();
         use_effect_with(state.share_requests, move |n| {
@@ -163,9 +176,9 @@ fn playground(props: &PlaygroundProps) -> Html {
             }
             let copied = web_sys::window()
                 .map(|w| w.navigator().clipboard())
-                .map(|c| c.write_text(&url))
+                .map(|c| c.write_text(&link_url))
                 .is_some();
-            link.set(Some(url.into()));
+            link.set(Some(link_url.into()));
             let text = if copied {
                 "Link copied: it replays this run to this moment."
             } else {
@@ -174,6 +187,13 @@ fn playground(props: &PlaygroundProps) -> Html {
             dispatch.dispatch(Action::Notify(text.into(), false));
         });
     }
+    let Ok(pb) = state.pb.try_borrow() else {
+        return html! {};
+    };
+    let on_dispatch = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |a: Action| dispatch.dispatch(a))
+    };
 
     let sim = pb.sim();
     let view = Rc::new(sim.view());

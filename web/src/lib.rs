@@ -16,6 +16,7 @@ pub mod layout;
 pub mod names;
 pub mod panic_panel;
 pub mod playback;
+pub mod probe;
 pub mod state;
 pub mod traffic;
 pub mod url;

@@ -121,6 +121,8 @@ pub struct AppState {
     /// Counts requests to copy a link; the page copies when it changes.
     pub share_requests: u64,
     pub theme: Theme,
+    /// Wall-clock ms the latest frame spent moving the model (for the benchmark probe).
+    pub advance_ms: f64,
 }
 
 /// The state as components receive it.
@@ -152,9 +154,13 @@ impl AppState {
             reduced_motion: false,
             share_requests: 0,
             theme: Theme::Auto,
+            advance_ms: 0.0,
         };
         for text in notices {
             state.notify(text, true);
+        }
+        if let Some(want) = params.replicas {
+            state.add_replicas(want);
         }
         if let Some(at) = params.at {
             let speed = state.speed();
@@ -203,6 +209,7 @@ impl AppState {
             reduced_motion: self.reduced_motion,
             share_requests: self.share_requests,
             theme: self.theme,
+            advance_ms: 0.0,
         }
     }
 
@@ -211,6 +218,21 @@ impl AppState {
         self.selection = None;
         self.effective_speed = None;
         self.last_wall = None;
+    }
+
+    /// Adds replicas round the AZs until there are `want`.
+    fn add_replicas(&mut self, want: u8) {
+        let have = self.pb.try_borrow().map_or(0, |pb| {
+            pb.sim()
+                .instances()
+                .iter()
+                .filter(|i| i.is_replica())
+                .count()
+        });
+        for k in have..usize::from(want) {
+            let az = u8::try_from(k % aurora_core::AZ_COUNT).unwrap_or(0);
+            self.act(UserAction::AddReplica(az));
+        }
     }
 
     /// Advances the run for one animation frame.
@@ -240,7 +262,9 @@ impl AppState {
         let target = before + step;
         let deadline = now_ms() + FRAME_BUDGET_MS;
         let mut out_of_time = || now_ms() > deadline;
+        let started = now_ms();
         let reached = pb.run(target, speed, wall, true, Some(&mut out_of_time));
+        self.advance_ms = now_ms() - started;
         let gained = pb.now().since(before).as_micros() as f64 / 1_000.0;
         self.effective_speed = if reached || dt <= 0.0 {
             None
@@ -278,14 +302,14 @@ fn capitalise(s: &str) -> String {
 
 /// The wall clock for the frame budget, in ms.
 #[cfg(target_arch = "wasm32")]
-fn now_ms() -> f64 {
+pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn now_ms() -> f64 {
+pub fn now_ms() -> f64 {
     use std::time::{SystemTime, UNIX_EPOCH};
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

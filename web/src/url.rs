@@ -34,6 +34,10 @@ pub struct Params {
     pub at: Option<SimTime>,
     pub embed: bool,
     pub autoplay: bool,
+    /// Measure frames for the benchmarks (`bench=1`).
+    pub bench: bool,
+    /// Add replicas at the start until there are this many (`replicas=N`).
+    pub replicas: Option<u8>,
 }
 
 /// The scenario the page opens with, or the core's first if it ever drops that one.
@@ -58,6 +62,8 @@ impl Default for Params {
             at: None,
             embed: false,
             autoplay: true,
+            bench: false,
+            replicas: None,
         }
     }
 }
@@ -180,6 +186,20 @@ pub fn parse(search: &str) -> (Params, Vec<String>) {
                 Some(on) => p.embed = on,
                 None => notices.push(format!(
                     "embed must be 1 or 0, not \"{}\"; showing the full page.",
+                    quote(&value)
+                )),
+            },
+            "bench" => match flag(&value) {
+                Some(on) => p.bench = on,
+                None => notices.push(format!(
+                    "bench must be 1 or 0, not \"{}\"; ignored.",
+                    quote(&value)
+                )),
+            },
+            "replicas" => match value.parse::<u8>() {
+                Ok(n) if n <= 15 => p.replicas = Some(n),
+                _ => notices.push(format!(
+                    "replicas must be a whole number from 0 to 15, not \"{}\"; ignored.",
                     quote(&value)
                 )),
             },
@@ -307,6 +327,17 @@ mod tests {
         assert_eq!(notices.len(), 7, "{notices:#?}");
         assert!(notices[0].contains("\"<script>alert(1)</script>\""));
         assert!(notices.iter().any(|n| n.contains("\"colour\"")));
+    }
+
+    #[test]
+    fn the_benchmark_switches_are_read() {
+        let (p, notices) = parse("?bench=1&replicas=15");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(p.bench);
+        assert_eq!(p.replicas, Some(15));
+        let (p, notices) = parse("?replicas=16");
+        assert_eq!(p.replicas, None);
+        assert_eq!(notices.len(), 1);
     }
 
     #[test]
