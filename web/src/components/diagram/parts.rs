@@ -115,14 +115,14 @@ pub fn instance_card(p: &InstanceCardProps) -> Html {
             aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
             <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
             <text class="card-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>{ i.name.clone() }</text>
-            if writer && p.commit {
-                <text class="commit-mark" x={f(r.x + r.w - 8.0)} y={f(r.y + 17.0)} text-anchor="end">{ "✓ commit" }</text>
-            }
             <rect class="badge" x={f(r.x + 8.0)} y={f(r.y + 24.0)} width={f(badge_w)} height="16" rx="8" />
             <text class="badge-text" x={f(r.x + 8.0 + badge_w / 2.0)} y={f(r.y + 36.0)} text-anchor="middle">{ badge }</text>
             <text class="card-detail" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>
                 { state.map_or(detail, str::to_string) }
             </text>
+            if writer && p.commit {
+                <text class="commit-mark" x={f(r.x + r.w - 8.0)} y={f(r.y + 53.0)} text-anchor="end">{ "✓ commit acknowledged" }</text>
+            }
             if i.role == Role::Replica && i.up {
                 <rect class="lag-track" x={f(r.x + 8.0)} y={f(r.y + 46.0)} width={f(r.w - 16.0)} height="5" rx="2.5" />
                 <rect class="lag-bar" x={f(r.x + 8.0)} y={f(r.y + 46.0)} width={f(lag_w.max(1.0))} height="5" rx="2.5" />
@@ -248,7 +248,7 @@ pub fn pg_chip(p: &PgChipProps) -> Html {
         p.selected.then_some("selected")
     );
     let dots = p.dots.iter().enumerate().map(|(k, (az, health, holds))| {
-        let cx = r.x + 74.0 + k as f32 * 17.0;
+        let cx = r.x + 64.0 + k as f32 * 15.5;
         let class = classes!(
             "pg-dot",
             format!("health-{}", health_word(*health)),
@@ -264,7 +264,7 @@ pub fn pg_chip(p: &PgChipProps) -> Html {
     let status = if !p.pg.write_ok {
         "no quorum".to_string()
     } else if p.quorum {
-        "quorum ✓".to_string()
+        "✓ quorum".to_string()
     } else {
         format!("{holding} of {}", p.dots.len())
     };
