@@ -121,7 +121,7 @@ pub fn instance_card(p: &InstanceCardProps) -> Html {
                 { state.map_or(detail, str::to_string) }
             </text>
             if writer && p.commit {
-                <text class="commit-mark" x={f(r.x + r.w - 8.0)} y={f(r.y + 53.0)} text-anchor="end">{ "✓ commit acknowledged" }</text>
+                <text class="commit-mark" x={f(r.x + r.w - 8.0)} y={f(r.y + 53.0)} text-anchor="end">{ "✓ commit" }</text>
             }
             if i.role == Role::Replica && i.up {
                 <rect class="lag-track" x={f(r.x + 8.0)} y={f(r.y + 46.0)} width={f(r.w - 16.0)} height="5" rx="2.5" />
@@ -248,7 +248,7 @@ pub fn pg_chip(p: &PgChipProps) -> Html {
         p.selected.then_some("selected")
     );
     let dots = p.dots.iter().enumerate().map(|(k, (az, health, holds))| {
-        let cx = r.x + 64.0 + k as f32 * 15.5;
+        let cx = r.x + 72.0 + k as f32 * 15.0;
         let class = classes!(
             "pg-dot",
             format!("health-{}", health_word(*health)),
