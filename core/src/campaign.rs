@@ -377,6 +377,10 @@ pub fn parse_schedule(text: &str) -> Result<Vec<Step>, ParseError> {
             .strip_suffix("ms")
             .and_then(|v| v.parse::<u64>().ok())
             .ok_or_else(|| err("a step starts with a time like 2500ms"))?;
+        let at = ms
+            .checked_mul(1_000)
+            .map(SimTime::from_micros)
+            .ok_or_else(|| err(&format!("time {ms}ms is out of range")))?;
         let num = |i: usize, what: &str| -> Result<u64, ParseError> {
             words
                 .get(i)
@@ -422,10 +426,7 @@ pub fn parse_schedule(text: &str) -> Result<Vec<Step>, ParseError> {
             Some("failover") => Command::Failover { target: None },
             _ => return Err(err("expected inject, heal or failover after the time")),
         };
-        steps.push(Step {
-            at: SimTime::from_micros(ms.saturating_mul(1_000)),
-            cmd,
-        });
+        steps.push(Step { at, cmd });
     }
     Ok(steps)
 }
@@ -470,6 +471,11 @@ mod tests {
         assert!(e.message.contains("node number"), "{e}");
         let e = parse_schedule("100ms inject crash 70000").unwrap_err();
         assert!(e.message.contains("out of range"), "{e}");
+        let e = parse_schedule("20000000000000000ms failover").unwrap_err();
+        assert!(
+            e.message.contains("time") && e.message.contains("out of range"),
+            "{e}"
+        );
         assert!(parse_schedule("").unwrap().is_empty());
     }
 
