@@ -265,6 +265,9 @@ pub(crate) struct Kernel {
     pub net: Network,
     seq: u64,
     queue: BinaryHeap<Key>,
+    /// The queue's top was taken by `pop_until` but is still in the heap: the next `schedule`
+    /// overwrites it (one sift-down instead of a pop and a push); `settle` removes it otherwise.
+    top_taken: bool,
     slab: Vec<Ev>,
     free: Vec<u32>,
     digest: Digest,
@@ -289,6 +292,7 @@ impl Kernel {
             net: Network::default(),
             seq: 0,
             queue: BinaryHeap::new(),
+            top_taken: false,
             slab: Vec::new(),
             free: Vec::new(),
             digest: Digest(Digest::SEED ^ seed),
@@ -315,11 +319,28 @@ impl Kernel {
             }
         };
         self.seq += 1;
-        self.queue.push(Key {
+        let key = Key {
             at: at.as_micros(),
             seq: self.seq,
             slot,
-        });
+        };
+        if self.top_taken {
+            self.top_taken = false;
+            if let Some(mut top) = self.queue.peek_mut() {
+                *top = key;
+                return;
+            }
+        }
+        self.queue.push(key);
+    }
+
+    /// Drops the taken top if no event replaced it. Called after every handled event.
+    #[inline]
+    pub fn settle(&mut self) {
+        if self.top_taken {
+            self.top_taken = false;
+            self.queue.pop();
+        }
     }
 
     pub fn schedule_in(&mut self, after: SimDuration, ev: Ev) {
@@ -332,11 +353,12 @@ impl Kernel {
 
     /// Takes the next event if it is due at or before `limit`, advancing the clock to it.
     pub fn pop_until(&mut self, limit: SimTime) -> Option<Ev> {
+        self.settle();
         let key = *self.queue.peek()?;
         if key.at > limit.as_micros() {
             return None;
         }
-        self.queue.pop();
+        self.top_taken = true;
         self.now = SimTime::from_micros(key.at);
         self.processed += 1;
         self.free.push(key.slot);
@@ -372,6 +394,13 @@ impl Kernel {
 
     /// Emits an output event: it always feeds the digest, and is kept if recording.
     pub fn emit(&mut self, event: Event) {
+        self.emit_inline(event);
+    }
+
+    /// [`Kernel::emit`], inlined where the event's kind is known, so that digesting it needs no
+    /// jump on the kind: for the message events, which are most of them.
+    #[inline(always)]
+    fn emit_inline(&mut self, event: Event) {
         self.emitted += 1;
         self.digest.mix(self.now.as_micros());
         for w in event.digest_words() {
@@ -413,7 +442,7 @@ impl Kernel {
         let delay = self.net.delay(&mut self.rng, f, t, bytes);
         let msg = self.put_on_wire(from, to, kind, payload);
         let arrives = self.now + delay.unwrap_or(SimDuration::ZERO);
-        self.emit(Event::MessageSent {
+        self.emit_inline(Event::MessageSent {
             id: msg.id,
             from,
             to,
@@ -423,7 +452,7 @@ impl Kernel {
             arrives,
         });
         if delay.is_none() {
-            self.emit(Event::MessageDropped {
+            self.emit_inline(Event::MessageDropped {
                 id: msg.id,
                 kind,
                 to,
@@ -453,7 +482,7 @@ impl Kernel {
         let msg = self.put_on_wire(from, to, kind, payload);
         let sent = self.now + after;
         let arrives = sent + self.net.bulk_time(bytes);
-        self.emit(Event::MessageSent {
+        self.emit_inline(Event::MessageSent {
             id: msg.id,
             from,
             to,
@@ -490,7 +519,7 @@ impl Kernel {
         };
         match reason {
             Some(reason) => {
-                self.emit(Event::MessageDropped {
+                self.emit_inline(Event::MessageDropped {
                     id: msg.id,
                     kind: msg.kind,
                     to: msg.to,
@@ -499,7 +528,7 @@ impl Kernel {
                 false
             }
             None => {
-                self.emit(Event::MessageDelivered {
+                self.emit_inline(Event::MessageDelivered {
                     id: msg.id,
                     kind: msg.kind,
                     to: msg.to,

@@ -448,6 +448,7 @@ pub enum Event {
 
 impl Event {
     /// Folds the event into the trace digest.
+    #[inline(always)]
     pub(crate) fn digest_words(&self) -> [u64; 4] {
         use Event::*;
         let d = |t: u64, a: u64, b: u64, c: u64| [t, a, b, c];

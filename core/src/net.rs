@@ -166,7 +166,12 @@ impl Network {
         }
         let base = rng.jittered(p.latency.as_micros(), p.jitter.as_micros());
         // Large messages also pay for their bytes at bulk bandwidth.
-        let wire = bytes as u64 * 8_000_000 / self.config.bulk_bandwidth_bps.max(1);
+        // Most messages take under a microsecond on the wire: skip the division for them.
+        let (bits, bps) = (
+            bytes as u64 * 8_000_000,
+            self.config.bulk_bandwidth_bps.max(1),
+        );
+        let wire = if bits < bps { 0 } else { bits / bps };
         let slow = from.slowness_pct.max(to.slowness_pct) as u64;
         Some(SimDuration::from_micros((base + wire) * slow / 100))
     }

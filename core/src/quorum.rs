@@ -174,6 +174,33 @@ impl QuorumSet {
     /// slots with `points[slot] >= x` (and in `eligible`) form a write quorum. Returns `None` when
     /// no point has a quorum.
     pub fn quorum_point(&self, points: &[u64; MAX_SLOTS], eligible: SlotMask) -> Option<u64> {
+        // A point has a write quorum when every group has WRITE_QUORUM eligible members at or
+        // above it, so the answer is the lowest, over the groups, of each group's
+        // WRITE_QUORUM-th highest point.
+        if self.len > 0 {
+            let mut lowest = u64::MAX;
+            for &g in self.groups() {
+                let mask = g & eligible;
+                if mask.count_ones() < WRITE_QUORUM {
+                    return None;
+                }
+                // The WRITE_QUORUM highest points of the group, highest first.
+                let mut top = [0u64; WRITE_QUORUM as usize];
+                for (slot, &p) in points.iter().enumerate() {
+                    if mask & (1 << slot) == 0 || p <= top[WRITE_QUORUM as usize - 1] {
+                        continue;
+                    }
+                    let mut i = WRITE_QUORUM as usize - 1;
+                    while i > 0 && top[i - 1] < p {
+                        top[i] = top[i - 1];
+                        i -= 1;
+                    }
+                    top[i] = p;
+                }
+                lowest = lowest.min(top[WRITE_QUORUM as usize - 1]);
+            }
+            return Some(lowest);
+        }
         let mut best: Option<u64> = None;
         for (slot, &p) in points.iter().enumerate() {
             if eligible & (1 << slot) == 0 || best.is_some_and(|b| p <= b) {
@@ -350,5 +377,60 @@ mod tests {
         // Without C and E eligible (their AZs down), only A, B, D, F: the lowest of them.
         assert_eq!(q.quorum_point(&pts, m("ABDF")), Some(99));
         assert_eq!(q.quorum_point(&pts, m("ABD")), None);
+    }
+}
+
+/// The fast `quorum_point` (the lowest, over the groups, of each group's 4th-highest point)
+/// checked against its definition: the largest point some write quorum has reached.
+#[cfg(test)]
+mod by_definition {
+    use super::*;
+
+    fn old(q: &QuorumSet, points: &[u64; MAX_SLOTS], eligible: SlotMask) -> Option<u64> {
+        let mut best: Option<u64> = None;
+        for (slot, &p) in points.iter().enumerate() {
+            if eligible & (1 << slot) == 0 || best.is_some_and(|b| p <= b) {
+                continue;
+            }
+            let mut have: SlotMask = 0;
+            for (s, &q2) in points.iter().enumerate() {
+                if eligible & (1 << s) != 0 && q2 >= p {
+                    have |= 1 << s;
+                }
+            }
+            if q.satisfied(Kind::Write, have) {
+                best = Some(p);
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn quorum_point_matches_its_definition_in_steady_and_transition_sets() {
+        let mut rng = crate::rng::Rng::new(5);
+        let base = QuorumSet::simple(0b11_1111);
+        let sets = [
+            base,
+            base.begin_replace(2, 6).unwrap(),
+            base.begin_replace(2, 6)
+                .unwrap()
+                .begin_replace(4, 7)
+                .unwrap(),
+            base.drop_member(1),
+        ];
+        for _ in 0..200_000 {
+            let q = &sets[rng.below(sets.len() as u64) as usize];
+            let points: [u64; MAX_SLOTS] = core::array::from_fn(|_| rng.below(6));
+            let eligible = rng.below(256) as u8;
+            assert_eq!(
+                q.quorum_point(&points, eligible),
+                old(q, &points, eligible),
+                "{q:?} {points:?} {eligible:b}"
+            );
+            assert_eq!(
+                q.quorum_point(&points, q.members()),
+                old(q, &points, q.members())
+            );
+        }
     }
 }

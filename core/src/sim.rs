@@ -387,6 +387,7 @@ impl Sim {
 
     fn handle(&mut self, ev: Ev) {
         dispatch(&mut self.k, &mut self.m, ev);
+        self.k.settle();
         if self.m.checker.full {
             let log = &self.m.writer.log;
             let (vcl, vdl, max) = (log.vcl(), log.vdl(), log.max_allocated());
