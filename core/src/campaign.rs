@@ -435,8 +435,8 @@ pub fn parse_schedule(text: &str) -> Result<Vec<Step>, ParseError> {
 pub const PROBE_TIME: SimDuration = SimDuration::from_secs(4);
 
 /// The trace digest of a short run of the beyond-tolerance case for `seed`: faults, repairs,
-/// failovers and clients in a few hundred thousand events. Native and WebAssembly builds must
-/// agree on it bit for bit.
+/// failovers and clients in some tens of thousands of events (about 60,000 on average).
+/// Native and WebAssembly builds must agree on it bit for bit.
 pub fn probe_digest(seed: u64) -> u64 {
     let case = case(seed, Tolerance::Beyond);
     let mut sim = Sim::new(case.config, case.seed);
