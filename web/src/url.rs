@@ -9,7 +9,7 @@
 //! into the page as HTML.
 
 use aurora_core::scenario::{self, Scenario};
-use aurora_core::SimTime;
+use aurora_core::{SimDuration, SimTime};
 
 use crate::actions::Timed;
 use crate::format;
@@ -21,6 +21,10 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const MAX_ACTIONS: usize = 200;
 /// Longest value quoted back in a notice.
 const QUOTE_MAX: usize = 40;
+/// How far past its scenario's end a link may open. The page runs to `t` before it draws, so an
+/// unbounded `t` (up to 2^64 µs) would freeze it; two minutes past the end is a few seconds of
+/// work for the busiest scenario.
+pub const MAX_T_PAST_END: SimDuration = SimDuration::from_secs(120);
 
 /// What the address asks for.
 #[derive(Clone)]
@@ -216,6 +220,19 @@ pub fn parse(search: &str) -> (Params, Vec<String>) {
             )),
         }
     }
+    if let (Some(at), Some(sc)) = (p.at, p.scenario()) {
+        let limit = SimTime::ZERO + sc.duration + MAX_T_PAST_END;
+        if at > limit {
+            notices.push(format!(
+                "The time t is past what a link can open at (\"{}\" runs for {}, and a link may go {} beyond); opening at {}.",
+                sc.name,
+                format::duration(sc.duration),
+                format::duration(MAX_T_PAST_END),
+                format::clock(limit)
+            ));
+            p.at = Some(limit);
+        }
+    }
     // The full page plays at once unless it opens at a chosen moment; an embed waits for a click
     // unless told otherwise.
     p.autoplay = autoplay.unwrap_or(!p.embed && p.at.is_none());
@@ -356,6 +373,18 @@ mod tests {
         assert_eq!(percent_decode("%zz"), "%zz");
         assert_eq!(percent_decode("%E2%9C%93"), "✓");
         assert_eq!(percent_decode("%FF"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn a_time_far_past_the_end_is_brought_back_with_a_notice() {
+        let (p, notices) = parse("?scenario=quorum-write&t=18446744073709551615");
+        let limit = SimTime::ZERO + SimDuration::from_secs(2) + MAX_T_PAST_END;
+        assert_eq!(p.at, Some(limit));
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(notices[0].contains("time t"), "{}", notices[0]);
+        let (p, notices) = parse("?scenario=quorum-write&t=122000000");
+        assert_eq!(p.at, Some(limit), "exactly the limit is allowed");
+        assert!(notices.is_empty(), "{notices:?}");
     }
 
     #[test]
