@@ -124,9 +124,9 @@ fn lag_bars(fig: &Figures) -> Html {
                 html! {
                     <li>
                         <span class="lag-name">{ name.clone() }</span>
-                        <span class="lag-track" aria-hidden="true">
-                            <span class="lag-fill" style={format!("width: {pct:.1}%")}></span>
-                        </span>
+                        <svg class="lag-track" aria-hidden="true" viewBox="0 0 100 1" preserveAspectRatio="none">
+                            <rect class="lag-fill" width={format!("{pct:.1}")} height="1" />
+                        </svg>
                         <span class="lag-value">{ text }</span>
                     </li>
                 }
