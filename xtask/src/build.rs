@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use crate::cmd::Cmd;
 use crate::tools::Setup;
-use crate::{project, report, Error, Result};
+use crate::{csp, project, report, Error, Result};
 
 pub fn run(args: &[String]) -> Result {
     if let Some(extra) = args.first() {
@@ -21,14 +21,19 @@ pub fn run(args: &[String]) -> Result {
     print_sizes(&dist)
 }
 
-/// `trunk build --release` into `dist`, timed.
+/// `trunk build --release` into `dist`, timed, then each page's Content-Security-Policy
+/// written into it (see [`csp`]).
 pub fn release_build(dist: &Path) -> Result {
     report::step("release build (trunk build --release)", || {
         Cmd::new("trunk")
             .args(["build", "--release", "--dist"])
             .arg(dist)
             .run()
-    })
+    })?;
+    for (page, policy) in csp::apply_to_dir(dist)? {
+        println!("{page}: Content-Security-Policy {policy}");
+    }
+    Ok(())
 }
 
 /// One file of a build and its sizes.

@@ -131,10 +131,14 @@ fn serve_one(stream: TcpStream, site: &Site) -> std::io::Result<()> {
         "GET" | "HEAD" => respond(site, target),
         _ => Response::text(405, "Method Not Allowed"),
     };
+    // `Access-Control-Allow-Origin`: a page in `<iframe sandbox="allow-scripts">` has an opaque
+    // origin, so its module script and `.wasm` are cross-origin fetches to it; a public static
+    // site allows them, as a course's host must for such an embed.
     write!(
         stream,
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+         Cache-Control: no-store\r\nAccess-Control-Allow-Origin: *\r\n\
+         X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
         response.status,
         reason(response.status),
         response.content_type,
@@ -265,6 +269,27 @@ mod tests {
         assert_eq!((status, body.as_slice()), (200, b"\0asm".as_slice()));
         assert_eq!(server.get("missing.js").expect("404").0, 404);
         assert_eq!(server.get("../index.html").expect("escape").0, 404);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn files_may_be_fetched_from_a_sandboxed_frame() {
+        let dir = temp_site("cors");
+        let server = StaticServer::start(&dir, "/").expect("server starts");
+        let mut stream = TcpStream::connect(server.address).expect("connect");
+        write!(
+            stream,
+            "GET /assets/app.wasm HTTP/1.1\r\nHost: x\r\nOrigin: null\r\n\r\n"
+        )
+        .expect("request");
+        let mut response = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut response).expect("response");
+        assert!(
+            response.contains("\r\nAccess-Control-Allow-Origin: *\r\n"),
+            "{response}"
+        );
+        assert!(response.contains("\r\nContent-Type: application/wasm\r\n"));
+        drop(server);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -5,6 +5,7 @@
 mod bench;
 mod build;
 mod cmd;
+mod csp;
 mod http;
 mod lockfile;
 mod project;
