@@ -243,6 +243,9 @@ pub struct RegionView {
     pub replicas: usize,
     /// Its storage nodes (two per AZ for a secondary; the full fleet for the primary).
     pub storage: Vec<NodeId>,
+    /// A secondary's storage nodes' acknowledged LSNs, in the order of `storage` (empty for the
+    /// primary, whose segments report their own SCLs): four of six at `durable` make it durable.
+    pub acked: Vec<Lsn>,
 }
 
 /// Everything the page draws, at one instant.
@@ -469,6 +472,11 @@ impl Sim {
                     st.nodes.iter().map(|n| n.node).collect()
                 } else {
                     r.storage.to_vec()
+                },
+                acked: if r.role == crate::global::RegionRole::Primary {
+                    Vec::new()
+                } else {
+                    r.acked.iter().map(|&a| Lsn(a)).collect()
                 },
             })
             .collect();

@@ -153,3 +153,27 @@ fn bad_global_commands_get_clear_errors() {
         Err(CommandError::GlobalChangeInProgress)
     );
 }
+
+#[test]
+fn the_view_shows_each_secondary_copy_and_its_quorum() {
+    let mut sim = checked("global-lag");
+    sim.run_until(secs(5));
+    let view = sim.view();
+    assert_eq!(view.regions.len(), 3);
+    for r in &view.regions {
+        if r.role == RegionRole::Primary {
+            assert!(r.acked.is_empty());
+            continue;
+        }
+        assert_eq!(r.acked.len(), r.storage.len());
+        assert_eq!(r.acked.len(), 6);
+        // Durable is where four of the six copies have acknowledged.
+        let holding = r.acked.iter().filter(|a| **a >= r.durable).count();
+        assert!(holding >= 4, "{}: {holding} of 6", r.name);
+        let g = sim.global().region(r.id).unwrap();
+        assert_eq!(
+            r.acked.iter().map(|a| a.0).collect::<Vec<_>>(),
+            g.acked.to_vec()
+        );
+    }
+}
