@@ -5,10 +5,12 @@
 //! and keeps meaning the same node in every run of the same scenario.
 
 use aurora_core::client::ClientWorkload;
-use aurora_core::ids::{AzId, NodeId, SegmentId};
+use aurora_core::global::{MAX_SECONDARY_REGIONS, REGION_NAMES};
+use aurora_core::ids::{AzId, NodeId, RegionId, SegmentId};
 use aurora_core::net::Partition;
+use aurora_core::serverless::{Capacity, TimeoutAction};
 use aurora_core::workload::WorkloadConfig;
-use aurora_core::{Command, Fault, Sim, SimTime};
+use aurora_core::{Command, Fault, Sim, SimDuration, SimTime};
 
 use crate::names;
 
@@ -18,6 +20,10 @@ pub const SLOW_PCT: u32 = 500;
 pub const REPLICA_CLASS: &str = "db.r6g.xlarge";
 /// The fastest request rate the knob offers, per second.
 pub const MAX_RATE: u32 = 20_000;
+/// The most writes per second the page forwards from secondary regions.
+pub const MAX_FORWARD_RATE: u32 = 1_000;
+/// The longest transaction a person can hold open, in seconds (v1's scaling timeout is 300 s).
+pub const MAX_LONG_TXN_SECS: u32 = 3_600;
 
 /// One thing a person did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +52,22 @@ pub enum UserAction {
     AddReplica(u8),
     /// Requests per second and the share of reads in percent.
     SetLoad { rate: u32, read_pct: u8 },
+    /// Make an instance provisioned, Serverless v2 or Serverless v1.
+    SetCapacity { node: String, capacity: Capacity },
+    /// Hold a transaction open on the writer for this many seconds.
+    LongTransaction(u32),
+    /// Add a secondary region (the cluster becomes a global database).
+    AddRegion,
+    /// Planned switchover to a secondary region.
+    Switchover(u8),
+    /// Unplanned failover to a secondary region.
+    GlobalFailover(u8),
+    /// A whole region goes down.
+    FailRegion(u8),
+    /// The failed region comes back.
+    HealRegion(u8),
+    /// Writes per second forwarded from secondary regions to the primary.
+    Forwarding(u32),
 }
 
 /// Why an action from a link could not be read.
@@ -93,6 +115,154 @@ fn name_arg(s: &str) -> Result<String, ParseError> {
     }
 }
 
+fn region_arg(s: &str) -> Result<u8, ParseError> {
+    let r: u8 = s.parse().map_err(|_| ParseError::Argument)?;
+    if usize::from(r) > MAX_SECONDARY_REGIONS {
+        return Err(ParseError::Argument);
+    }
+    Ok(r)
+}
+
+fn number_arg(s: &str, max: u32) -> Result<u32, ParseError> {
+    let v: u32 = s.parse().map_err(|_| ParseError::Argument)?;
+    if v > max {
+        return Err(ParseError::Argument);
+    }
+    Ok(v)
+}
+
+/// A region's name as the world view shows it.
+pub fn region_name(r: u8) -> &'static str {
+    REGION_NAMES
+        .get(usize::from(r))
+        .copied()
+        .unwrap_or("region")
+}
+
+/// A capacity in a link: `prov`, `v2-1-128` (half-ACUs), `v2-0-32-p300` (auto-pause after 300 s),
+/// `v1-1-64`, `v1-1-64-pause-force`. Half-ACUs keep dots out of the link.
+pub fn encode_capacity(c: &Capacity) -> String {
+    match *c {
+        Capacity::Provisioned => "prov".to_string(),
+        Capacity::V2 {
+            min_half,
+            max_half,
+            pause_after,
+        } => match pause_after {
+            Some(p) => format!("v2-{min_half}-{max_half}-p{}", p.as_micros() / 1_000_000),
+            None => format!("v2-{min_half}-{max_half}"),
+        },
+        Capacity::V1 {
+            min_acu,
+            max_acu,
+            pause,
+            on_timeout,
+        } => {
+            let mut t = format!("v1-{min_acu}-{max_acu}");
+            if pause {
+                t.push_str("-pause");
+            }
+            if on_timeout == TimeoutAction::Force {
+                t.push_str("-force");
+            }
+            t
+        }
+    }
+}
+
+/// Reads what [`encode_capacity`] wrote. Only the shape is checked here; the core judges the
+/// values when the command is applied, and says what is wrong.
+pub fn decode_capacity(s: &str) -> Result<Capacity, ParseError> {
+    let mut parts = s.split('-');
+    let kind = parts.next().ok_or(ParseError::Argument)?;
+    if kind == "prov" {
+        return match parts.next() {
+            None => Ok(Capacity::Provisioned),
+            Some(_) => Err(ParseError::Argument),
+        };
+    }
+    let num = |p: Option<&str>| -> Result<u16, ParseError> {
+        p.ok_or(ParseError::Argument)?
+            .parse()
+            .map_err(|_| ParseError::Argument)
+    };
+    let min = num(parts.next())?;
+    let max = num(parts.next())?;
+    match kind {
+        "v2" => {
+            let pause_after = match parts.next() {
+                None => None,
+                Some(p) => {
+                    let secs: u64 = p
+                        .strip_prefix('p')
+                        .ok_or(ParseError::Argument)?
+                        .parse()
+                        .map_err(|_| ParseError::Argument)?;
+                    if secs > 7 * 86_400 {
+                        return Err(ParseError::Argument);
+                    }
+                    Some(SimDuration::from_secs(secs))
+                }
+            };
+            if parts.next().is_some() {
+                return Err(ParseError::Argument);
+            }
+            Ok(Capacity::V2 {
+                min_half: min,
+                max_half: max,
+                pause_after,
+            })
+        }
+        "v1" => {
+            let (mut pause, mut force) = (false, false);
+            for flag in parts {
+                match flag {
+                    "pause" if !pause => pause = true,
+                    "force" if !force => force = true,
+                    _ => return Err(ParseError::Argument),
+                }
+            }
+            Ok(Capacity::V1 {
+                min_acu: min,
+                max_acu: max,
+                pause,
+                on_timeout: if force {
+                    TimeoutAction::Force
+                } else {
+                    TimeoutAction::Rollback
+                },
+            })
+        }
+        _ => Err(ParseError::Argument),
+    }
+}
+
+/// A capacity in words: "provisioned", "Serverless v2, 0.5–64 ACU", "Serverless v1, 1–64 ACU".
+pub fn describe_capacity(c: &Capacity) -> String {
+    match *c {
+        Capacity::Provisioned => "provisioned".to_string(),
+        Capacity::V2 {
+            min_half,
+            max_half,
+            pause_after,
+        } => {
+            let pause = if pause_after.is_some() {
+                ", auto-pause"
+            } else {
+                ""
+            };
+            format!(
+                "Serverless v2, {}–{} ACU{pause}",
+                crate::format::half_acu(min_half),
+                crate::format::half_acu(max_half)
+            )
+        }
+        Capacity::V1 {
+            min_acu, max_acu, ..
+        } => format!("Serverless v1, {min_acu}–{max_acu} ACU"),
+    }
+}
+
 impl UserAction {
     /// The words the link uses: `fail-az.c`, `crash.az-b-2`, `load.3000-80`.
     pub fn encode(&self) -> String {
@@ -110,6 +280,16 @@ impl UserAction {
             UserAction::Failover => "failover".to_string(),
             UserAction::AddReplica(z) => format!("add-replica.{}", az(z)),
             UserAction::SetLoad { rate, read_pct } => format!("load.{rate}-{read_pct}"),
+            UserAction::SetCapacity { node, capacity } => {
+                format!("cap.{node}.{}", encode_capacity(capacity))
+            }
+            UserAction::LongTransaction(s) => format!("long-txn.{s}"),
+            UserAction::AddRegion => "add-region".to_string(),
+            UserAction::Switchover(r) => format!("switchover.{r}"),
+            UserAction::GlobalFailover(r) => format!("global-failover.{r}"),
+            UserAction::FailRegion(r) => format!("fail-region.{r}"),
+            UserAction::HealRegion(r) => format!("heal-region.{r}"),
+            UserAction::Forwarding(n) => format!("forward.{n}"),
         }
     }
 
@@ -137,6 +317,20 @@ impl UserAction {
                 }
                 UserAction::SetLoad { rate, read_pct }
             }
+            "cap" => {
+                let (node, cap) = arg()?.rsplit_once('.').ok_or(ParseError::Argument)?;
+                UserAction::SetCapacity {
+                    node: name_arg(node)?,
+                    capacity: decode_capacity(cap)?,
+                }
+            }
+            "long-txn" => UserAction::LongTransaction(number_arg(arg()?, MAX_LONG_TXN_SECS)?),
+            "add-region" => UserAction::AddRegion,
+            "switchover" => UserAction::Switchover(region_arg(arg()?)?),
+            "global-failover" => UserAction::GlobalFailover(region_arg(arg()?)?),
+            "fail-region" => UserAction::FailRegion(region_arg(arg()?)?),
+            "heal-region" => UserAction::HealRegion(region_arg(arg()?)?),
+            "forward" => UserAction::Forwarding(number_arg(arg()?, MAX_FORWARD_RATE)?),
             _ => return Err(ParseError::Verb),
         })
     }
@@ -158,6 +352,25 @@ impl UserAction {
             UserAction::AddReplica(z) => format!("you added a replica in AZ {}", az(z)),
             UserAction::SetLoad { rate, read_pct } => {
                 format!("you set the load to {rate} requests/s, {read_pct}% reads")
+            }
+            UserAction::SetCapacity { node, capacity } => {
+                format!("you made {node} {}", describe_capacity(capacity))
+            }
+            UserAction::LongTransaction(s) => {
+                format!("you held a transaction open on the writer for {s} s")
+            }
+            UserAction::AddRegion => "you added a secondary region".to_string(),
+            UserAction::Switchover(r) => {
+                format!("you asked for a switchover to {}", region_name(*r))
+            }
+            UserAction::GlobalFailover(r) => {
+                format!("you asked for a global failover to {}", region_name(*r))
+            }
+            UserAction::FailRegion(r) => format!("you failed region {}", region_name(*r)),
+            UserAction::HealRegion(r) => format!("you brought region {} back", region_name(*r)),
+            UserAction::Forwarding(0) => "you turned write forwarding off".to_string(),
+            UserAction::Forwarding(n) => {
+                format!("you turned write forwarding on: {n} writes/s from secondary regions")
             }
         }
     }
@@ -192,6 +405,23 @@ impl UserAction {
                 tier: 1,
             },
             UserAction::SetLoad { rate, read_pct } => load_command(sim, *rate, *read_pct),
+            UserAction::SetCapacity { node: n, capacity } => Command::SetCapacity {
+                node: node(n)?,
+                capacity: *capacity,
+            },
+            UserAction::LongTransaction(s) => Command::LongTransaction {
+                duration: SimDuration::from_secs(u64::from(*s)),
+            },
+            UserAction::AddRegion => Command::AddSecondaryRegion,
+            UserAction::Switchover(r) => Command::Switchover {
+                region: RegionId(*r),
+            },
+            UserAction::GlobalFailover(r) => Command::GlobalFailover {
+                region: RegionId(*r),
+            },
+            UserAction::FailRegion(r) => Command::Inject(Fault::FailRegion(RegionId(*r))),
+            UserAction::HealRegion(r) => Command::Heal(Fault::FailRegion(RegionId(*r))),
+            UserAction::Forwarding(n) => Command::SetWriteForwarding { per_sec: *n },
         })
     }
 }
@@ -292,6 +522,42 @@ mod tests {
                 rate: 3000,
                 read_pct: 80,
             },
+            UserAction::SetCapacity {
+                node: "eu-west-1/instance-2".into(),
+                capacity: Capacity::Provisioned,
+            },
+            UserAction::SetCapacity {
+                node: "instance-1".into(),
+                capacity: Capacity::V2 {
+                    min_half: 1,
+                    max_half: 128,
+                    pause_after: None,
+                },
+            },
+            UserAction::SetCapacity {
+                node: "instance-1".into(),
+                capacity: Capacity::V2 {
+                    min_half: 0,
+                    max_half: 32,
+                    pause_after: Some(SimDuration::from_secs(300)),
+                },
+            },
+            UserAction::SetCapacity {
+                node: "instance-2".into(),
+                capacity: Capacity::V1 {
+                    min_acu: 1,
+                    max_acu: 64,
+                    pause: true,
+                    on_timeout: TimeoutAction::Force,
+                },
+            },
+            UserAction::LongTransaction(95),
+            UserAction::AddRegion,
+            UserAction::Switchover(1),
+            UserAction::GlobalFailover(2),
+            UserAction::FailRegion(0),
+            UserAction::HealRegion(0),
+            UserAction::Forwarding(50),
         ]
     }
 
@@ -322,6 +588,81 @@ mod tests {
             Err(ParseError::Argument)
         );
         assert_eq!(Timed::decode("100.load.100-101"), Err(ParseError::Argument));
+        for bad in [
+            "100.cap.instance-1",
+            "100.cap.instance-1.v3-1-2",
+            "100.cap.instance-1.v2-1",
+            "100.cap.instance-1.v2-1-2-x",
+            "100.cap.instance-1.v1-1-2-pause-pause",
+            "100.cap.instance-1.prov-1",
+            "100.cap.instance-1.v2-99999-2",
+            "100.switchover.11",
+            "100.fail-region.x",
+            "100.forward.5000",
+            "100.long-txn.99999",
+        ] {
+            assert_eq!(Timed::decode(bad), Err(ParseError::Argument), "{bad}");
+        }
+    }
+
+    #[test]
+    fn capacity_and_global_actions_become_the_core_commands() {
+        let Some(scenario) = aurora_core::scenario::find("global-lag") else {
+            panic!("the global-lag scenario exists");
+        };
+        let mut sim = scenario.start(1);
+        sim.run_until(SimTime::from_micros(1_000));
+        let w = sim.writer().node;
+        let name = sim.topology().node(w).name().to_string();
+        let cap = Capacity::V2 {
+            min_half: 1,
+            max_half: 8,
+            pause_after: None,
+        };
+        let cmd = UserAction::SetCapacity {
+            node: name,
+            capacity: cap,
+        }
+        .command(&sim);
+        assert_eq!(
+            cmd,
+            Ok(Command::SetCapacity {
+                node: w,
+                capacity: cap
+            })
+        );
+        assert_eq!(
+            UserAction::FailRegion(1).command(&sim),
+            Ok(Command::Inject(Fault::FailRegion(RegionId(1))))
+        );
+        assert_eq!(
+            UserAction::Forwarding(20).command(&sim),
+            Ok(Command::SetWriteForwarding { per_sec: 20 })
+        );
+        // Bad capacity reaches the core, which refuses it with a reason a student can read.
+        let bad = UserAction::SetCapacity {
+            node: "instance-1".into(),
+            capacity: Capacity::V2 {
+                min_half: 8,
+                max_half: 2,
+                pause_after: None,
+            },
+        };
+        let err = bad
+            .command(&sim)
+            .and_then(|c| sim.apply(c).map_err(|e| e.to_string()));
+        assert!(
+            err.as_ref().is_err_and(|e| e.contains("min ≤ max")),
+            "{err:?}"
+        );
+        assert_eq!(
+            describe_capacity(&Capacity::V2 {
+                min_half: 1,
+                max_half: 128,
+                pause_after: None
+            }),
+            "Serverless v2, 0.5–64 ACU"
+        );
     }
 
     #[test]

@@ -4,11 +4,13 @@
 use std::rc::Rc;
 
 use aurora_core::compute::instance::Role;
-use aurora_core::SimDuration;
+use aurora_core::serverless::Capacity;
+use aurora_core::{Fault, SimDuration};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::actions::current_load;
+use crate::components::capacity::{CapacityFigures, CapacityPanel, Gauge};
 use crate::components::charts::{Charts, Figures};
 use crate::components::controls::PlaybackBar;
 use crate::components::diagram::{Diagram, Scene};
@@ -19,6 +21,7 @@ use crate::components::inspector::Inspector;
 use crate::components::notices::Notices;
 use crate::components::recovery::{names_of, RecoveryPanel};
 use crate::components::setup::Setup;
+use crate::components::world::{World, WorldView};
 use crate::hooks::{use_animation_frames, use_keyboard, use_media};
 use crate::layout::layout;
 use crate::playback::Playback;
@@ -199,8 +202,15 @@ fn playground(props: &PlaygroundProps) -> Html {
     let view = Rc::new(sim.view());
     let faults = Rc::new(sim.faults().to_vec());
     let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
+    // The region drawn in full: the one asked for while it exists, else the writer's.
+    let writer_region = regions.get(view.writer.node.index()).copied().unwrap_or(0);
+    let shown = state
+        .region_shown
+        .filter(|r| view.regions.iter().any(|g| g.id.0 == *r))
+        .unwrap_or(writer_region);
     let scene = Rc::new(Scene {
-        layout: layout(&view, &regions, narrow),
+        region: shown,
+        layout: layout(&view, &regions, shown, narrow),
         view: Rc::clone(&view),
         faults: Rc::clone(&faults),
         flights: pb.traffic.flights.clone(),
@@ -212,9 +222,13 @@ fn playground(props: &PlaygroundProps) -> Html {
         let dispatch = dispatch.clone();
         Callback::from(move |s| dispatch.dispatch(Action::Select(Some(s))))
     };
+    let on_region = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |r| dispatch.dispatch(Action::ShowRegion(Some(r))))
+    };
     let diagram = html! {
         <Diagram scene={scene} selection={state.selection} reduced_motion={state.reduced_motion}
-            on_select={on_select} />
+            on_select={on_select} on_region={on_region} />
     };
     let playback = html! {
         <PlaybackBar playing={state.playing} speed_index={state.speed_index}
@@ -282,6 +296,48 @@ fn playground(props: &PlaygroundProps) -> Html {
             .first_violation()
             .map(|(inv, at, _)| format!("{} at {}", inv.name(), crate::format::clock(at))),
     });
+    let gauges: Vec<Gauge> = view
+        .instances
+        .iter()
+        .filter(|i| i.capacity != Capacity::Provisioned)
+        .map(|i| Gauge {
+            node: i.node,
+            name: i.name.clone(),
+            capacity: i.capacity,
+            half: i.acu_half,
+            paused: i.paused,
+            resuming: i.resuming,
+            series: pb.acu.series(i.node),
+        })
+        .collect();
+    let serverless = !gauges.is_empty();
+    let capacity = html! {
+        <CapacityPanel figures={Rc::new(CapacityFigures {
+            now: view.now,
+            gauges,
+            meter: sim.meter(),
+            load: current_load(sim),
+        })} dispatch={on_dispatch.clone()} />
+    };
+    let g = sim.global();
+    let world_data = World {
+        now: view.now,
+        regions: view.regions.clone(),
+        down: faults
+            .iter()
+            .filter_map(|f| match f {
+                Fault::FailRegion(r) => Some(r.0),
+                _ => None,
+            })
+            .collect(),
+        records: g.records.clone(),
+        shown,
+        forwarding: g.forward_rate,
+        switching: g.switching.map(|(r, _)| r.0),
+        primary_failed_at: g.primary_failed_at,
+    };
+    let global = !world_data.regions.is_empty();
+    let world = html! { <WorldView world={world_data} dispatch={on_dispatch.clone()} /> };
     let log_lines = Rc::new(pb.journal.lines.iter().cloned().collect::<Vec<_>>());
     let d = dispatch.clone();
     let help = Callback::from(move |_: MouseEvent| d.dispatch(Action::ToggleHelp));
@@ -306,22 +362,34 @@ fn playground(props: &PlaygroundProps) -> Html {
                 { notices }
                 { playback }
                 <main class="stage">
+                    if global {
+                        { world.clone() }
+                    }
                     <h2 class="visually-hidden">{ "Cluster diagram" }</h2>
                     { diagram }
                     <RecoveryPanel record={pb.journal.recovery().cloned()} live={view.recovery.clone()}
                         names={names_of(&view)} />
+                    if serverless {
+                        { capacity.clone() }
+                    }
                 </main>
                 <div class="panels">
                     <aside class="side">
                         <Inspector view={Rc::clone(&view)} faults={Rc::clone(&faults)}
                             selection={state.selection} dispatch={on_dispatch.clone()} />
                         <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
+                        if !global {
+                            { world }
+                        }
                     </aside>
                     <EventLog lines={log_lines} version={pb.journal.version} />
                     <div class="side">
                         <Charts figures={figures} />
                         <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
                             dispatch={on_dispatch.clone()} on_share={on_share} link={(*link).clone()} />
+                        if !serverless {
+                            { capacity }
+                        }
                     </div>
                 </div>
                 <footer class="footer">

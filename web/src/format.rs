@@ -118,6 +118,51 @@ pub fn bytes(b: u64) -> String {
     }
 }
 
+/// Half-ACUs as ACUs, in integers only: `0.5`, `12`, `64.5`.
+pub fn half_acu(half: u16) -> String {
+    if half % 2 == 0 {
+        format!("{}", half / 2)
+    } else {
+        format!("{}.5", half / 2)
+    }
+}
+
+/// A whole number of thousandths with three decimals: `12345` → `12.345`.
+pub fn thousandths(v: u128) -> String {
+    format!("{}.{:03}", v / 1_000, v % 1_000)
+}
+
+/// ACU-hours from the core's meter (half-ACU microseconds), to a thousandth: `4.000`.
+pub fn acu_hours(half_acu_us: u128) -> String {
+    // One ACU-hour is 2 half-ACUs for 3.6e9 µs: a thousandth of it is 7.2e6 half-ACU µs.
+    thousandths(half_acu_us / 7_200_000)
+}
+
+/// vCPU-hours from the core's meter (milli-vCPU microseconds), to a thousandth.
+pub fn vcpu_hours(milli_vcpu_us: u128) -> String {
+    thousandths(milli_vcpu_us / 3_600_000_000)
+}
+
+/// Dollars from the core's meter at its example prices, to a hundredth of a cent: `$0.4800`.
+/// Integer arithmetic only, so the figure is the same on every machine.
+pub fn dollars(meter: &aurora_core::serverless::Meter) -> String {
+    // Tenths of a millidollar: half-ACU µs × millidollars per ACU-hour / (2 × 3.6e9) × 10.
+    let acu = meter.half_acu_us * u128::from(meter.acu_hour_millidollars) / 720_000_000;
+    let vcpu = meter.milli_vcpu_us * u128::from(meter.vcpu_hour_millidollars) / 360_000_000_000;
+    let tenths = acu + vcpu;
+    format!("${}.{:04}", tenths / 10_000, tenths % 10_000)
+}
+
+/// A price in millidollars: `$0.12`, `$0.125`.
+pub fn price(millidollars: u64) -> String {
+    let cents = millidollars / 10;
+    if millidollars % 10 == 0 {
+        format!("${}.{:02}", cents / 100, cents % 100)
+    } else {
+        format!("${}.{:03}", millidollars / 1_000, millidollars % 1_000)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +197,24 @@ mod tests {
         assert_eq!(clock(SimTime::from_micros(200_000_000)), "3:20");
         assert_eq!(bytes(10 << 30), "10 GiB");
         assert_eq!(bytes(512), "512 B");
+    }
+
+    #[test]
+    fn capacity_and_cost_read_without_floats() {
+        assert_eq!(half_acu(1), "0.5");
+        assert_eq!(half_acu(128), "64");
+        assert_eq!(half_acu(0), "0");
+        assert_eq!(half_acu(25), "12.5");
+        // 4 ACU for an hour: 8 half-ACUs × 3.6e9 µs.
+        let four_acu_hours = 8 * 3_600_000_000u128;
+        assert_eq!(acu_hours(four_acu_hours), "4.000");
+        assert_eq!(vcpu_hours(2_000 * 3_600_000_000u128), "2.000");
+        let mut meter = aurora_core::serverless::Meter::new();
+        meter.half_acu_us = four_acu_hours;
+        assert_eq!(dollars(&meter), "$0.4800", "4 ACU-hours at $0.12");
+        assert!((meter.dollars() - 0.48).abs() < 1e-9, "the core agrees");
+        assert_eq!(dollars(&aurora_core::serverless::Meter::new()), "$0.0000");
+        assert_eq!(price(120), "$0.12");
+        assert_eq!(price(125), "$0.125");
     }
 }

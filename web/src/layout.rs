@@ -89,10 +89,15 @@ fn az_of(view: &View, node: NodeId) -> Option<usize> {
         .filter(|&a| a < AZ_COUNT)
 }
 
-/// Lays out `view`. `region_of` gives each node's region (0 is the primary), by node index.
-pub fn layout(view: &View, region_of: &[u8], narrow: bool) -> Layout {
+/// Lays out `view` with region `shown` drawn in full and the other regions as cards.
+/// `region_of` gives each node's region, by node index. Clients stand for users anywhere, so
+/// they are drawn in whichever region is shown.
+pub fn layout(view: &View, region_of: &[u8], shown: u8, narrow: bool) -> Layout {
     let width = if narrow { NARROW } else { WIDE };
-    let home = |n: NodeId| region_of.get(n.index()).copied().unwrap_or(0) == 0;
+    let region = |n: NodeId| region_of.get(n.index()).copied().unwrap_or(0);
+    let home = |n: NodeId| region(n) == shown;
+    // The cluster volume's protection groups live where the writer is.
+    let volume_here = region(view.writer.node) == shown;
     let mut l = Layout {
         width,
         narrow,
@@ -146,6 +151,16 @@ pub fn layout(view: &View, region_of: &[u8], narrow: bool) -> Layout {
     for i in writer_first {
         if let Some(az) = az_of(view, i.node).filter(|_| home(i.node)) {
             instances[az].push(i.node);
+        }
+    }
+    // Instances outside the cluster's list: a secondary region's replicas, or a failed old
+    // primary's instances.
+    for n in &view.nodes {
+        let listed = view.instances.iter().any(|i| i.node == n.id);
+        if n.kind == NodeKind::Instance && !listed && home(n.id) {
+            if let Some(az) = az_of(view, n.id) {
+                instances[az].push(n.id);
+            }
         }
     }
     let mut storage: Vec<Vec<NodeId>> = vec![Vec::new(); AZ_COUNT];
@@ -269,7 +284,8 @@ pub fn layout(view: &View, region_of: &[u8], narrow: bool) -> Layout {
     // Protection groups.
     let chips_per_row = if narrow { 1 } else { 4 };
     let chip_w = (inner_w - (chips_per_row - 1) as f32 * GAP) / chips_per_row as f32;
-    for (k, pg) in view.pgs.iter().enumerate() {
+    let pgs: &[aurora_core::view::PgView] = if volume_here { &view.pgs } else { &[] };
+    for (k, pg) in pgs.iter().enumerate() {
         let r = Rect::new(
             inner_x + (k % chips_per_row) as f32 * (chip_w + GAP),
             y + 18.0 + (k / chips_per_row) as f32 * (PG_CHIP_H + GAP),
@@ -278,7 +294,9 @@ pub fn layout(view: &View, region_of: &[u8], narrow: bool) -> Layout {
         );
         l.pgs.push((pg.id, r));
     }
-    y += 18.0 + view.pgs.len().div_ceil(chips_per_row) as f32 * (PG_CHIP_H + GAP);
+    if !pgs.is_empty() {
+        y += 18.0 + pgs.len().div_ceil(chips_per_row) as f32 * (PG_CHIP_H + GAP);
+    }
 
     // The object stores, side by side.
     let store_w = if narrow { 170.0 } else { 200.0 };
@@ -301,7 +319,7 @@ pub fn layout(view: &View, region_of: &[u8], narrow: bool) -> Layout {
         .regions
         .iter()
         .map(|r| r.id.0)
-        .filter(|&r| r != 0)
+        .filter(|&r| r != shown)
         .collect();
     if !others.is_empty() {
         let cards_per_row = if narrow { 1 } else { 3 };
@@ -316,9 +334,9 @@ pub fn layout(view: &View, region_of: &[u8], narrow: bool) -> Layout {
             l.regions.push((r, rect));
         }
         y += others.len().div_ceil(cards_per_row) as f32 * (REGION_CARD_H + GAP);
-        for n in &view.nodes {
-            let r = region_of.get(n.id.index()).copied().unwrap_or(0);
-            if r != 0 {
+        for n in view.nodes.iter().filter(|n| n.kind != NodeKind::Client) {
+            let r = region(n.id);
+            if r != shown {
                 if let Some((_, rect)) = l.regions.iter().find(|(id, _)| *id == r) {
                     set(&mut l.anchors, n.id, rect.center());
                 }
@@ -362,7 +380,7 @@ mod tests {
         for name in ["replicas", "e-commerce", "storage-growth", "global-lag"] {
             for narrow in [false, true] {
                 let (view, regions) = view_of(name);
-                let l = layout(&view, &regions, narrow);
+                let l = layout(&view, &regions, 0, narrow);
                 for n in &view.nodes {
                     assert!(l.anchor(n.id).is_some(), "{name}: {} has a place", n.name);
                 }
@@ -387,18 +405,55 @@ mod tests {
     #[test]
     fn wide_puts_zones_side_by_side_and_narrow_stacks_them() {
         let (view, regions) = view_of("replicas");
-        let wide = layout(&view, &regions, false);
+        let wide = layout(&view, &regions, 0, false);
         assert_eq!(wide.azs.len(), 3);
         assert!(wide.azs[0].y == wide.azs[1].y && wide.azs[0].x < wide.azs[1].x);
-        let narrow = layout(&view, &regions, true);
+        let narrow = layout(&view, &regions, 0, true);
         assert!(narrow.azs[0].bottom() <= narrow.azs[1].y);
         assert_eq!(narrow.width, NARROW);
     }
 
     #[test]
+    fn any_region_opens_as_three_zones_and_the_volume_follows_the_writer() {
+        let Some(s) = scenario::find("global-failover") else {
+            panic!("global-failover exists")
+        };
+        let mut sim = s.start(1);
+        sim.run_until(aurora_core::SimTime::from_micros(5_000_000));
+        let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
+        let view = sim.view();
+        // Before the failure: the secondary's six storage nodes, two per zone, and its replica.
+        let l = layout(&view, &regions, 1, false);
+        assert_eq!(l.storage.len(), 6);
+        assert_eq!(l.instances.len(), 1);
+        assert!(
+            l.pgs.is_empty(),
+            "a secondary's volume is drawn as its nodes, not PGs"
+        );
+        assert_eq!(l.regions.len(), 1, "the primary is a card");
+        assert_eq!(l.regions[0].0, 0);
+        for n in &view.nodes {
+            assert!(l.anchor(n.id).is_some(), "{} has a place", n.name);
+        }
+        // After the failover the writer and its volume are in region 1.
+        sim.run_until(aurora_core::SimTime::from_micros(60_000_000));
+        let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
+        let view = sim.view();
+        let l = layout(&view, &regions, 1, false);
+        assert!(l.instances.iter().any(|(n, _)| *n == view.writer.node));
+        assert_eq!(l.pgs.len(), view.pgs.len());
+        let old = layout(&view, &regions, 0, false);
+        assert!(old.pgs.is_empty());
+        assert!(
+            !old.instances.is_empty(),
+            "the old primary's instances are still drawn"
+        );
+    }
+
+    #[test]
     fn every_segment_sits_inside_its_storage_node() {
         let (view, regions) = view_of("storage-growth");
-        let l = layout(&view, &regions, false);
+        let l = layout(&view, &regions, 0, false);
         assert_eq!(l.segments.len(), view.segments.len());
         for (seg, r) in &l.segments {
             let Some(s) = view.segment(*seg) else {

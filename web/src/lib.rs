@@ -6,6 +6,7 @@
 #![deny(unsafe_code)]
 
 pub mod actions;
+pub mod acu;
 pub mod app;
 pub mod choices;
 pub mod components;

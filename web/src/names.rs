@@ -2,6 +2,7 @@
 //! agree on what a thing is called. Names of model objects come from the core's views
 //! (`accessible_name`); these add the page's own: zones, groups and controls.
 
+use aurora_core::global::RegionRole;
 use aurora_core::view::PgView;
 
 /// The letter of the Availability Zone at `index` (0 is `a`), as in `us-east-1a`.
@@ -43,6 +44,18 @@ pub fn partition_az(index: usize, partitioned: bool) -> String {
         "Partition"
     };
     format!("{verb} AZ {}", az_letter(index))
+}
+
+/// A region's part in a global database, in words: "primary", "secondary", "being promoted",
+/// "failed"; a primary whose region is down is "primary, down".
+pub fn region_role(role: RegionRole, down: bool) -> &'static str {
+    match (role, down) {
+        (RegionRole::Primary, false) => "primary",
+        (RegionRole::Primary, true) => "primary, down",
+        (RegionRole::Secondary, _) => "secondary",
+        (RegionRole::Promoting { .. }, _) => "being promoted",
+        (RegionRole::Failed, _) => "failed",
+    }
 }
 
 /// "PG 3, writes OK, 6 of 6 segments healthy, PGCL 1042".

@@ -6,11 +6,13 @@
 //! Nothing here touches the DOM: the page and the native tests drive it alike.
 
 use aurora_core::scenario::Scenario;
+use aurora_core::topology::NodeKind;
 use aurora_core::{Event, Sim, SimDuration, SimTime};
 
 use crate::actions::{Timed, UserAction};
+use crate::acu::AcuHistory;
 use crate::journal::{Journal, Tone};
-use crate::traffic::Traffic;
+use crate::traffic::{Family, Traffic};
 
 /// Most checkpoints kept; past it every other one goes and the spacing doubles.
 pub const MAX_CHECKPOINTS: usize = 40;
@@ -38,6 +40,8 @@ pub struct Playback {
     horizon: SimTime,
     pub traffic: Traffic,
     pub journal: Journal,
+    /// Serverless capacity readings for the ACU chart.
+    pub acu: AcuHistory,
 }
 
 impl Playback {
@@ -57,6 +61,7 @@ impl Playback {
             horizon: SimTime::ZERO,
             traffic: Traffic::default(),
             journal: Journal::default(),
+            acu: AcuHistory::default(),
         }
     }
 
@@ -249,6 +254,7 @@ impl Playback {
         // Moving forward from the current point is cheaper than from the checkpoint.
         if !(t >= self.sim.now() && self.sim.now() >= sim.now()) {
             self.journal.cut(sim.now());
+            self.acu.cut(sim.now());
             self.sim = sim;
             self.applied = applied;
         }
@@ -265,6 +271,16 @@ impl Playback {
         let gap = Self::log_gap(speed);
         let topo = self.sim.topology();
         for (at, event) in &events {
+            match *event {
+                Event::CapacityChanged { node, half } => self.acu.record(*at, node, half),
+                // Waking sets the minimum capacity without a capacity event of its own.
+                Event::Resuming { node, .. } => {
+                    if let Some(i) = self.sim.instances().iter().find(|i| i.node == node) {
+                        self.acu.record(*at, node, i.acu_half());
+                    }
+                }
+                _ => {}
+            }
             if animate {
                 match *event {
                     Event::MessageSent {
@@ -276,8 +292,10 @@ impl Playback {
                         arrives,
                         ..
                     } => {
+                        let to_instance = topo.node(to).kind == NodeKind::Instance;
+                        let family = Family::of_message(kind, to_instance);
                         self.traffic
-                            .sent(id.0, from, to, kind, sent, arrives, speed, wall);
+                            .sent(id.0, from, to, kind, family, sent, arrives, speed, wall);
                         continue;
                     }
                     Event::MessageDelivered { id, .. } => {
@@ -439,6 +457,28 @@ mod tests {
         );
         assert!(p.checkpoints() <= MAX_CHECKPOINTS);
         assert!(p.checkpoints() >= MAX_CHECKPOINTS / 2);
+    }
+
+    #[test]
+    fn the_acu_history_follows_the_spike_and_survives_a_rewind() {
+        let s = find("serverless-v2-spike");
+        let mut p = Playback::new(s, 1, Vec::new());
+        p.run(ms(90_000), 10.0, 0.0, false, None);
+        let w = p.sim().writer().node;
+        let series = p.acu.series(w);
+        let before: Vec<u16> = series
+            .iter()
+            .filter(|(t, _)| *t < ms(60_000))
+            .map(|x| x.1)
+            .collect();
+        assert!(before.iter().all(|&h| h <= 4), "small before: {before:?}");
+        let peak = series.iter().map(|x| x.1).max().unwrap_or(0);
+        assert!(peak >= 30, "it grew with the spike: {peak}");
+        let whole = p.acu.clone();
+        p.seek(ms(30_000), 10.0);
+        assert!(p.acu.series(w).iter().all(|(t, _)| *t <= ms(30_000)));
+        p.run(ms(90_000), 10.0, 0.0, false, None);
+        assert_eq!(p.acu, whole, "replaying refills it the same");
     }
 
     #[test]

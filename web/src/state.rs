@@ -79,6 +79,8 @@ pub enum Action {
     RequestShare,
     /// Auto, light, dark.
     CycleTheme,
+    /// Open a region's three-AZ diagram (`None`: whichever region is primary).
+    ShowRegion(Option<u8>),
 }
 
 /// The colour theme.
@@ -123,6 +125,8 @@ pub struct AppState {
     pub theme: Theme,
     /// Wall-clock ms the latest frame spent moving the model (for the benchmark probe).
     pub advance_ms: f64,
+    /// The region whose diagram is open; `None` follows the primary through failovers.
+    pub region_shown: Option<u8>,
 }
 
 /// The state as components receive it.
@@ -155,6 +159,7 @@ impl AppState {
             share_requests: 0,
             theme: Theme::Auto,
             advance_ms: 0.0,
+            region_shown: None,
         };
         for text in notices {
             state.notify(text, true);
@@ -210,6 +215,7 @@ impl AppState {
             share_requests: self.share_requests,
             theme: self.theme,
             advance_ms: 0.0,
+            region_shown: self.region_shown,
         }
     }
 
@@ -218,6 +224,7 @@ impl AppState {
         self.selection = None;
         self.effective_speed = None;
         self.last_wall = None;
+        self.region_shown = None;
     }
 
     /// Adds replicas round the AZs until there are `want`.
@@ -459,6 +466,14 @@ impl Reducible for AppState {
                 }
             }
             Action::RequestShare => next.share_requests += 1,
+            Action::ShowRegion(region) => {
+                if region == self.region_shown {
+                    return self;
+                }
+                next.region_shown = region;
+                // What was selected may not be drawn in the other region.
+                next.selection = None;
+            }
             Action::CycleTheme => {
                 next.theme = match next.theme {
                     Theme::Auto => Theme::Light,

@@ -39,6 +39,8 @@ pub enum Family {
     Backup,
     /// Refused for a stale epoch.
     Refused,
+    /// Writes forwarded from a secondary region to the primary writer, and their answers.
+    Forward,
 }
 
 impl Family {
@@ -48,11 +50,10 @@ impl Family {
             MsgKind::PageRead | MsgKind::PageData => Family::Read,
             MsgKind::GossipPull | MsgKind::GossipPush | MsgKind::RepairCopy => Family::Heal,
             MsgKind::RedoStream | MsgKind::GlobalRedo => Family::Replicate,
-            MsgKind::DnsLookup
-            | MsgKind::DnsAnswer
-            | MsgKind::Query
-            | MsgKind::Answer
-            | MsgKind::ForwardedWrite => Family::Client,
+            MsgKind::DnsLookup | MsgKind::DnsAnswer | MsgKind::Query | MsgKind::Answer => {
+                Family::Client
+            }
+            MsgKind::ForwardedWrite => Family::Forward,
             MsgKind::RecoveryScan
             | MsgKind::RecoveryScl
             | MsgKind::Truncate
@@ -73,6 +74,7 @@ impl Family {
             Family::Recover => "recover",
             Family::Backup => "backup",
             Family::Refused => "refused",
+            Family::Forward => "forward",
         }
     }
 
@@ -87,10 +89,20 @@ impl Family {
             Family::Recover => "crash recovery",
             Family::Backup => "backup to S3",
             Family::Refused => "refused (stale epoch)",
+            Family::Forward => "write forwarding between regions",
         }
     }
 
-    pub const ALL: [Family; 8] = [
+    /// A message's family, knowing whether it goes to a DB instance: an answer to an instance
+    /// is the primary answering a write a secondary region forwarded.
+    pub fn of_message(kind: MsgKind, to_instance: bool) -> Family {
+        match kind {
+            MsgKind::Answer if to_instance => Family::Forward,
+            _ => Family::of(kind),
+        }
+    }
+
+    pub const ALL: [Family; 9] = [
         Family::Write,
         Family::Read,
         Family::Heal,
@@ -99,6 +111,7 @@ impl Family {
         Family::Recover,
         Family::Backup,
         Family::Refused,
+        Family::Forward,
     ];
 }
 
@@ -109,6 +122,7 @@ pub struct Flight {
     pub from: NodeId,
     pub to: NodeId,
     pub kind: MsgKind,
+    pub family: Family,
     pub sent: SimTime,
     pub arrives: SimTime,
     /// Dropped on the way: drawn fading out where it was lost.
@@ -167,6 +181,7 @@ impl Traffic {
         from: NodeId,
         to: NodeId,
         kind: MsgKind,
+        family: Family,
         sent: SimTime,
         arrives: SimTime,
         speed: f64,
@@ -181,12 +196,13 @@ impl Traffic {
                 from,
                 to,
                 kind,
+                family,
                 sent,
                 arrives,
                 dropped: false,
             });
         } else {
-            self.pulse(from, to, Family::of(kind), wall);
+            self.pulse(from, to, family, wall);
         }
     }
 
@@ -272,6 +288,7 @@ mod tests {
             NodeId(1),
             NodeId(2),
             MsgKind::RedoBatch,
+            Family::of(MsgKind::RedoBatch),
             t(0),
             t(500),
             0.001,
@@ -284,6 +301,7 @@ mod tests {
             NodeId(1),
             NodeId(2),
             MsgKind::Ack,
+            Family::of(MsgKind::Ack),
             t(0),
             t(500),
             1.0,
@@ -294,6 +312,7 @@ mod tests {
             NodeId(2),
             NodeId(1),
             MsgKind::Ack,
+            Family::of(MsgKind::Ack),
             t(0),
             t(500),
             1.0,
@@ -314,6 +333,7 @@ mod tests {
                 NodeId(1),
                 to,
                 MsgKind::RedoBatch,
+                Family::of(MsgKind::RedoBatch),
                 t(0),
                 t(500),
                 0.001,
@@ -326,6 +346,15 @@ mod tests {
     }
 
     #[test]
+    fn forwarded_writes_and_their_answers_are_their_own_family() {
+        assert_eq!(Family::of(MsgKind::ForwardedWrite), Family::Forward);
+        assert_eq!(Family::of_message(MsgKind::Answer, true), Family::Forward);
+        assert_eq!(Family::of_message(MsgKind::Answer, false), Family::Client);
+        assert_eq!(Family::of_message(MsgKind::RedoBatch, true), Family::Write);
+        assert!(Family::ALL.contains(&Family::Forward));
+    }
+
+    #[test]
     fn dots_land_and_links_go_dark() {
         let mut traffic = Traffic::default();
         traffic.sent(
@@ -333,6 +362,7 @@ mod tests {
             NodeId(1),
             NodeId(2),
             MsgKind::PageRead,
+            Family::of(MsgKind::PageRead),
             t(0),
             t(1_000),
             0.001,
@@ -343,6 +373,7 @@ mod tests {
             NodeId(1),
             NodeId(3),
             MsgKind::PageRead,
+            Family::of(MsgKind::PageRead),
             t(0),
             t(10),
             1.0,

@@ -10,6 +10,7 @@ use aurora_core::view::{health_word, View};
 use aurora_core::{Fault, SimTime};
 use yew::prelude::*;
 
+use super::capacity_form::CapacityForm;
 use super::faults::selection_buttons;
 use crate::choices::az_faults;
 use crate::format;
@@ -147,6 +148,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                             let writer = i.is_writer && i.role == Role::Writer;
                             let w = &view.writer;
                             html! {
+                                <>
                                 <dl>
                                     { row("Role", i.role.to_string()) }
                                     { row("Class", i.class) }
@@ -171,7 +173,15 @@ pub fn inspector(p: &InspectorProps) -> Html {
                                     if i.autoscaled {
                                         { row("Added by", "auto scaling") }
                                     }
+                                    { row("Capacity", crate::actions::describe_capacity(&i.capacity)) }
+                                    if let Some(acu) = super::diagram::acu_text(i) {
+                                        { row("Capacity now", acu) }
+                                    }
                                 </dl>
+                                <h3>{ "Provisioned or serverless" }</h3>
+                                <CapacityForm key={i.name.clone()} node={i.name.clone()} class={i.class}
+                                    capacity={i.capacity} dispatch={d.clone()} />
+                                </>
                             }
                         }
                         None => Html::default(),

@@ -1,5 +1,7 @@
 //! The page's panels, one module each; each a pure component of its props.
 
+pub mod capacity;
+pub mod capacity_form;
 pub mod charts;
 pub mod controls;
 pub mod diagram;
@@ -10,3 +12,4 @@ pub mod inspector;
 pub mod notices;
 pub mod recovery;
 pub mod setup;
+pub mod world;

@@ -24,12 +24,17 @@ use crate::names;
 use crate::state::Selection;
 use crate::traffic::{Flight, Pulse};
 
-pub use parts::{ClientDot, InstanceCard, PgChip, SegmentCell, StorageCard};
+pub use parts::{
+    acu_text, short_name, ClientDot, InstanceCard, PgChip, RemoteInstanceCard, SegmentCell,
+    StorageCard,
+};
 pub use traffic::TrafficLayer;
 
 /// What the diagram draws in one frame.
 pub struct Scene {
     pub view: Rc<View>,
+    /// The region drawn in full (the others are cards).
+    pub region: u8,
     pub faults: Rc<Vec<Fault>>,
     pub layout: Layout,
     pub flights: Vec<Flight>,
@@ -44,6 +49,9 @@ pub struct DiagramProps {
     pub selection: Option<Selection>,
     pub reduced_motion: bool,
     pub on_select: Callback<Selection>,
+    /// A region card was clicked: open that region.
+    #[prop_or_default]
+    pub on_region: Callback<u8>,
 }
 
 impl PartialEq for DiagramProps {
@@ -85,11 +93,37 @@ pub fn diagram(props: &DiagramProps) -> Html {
         }
     }
 
-    let region_name = view
-        .regions
-        .iter()
-        .find(|r| r.id.0 == 0)
-        .map_or("us-east-1", |r| r.name);
+    let shown = view.regions.iter().find(|r| r.id.0 == scene.region);
+    let region_down = scene
+        .faults
+        .contains(&Fault::FailRegion(aurora_core::ids::RegionId(scene.region)));
+    let region_title = match shown {
+        None => format!("Region {}", crate::actions::region_name(scene.region)),
+        Some(r) => {
+            let role = names::region_role(r.role, region_down);
+            if r.role != aurora_core::global::RegionRole::Secondary || region_down {
+                format!("Region {} · {role}", r.name)
+            } else {
+                format!(
+                    "Region {} · {role} · durable to LSN {} · lag {}",
+                    r.name,
+                    r.durable,
+                    crate::format::duration(r.lag)
+                )
+            }
+        }
+    };
+    // A secondary's copies, each with the LSN it acknowledged.
+    let copy_note = |node: aurora_core::ids::NodeId| -> Option<String> {
+        let r = shown.filter(|r| r.role == aurora_core::global::RegionRole::Secondary)?;
+        if !view.node(node).is_some_and(|n| n.up) {
+            return None;
+        }
+        let k = r.storage.iter().position(|n| *n == node)?;
+        let lsn = r.acked.get(k)?;
+        let mark = if *lsn >= r.durable { "✓" } else { "…" };
+        Some(format!("{mark} has LSN {lsn}"))
+    };
 
     let zone_of =
         |id: aurora_core::ids::NodeId| view.node(id).and_then(|n| n.az).map(|a| a.index());
@@ -149,7 +183,12 @@ pub fn diagram(props: &DiagramProps) -> Html {
                 aria-label={format!("{} points at {target}", e.label)}>
                 <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx={f(r.h / 2.0)} />
                 <text class="endpoint-label" x={f(r.x + 14.0)} y={f(r.y + r.h / 2.0 + 4.0)}>
-                    { format!("{} → {target}", short_label(&e.label)) }
+                    { if target.contains('/') {
+                        // A writer in another region: its name is long, the pill is not.
+                        format!("{kind} → {target}")
+                    } else {
+                        format!("{} → {target}", short_label(&e.label))
+                    } }
                 </text>
             </g>
         }
@@ -179,7 +218,28 @@ pub fn diagram(props: &DiagramProps) -> Html {
 
     let commit_flash = flashing(FlashTarget::Commit);
     for (id, r) in &l.instances {
-        if let Some(inst) = view.instances.iter().find(|i| i.node == *id) {
+        let Some(inst) = view.instances.iter().find(|i| i.node == *id) else {
+            // Outside the cluster's list: a secondary's read replica or a failed old primary's.
+            if let Some(node) = view.node(*id) {
+                let selected = selection == Some(Selection::Node(*id));
+                let role = if shown
+                    .is_some_and(|r| r.role == aurora_core::global::RegionRole::Secondary)
+                {
+                    "read replica"
+                } else {
+                    "out of the cluster"
+                };
+                place(
+                    *id,
+                    html! {
+                        <RemoteInstanceCard node={node.clone()} rect={*r} role={role} selected={selected}
+                            on_select={props.on_select.clone()} />
+                    },
+                );
+            }
+            continue;
+        };
+        {
             let selected = selection == Some(Selection::Node(*id));
             let writer = inst.is_writer && inst.role == Role::Writer;
             place(
@@ -211,11 +271,12 @@ pub fn diagram(props: &DiagramProps) -> Html {
             })
             .collect();
         let selected = selection == Some(Selection::Node(*id));
+        let note = copy_note(*id).map(AttrValue::from);
         place(
             *id,
             html! {
                 <StorageCard node={node.clone()} rect={*r} cells={cells} selected={selected}
-                    on_select={props.on_select.clone()} />
+                    note={note} on_select={props.on_select.clone()} />
             },
         );
     }
@@ -310,18 +371,30 @@ pub fn diagram(props: &DiagramProps) -> Html {
 
     let regions = l.regions.iter().filter_map(|(id, r)| {
         let region = view.regions.iter().find(|g| g.id.0 == *id)?;
-        let role = format!("{:?}", region.role).to_lowercase();
-        let label = format!(
-            "Region {}, {role}, durable to LSN {}, {} behind",
-            region.name, region.durable, crate::format::duration(region.lag)
+        let down = scene.faults.contains(&Fault::FailRegion(region.id));
+        let role = names::region_role(region.role, down);
+        let detail = if region.role == aurora_core::global::RegionRole::Primary {
+            role.to_string()
+        } else {
+            format!("{role} · lag {}", crate::format::duration(region.lag))
+        };
+        let label = format!("Open region {}: {detail}", region.name);
+        let index = *id;
+        let on_region = props.on_region.clone();
+        let onclick = Callback::from(move |_: MouseEvent| on_region.emit(index));
+        let on_region = props.on_region.clone();
+        let onkeydown = activate(move || on_region.emit(index));
+        let class = classes!(
+            "region-card",
+            (region.role == aurora_core::global::RegionRole::Primary).then_some("primary"),
+            (down || region.role == aurora_core::global::RegionRole::Failed).then_some("down")
         );
         Some(html! {
-            <g class="region-card" role="img" aria-label={label}>
+            <g {class} role="button" tabindex="0" aria-label={label} {onclick} {onkeydown}>
                 <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="10" />
                 <text class="region-card-title" x={f(r.x + 12.0)} y={f(r.y + 22.0)}>{ region.name }</text>
-                <text class="region-card-detail" x={f(r.x + 12.0)} y={f(r.y + 42.0)}>
-                    { format!("{role} · lag {}", crate::format::duration(region.lag)) }
-                </text>
+                <text class="region-card-detail" x={f(r.x + 12.0)} y={f(r.y + 42.0)}>{ detail }</text>
+                <text class="region-card-open" x={f(r.x + r.w - 12.0)} y={f(r.y + 22.0)} text-anchor="end">{ "open ›" }</text>
             </g>
         })
     });
@@ -335,7 +408,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
             <rect class="services-box" x={f(sr.x)} y={f(sr.y)} width={f(sr.w)} height={f(sr.h)} rx="10" />
             <rect class="region-box" x={f(rg.x)} y={f(rg.y)} width={f(rg.w)} height={f(rg.h)} rx="14" />
             <text class="region-title" x={f(rg.x + 14.0)} y={f(rg.y + 20.0)}>
-                { format!("Region {region_name}") }
+                { region_title }
             </text>
             if !l.pgs.is_empty() {
                 <text class="row-label" x={f(rg.x + 10.0)} y={f(l.pgs[0].1.y - 5.0)}>

@@ -76,12 +76,16 @@ pub fn instance_card(p: &InstanceCardProps) -> Html {
     let r = p.rect;
     let (onclick, onkeydown) = select_handlers(&p.on_select, Selection::Node(i.node));
     let writer = i.is_writer && i.role == Role::Writer;
+    let acu = acu_text(i);
     let (badge, detail) = match i.role {
         Role::Writer if writer => ("WRITER".to_string(), format!("VDL {}", i.read_point)),
         Role::Writer => ("WRITER?".to_string(), "not serving".to_string()),
         Role::Replica => (
             format!("tier {}", i.tier),
-            format!("lag {}", crate::format::duration(i.lag)),
+            match &acu {
+                Some(a) => format!("lag {} · {a}", crate::format::duration(i.lag)),
+                None => format!("lag {}", crate::format::duration(i.lag)),
+            },
         ),
         Role::Creating { .. } => ("creating".to_string(), "not ready yet".to_string()),
         Role::Promoting => ("promoting".to_string(), "becoming writer".to_string()),
@@ -114,12 +118,16 @@ pub fn instance_card(p: &InstanceCardProps) -> Html {
         <g {class} role="button" tabindex="0" aria-label={i.accessible_name()}
             aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
             <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
-            <text class="card-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>{ i.name.clone() }</text>
+            <text class="card-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>{ short_name(&i.name) }</text>
+
             <rect class="badge" x={f(r.x + 8.0)} y={f(r.y + 24.0)} width={f(badge_w)} height="16" rx="8" />
             <text class="badge-text" x={f(r.x + 8.0 + badge_w / 2.0)} y={f(r.y + 36.0)} text-anchor="middle">{ badge }</text>
             <text class="card-detail" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>
                 { state.map_or(detail, str::to_string) }
             </text>
+            if let Some(acu) = acu.filter(|_| i.role != Role::Replica) {
+                <text class="card-acu" x={f(r.x + 10.0)} y={f(r.y + 53.0)}>{ acu }</text>
+            }
             if writer && p.commit {
                 <text class="commit-mark" x={f(r.x + r.w - 8.0)} y={f(r.y + 53.0)} text-anchor="end">{ "✓ commit" }</text>
             }
@@ -129,6 +137,65 @@ pub fn instance_card(p: &InstanceCardProps) -> Html {
             }
         </g>
     }
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct RemoteInstanceCardProps {
+    pub node: NodeView,
+    pub rect: Rect,
+    /// What it is in words: "read replica" in a secondary region.
+    pub role: AttrValue,
+    pub selected: bool,
+    pub on_select: Callback<Selection>,
+}
+
+/// A DB instance outside the cluster's own list: a secondary region's read replica, or an
+/// instance of a primary region that failed and was left behind.
+#[component(RemoteInstanceCard)]
+pub fn remote_instance_card(p: &RemoteInstanceCardProps) -> Html {
+    let n = &p.node;
+    let r = p.rect;
+    let (onclick, onkeydown) = select_handlers(&p.on_select, Selection::Node(n.id));
+    let class = classes!(
+        "node",
+        "instance",
+        "remote",
+        (!n.up).then_some("down"),
+        p.selected.then_some("selected")
+    );
+    let badge = if n.up { "READ-ONLY" } else { "DOWN" };
+    let badge_w = 12.0 + 7.2 * badge.chars().count() as f32;
+    html! {
+        <g {class} role="button" tabindex="0"
+            aria-label={format!("DB instance {}, {}, {}", n.name, p.role, n.state_word())}
+            aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
+            <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
+            <text class="card-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>{ short_name(&n.name) }</text>
+            <rect class="badge" x={f(r.x + 8.0)} y={f(r.y + 24.0)} width={f(badge_w)} height="16" rx="8" />
+            <text class="badge-text" x={f(r.x + 8.0 + badge_w / 2.0)} y={f(r.y + 36.0)} text-anchor="middle">{ badge }</text>
+            <text class="card-detail" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>{ p.role.clone() }</text>
+        </g>
+    }
+}
+
+/// A serverless instance's capacity for its card: "12.5 ACU", "paused", "resuming".
+pub fn acu_text(i: &InstanceView) -> Option<String> {
+    if i.capacity == aurora_core::serverless::Capacity::Provisioned {
+        return None;
+    }
+    Some(if i.paused {
+        "paused".to_string()
+    } else if i.resuming {
+        "resuming".to_string()
+    } else {
+        format!("{} ACU", crate::format::half_acu(i.acu_half))
+    })
+}
+
+/// A node's name without its region (`eu-west-1/az-a-1` → `az-a-1`): the region is the
+/// diagram's title.
+pub fn short_name(name: &str) -> String {
+    name.rsplit('/').next().unwrap_or(name).to_string()
 }
 
 /// One segment as its storage node's card draws it.
@@ -149,6 +216,9 @@ pub struct StorageCardProps {
     pub rect: Rect,
     pub cells: Vec<SegmentCell>,
     pub selected: bool,
+    /// A line of its own under the name (a secondary region's copy: the LSN it holds).
+    #[prop_or_default]
+    pub note: Option<AttrValue>,
     pub on_select: Callback<Selection>,
 }
 
@@ -206,8 +276,11 @@ pub fn storage_card(p: &StorageCardProps) -> Html {
             <g class="storage-head" role="button" tabindex="0" aria-label={n.accessible_name(false)}
                 aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
                 <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
-                <text class="card-title" x={f(r.x + 8.0)} y={f(r.y + 15.0)}>{ n.name.clone() }</text>
+                <text class="card-title" x={f(r.x + 8.0)} y={f(r.y + 15.0)}>{ short_name(&n.name) }</text>
                 <text class="card-state" x={f(r.x + r.w - 8.0)} y={f(r.y + 15.0)} text-anchor="end">{ state }</text>
+                if let Some(note) = &p.note {
+                    <text class="card-detail" x={f(r.x + 8.0)} y={f(r.y + 33.0)}>{ note.clone() }</text>
+                }
             </g>
             { for cells }
         </g>

@@ -5,7 +5,6 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::{f, Scene};
-use crate::traffic::Family;
 
 #[derive(Properties, Clone)]
 pub struct TrafficProps {
@@ -48,7 +47,7 @@ pub fn traffic_layer(p: &TrafficProps) -> Html {
     let flights = scene.flights.iter().filter_map(|m| {
         let (x1, y1) = l.anchor(m.from)?;
         let (x2, y2) = l.anchor(m.to)?;
-        let family = Family::of(m.kind);
+        let family = m.family;
         if p.reduced_motion {
             // No moving dots: the link is drawn instead, with its label.
             return Some(html! {
