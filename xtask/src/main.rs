@@ -11,6 +11,7 @@ mod lockfile;
 mod project;
 mod report;
 mod serve;
+mod soak;
 mod test;
 mod tools;
 
@@ -73,6 +74,12 @@ const TASKS: &[Task] = &[
         args: "[P1..P5] [--micro] [--no-micro] [--profiles]",
         about: "performance figures against their budgets, and micro-benchmarks of the core",
         run: bench::run,
+    },
+    Task {
+        name: "soak",
+        args: "[campaign|soak|fuzz|monkey...] [--quick] [--seeds N] [--events N] [--fuzz N] [--actions N]",
+        about: "the reliability harnesses at full size (about an hour), one summary line each",
+        run: soak::run,
     },
     Task {
         name: "setup",

@@ -56,9 +56,9 @@ const STAGES: &[Stage] = &[
 
 /// What a stage counted. A check (fmt, clippy, a build) counts as one test.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-struct Tally {
-    passed: u32,
-    failed: u32,
+pub struct Tally {
+    pub passed: u32,
+    pub failed: u32,
 }
 
 impl Tally {
@@ -247,7 +247,7 @@ fn wasm() -> Result<Tally> {
 }
 
 /// The path the end-to-end tests serve the build under, as a course site might.
-const E2E_PREFIX: &str = "/courses/databases/aurora-playground/";
+pub const E2E_PREFIX: &str = "/courses/databases/aurora-playground/";
 
 fn e2e() -> Result<Tally> {
     let out = project::target_dir().join("e2e");
@@ -280,7 +280,7 @@ fn e2e() -> Result<Tally> {
 
 /// Sums libtest's `test result: ok. 3 passed; 0 failed; ...` lines (cargo test, doc tests and
 /// wasm-bindgen-test-runner all print them).
-fn parse_libtest(text: &str) -> Option<Tally> {
+pub fn parse_libtest(text: &str) -> Option<Tally> {
     let mut total: Option<Tally> = None;
     for line in text.lines() {
         let Some(rest) = line.trim().strip_prefix("test result:") else {
