@@ -373,7 +373,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
         let region = view.regions.iter().find(|g| g.id.0 == *id)?;
         let down = scene.faults.contains(&Fault::FailRegion(region.id));
         let role = names::region_role(region.role, down);
-        let detail = if region.role == aurora_core::global::RegionRole::Primary {
+        let detail = if region.role != aurora_core::global::RegionRole::Secondary || down {
             role.to_string()
         } else {
             format!("{role} · lag {}", crate::format::duration(region.lag))
