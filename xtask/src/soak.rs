@@ -9,6 +9,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -223,9 +224,9 @@ fn json_u64(text: &str, key: &str) -> Result<u64> {
         .ok_or_else(|| Error::new(format!("the runner's output has no `{key}`")))
 }
 
-/// `count` seeds from `from`, split into `jobs` contiguous ranges.
-fn split(from: u64, count: u64, jobs: u64) -> Vec<(u64, u64)> {
-    let jobs = jobs.clamp(1, count.max(1));
+/// `count` seeds from `from`, split into `parts` contiguous ranges of nearly equal size.
+fn split(from: u64, count: u64, parts: u64) -> Vec<(u64, u64)> {
+    let jobs = parts.clamp(1, count.max(1));
     (0..jobs)
         .map(|i| {
             let start = from + count * i / jobs;
@@ -236,47 +237,70 @@ fn split(from: u64, count: u64, jobs: u64) -> Vec<(u64, u64)> {
         .collect()
 }
 
-/// Fault campaigns within and beyond AZ+1, over `jobs` runner processes.
+/// Seeds per runner process: small enough that progress shows every minute or so, large enough
+/// that starting a process costs nothing.
+const CAMPAIGN_CHUNK: u64 = 250;
+
+/// Fault campaigns within and beyond AZ+1: the seeds in chunks, `jobs` runner processes at a
+/// time, progress printed as each chunk ends.
 fn campaign(options: &Options) -> Result<Verdict> {
     let sim = runner()?;
     let wall = Instant::now();
-    let ranges = split(options.from, options.seeds, options.jobs);
-    let handles: Vec<_> = ranges
-        .iter()
-        .map(|&(from, count)| {
-            let sim = sim.clone();
-            thread::spawn(move || {
+    let parts = options.seeds.div_ceil(CAMPAIGN_CHUNK).max(options.jobs);
+    let chunks = split(options.from, options.seeds, parts);
+    let total = chunks.len();
+    let queue = Arc::new(Mutex::new(chunks));
+    let (sender, results) = mpsc::channel();
+    let workers: Vec<_> = (0..options.jobs.min(total as u64))
+        .map(|_| {
+            let (sim, queue, sender) = (sim.clone(), queue.clone(), sender.clone());
+            thread::spawn(move || loop {
+                let next = queue.lock().ok().and_then(|mut q| q.pop());
+                let Some((from, count)) = next else { break };
                 let args = [
                     "--campaign".to_string(),
                     count.to_string(),
                     "--from".to_string(),
                     from.to_string(),
                 ];
-                run_capturing(&sim, &args)
+                let result = run_capturing(&sim, &args);
+                if sender.send((from, count, result)).is_err() {
+                    break;
+                }
             })
         })
         .collect();
+    drop(sender);
     let (mut cases, mut failures, mut events, mut lost, mut clean) = (0, 0, 0, 0, true);
-    for handle in handles {
-        let (success, out) = handle
-            .join()
-            .map_err(|_| Error::new("a campaign thread stopped"))??;
+    for (done, (from, count, result)) in results.iter().enumerate() {
+        let (success, out) = result?;
         clean &= success;
         cases += json_u64(&out, "campaign_cases")?;
         failures += json_u64(&out, "failures")?;
         events += json_u64(&out, "events")?;
         lost += json_u64(&out, "commits_lost_beyond_tolerance")?;
+        println!(
+            "campaign: seeds {from}..{} done ({}/{total} chunks, {failures} failed so far, {})",
+            from + count,
+            done + 1,
+            report::duration(wall.elapsed())
+        );
+    }
+    for worker in workers {
+        worker
+            .join()
+            .map_err(|_| Error::new("a campaign thread stopped"))?;
     }
     let secs = wall.elapsed().as_secs_f64();
     Ok(Verdict {
         ok: clean && failures == 0 && cases == 2 * options.seeds,
         figures: format!(
-            "{} seeds {}..{} within and beyond AZ+1 ({cases} cases, {} processes): {failures} failed; \
+            "{} seeds {}..{} within and beyond AZ+1 ({cases} cases, {} processes at a time): {failures} failed; \
              {events} events at {:.1} M/s; {lost} acknowledged commits lost beyond AZ+1, where it is allowed",
             options.seeds,
             options.from,
             options.from + options.seeds,
-            ranges.len(),
+            options.jobs.min(total as u64),
             events as f64 / secs.max(1e-9) / 1e6
         ),
     })
