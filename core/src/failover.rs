@@ -162,6 +162,8 @@ fn recreate_or_give_up(k: &mut Kernel, m: &mut Model, old: NodeId) {
 }
 
 pub(crate) fn on_writer_recreated(k: &mut Kernel, m: &mut Model, node: NodeId) {
+    // Bill the time so far at the instances' old states before they change.
+    crate::serverless::meter(k, m);
     if !k.topo.is_up(node) {
         k.topo.nodes[node.index()].up = true;
         k.emit(Event::NodeUp(node));
@@ -197,6 +199,8 @@ fn demote_old_writer(k: &mut Kernel, m: &mut Model, old: NodeId, told: bool) {
 }
 
 pub(crate) fn set_role(k: &mut Kernel, m: &mut Model, node: NodeId, role: Role) {
+    // Bill the time so far at the instances' old states before they change.
+    crate::serverless::meter(k, m);
     if let Some(i) = m.instances.iter_mut().find(|i| i.node == node) {
         if i.role != role {
             i.role = role;

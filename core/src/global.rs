@@ -442,6 +442,7 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
         .map(|i| i.class)
         .unwrap_or_default();
     // The old primary's instances become the old region's read replicas (or stay down).
+    crate::serverless::meter(k, m);
     let old_nodes: Vec<NodeId> = m.instances.iter().map(|i| i.node).collect();
     let mut instances = alloc::vec![Instance::new(new_writer, class, 1, Role::Writer)];
     for &n in t.replicas.iter().skip(1) {

@@ -783,6 +783,7 @@ pub(crate) fn add_instance(
         },
     );
     inst.autoscaled = autoscaled;
+    crate::serverless::meter(k, m);
     m.instances.push(inst);
     m.metrics.instances_added += 1;
     k.emit(Event::InstanceAdded { node, ready_in });
@@ -808,6 +809,8 @@ fn instance_ready(k: &mut Kernel, m: &mut Model, node: NodeId) {
 }
 
 pub(crate) fn remove_instance(k: &mut Kernel, m: &mut Model, node: NodeId) {
+    // Bill the time so far at the instances' old states before they change.
+    crate::serverless::meter(k, m);
     m.instances.retain(|i| i.node != node);
     m.reads.drop_reader(node);
     if let Some(n) = k.topo.nodes.get_mut(node.index()) {
@@ -999,6 +1002,8 @@ fn region_nodes(k: &Kernel, region: RegionId, up: bool) -> Vec<NodeId> {
 }
 
 fn crash(k: &mut Kernel, m: &mut Model, node: NodeId) {
+    // Bill the time so far at the instances' old states before they change.
+    crate::serverless::meter(k, m);
     let n = &mut k.topo.nodes[node.index()];
     n.up = false;
     n.incarnation += 1;
@@ -1024,6 +1029,8 @@ fn restart(k: &mut Kernel, m: &mut Model, node: NodeId) {
 /// Brings nodes back together: all are up before any reacts, so a storage node coming back
 /// does not start repairing segments whose nodes are coming back in the same breath.
 fn restart_all(k: &mut Kernel, m: &mut Model, nodes: &[NodeId]) {
+    // Bill the time so far at the instances' old states before they change.
+    crate::serverless::meter(k, m);
     for &node in nodes {
         k.topo.nodes[node.index()].up = true;
         k.emit(Event::NodeUp(node));

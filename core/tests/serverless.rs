@@ -233,6 +233,40 @@ fn the_meter_counts_acu_hours() {
 }
 
 #[test]
+fn the_meter_bills_provisioned_instances_only_while_they_are_up() {
+    // A writer and two provisioned replicas; one replica is down for the second half hour.
+    let config = SimConfig {
+        replicas: 2,
+        ..SimConfig::default()
+    };
+    let mut sim = Sim::new(config, 4);
+    sim.run_until(secs(1800));
+    let replica = sim
+        .instances()
+        .iter()
+        .find(|i| i.node != sim.writer().node)
+        .map(|i| i.node)
+        .unwrap();
+    sim.apply(Command::Inject(aurora_core::Fault::CrashNode(replica)))
+        .unwrap();
+    sim.run_until(secs(3600));
+    let all: u64 = sim.instances().iter().map(|i| i.milli_vcpu()).sum();
+    let down = sim
+        .instances()
+        .iter()
+        .find(|i| i.node == replica)
+        .unwrap()
+        .milli_vcpu();
+    let want = (all as f64 - down as f64 / 2.0) / 1000.0;
+    let got = sim.meter().vcpu_hours();
+    assert!(
+        (got - want).abs() < 0.01,
+        "{got} vCPU-hours, want {want}: the crashed replica's half hour is not billed"
+    );
+    assert_eq!(sim.meter().acu_hours(), 0.0, "no serverless instance");
+}
+
+#[test]
 fn bad_capacity_settings_are_refused() {
     let mut sim = Sim::new(SimConfig::default(), 1);
     let w = sim.writer().node;
