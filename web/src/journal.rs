@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use aurora_core::compute::instance::Role;
 use aurora_core::endpoint::EndpointId;
 use aurora_core::event::{FailoverPhase, SegmentHealth};
-use aurora_core::ids::{NodeId, PgId, SegmentId};
+use aurora_core::ids::{NodeId, PgId, RegionId, SegmentId};
 use aurora_core::lsn::Lsn;
 use aurora_core::topology::Topology;
 use aurora_core::{Event, SimDuration, SimTime};
@@ -106,6 +106,9 @@ pub struct Recovery {
     pub dns: Option<(SimTime, NodeId)>,
     pub finished: Option<(NodeId, SimDuration)>,
     pub no_target: bool,
+    /// The Global Database promoted another region while this failover was still trying: the
+    /// failed primary region (and the region promoted), so the panel can say why it ended.
+    pub superseded: Option<(RegionId, RegionId)>,
 }
 
 /// The panels' memory of the run.
@@ -306,7 +309,9 @@ impl Journal {
 
     fn track_recovery(&mut self, at: SimTime, event: &Event) {
         use Event::*;
-        let active = self.recovery().is_some_and(|r| r.finished.is_none());
+        let active = self
+            .recovery()
+            .is_some_and(|r| r.finished.is_none() && r.superseded.is_none());
         match *event {
             FailoverStarted { old, target, .. } => self.start_recovery(
                 at,
@@ -355,6 +360,9 @@ impl Journal {
                 self.update_recovery(at, |r| r.finished = Some((new, total)))
             }
             NoFailoverTarget { .. } if active => self.update_recovery(at, |r| r.no_target = true),
+            GlobalPromoted { from, to, .. } if active => {
+                self.update_recovery(at, |r| r.superseded = Some((from, to)))
+            }
             RoleChanged {
                 node,
                 role: Role::Promoting,
@@ -446,5 +454,46 @@ mod tests {
         assert_eq!(j.recovery().and_then(|r| r.finished), None);
         j.cut(t(0));
         assert_eq!(j.recovery().map(|r| r.detect), Some(None));
+    }
+
+    #[test]
+    fn a_global_failover_ends_an_in_region_failover_that_had_no_target() {
+        let topo = topo();
+        let mut j = Journal::default();
+        let t = SimTime::from_micros;
+        let events = [
+            Event::FailoverStarted {
+                old: NodeId(20),
+                target: None,
+                detected_after: SimDuration::from_secs(6),
+            },
+            Event::NoFailoverTarget { old: NodeId(20) },
+            Event::GlobalPromoted {
+                from: RegionId(0),
+                to: RegionId(1),
+                planned: false,
+                rpo_lsns: 62,
+            },
+            // Whatever the old region still reports is no longer this failover's.
+            Event::FailoverPhaseDone {
+                phase: FailoverPhase::Detect,
+                took: SimDuration::from_secs(6),
+            },
+        ];
+        for (i, e) in events.iter().enumerate() {
+            j.record(
+                t(i as u64 * 1_000_000),
+                e,
+                &topo,
+                SimDuration::ZERO,
+                0.0,
+                false,
+            );
+        }
+        let r = j.recovery().expect("a recovery");
+        assert!(r.no_target);
+        assert_eq!(r.superseded, Some((RegionId(0), RegionId(1))));
+        assert_eq!(r.detect, None, "the ended failover takes no more phases");
+        assert_eq!(r.finished, None);
     }
 }

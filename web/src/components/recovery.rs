@@ -38,6 +38,7 @@ pub fn recovery_panel(p: &RecoveryProps) -> Html {
     let step = |label: &str, done: Option<String>, current: bool| {
         let (class, state) = match (&done, current) {
             (Some(took), _) => ("done", format!("done in {took}")),
+            (None, _) if r.superseded.is_some() => ("waiting", "not needed".to_string()),
             (None, true) => ("current", "under way".to_string()),
             (None, false) => ("waiting", "waiting".to_string()),
         };
@@ -52,7 +53,16 @@ pub fn recovery_panel(p: &RecoveryProps) -> Html {
     let detecting = matches!(p.live, RecoveryView::Detecting { .. });
     let promoting = matches!(p.live, RecoveryView::Promoting { .. });
     let recovering = matches!(p.live, RecoveryView::Recovering { .. });
+    let region = |id: aurora_core::ids::RegionId| {
+        aurora_core::global::REGION_NAMES
+            .get(usize::from(id.0))
+            .copied()
+            .unwrap_or("another region")
+    };
     let title = match (r.old, r.finished) {
+        (Some(old), _) if r.superseded.is_some() => {
+            format!("Failover of {} ended by the Global Database", name(old))
+        }
         (Some(old), Some((new, total))) => format!(
             "Failover done: {} replaced {} in {}",
             name(new),
@@ -91,7 +101,9 @@ pub fn recovery_panel(p: &RecoveryProps) -> Html {
             if let Some((vdl, upto, epoch)) = r.volume {
                 <p class="hint">{ format!("Volume opened at VDL {vdl}; records up to {upto} annulled; volume epoch {epoch} fences the old writer.") }</p>
             }
-            if r.no_target {
+            if let Some((from, to)) = r.superseded {
+                <p class="hint">{ format!("Region {} failed with every instance in it, so no replica there could take over; the Global Database promoted {} instead, and the steps above were not needed.", region(from), region(to)) }</p>
+            } else if r.no_target {
                 <p class="hint bad">{ "No replica could be promoted: add one in another AZ." }</p>
             }
         </section>

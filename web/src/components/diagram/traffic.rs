@@ -31,12 +31,13 @@ pub fn traffic_layer(p: &TrafficProps) -> Html {
         let (x2, y2) = l.anchor(pulse.to)?;
         let left = ((pulse.until - wall) / crate::traffic::PULSE_MS).clamp(0.0, 1.0);
         // Reduced motion: links stay steadily lit instead of fading.
+        // Kept light and thin: a busy link must not hide the nodes and labels under it.
         let opacity = if p.reduced_motion {
-            0.7
+            0.5
         } else {
-            0.15 + 0.75 * left
+            0.1 + 0.45 * left
         };
-        let width = 1.2 + (pulse.count as f32).log2().clamp(0.0, 6.0);
+        let width = 1.0 + 0.5 * (pulse.count as f32).log2().clamp(0.0, 6.0);
         Some(html! {
             <line class={classes!("pulse", pulse.family.class())}
                 x1={f(x1)} y1={f(y1)} x2={f(x2)} y2={f(y2)}
