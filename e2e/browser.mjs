@@ -43,9 +43,14 @@ export async function open(browser, { viewport = DESKTOP, colorScheme = 'light',
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
-  page.on('requestfailed', (request) =>
-    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
-  );
+  // A request the browser itself cancelled (net::ERR_ABORTED: the page navigated on, as a test
+  // does when it opens the next scenario before the icon has loaded) is not a failure of the
+  // page; any other failed request is.
+  page.on('requestfailed', (request) => {
+    const why = request.failure()?.errorText;
+    if (why === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${request.url()} (${why})`);
+  });
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
