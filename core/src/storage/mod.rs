@@ -305,21 +305,7 @@ mod tests {
     use super::*;
 
     fn seg() -> Segment {
-        let mut st = Storage {
-            config: StorageConfig::default(),
-            region: crate::ids::RegionId(0),
-            pgs: Vec::new(),
-            segments: Vec::new(),
-            nodes: Vec::new(),
-            index: Vec::new(),
-            object_store: NodeId(0),
-            volume_bytes: 0,
-            volume_epoch: 1,
-            geometry_epoch: 0,
-            repairs: Vec::new(),
-            deferred: Vec::new(),
-            failed_at: Vec::new(),
-        };
+        let mut st = volume::empty(StorageConfig::default(), crate::ids::RegionId(0));
         let id = volume::new_segment(
             &mut st,
             PgId(0),

@@ -19,16 +19,9 @@ pub const MAX_VOLUME_BYTES: u64 = 128 << 40;
 /// Protection groups in a full volume.
 pub const MAX_PGS: u64 = MAX_VOLUME_BYTES / PG_SIZE_BYTES;
 
-/// Builds the storage fleet of `region` and a volume of `initial_bytes` (at least one PG),
-/// complete to `start`.
-pub(crate) fn build(
-    k: &mut Kernel,
-    config: StorageConfig,
-    initial_bytes: u64,
-    region: RegionId,
-    start: Lsn,
-) -> Storage {
-    let mut st = Storage {
+/// Storage with no nodes and no volume yet, at volume epoch 1.
+pub(crate) fn empty(config: StorageConfig, region: RegionId) -> Storage {
+    Storage {
         config,
         region,
         pgs: Vec::new(),
@@ -42,7 +35,19 @@ pub(crate) fn build(
         repairs: Vec::new(),
         deferred: Vec::new(),
         failed_at: Vec::new(),
-    };
+    }
+}
+
+/// Builds the storage fleet of `region` and a volume of `initial_bytes` (at least one PG),
+/// complete to `start`.
+pub(crate) fn build(
+    k: &mut Kernel,
+    config: StorageConfig,
+    initial_bytes: u64,
+    region: RegionId,
+    start: Lsn,
+) -> Storage {
+    let mut st = empty(config, region);
     for az in 0..AZ_COUNT as u8 {
         // A region that already has storage nodes (a secondary being promoted) reuses them.
         let existing: Vec<NodeId> = (0..k.topo.nodes.len() as u16)
