@@ -2,60 +2,13 @@
 #![cfg(target_arch = "wasm32")]
 
 use aurora_core::{AZ_COUNT, COPIES_PER_AZ};
-use aurora_web::app::{App, AppProps};
 use aurora_web::panic_panel;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Document, Element, HtmlElement};
+
+mod common;
+use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-/// A fresh element in the page's body to render into.
-fn mount_point() -> Element {
-    let document = document();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    root
-}
-
-fn elements(root: &Element, selector: &str) -> Vec<Element> {
-    let nodes = root.query_selector_all(selector).unwrap();
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .filter_map(|node| node.dyn_into::<Element>().ok())
-        .collect()
-}
-
-fn labels(root: &Element, selector: &str) -> Vec<String> {
-    elements(root, selector)
-        .iter()
-        .map(|e| e.get_attribute("aria-label").unwrap_or_default())
-        .collect()
-}
-
-/// Renders the app as if the page's address had `query`.
-async fn render_app(query: &str) -> Element {
-    let root = mount_point();
-    let props = AppProps {
-        query: Some(query.to_string().into()),
-    };
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    yew::scheduler::flush().await;
-    root
-}
-
-fn button(root: &Element, name: &str) -> HtmlElement {
-    elements(root, "button")
-        .into_iter()
-        .find(|b| b.text_content().as_deref() == Some(name))
-        .unwrap_or_else(|| panic!("a button named {name}"))
-        .dyn_into()
-        .unwrap()
-}
 
 #[wasm_bindgen_test]
 async fn shows_the_product_name() {

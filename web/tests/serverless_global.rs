@@ -5,66 +5,15 @@
 
 use aurora_core::scenario;
 use aurora_core::SimTime;
-use aurora_web::app::{App, AppProps};
 use aurora_web::format::half_acu;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
+
+mod common;
+use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn mount_point() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    root
-}
-
-fn elements(root: &Element, selector: &str) -> Vec<Element> {
-    let nodes = root.query_selector_all(selector).unwrap();
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .filter_map(|node| node.dyn_into::<Element>().ok())
-        .collect()
-}
-
-fn labels(root: &Element, selector: &str) -> Vec<String> {
-    elements(root, selector)
-        .iter()
-        .map(|e| e.get_attribute("aria-label").unwrap_or_default())
-        .collect()
-}
-
-fn text(root: &Element, selector: &str) -> String {
-    elements(root, selector)
-        .iter()
-        .map(|e| e.text_content().unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-async fn render_app(query: &str) -> Element {
-    let root = mount_point();
-    let props = AppProps {
-        query: Some(query.to_string().into()),
-    };
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    yew::scheduler::flush().await;
-    root
-}
-
-/// The button whose text or accessible name is `name`.
-fn button(root: &Element, name: &str) -> HtmlElement {
-    elements(root, "button")
-        .into_iter()
-        .find(|b| {
-            b.text_content().as_deref() == Some(name)
-                || b.get_attribute("aria-label").as_deref() == Some(name)
-        })
-        .unwrap_or_else(|| panic!("a button named {name}"))
-        .dyn_into()
-        .unwrap()
-}
 
 /// A button, or an SVG group acting as one, whose accessible name starts with `prefix`.
 fn button_starting(root: &Element, prefix: &str) -> Element {
