@@ -118,6 +118,11 @@ test('the page runs inside <iframe sandbox="allow-scripts">, with an opaque orig
   await styled(frame);
   await assert.rejects(inner.evaluate(() => localStorage.length), /SecurityError|denied/, "storage stays closed");
   await play(frame);
+  // The sandbox allows no clipboard: the page offers the link to copy by hand, without an error
+  // and without claiming it copied anything.
+  await frame.getByRole('button', { name: 'Copy link', exact: true }).click();
+  await frame.getByText('Copy the link below', { exact: false }).first().waitFor();
+  assert.equal(await frame.getByText('Link copied', { exact: false }).count(), 0);
   assert.deepEqual(await inner.evaluate(() => window.__violations), []);
   assert.deepEqual(problems, []);
   assert.equal(await frame.locator('#aurora-error').count(), 0, 'no error panel');

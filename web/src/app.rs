@@ -177,17 +177,22 @@ fn playground(props: &PlaygroundProps) -> Html {
             if *n == 0 {
                 return;
             }
-            let copied = web_sys::window()
-                .map(|w| w.navigator().clipboard())
-                .map(|c| c.write_text(&link_url))
-                .is_some();
+            let by_hand = "Copy the link below: it replays this run to this moment.";
+            let write = web_sys::window()
+                .filter(|_| clipboard_allowed())
+                .map(|w| w.navigator().clipboard().write_text(&link_url));
             link.set(Some(link_url.into()));
-            let text = if copied {
-                "Link copied: it replays this run to this moment."
-            } else {
-                "Copy the link below: it replays this run to this moment."
-            };
-            dispatch.dispatch(Action::Notify(text.into(), false));
+            match write {
+                // Only a write the browser confirms is reported as copied.
+                Some(promise) => wasm_bindgen_futures::spawn_local(async move {
+                    let text = match wasm_bindgen_futures::JsFuture::from(promise).await {
+                        Ok(_) => "Link copied: it replays this run to this moment.",
+                        Err(_) => by_hand,
+                    };
+                    dispatch.dispatch(Action::Notify(text.into(), false));
+                }),
+                None => dispatch.dispatch(Action::Notify(by_hand.into(), false)),
+            }
         });
     }
     let Ok(pb) = state.pb.try_borrow() else {
@@ -403,4 +408,28 @@ fn playground(props: &PlaygroundProps) -> Html {
             </div>
         </ContextProvider<AppContext>>
     }
+}
+
+/// Whether this frame may write to the clipboard. A sandboxed or cross-origin iframe without
+/// `allow="clipboard-write"` may not, and Chromium logs an error for every attempt, so the page
+/// asks first where the browser can say (`document.featurePolicy`) and offers the link to copy
+/// by hand instead.
+fn clipboard_allowed() -> bool {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let Ok(policy) = Reflect::get(&document, &JsValue::from_str("featurePolicy")) else {
+        return true;
+    };
+    if !policy.is_object() {
+        return true;
+    }
+    Reflect::get(&policy, &JsValue::from_str("allowsFeature"))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .and_then(|f| f.call1(&policy, &JsValue::from_str("clipboard-write")).ok())
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true)
 }
