@@ -412,7 +412,14 @@ pub fn diagram(props: &DiagramProps) -> Html {
             </text>
             if !l.pgs.is_empty() {
                 <text class="row-label" x={f(rg.x + 10.0)} y={f(l.pgs[0].1.y - 5.0)}>
-                    { format!("Volume: {} protection groups, 6 copies each (write quorum 4, read quorum 3)", view.pgs.len()) }
+                    { format!(
+                        "Volume: {} protection group{}, {} copies each (write quorum {}, read quorum {})",
+                        view.pgs.len(),
+                        if view.pgs.len() == 1 { "" } else { "s" },
+                        aurora_core::AZ_COUNT * aurora_core::COPIES_PER_AZ,
+                        aurora_core::quorum::WRITE_QUORUM,
+                        aurora_core::quorum::READ_QUORUM,
+                    ) }
                 </text>
             }
             { for zone_boxes }
