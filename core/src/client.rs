@@ -21,8 +21,14 @@ use alloc::vec::Vec;
 pub const CLIENT_TIMEOUT: SimDuration = SimDuration::from_secs(2);
 /// Most clients a workload may have.
 pub const MAX_CLIENTS: u8 = 32;
-/// Gap between client ticks while requests flow. [sim default — not sourced]
-pub const CLIENT_TICK: SimDuration = SimDuration::from_millis(1);
+/// Shortest gap between client ticks. Each tick is scheduled for when the next request is due,
+/// so requests arrive spread through time, one per tick, up to 1 / this rate; beyond it a tick
+/// issues several. Clumping a millisecond's requests into one instant would make the writer's
+/// boxcars fewer and bigger than real clients make them. [sim default — not sourced]
+pub const CLIENT_TICK: SimDuration = SimDuration::from_micros(10);
+/// Gap between client ticks while the rate is zero (a ramp from zero, a burst's quiet part).
+/// [sim default — not sourced]
+pub const IDLE_TICK: SimDuration = SimDuration::from_millis(100);
 const REQUEST_BYTES: u32 = 300;
 /// An instance refuses requests once its CPU queue is this long. [sim default — not sourced]
 pub const OVERLOAD_QUEUE: SimDuration = SimDuration::from_secs(1);
@@ -212,12 +218,12 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
     c.carry %= 1_000_000;
     if active {
         let next = if rate == 0 {
-            CLIENT_TICK.as_micros() * 100
+            IDLE_TICK.as_micros()
         } else {
             (1_000_000u64.saturating_sub(c.carry))
                 .div_ceil(rate)
                 .max(CLIENT_TICK.as_micros())
-                .min(100_000)
+                .min(IDLE_TICK.as_micros())
         };
         k.schedule_in(SimDuration::from_micros(next), Ev::ClientTick);
     } else {

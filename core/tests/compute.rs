@@ -482,3 +482,40 @@ fn the_view_names_things_and_shows_failover_progress() {
     sim.run_until(secs(20));
     assert_eq!(sim.view().recovery, aurora_core::view::RecoveryView::Idle);
 }
+
+/// Queries the clients sent in `window` after a second of warm-up: (count, distinct send times).
+fn query_times(rate: u32, window: SimDuration) -> (usize, usize) {
+    let mut sim = Sim::new(cluster(3, rate), 2);
+    sim.run_until(secs(1));
+    sim.drain_events().count();
+    sim.run_for(window);
+    let mut times: Vec<SimTime> = sim
+        .drain_events()
+        .filter_map(|(t, e)| match e {
+            Event::MessageSent {
+                kind: MsgKind::Query,
+                ..
+            } => Some(t),
+            _ => None,
+        })
+        .collect();
+    let count = times.len();
+    times.dedup();
+    (count, times.len())
+}
+
+#[test]
+fn clients_spread_their_requests_through_time_at_the_rate_asked() {
+    // 20,000 requests/s over 200 ms: 4,000 requests, each sent at its own instant, so the writer
+    // sees them arrive apart and boxcars form from them as from real clients.
+    let (count, instants) = query_times(20_000, SimDuration::from_millis(200));
+    assert!((3_900..=4_100).contains(&count), "{count} requests");
+    assert!(
+        instants * 10 >= count * 9,
+        "{count} requests at only {instants} instants"
+    );
+    // Beyond one request per shortest tick, ticks carry several and the rate still holds.
+    let (count, instants) = query_times(400_000, SimDuration::from_millis(20));
+    assert!((7_800..=8_200).contains(&count), "{count} requests");
+    assert!(instants < count, "several requests per tick at 400,000/s");
+}
