@@ -39,7 +39,15 @@ pub struct Scenario {
 impl Scenario {
     /// Builds the simulation and schedules the scenario's commands.
     pub fn start(&self, seed: u64) -> Sim {
-        let mut sim = Sim::new((self.config)(), seed);
+        self.start_with(seed, |_| {})
+    }
+
+    /// As [`Scenario::start`], with the scenario's configuration changed by `adjust` first (the
+    /// page's "start with N replicas"). The script is built from the adjusted simulation.
+    pub fn start_with(&self, seed: u64, adjust: impl FnOnce(&mut SimConfig)) -> Sim {
+        let mut config = (self.config)();
+        adjust(&mut config);
+        let mut sim = Sim::new(config, seed);
         for (at, cmd) in (self.script)(&sim) {
             sim.schedule(at, cmd);
         }

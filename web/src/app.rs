@@ -66,6 +66,7 @@ fn share_query(pb: &Playback, speed: f64, with_time: bool, embed: bool) -> Strin
         },
         actions: pb.actions(),
         embed,
+        replicas: pb.replicas(),
     })
 }
 

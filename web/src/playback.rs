@@ -29,6 +29,8 @@ const LOG_SAMPLE_MS: f64 = 1_200.0;
 pub struct Playback {
     scenario: &'static Scenario,
     seed: u64,
+    /// The replicas the run started with, if the link asked for them.
+    replicas: Option<u8>,
     sim: Sim,
     actions: Vec<Timed>,
     /// Actions before this index have been applied to `sim`.
@@ -46,13 +48,29 @@ pub struct Playback {
 
 impl Playback {
     /// A fresh run of `scenario` with `seed`, and actions to apply when their times come.
-    pub fn new(scenario: &'static Scenario, seed: u64, mut actions: Vec<Timed>) -> Playback {
+    pub fn new(scenario: &'static Scenario, seed: u64, actions: Vec<Timed>) -> Playback {
+        Playback::with_replicas(scenario, seed, None, actions)
+    }
+
+    /// A run whose cluster starts with at least `replicas` read replicas, all running from the
+    /// first instant (a link's `replicas=N`).
+    pub fn with_replicas(
+        scenario: &'static Scenario,
+        seed: u64,
+        replicas: Option<u8>,
+        mut actions: Vec<Timed>,
+    ) -> Playback {
         actions.sort_by_key(|a| a.at);
-        let sim = scenario.start(seed);
+        let sim = scenario.start_with(seed, |config| {
+            if let Some(want) = replicas {
+                config.replicas = config.replicas.max(want);
+            }
+        });
         let every = SimDuration::from_micros((scenario.duration.as_micros() / 30).max(1_000));
         Playback {
             scenario,
             seed,
+            replicas,
             checkpoints: vec![(sim.clone(), 0)],
             sim,
             actions,
@@ -70,6 +88,9 @@ impl Playback {
     }
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+    pub fn replicas(&self) -> Option<u8> {
+        self.replicas
     }
     pub fn sim(&self) -> &Sim {
         &self.sim
@@ -390,6 +411,35 @@ mod tests {
             .any(|l| l.text == "you failed AZ b"));
         replay.run(ms(400), 0.01, 0.0, false, None);
         assert_eq!(replay.sim().trace_digest(), live.sim().trace_digest());
+    }
+
+    #[test]
+    fn a_link_with_replicas_starts_with_them_running_and_keeps_its_actions() {
+        let s = find("e-commerce");
+        let load = Timed {
+            at: SimTime::ZERO,
+            action: UserAction::SetLoad {
+                rate: 20_000,
+                read_pct: 50,
+            },
+        };
+        let mut p = Playback::with_replicas(s, 1, Some(15), vec![load.clone()]);
+        p.run(ms(1), 0.01, 0.0, false, None);
+        let instances = p.sim().instances();
+        assert_eq!(instances.len(), 16);
+        assert_eq!(instances.iter().filter(|i| i.is_replica()).count(), 15);
+        assert_eq!(crate::actions::current_load(p.sim()), (20_000, 50));
+        assert_eq!(p.actions(), [load]);
+        assert_eq!(p.replicas(), Some(15));
+        // Fewer than the scenario has already: the scenario's own.
+        let p = Playback::with_replicas(s, 1, Some(2), Vec::new());
+        let replicas = p
+            .sim()
+            .instances()
+            .iter()
+            .filter(|i| i.is_replica())
+            .count();
+        assert_eq!(replicas, 10);
     }
 
     #[test]

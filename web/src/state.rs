@@ -141,7 +141,12 @@ impl PartialEq for AppState {
 impl AppState {
     /// The state for the address's parameters and notices.
     pub fn new(scenario: &'static Scenario, params: &Params, notices: Vec<String>) -> AppState {
-        let pb = Playback::new(scenario, params.seed, params.actions.clone());
+        let pb = Playback::with_replicas(
+            scenario,
+            params.seed,
+            params.replicas,
+            params.actions.clone(),
+        );
         let mut state = AppState {
             pb: Rc::new(RefCell::new(pb)),
             frame: 0,
@@ -163,9 +168,6 @@ impl AppState {
         };
         for text in notices {
             state.notify(text, true);
-        }
-        if let Some(want) = params.replicas {
-            state.add_replicas(want);
         }
         if let Some(at) = params.at {
             let speed = state.speed();
@@ -219,27 +221,20 @@ impl AppState {
         }
     }
 
+    /// A fresh run of `scenario`; the same scenario keeps the replicas its link started with.
     fn restart(&mut self, scenario: &'static Scenario, seed: u64) {
-        self.pb = Rc::new(RefCell::new(Playback::new(scenario, seed, Vec::new())));
+        let replicas = self
+            .pb
+            .try_borrow()
+            .ok()
+            .filter(|pb| core::ptr::eq(pb.scenario(), scenario))
+            .and_then(|pb| pb.replicas());
+        let pb = Playback::with_replicas(scenario, seed, replicas, Vec::new());
+        self.pb = Rc::new(RefCell::new(pb));
         self.selection = None;
         self.effective_speed = None;
         self.last_wall = None;
         self.region_shown = None;
-    }
-
-    /// Adds replicas round the AZs until there are `want`.
-    fn add_replicas(&mut self, want: u8) {
-        let have = self.pb.try_borrow().map_or(0, |pb| {
-            pb.sim()
-                .instances()
-                .iter()
-                .filter(|i| i.is_replica())
-                .count()
-        });
-        for k in have..usize::from(want) {
-            let az = u8::try_from(k % aurora_core::AZ_COUNT).unwrap_or(0);
-            self.act(UserAction::AddReplica(az));
-        }
     }
 
     /// Advances the run for one animation frame.

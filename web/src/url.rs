@@ -40,7 +40,7 @@ pub struct Params {
     pub autoplay: bool,
     /// Measure frames for the benchmarks (`bench=1`).
     pub bench: bool,
-    /// Add replicas at the start until there are this many (`replicas=N`).
+    /// Start with at least this many replicas, running from the first instant (`replicas=N`).
     pub replicas: Option<u8>,
 }
 
@@ -247,6 +247,8 @@ pub struct Share<'a> {
     pub at: SimTime,
     pub actions: &'a [Timed],
     pub embed: bool,
+    /// The replicas the run started with (`replicas=N`), if the link asked for them.
+    pub replicas: Option<u8>,
 }
 
 /// The query string (with its `?`) for a share link. Every part is made of characters that
@@ -263,6 +265,9 @@ pub fn query(s: &Share<'_>) -> String {
         let list: Vec<String> = s.actions.iter().map(Timed::encode).collect();
         q.push_str("&actions=");
         q.push_str(&list.join("_"));
+    }
+    if let Some(n) = s.replicas {
+        q.push_str(&format!("&replicas={n}"));
     }
     if s.embed {
         q.push_str("&embed=1");
@@ -308,6 +313,7 @@ mod tests {
             at: SimTime::from_micros(4_000_000),
             actions: &actions,
             embed: false,
+            replicas: Some(12),
         });
         let (p, notices) = parse(&q);
         assert!(notices.is_empty(), "{notices:?}");
@@ -316,6 +322,7 @@ mod tests {
         assert_eq!(format::speed_at(p.speed_index), 0.02);
         assert_eq!(p.at, Some(SimTime::from_micros(4_000_000)));
         assert_eq!(p.actions, actions);
+        assert_eq!(p.replicas, Some(12));
         assert!(!p.autoplay, "a link to a moment opens paused there");
     }
 

@@ -101,11 +101,22 @@ fn share_of(p: &Params) -> String {
         at: p.at.unwrap_or(SimTime::ZERO),
         actions: &p.actions,
         embed: p.embed,
+        replicas: p.replicas,
     })
 }
 
 /// The parts of `p` a share link records.
-fn recorded(p: &Params) -> (Option<&'static str>, u64, usize, SimTime, Vec<Timed>, bool) {
+type Recorded = (
+    Option<&'static str>,
+    u64,
+    usize,
+    SimTime,
+    Vec<Timed>,
+    bool,
+    Option<u8>,
+);
+
+fn recorded(p: &Params) -> Recorded {
     (
         p.scenario().map(|s| s.name),
         p.seed,
@@ -113,6 +124,7 @@ fn recorded(p: &Params) -> (Option<&'static str>, u64, usize, SimTime, Vec<Timed
         p.at.unwrap_or(SimTime::ZERO),
         p.actions.clone(),
         p.embed,
+        p.replicas,
     )
 }
 
@@ -305,6 +317,7 @@ proptest! {
         at_s in 0u64..60,
         actions in prop::collection::vec((0u64..60_000_000, user_action()), 0..12),
         embed in any::<bool>(),
+        replicas in prop::option::of(0u8..=15),
     ) {
         let mut actions: Vec<Timed> = actions
             .into_iter()
@@ -312,7 +325,7 @@ proptest! {
             .collect();
         actions.sort_by_key(|a| a.at);
         let at = SimTime::from_micros(at_s * 1_000_000);
-        let link = url::query(&Share { scenario, seed, speed, at, actions: &actions, embed });
+        let link = url::query(&Share { scenario, seed, speed, at, actions: &actions, embed, replicas });
         let (p, notices) = url::parse(&link);
         prop_assert!(notices.is_empty(), "{link:?} gave {notices:?}");
         prop_assert_eq!(p.scenario().map(|s| s.name), Some(scenario));
@@ -321,6 +334,7 @@ proptest! {
         prop_assert_eq!(p.at, Some(at));
         prop_assert_eq!(&p.actions, &actions);
         prop_assert_eq!(p.embed, embed);
+        prop_assert_eq!(p.replicas, replicas);
     }
 }
 
