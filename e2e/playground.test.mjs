@@ -202,6 +202,33 @@ test('the course page shows two embeds inside its prose', async () => {
   await context.close();
 });
 
+test('a busy cluster: hundreds of messages fly at once, drawn as one path per kind', async () => {
+  const { page, context, problems } = await open(browser, {
+    path: '?scenario=e-commerce&speed=0.001&t=1000000&autoplay=1&replicas=15&actions=0.load.20000-50',
+  });
+  await page.waitForTimeout(2500);
+  const drawn = await page.evaluate(() =>
+    [...document.querySelectorAll('.traffic .flights')].map((g) => ({
+      kind: [...g.classList].find((c) => c !== 'flights'),
+      paths: g.querySelectorAll('path').length,
+      dots: (g.querySelector('.flight-dots').getAttribute('d').match(/h0/g) ?? []).length,
+      trails: (g.querySelector('.flight-trails').getAttribute('d').match(/L/g) ?? []).length,
+    })),
+  );
+  const kinds = drawn.map((d) => d.kind);
+  assert.equal(new Set(kinds).size, kinds.length, `one group per kind: ${kinds}`);
+  assert.ok(kinds.includes('write') && kinds.includes('replicate'), `redo and the replica stream: ${kinds}`);
+  for (const d of drawn) {
+    assert.equal(d.paths, 3, `${d.kind}: trails, halos, dots`);
+    assert.equal(d.dots, d.trails, `${d.kind}: a trail behind every dot`);
+  }
+  const total = drawn.reduce((sum, d) => sum + d.dots, 0);
+  assert.ok(total >= 100, `messages drawn in flight: ${total}`);
+  await screenshot(page, 'busy-cluster');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('reduced motion: nothing starts moving by itself', async () => {
   const context = await browser.newContext({ viewport: DESKTOP, reducedMotion: 'reduce' });
   const page = await context.newPage();

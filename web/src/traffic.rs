@@ -12,7 +12,7 @@ use aurora_core::ids::NodeId;
 use aurora_core::SimTime;
 
 /// Most dots drawn at once.
-pub const MAX_FLIGHTS: usize = 200;
+pub const MAX_FLIGHTS: usize = 300;
 /// Most links lit at once.
 pub const MAX_PULSES: usize = 400;
 /// A message must take at least this long on screen, in wall-clock milliseconds, to fly.

@@ -5,6 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::{f, Scene};
+use crate::traffic::Family;
 
 #[derive(Properties, Clone)]
 pub struct TrafficProps {
@@ -23,7 +24,6 @@ impl PartialEq for TrafficProps {
 pub fn traffic_layer(p: &TrafficProps) -> Html {
     let scene = &p.scene;
     let l = &scene.layout;
-    let now = scene.view.now;
     let wall = scene.wall;
 
     let pulses = scene.pulses.iter().filter_map(|pulse| {
@@ -45,34 +45,110 @@ pub fn traffic_layer(p: &TrafficProps) -> Html {
         })
     });
 
-    let flights = scene.flights.iter().filter_map(|m| {
-        let (x1, y1) = l.anchor(m.from)?;
-        let (x2, y2) = l.anchor(m.to)?;
-        let family = m.family;
-        if p.reduced_motion {
-            // No moving dots: the link is drawn instead, with its label.
-            return Some(html! {
-                <line class={classes!("pulse", family.class())}
+    let flights = if p.reduced_motion {
+        // No moving dots: the link is drawn instead.
+        let links = scene.flights.iter().filter_map(|m| {
+            let (x1, y1) = l.anchor(m.from)?;
+            let (x2, y2) = l.anchor(m.to)?;
+            Some(html! {
+                <line class={classes!("pulse", m.family.class())}
                     x1={f(x1)} y1={f(y1)} x2={f(x2)} y2={f(y2)} stroke-width="2" opacity="0.8" />
-            });
-        }
-        let t = m.progress(now) as f32;
-        let (x, y) = (x1 + (x2 - x1) * t, y1 + (y2 - y1) * t);
-        Some(html! {
-            <g class={classes!("flight", family.class(), m.dropped.then_some("dropped"))}>
-                <line class="flight-trail" x1={f(x1)} y1={f(y1)} x2={f(x)} y2={f(y)} />
-                <circle cx={f(x)} cy={f(y)} r="5" />
-                if m.dropped {
-                    <text class="drop-mark" x={f(x)} y={f(y - 8.0)} text-anchor="middle">{ "✕" }</text>
-                }
-            </g>
-        })
-    });
+            })
+        });
+        links.collect::<Html>()
+    } else {
+        moving_dots(scene)
+    };
 
     html! {
         <g class="traffic" aria-hidden="true">
             { for pulses }
-            { for flights }
+            { flights }
         </g>
+    }
+}
+
+/// The dots on their way. Hundreds can fly at once, so each family's dots and trails are drawn
+/// as two paths (a dot is a zero-length segment with a round cap) rather than as an element
+/// per message: one attribute per family changes in a frame instead of four per message.
+/// Dropped messages, few and marked with a cross, keep elements of their own.
+fn moving_dots(scene: &Scene) -> Html {
+    let l = &scene.layout;
+    let now = scene.view.now;
+    let mut trails: [String; Family::ALL.len()] = Default::default();
+    let mut dots: [String; Family::ALL.len()] = Default::default();
+    let mut dropped = Vec::new();
+    for m in &scene.flights {
+        let (Some((x1, y1)), Some((x2, y2))) = (l.anchor(m.from), l.anchor(m.to)) else {
+            continue;
+        };
+        let t = m.progress(now) as f32;
+        let (x, y) = (x1 + (x2 - x1) * t, y1 + (y2 - y1) * t);
+        if m.dropped {
+            dropped.push(html! {
+                <g class={classes!("flight", "dropped", m.family.class())}>
+                    <line class="flight-trail" x1={f(x1)} y1={f(y1)} x2={f(x)} y2={f(y)} />
+                    <circle cx={f(x)} cy={f(y)} r="5" />
+                    <text class="drop-mark" x={f(x)} y={f(y - 8.0)} text-anchor="middle">{ "✕" }</text>
+                </g>
+            });
+            continue;
+        }
+        let Some(i) = Family::ALL.iter().position(|family| *family == m.family) else {
+            continue;
+        };
+        let trail = &mut trails[i];
+        trail.push('M');
+        push_point(trail, x1, y1);
+        trail.push('L');
+        push_point(trail, x, y);
+        let dot = &mut dots[i];
+        dot.push('M');
+        push_point(dot, x, y);
+        dot.push_str("h0");
+    }
+    let families = Family::ALL.iter().enumerate().filter_map(|(i, family)| {
+        let dots = core::mem::take(&mut dots[i]);
+        if dots.is_empty() {
+            return None;
+        }
+        let trails = core::mem::take(&mut trails[i]);
+        Some(html! {
+            <g class={classes!("flights", family.class())}>
+                <path class="flight-trails" d={trails} />
+                <path class="flight-halos" d={dots.clone()} />
+                <path class="flight-dots" d={dots} />
+            </g>
+        })
+    });
+    html! { <>{ for families }{ for dropped }</> }
+}
+
+/// Appends `x,y` with one decimal, as integers: float formatting is the slow part of a path.
+fn push_point(out: &mut String, x: f32, y: f32) {
+    push_tenths(out, x);
+    out.push(',');
+    push_tenths(out, y);
+}
+
+fn push_tenths(out: &mut String, v: f32) {
+    use core::fmt::Write;
+    let tenths = (v * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    let a = tenths.unsigned_abs();
+    let _ = write!(out, "{sign}{}.{}", a / 10, a % 10);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_are_written_to_a_tenth() {
+        let mut out = String::new();
+        push_point(&mut out, 12.34, 7.0);
+        out.push(' ');
+        push_point(&mut out, -0.26, 1399.96);
+        assert_eq!(out, "12.3,7.0 -0.3,1400.0");
     }
 }
