@@ -30,6 +30,24 @@ use crate::url;
 
 /// Wall-clock seconds of history the latency chart shows, at any speed.
 const CHART_WALL_SECONDS: f64 = 20.0;
+/// While playing, the side panels' figures, event log and inspector are rebuilt this often
+/// (wall-clock ms): a number redrawn every frame cannot be read, and the diagram keeps the
+/// frame's time for itself. Paused, stepping or scrubbing, they follow every change.
+const PANEL_REFRESH_MS: f64 = 250.0;
+
+/// What the side panels showed last, and when to rebuild it.
+struct PanelCache {
+    next_at: f64,
+    /// The run and the actions in it the panels were built from: a new run, a user action or a
+    /// jump back in time rebuilds them at once.
+    run: *const (),
+    actions: usize,
+    at: aurora_core::SimTime,
+    figures: Rc<Figures>,
+    log: Rc<Vec<crate::journal::LogLine>>,
+    log_version: u64,
+    view: Rc<aurora_core::view::View>,
+}
 
 #[derive(Properties, PartialEq, Clone, Default)]
 pub struct AppProps {
@@ -110,6 +128,29 @@ fn playground(props: &PlaygroundProps) -> Html {
         use_reducer(move || AppState::new(props.scenario, &props.params, props.notices))
     };
     let dispatch = state.dispatcher();
+    // Callbacks made once: a component whose props are unchanged skips its render, and a new
+    // callback each frame would make every node of the diagram differ from the frame before.
+    let on_dispatch = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |a: Action, _| dispatch.dispatch(a))
+    };
+    let on_select = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |s, _| dispatch.dispatch(Action::Select(Some(s))))
+    };
+    let on_region = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |r, _| {
+            dispatch.dispatch(Action::ShowRegion(Some(r)))
+        })
+    };
+    let on_share = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |_: (), _| dispatch.dispatch(Action::RequestShare))
+    };
+    // The page's own address without its query: asked of the browser once, not every frame.
+    let base = use_memo((), |_| page_base());
+    let panel_cache = use_mut_ref(|| None::<PanelCache>);
     use_animation_frames(dispatch.clone());
     use_keyboard(dispatch.clone(), true);
     let narrow = use_media("(max-width: 720px)");
@@ -140,7 +181,7 @@ fn playground(props: &PlaygroundProps) -> Html {
     let (address, link_url, in_flight, instances, pgs) = match state.pb.try_borrow() {
         Ok(pb) => (
             share_query(&pb, speed, false, false),
-            format!("{}{}", page_base(), share_query(&pb, speed, true, false)),
+            format!("{base}{}", share_query(&pb, speed, true, false)),
             pb.traffic.flights.len(),
             pb.sim().instances().len(),
             pb.sim().storage().pgs.len(),
@@ -199,11 +240,6 @@ fn playground(props: &PlaygroundProps) -> Html {
     let Ok(pb) = state.pb.try_borrow() else {
         return html! {};
     };
-    let on_dispatch = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |a: Action| dispatch.dispatch(a))
-    };
-
     let sim = pb.sim();
     let view = Rc::new(sim.view());
     let faults = Rc::new(sim.faults().to_vec());
@@ -224,14 +260,6 @@ fn playground(props: &PlaygroundProps) -> Html {
         flashes: pb.journal.flashes.clone(),
         wall: state.wall,
     });
-    let on_select = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |s| dispatch.dispatch(Action::Select(Some(s))))
-    };
-    let on_region = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |r| dispatch.dispatch(Action::ShowRegion(Some(r))))
-    };
     let diagram = html! {
         <Diagram scene={scene} selection={state.selection} reduced_motion={state.reduced_motion}
             on_select={on_select} on_region={on_region} />
@@ -248,7 +276,7 @@ fn playground(props: &PlaygroundProps) -> Html {
     let scenario_name = pb.scenario().name;
 
     if state.embed {
-        let full = format!("{}{}", page_base(), share_query(&pb, speed, true, false));
+        let full = format!("{base}{}", share_query(&pb, speed, true, false));
         return html! {
             <ContextProvider<AppContext> context={state.clone()}>
                 <div class="page embed">
@@ -267,41 +295,72 @@ fn playground(props: &PlaygroundProps) -> Html {
         };
     }
 
-    let m = sim.metrics();
-    let window =
-        SimDuration::from_micros((speed * CHART_WALL_SECONDS * 1e6).clamp(5_000.0, 3_600e6) as u64);
-    let figures = Rc::new(Figures {
-        now: view.now,
-        commit_p50: m.commit_latency.quantile(500),
-        commit_p99: m.commit_latency.quantile(990),
-        commits: m.commits_acked,
-        latency: pb
-            .journal
-            .latency
-            .iter()
-            .filter(|p| p.0.as_micros() + window.as_micros() >= view.now.as_micros())
-            .copied()
-            .collect(),
-        window,
-        throughput: m.throughput(view.now, 30),
-        lags: view
-            .instances
-            .iter()
-            .filter(|i| i.role == Role::Replica)
-            .map(|i| (i.name.clone(), i.lag, i.up))
-            .collect(),
-        lag_p50: m.replica_lag.quantile(500),
-        lag_p99: m.replica_lag.quantile(990),
-        ios_per_txn: m.redo_ios_per_txn(),
-        client_ok: m.client_ok,
-        client_errors: m.client_errors,
-        client_write_p50: m.client_write_latency.quantile(500),
-        client_read_p50: m.client_read_latency.quantile(500),
-        violations: sim.invariant_violations(),
-        first_violation: sim
-            .first_violation()
-            .map(|(inv, at, _)| format!("{} at {}", inv.name(), crate::format::clock(at))),
-    });
+    let run = Rc::as_ptr(&state.pb).cast::<()>();
+    let refresh = !state.playing
+        || panel_cache.borrow().as_ref().is_none_or(|c| {
+            state.wall >= c.next_at
+                || state.wall < c.next_at - PANEL_REFRESH_MS
+                || c.run != run
+                || c.actions != pb.actions().len()
+                || c.at > view.now
+        });
+    if refresh {
+        let m = sim.metrics();
+        let window = SimDuration::from_micros(
+            (speed * CHART_WALL_SECONDS * 1e6).clamp(5_000.0, 3_600e6) as u64,
+        );
+        let figures = Rc::new(Figures {
+            now: view.now,
+            commit_p50: m.commit_latency.quantile(500),
+            commit_p99: m.commit_latency.quantile(990),
+            commits: m.commits_acked,
+            latency: pb
+                .journal
+                .latency
+                .iter()
+                .filter(|p| p.0.as_micros() + window.as_micros() >= view.now.as_micros())
+                .copied()
+                .collect(),
+            window,
+            throughput: m.throughput(view.now, 30),
+            lags: view
+                .instances
+                .iter()
+                .filter(|i| i.role == Role::Replica)
+                .map(|i| (i.name.clone(), i.lag, i.up))
+                .collect(),
+            lag_p50: m.replica_lag.quantile(500),
+            lag_p99: m.replica_lag.quantile(990),
+            ios_per_txn: m.redo_ios_per_txn(),
+            client_ok: m.client_ok,
+            client_errors: m.client_errors,
+            client_write_p50: m.client_write_latency.quantile(500),
+            client_read_p50: m.client_read_latency.quantile(500),
+            violations: sim.invariant_violations(),
+            first_violation: sim
+                .first_violation()
+                .map(|(inv, at, _)| format!("{} at {}", inv.name(), crate::format::clock(at))),
+        });
+        *panel_cache.borrow_mut() = Some(PanelCache {
+            next_at: state.wall + PANEL_REFRESH_MS,
+            run,
+            actions: pb.actions().len(),
+            at: view.now,
+            figures,
+            log: Rc::new(pb.journal.lines.iter().cloned().collect::<Vec<_>>()),
+            log_version: pb.journal.version,
+            view: Rc::clone(&view),
+        });
+    }
+    let (figures, log_lines, log_version, panel_view) = match panel_cache.borrow().as_ref() {
+        Some(c) => (
+            Rc::clone(&c.figures),
+            Rc::clone(&c.log),
+            c.log_version,
+            Rc::clone(&c.view),
+        ),
+        None => (Rc::default(), Rc::default(), 0, Rc::clone(&view)),
+    };
     let gauges: Vec<Gauge> = view
         .instances
         .iter()
@@ -344,13 +403,10 @@ fn playground(props: &PlaygroundProps) -> Html {
     };
     let global = !world_data.regions.is_empty();
     let world = html! { <WorldView world={world_data} dispatch={on_dispatch.clone()} /> };
-    let log_lines = Rc::new(pb.journal.lines.iter().cloned().collect::<Vec<_>>());
     let d = dispatch.clone();
     let help = Callback::from(move |_: MouseEvent| d.dispatch(Action::ToggleHelp));
     let d = dispatch.clone();
     let theme = Callback::from(move |_: MouseEvent| d.dispatch(Action::CycleTheme));
-    let d = dispatch.clone();
-    let on_share = Callback::from(move |_| d.dispatch(Action::RequestShare));
 
     html! {
         <ContextProvider<AppContext> context={state.clone()}>
@@ -381,14 +437,14 @@ fn playground(props: &PlaygroundProps) -> Html {
                 </main>
                 <div class="panels">
                     <aside class="side">
-                        <Inspector view={Rc::clone(&view)} faults={Rc::clone(&faults)}
+                        <Inspector view={panel_view} faults={Rc::clone(&faults)}
                             selection={state.selection} dispatch={on_dispatch.clone()} />
                         <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
                         if !global {
                             { world }
                         }
                     </aside>
-                    <EventLog lines={log_lines} version={pb.journal.version} />
+                    <EventLog lines={log_lines} version={log_version} />
                     <div class="side">
                         <Charts figures={figures} />
                         <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}

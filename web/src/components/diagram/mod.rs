@@ -246,7 +246,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
                 *id,
                 html! {
                     <InstanceCard instance={inst.clone()} rect={*r} selected={selected}
-                        commit={writer && commit_flash} writer_vdl={view.writer.vdl.0}
+                        commit={writer && commit_flash}
                         on_select={props.on_select.clone()} />
                 },
             );

@@ -64,8 +64,6 @@ pub struct InstanceCardProps {
     pub selected: bool,
     /// The writer just acknowledged commits.
     pub commit: bool,
-    /// The writer's VDL, to show how far a replica is behind in LSNs.
-    pub writer_vdl: u64,
     pub on_select: Callback<Selection>,
 }
 

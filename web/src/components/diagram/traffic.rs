@@ -132,11 +132,32 @@ fn push_point(out: &mut String, x: f32, y: f32) {
 }
 
 fn push_tenths(out: &mut String, v: f32) {
-    use core::fmt::Write;
     let tenths = (v * 10.0).round() as i64;
-    let sign = if tenths < 0 { "-" } else { "" };
+    if tenths < 0 {
+        out.push('-');
+    }
     let a = tenths.unsigned_abs();
-    let _ = write!(out, "{sign}{}.{}", a / 10, a % 10);
+    push_digits(out, a / 10);
+    out.push('.');
+    push_digits(out, a % 10);
+}
+
+/// Appends a whole number's decimal digits.
+fn push_digits(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        out.push(char::from(*d));
+    }
 }
 
 #[cfg(test)]
@@ -149,6 +170,8 @@ mod tests {
         push_point(&mut out, 12.34, 7.0);
         out.push(' ');
         push_point(&mut out, -0.26, 1399.96);
-        assert_eq!(out, "12.3,7.0 -0.3,1400.0");
+        out.push(' ');
+        push_point(&mut out, 0.0, 100.04);
+        assert_eq!(out, "12.3,7.0 -0.3,1400.0 0.0,100.0");
     }
 }
