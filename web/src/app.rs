@@ -152,6 +152,10 @@ fn playground(props: &PlaygroundProps) -> Html {
     let base = use_memo((), |_| page_base());
     let panel_cache = use_mut_ref(|| None::<PanelCache>);
     use_animation_frames(dispatch.clone());
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| dispatch.dispatch(Action::ShowPanels));
+    }
     use_keyboard(dispatch.clone(), true);
     let narrow = use_media("(max-width: 720px)");
     let reduced = use_media("(prefers-reduced-motion: reduce)");
@@ -435,30 +439,35 @@ fn playground(props: &PlaygroundProps) -> Html {
                         { capacity.clone() }
                     }
                 </main>
-                <div class="panels">
-                    <aside class="side">
-                        <Inspector view={panel_view} faults={Rc::clone(&faults)}
-                            selection={state.selection} dispatch={on_dispatch.clone()} />
-                        <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
-                        if !global {
-                            { world }
-                        }
-                    </aside>
-                    <EventLog lines={log_lines} version={log_version} />
-                    <div class="side">
-                        <Charts figures={figures} />
-                        <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
-                            dispatch={on_dispatch.clone()} on_share={on_share} link={(*link).clone()} />
-                        if !serverless {
-                            { capacity }
-                        }
-                    </div>
-                </div>
-                <footer class="footer">
-                    <span>{ format!("Scenario {scenario_name}, seed {}, ", pb.seed()) }</span>
-                    <span>{ "run fingerprint " }<code class="fingerprint">{ fingerprint }</code></span>
-                    <span>{ format!(", {} checkpoints kept for rewinding.", pb.checkpoints()) }</span>
-                </footer>
+                // Drawn from the second render on: the diagram first, then the rest.
+                if state.panels {
+                    <>
+                        <div class="panels">
+                            <aside class="side">
+                                <Inspector view={panel_view} faults={Rc::clone(&faults)}
+                                    selection={state.selection} dispatch={on_dispatch.clone()} />
+                                <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
+                                if !global {
+                                    { world }
+                                }
+                            </aside>
+                            <EventLog lines={log_lines} version={log_version} />
+                            <div class="side">
+                                <Charts figures={figures} />
+                                <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
+                                    dispatch={on_dispatch.clone()} on_share={on_share} link={(*link).clone()} />
+                                if !serverless {
+                                    { capacity }
+                                }
+                            </div>
+                        </div>
+                        <footer class="footer">
+                            <span>{ format!("Scenario {scenario_name}, seed {}, ", pb.seed()) }</span>
+                            <span>{ "run fingerprint " }<code class="fingerprint">{ fingerprint }</code></span>
+                            <span>{ format!(", {} checkpoints kept for rewinding.", pb.checkpoints()) }</span>
+                        </footer>
+                    </>
+                }
                 if state.help_open {
                     <Help dispatch={on_dispatch} />
                 }

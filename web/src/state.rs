@@ -81,6 +81,8 @@ pub enum Action {
     CycleTheme,
     /// Open a region's three-AZ diagram (`None`: whichever region is primary).
     ShowRegion(Option<u8>),
+    /// The first render is on screen: draw the side panels too.
+    ShowPanels,
 }
 
 /// The colour theme.
@@ -127,6 +129,8 @@ pub struct AppState {
     pub advance_ms: f64,
     /// The region whose diagram is open; `None` follows the primary through failovers.
     pub region_shown: Option<u8>,
+    /// The side panels are drawn: from the render after the first, so the diagram shows first.
+    pub panels: bool,
 }
 
 /// The state as components receive it.
@@ -165,6 +169,7 @@ impl AppState {
             theme: Theme::Auto,
             advance_ms: 0.0,
             region_shown: None,
+            panels: false,
         };
         for text in notices {
             state.notify(text, true);
@@ -218,6 +223,7 @@ impl AppState {
             theme: self.theme,
             advance_ms: 0.0,
             region_shown: self.region_shown,
+            panels: self.panels,
         }
     }
 
@@ -426,6 +432,12 @@ impl Reducible for AppState {
                 } else {
                     return self;
                 }
+            }
+            Action::ShowPanels => {
+                if self.panels {
+                    return self;
+                }
+                next.panels = true;
             }
             Action::SetReducedMotion(on) => {
                 if on == self.reduced_motion {
