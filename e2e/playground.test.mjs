@@ -229,6 +229,42 @@ test('a busy cluster: hundreds of messages fly at once, drawn as one path per ki
   await context.close();
 });
 
+test('while playing, the panels update a few times a second and the diagram every frame', async () => {
+  const { page, context, problems } = await open(browser, { path: '?scenario=replicas&speed=0.05&autoplay=1' });
+  await page.waitForTimeout(800);
+  // For one second, on every animation frame: the clock (drawn every frame) and the count of
+  // commits in the measurements panel.
+  const seen = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const clocks = new Set();
+        const commits = new Set();
+        const start = performance.now();
+        const sample = () => {
+          clocks.add(document.querySelector('.clock .now')?.textContent);
+          const cell = [...document.querySelectorAll('.figures div')].find((d) =>
+            d.textContent.includes('Commits acknowledged'),
+          );
+          commits.add(cell?.querySelector('dd')?.textContent);
+          if (performance.now() - start < 1000) requestAnimationFrame(sample);
+          else resolve({ clocks: clocks.size, commits: commits.size });
+        };
+        requestAnimationFrame(sample);
+      }),
+  );
+  assert.ok(seen.clocks >= 20, `the clock moved on ${seen.clocks} frames`);
+  assert.ok(seen.commits >= 2 && seen.commits <= 6, `the panel showed ${seen.commits} values in a second`);
+  // Paused, a step shows in the panels at once.
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  const before = await figure(page, 'Commits acknowledged');
+  for (let i = 0; i < 40 && (await figure(page, 'Commits acknowledged')) === before; i++) {
+    await page.getByRole('button', { name: 'Next event' }).click();
+  }
+  assert.ok((await figure(page, 'Commits acknowledged')) > before, 'stepping updates the panel');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('reduced motion: nothing starts moving by itself', async () => {
   const context = await browser.newContext({ viewport: DESKTOP, reducedMotion: 'reduce' });
   const page = await context.newPage();
