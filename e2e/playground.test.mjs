@@ -268,14 +268,20 @@ test('while playing, the panels update a few times a second and the diagram ever
 test('reduced motion: nothing starts moving by itself', async () => {
   const context = await browser.newContext({ viewport: DESKTOP, reducedMotion: 'reduce' });
   const page = await context.newPage();
-  await page.goto(new URL('?scenario=replicas', url).href);
+  // Slow enough that, without reduced motion, messages would fly as dots.
+  await page.goto(new URL('?scenario=replicas&speed=0.001', url).href);
   await page.getByRole('heading', { level: 1, name: 'Aurora Playground' }).waitFor();
   await page.waitForTimeout(800);
   assert.equal(await page.getByRole('button', { name: 'Play', exact: true }).count(), 1);
   assert.equal(await page.locator('.clock .now').innerText(), '0.000 000 s');
   await page.getByRole('button', { name: 'Next event' }).click();
   await page.getByRole('button', { name: 'Next event' }).click();
-  assert.equal(await page.locator('.flight circle').count(), 0, 'no moving dots');
+  assert.equal(await page.locator('.flight circle, .flight-dots').count(), 0, 'no moving dots');
+  // Played at a speed slow enough to draw messages one by one, they are drawn as still links.
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.waitForTimeout(1500);
+  assert.ok((await page.locator('.traffic line.pulse').count()) > 0, 'messages shown as links');
+  assert.equal(await page.locator('.flight circle, .flight-dots').count(), 0, 'still no moving dots');
   await context.close();
 });
 
