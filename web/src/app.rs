@@ -182,15 +182,14 @@ fn playground(props: &PlaygroundProps) -> Html {
     let render_started = crate::state::now_ms();
     let speed = state.speed();
     // What the effects need, read before any early return so the hooks run on every render.
-    let (address, link_url, in_flight, instances, pgs) = match state.pb.try_borrow() {
+    let (address, in_flight, instances, pgs) = match state.pb.try_borrow() {
         Ok(pb) => (
             share_query(&pb, speed, false, false),
-            format!("{base}{}", share_query(&pb, speed, true, false)),
             pb.traffic.flights.len(),
             pb.sim().instances().len(),
             pb.sim().storage().pgs.len(),
         ),
-        Err(_) => (String::new(), String::new(), 0, 0, 0),
+        Err(_) => (String::new(), 0, 0, 0),
     };
     // The benchmark probe times each drawn frame, from building the view to the DOM's update.
     {
@@ -219,10 +218,19 @@ fn playground(props: &PlaygroundProps) -> Html {
     {
         let link = link.clone();
         let dispatch = dispatch.clone();
+        let pb = Rc::clone(&state.pb);
+        let base = Rc::clone(&base);
         use_effect_with(state.share_requests, move |n| {
             if *n == 0 {
                 return;
             }
+            // The link to this moment, made only when asked for.
+            let Ok(link_url) = pb
+                .try_borrow()
+                .map(|pb| format!("{base}{}", share_query(&pb, speed, true, false)))
+            else {
+                return;
+            };
             let by_hand = "Copy the link below: it replays this run to this moment.";
             let write = web_sys::window()
                 .filter(|_| clipboard_allowed())
