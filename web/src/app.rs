@@ -311,7 +311,6 @@ fn playground(props: &PlaygroundProps) -> Html {
     let refresh = !state.playing
         || panel_cache.borrow().as_ref().is_none_or(|c| {
             state.wall >= c.next_at
-                || state.wall < c.next_at - PANEL_REFRESH_MS
                 || c.run != run
                 || c.actions != pb.actions().len()
                 || c.at > view.now
