@@ -19,6 +19,7 @@
 extern crate alloc;
 
 pub mod autoscaling;
+pub mod baseline;
 pub mod campaign;
 pub mod client;
 pub mod command;
