@@ -14,6 +14,8 @@ pub mod format;
 pub mod hooks;
 pub mod journal;
 pub mod layout;
+pub mod lesson;
+pub mod lesson_store;
 pub mod names;
 pub mod panic_panel;
 pub mod playback;
