@@ -30,6 +30,7 @@ pub mod failover;
 pub mod global;
 pub mod ids;
 pub mod invariants;
+pub mod lesson;
 pub mod lsn;
 pub mod metrics;
 pub mod net;
