@@ -148,20 +148,21 @@ pub enum LessonAction {
     ClearProgress,
 }
 
-/// The lesson keys: `.` or `PageDown` next, `,` or `PageUp` back. Letters and arrows already
-/// mean something on the page (N is "next event", ← → move along the timeline).
+/// The lesson keys: `>` or Page Down next, `<` or Page Up back. Letters, `.` and the arrows
+/// already mean something on the page (N and `.` are "next event", ← → move along the
+/// timeline).
 pub fn lesson_key(key: &str) -> Option<LessonAction> {
     match key {
-        "." | ">" | "PageDown" => Some(LessonAction::Next),
-        "," | "<" | "PageUp" => Some(LessonAction::Back),
+        ">" | "PageDown" => Some(LessonAction::Next),
+        "<" | "PageUp" => Some(LessonAction::Back),
         _ => None,
     }
 }
 
 /// The shortcuts lesson mode adds to the help overlay.
 pub const SHORTCUTS: [(&str, &str); 2] = [
-    (". or Page Down", "lesson: next step"),
-    (", or Page Up", "lesson: previous step"),
+    ("> or Page Down", "lesson: next step"),
+    ("< or Page Up", "lesson: previous step"),
 ];
 
 /// The lesson parameters of a link.
@@ -498,9 +499,10 @@ mod tests {
 
     #[test]
     fn lesson_keys_do_not_take_the_pages_own() {
-        assert_eq!(lesson_key("."), Some(LessonAction::Next));
+        assert_eq!(lesson_key(">"), Some(LessonAction::Next));
+        assert_eq!(lesson_key("PageDown"), Some(LessonAction::Next));
         assert_eq!(lesson_key("PageUp"), Some(LessonAction::Back));
-        for taken in ["n", "N", "ArrowLeft", "ArrowRight", " ", "k"] {
+        for taken in ["n", "N", ".", "ArrowLeft", "ArrowRight", " ", "k"] {
             assert_eq!(lesson_key(taken), None, "{taken}");
         }
     }

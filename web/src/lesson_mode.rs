@@ -251,12 +251,10 @@ impl Guide {
             narration: run.narration(sim),
             sources: step.sources.clone(),
             highlights,
-            your_turn: step.your_turn.as_ref().map(|a| {
-                (
-                    a.describe(sim),
-                    phase != Phase::AwaitingStudent,
-                )
-            }),
+            your_turn: step
+                .your_turn
+                .as_ref()
+                .map(|a| (a.describe(sim), phase != Phase::AwaitingStudent)),
             progress,
             prediction,
             challenge: last.then(|| run.challenge(sim)),

@@ -9,9 +9,16 @@ use crate::lesson::Record;
 /// The one key the page keeps.
 pub const KEY: &str = "aurora-playground.lessons";
 
+#[cfg(target_arch = "wasm32")]
 fn storage() -> Option<web_sys::Storage> {
     // Reading `localStorage` itself throws in a sandboxed frame: that is an `Err` here.
     web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Natively (the reducer's tests) there is no browser, so nothing is kept.
+#[cfg(not(target_arch = "wasm32"))]
+fn storage() -> Option<web_sys::Storage> {
+    None
 }
 
 /// The record kept, or an empty one.

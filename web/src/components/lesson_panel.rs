@@ -17,6 +17,33 @@ pub struct LessonPanelProps {
     /// A compact panel (an embed): no picker, no leaving.
     #[prop_or_default]
     pub compact: bool,
+    /// Panels of the page the step points at: (selector, name), rung while the step shows.
+    #[prop_or_default]
+    pub ring: Vec<(AttrValue, AttrValue)>,
+}
+
+/// The attribute the stylesheet draws as a ring around a panel.
+pub const RING_ATTR: &str = "data-lesson-ring";
+
+/// Rings exactly the panels in `ring` (and unrings the rest).
+fn ring_panels(ring: &[(AttrValue, AttrValue)]) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    // Unring what is rung now: a handful at most.
+    for _ in 0..16 {
+        match document.query_selector(&format!("[{RING_ATTR}]")) {
+            Ok(Some(el)) => {
+                let _ = el.remove_attribute(RING_ATTR);
+            }
+            _ => break,
+        }
+    }
+    for (selector, name) in ring {
+        if let Ok(Some(el)) = document.query_selector(selector) {
+            let _ = el.set_attribute(RING_ATTR, name);
+        }
+    }
 }
 
 fn prediction(p: &PredictionCard, dispatch: &Callback<LessonAction>) -> Html {
@@ -67,6 +94,27 @@ fn prediction(p: &PredictionCard, dispatch: &Callback<LessonAction>) -> Html {
 #[component(LessonPanel)]
 pub fn lesson_panel(p: &LessonPanelProps) -> Html {
     let c = &p.card;
+    // The panels are drawn by the page around this one: ring them after each render that
+    // changes which, and unring them when the lesson closes.
+    use_effect_with(p.ring.clone(), |ring| {
+        ring_panels(ring);
+        || ring_panels(&[])
+    });
+    // A screen reader hears a step once when it opens and once when it is reached, not every
+    // time a live figure in it moves.
+    let reached = c.progress == Progress::Reached;
+    let announcement = {
+        let c = Rc::clone(c);
+        use_memo((c.lesson.clone(), c.index, reached, c.trying), move |_| {
+            if c.trying {
+                "Free play: the lesson waits at this step.".to_string()
+            } else if reached {
+                format!("{} Reached.", c.announcement())
+            } else {
+                c.announcement()
+            }
+        })
+    };
     let send = |a: LessonAction| {
         let d = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| d.emit(a.clone()))
@@ -90,6 +138,9 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
                 <h2 id="lesson-title">{ c.lesson_title.clone() }</h2>
                 <span class="lesson-position">{ c.position() }</span>
             </div>
+            <div class="visually-hidden lesson-live" aria-live="polite" aria-atomic="true">
+                { (*announcement).clone() }
+            </div>
             <progress class="lesson-bar" max={c.count.to_string()} value={(c.index + 1).to_string()}
                 aria-label={c.position()}></progress>
             if c.trying {
@@ -101,7 +152,7 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
                 </div>
             } else {
                 <h3 class="step-title">{ c.title.clone() }</h3>
-                <div class="narration" aria-live="polite" aria-atomic="true">
+                <div class="narration">
                     <p>{ c.narration.clone() }</p>
                     if !c.highlights.is_empty() {
                         <p class="visually-hidden">
@@ -154,8 +205,8 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
             }
             if !p.compact {
                 <div class="lesson-more">
-                    <button class="link-button" onclick={send(LessonAction::OpenPicker)}>{ "All lessons" }</button>
-                    <button class="link-button" onclick={send(LessonAction::Leave)}>{ "Leave the lesson" }</button>
+                    <button class="lesson-link" onclick={send(LessonAction::OpenPicker)}>{ "All lessons" }</button>
+                    <button class="lesson-link" onclick={send(LessonAction::Leave)}>{ "Leave the lesson" }</button>
                 </div>
             }
         </section>
