@@ -98,6 +98,8 @@ figures! {
     ClientErrors "client_errors" 0 "Client requests that failed.";
     Replicas "replicas" 0 "Read replicas up now.";
     ReplicasPeak "replicas_peak" 0 "The most replicas at once.";
+    MaxReplicas "max_replicas" 0 "The most read replicas a cluster may have (P17 §4.2.4).";
+    StreamMessages "stream_messages" 0 "Redo-stream messages the writer sent to replicas (P17 §4.2.4).";
     ReplicaLagP50Ms "replica_lag_p50_ms" 2 "Median replica lag, ms.";
     ReplicaLagP99Ms "replica_lag_p99_ms" 2 "99th-percentile replica lag, ms.";
     ReplicaLagMaxMs "replica_lag_max_ms" 2 "The largest replica lag, ms.";
@@ -239,6 +241,8 @@ impl FigureId {
                     .count(),
             ),
             F::ReplicasPeak => Some(Value::Num(m.replicas_peak as f64)),
+            F::MaxReplicas => count(crate::compute::instance::MAX_REPLICAS),
+            F::StreamMessages => Some(Value::Num(m.stream_messages as f64)),
             F::ReplicaLagP50Ms => nonempty(m.replica_lag.count(), ms(m.replica_lag.quantile(500))),
             F::ReplicaLagP99Ms => nonempty(m.replica_lag.count(), ms(m.replica_lag.quantile(990))),
             F::ReplicaLagMaxMs => nonempty(m.replica_lag.count(), ms(m.replica_lag.max())),

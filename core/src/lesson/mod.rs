@@ -33,7 +33,28 @@ pub use run::{LessonRun, Phase, Resolved};
 pub use summary::{play, Summary};
 
 /// The built-in lessons' texts, in the order the picker lists them: (name, text).
-pub const BUILTIN: &[(&str, &str)] = &[];
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "six-copies",
+        include_str!("../../../lessons/six-copies.lesson"),
+    ),
+    (
+        "losing-an-az",
+        include_str!("../../../lessons/losing-an-az.lesson"),
+    ),
+    (
+        "log-is-the-database",
+        include_str!("../../../lessons/log-is-the-database.lesson"),
+    ),
+    (
+        "storage-grows",
+        include_str!("../../../lessons/storage-grows.lesson"),
+    ),
+    (
+        "read-replicas",
+        include_str!("../../../lessons/read-replicas.lesson"),
+    ),
+];
 
 /// The built-in lessons, parsed. A built-in text that does not parse is a bug the test suite
 /// catches (`core/tests/lessons.rs`); here it is left out rather than panicking.
@@ -46,8 +67,13 @@ pub fn builtin() -> alloc::vec::Vec<Lesson> {
 
 /// One built-in lesson by name.
 pub fn find(name: &str) -> Option<Lesson> {
+    load(name).and_then(Result::ok)
+}
+
+/// One built-in lesson by name, parsed, with its errors if it does not parse.
+pub fn load(name: &str) -> Option<Result<Lesson, alloc::vec::Vec<LoadError>>> {
     BUILTIN
         .iter()
         .find(|(n, _)| *n == name)
-        .and_then(|(_, text)| parse(text).ok())
+        .map(|(_, text)| parse(text))
 }
