@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use aurora_core::lesson::{self, Highlight, Lesson, LessonRun, Phase};
 use aurora_core::scenario::{self, Scenario};
-use aurora_core::{Sim, SimTime};
+use aurora_core::Sim;
 
 use crate::lesson::{step_of, Entry, PredictionCard, Progress, StepCard};
 use crate::playback::Playback;
@@ -227,7 +227,7 @@ impl Guide {
             (Some(why), _) => Progress::Stuck(why.clone()),
             (None, _) if self.needs_answer() => Progress::Answer,
             (None, Phase::AwaitingStudent) => Progress::YourTurn,
-            (None, Phase::Watching) => Progress::Watching(watching(step, sim, run)),
+            (None, Phase::Watching) => Progress::Watching(watching(sim, run)),
             (None, Phase::Reached { .. }) => Progress::Reached,
             (None, Phase::TimedOut) => Progress::Stuck(format!(
                 "The model did not get there within this step's {} of simulated time. Try Back, or Try it yourself.",
@@ -284,7 +284,7 @@ impl Guide {
 
 /// The racing multiplier after `watched_ms` of wall-clock watching.
 pub fn race_factor(watched_ms: f64) -> f64 {
-    if !(watched_ms > RACE_AFTER_MS) {
+    if watched_ms.is_nan() || watched_ms <= RACE_AFTER_MS {
         return 1.0;
     }
     let doublings = ((watched_ms - RACE_AFTER_MS) / RACE_DOUBLING_MS).floor() + 1.0;
@@ -292,9 +292,8 @@ pub fn race_factor(watched_ms: f64) -> f64 {
 }
 
 /// What the step is watching for, in words: the simulated time left before its limit.
-fn watching(step: &aurora_core::lesson::Step, sim: &Sim, run: &LessonRun) -> String {
+fn watching(sim: &Sim, run: &LessonRun) -> String {
     let left = run.deadline().since(sim.now().min(run.deadline()));
-    let _ = (step, SimTime::ZERO);
     format!(
         "the model is running (the step gives it up to {} more of simulated time)",
         crate::format::duration(left)

@@ -466,3 +466,271 @@ impl AppState {
 pub fn is_lesson(action: &Action) -> bool {
     matches!(action, Action::Lesson(_) | Action::LessonText(..))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Action;
+    use aurora_core::SimTime;
+    use yew::Reducible;
+
+    fn open(query: &str) -> Rc<AppState> {
+        let (params, notices) = crate::url::parse(query);
+        let Some(scenario) = params.scenario() else {
+            panic!("a default scenario exists");
+        };
+        Rc::new(AppState::new(scenario, &params, notices))
+    }
+
+    fn now(s: &AppState) -> SimTime {
+        s.pb.borrow().now()
+    }
+
+    fn index(s: &AppState) -> usize {
+        s.lesson
+            .guide
+            .borrow()
+            .as_ref()
+            .map_or(usize::MAX, |g| g.index())
+    }
+
+    fn phase(s: &AppState) -> Phase {
+        match s.lesson.guide.borrow().as_ref() {
+            Some(g) => g.run.phase(),
+            None => panic!("a lesson is followed"),
+        }
+    }
+
+    fn card(s: &AppState) -> crate::lesson::StepCard {
+        let g = s.lesson.guide.borrow();
+        let pb = s.pb.borrow();
+        match g.as_ref() {
+            Some(g) => g.card(&pb, None),
+            None => panic!("a lesson is followed"),
+        }
+    }
+
+    /// Animation frames 100 ms apart until `done` or `limit` frames.
+    fn frames(mut s: Rc<AppState>, limit: usize, done: impl Fn(&AppState) -> bool) -> Rc<AppState> {
+        let start = s.wall;
+        for i in 0..limit {
+            if done(&s) {
+                return s;
+            }
+            s = s.reduce(Action::Frame(start + 100.0 * (i + 1) as f64));
+        }
+        s
+    }
+
+    fn lesson(s: Rc<AppState>, a: LessonAction) -> Rc<AppState> {
+        s.reduce(Action::Lesson(a))
+    }
+
+    fn notices(s: &AppState) -> Vec<String> {
+        s.notices.iter().map(|n| n.text.clone()).collect()
+    }
+
+    fn reached(s: &AppState) -> bool {
+        matches!(phase(s), Phase::Reached { .. })
+    }
+
+    #[test]
+    fn a_link_opens_a_lesson_at_its_step_with_the_earlier_steps_played() {
+        let s = open("?lesson=losing-an-az&step=2");
+        assert!(s.lesson.following());
+        assert_eq!(index(&s), 1);
+        assert!(now(&s) > SimTime::ZERO, "step 1 was played to its end");
+        let steps = aurora_core::lesson::find("losing-an-az").map_or(0, |l| l.steps.len());
+        assert!(steps > 2);
+        assert_eq!(card(&s).position(), format!("Step 2 of {steps}"));
+        assert_eq!(
+            crate::lesson_file::link(s.lesson.guide.borrow().as_ref().expect("a lesson")),
+            "?lesson=losing-an-az&step=2"
+        );
+        let s = open("?lesson=no-such-lesson");
+        assert!(!s.lesson.following());
+        assert!(notices(&s)[0].contains("There is no lesson called \"no-such-lesson\""));
+        let s = open("?lesson=losing-an-az&step=99");
+        assert_eq!(index(&s), steps - 1, "past the end opens the last step");
+        assert!(notices(&s).iter().any(|n| n.contains("no step 99")));
+    }
+
+    #[test]
+    fn a_prediction_holds_the_model_until_answered_and_the_model_decides_it() {
+        let s = open("?lesson=losing-an-az&step=2");
+        assert_eq!(card(&s).progress, crate::lesson::Progress::Answer);
+        let held = now(&s);
+        let s = frames(s, 10, |_| false);
+        assert_eq!(now(&s), held, "the clock waits for the answer");
+        // Doing the step's turn before answering is refused.
+        let s = s.reduce(Action::Act(UserAction::FailAz(2)));
+        assert_eq!(phase(&s), Phase::AwaitingStudent);
+        assert!(notices(&s)
+            .last()
+            .is_some_and(|n| n.contains("Answer the question first")));
+        // Answer "No: writes stop" (index 1), then fail AZ c.
+        let s = lesson(s, LessonAction::Answer(1));
+        let s = lesson(s, LessonAction::Answer(0));
+        assert_eq!(
+            card(&s).prediction.and_then(|p| p.chosen),
+            Some(1),
+            "one answer only"
+        );
+        assert_eq!(card(&s).progress, crate::lesson::Progress::YourTurn);
+        // Something other than the step's turn is refused.
+        let s = s.reduce(Action::Act(UserAction::FailAz(1)));
+        assert_eq!(phase(&s), Phase::AwaitingStudent);
+        assert!(notices(&s)
+            .last()
+            .is_some_and(|n| n.contains("waits for you to fail AZ c")));
+        let s = s.reduce(Action::Act(UserAction::FailAz(2)));
+        assert_eq!(phase(&s), Phase::Watching);
+        assert!(!card(&s).can_next());
+        let s = frames(s, 200, reached);
+        assert!(reached(&s), "the step's wait passed");
+        assert!(!s.playing, "the clock stops where the step is reached");
+        let p = card(&s).prediction.expect("a prediction");
+        assert_eq!(p.right, Some(0), "writes went on: the model said yes");
+        assert_eq!(
+            p.verdict().as_deref(),
+            Some("Not this time. What the model did: Yes: every group keeps four of six copies")
+        );
+        assert!(p.explanation.is_some_and(|e| !e.contains('{')));
+        assert!(card(&s).can_next());
+        let s = lesson(s, LessonAction::Next);
+        assert_eq!(index(&s), 2);
+        assert!(s.playing);
+    }
+
+    #[test]
+    fn try_it_yourself_forks_free_play_and_returns_to_the_step_as_it_was() {
+        let s = open("?lesson=losing-an-az&step=1");
+        let s = frames(s, 100, reached);
+        let lesson_run = Rc::clone(&s.pb);
+        let (at, digest) = (now(&s), s.pb.borrow().sim().trace_digest());
+        let s = lesson(s, LessonAction::TryIt);
+        assert!(
+            !Rc::ptr_eq(&s.pb, &lesson_run),
+            "free play is a run of its own"
+        );
+        assert_eq!(now(&s), at, "at the same moment");
+        assert!(card(&s).trying);
+        // In free play the person's actions are theirs, and the timeline rewinds.
+        let s = s.reduce(Action::Act(UserAction::FailAz(0)));
+        assert_eq!(s.pb.borrow().actions().len(), 1);
+        let s = s.reduce(Action::TogglePlay);
+        let s = frames(s, 10, |_| false);
+        assert!(now(&s) > at);
+        let s = lesson(s, LessonAction::Resume);
+        assert!(
+            Rc::ptr_eq(&s.pb, &lesson_run),
+            "back to the lesson's own run"
+        );
+        assert_eq!(now(&s), at);
+        assert_eq!(
+            s.pb.borrow().sim().trace_digest(),
+            digest,
+            "untouched by free play"
+        );
+        assert!(!card(&s).trying);
+        assert!(reached(&s));
+    }
+
+    #[test]
+    fn back_opens_the_previous_steps_start_and_rewinds_are_held_back() {
+        let s = open("?lesson=losing-an-az&step=1");
+        let start = now(&s);
+        let s = frames(s, 100, reached);
+        let s = lesson(s, LessonAction::Next);
+        assert_eq!(index(&s), 1);
+        // The timeline does not rewind inside a lesson.
+        let here = now(&s);
+        let s = s.reduce(Action::Seek(SimTime::ZERO));
+        assert_eq!(now(&s), here);
+        assert!(notices(&s)
+            .last()
+            .is_some_and(|n| n.contains("Back goes to the previous step")));
+        let s = lesson(s, LessonAction::Back);
+        assert_eq!(index(&s), 0);
+        assert_eq!(now(&s), start, "the start of step 1 as it was");
+        // Back at the first step does nothing.
+        let s = lesson(s, LessonAction::Back);
+        assert_eq!(index(&s), 0);
+        // Leaving gives the run back to the person.
+        let s = lesson(s, LessonAction::Leave);
+        assert!(!s.lesson.following());
+        let s = s.reduce(Action::Act(UserAction::FailAz(0)));
+        assert_eq!(s.pb.borrow().actions().len(), 1);
+    }
+
+    #[test]
+    fn a_lesson_file_that_does_not_parse_keeps_every_error_with_its_place() {
+        let s = open("?lesson-file=lessons/mine.lesson");
+        assert_eq!(s.lesson.loading.as_deref(), Some("lessons/mine.lesson"));
+        let text = "lesson mine\ntitle Mine\nsummary s\nminutes 1\nscenario no-such-scenario\nchallenge c\n\nstep One\nsay {no_such_figure}\nuntil wait 1s\n";
+        let s = s.reduce(Action::LessonText(
+            "lessons/mine.lesson".into(),
+            Ok(text.into()),
+        ));
+        let problem = s.lesson.file_problem.clone().expect("errors kept");
+        assert_eq!(problem.0, "lessons/mine.lesson");
+        assert!(problem.1.len() >= 2, "{:?}", problem.1);
+        for e in &problem.1 {
+            let (line, rest) = e.split_once(':').expect("line first");
+            assert!(line.parse::<usize>().is_ok(), "{e}");
+            assert!(
+                rest.split_once(':')
+                    .is_some_and(|(c, _)| c.parse::<usize>().is_ok()),
+                "{e}"
+            );
+        }
+        assert!(!s.lesson.following());
+        // A file that could not be fetched says why.
+        let s = s.reduce(Action::LessonText(
+            "x.lesson".into(),
+            Err("the server answered 404 Not Found for it".into()),
+        ));
+        assert_eq!(s.lesson.file_problem.as_ref().map(|p| p.1.len()), Some(1));
+        // A good file opens at the link's step.
+        let good = aurora_core::lesson::BUILTIN
+            .iter()
+            .find(|(n, _)| *n == "losing-an-az")
+            .map(|x| x.1)
+            .expect("a built-in text");
+        let s = s.reduce(Action::LessonText(
+            "lessons/losing-an-az.lesson".into(),
+            Ok(good.into()),
+        ));
+        assert!(s.lesson.following());
+        assert!(s.lesson.file_problem.is_none());
+        assert_eq!(
+            crate::lesson_file::link(s.lesson.guide.borrow().as_ref().expect("a lesson")),
+            "?lesson-file=lessons/losing-an-az.lesson&step=1"
+        );
+    }
+
+    #[test]
+    fn progress_clears_and_the_picker_opens_and_closes() {
+        let s = open("?lesson=losing-an-az&step=3");
+        assert_eq!(s.lesson.record.furthest("losing-an-az"), Some(2));
+        assert!(
+            !s.lesson.stored,
+            "natively there is no browser storage, and nothing fails"
+        );
+        let s = lesson(s, LessonAction::OpenPicker);
+        assert!(s.lesson.picker);
+        let s = lesson(s, LessonAction::ClearProgress);
+        assert_eq!(s.lesson.record.furthest("losing-an-az"), None);
+        let s = lesson(s, LessonAction::Start("six-copies".into(), 0));
+        assert!(!s.lesson.picker);
+        assert_eq!(
+            s.lesson
+                .guide
+                .borrow()
+                .as_ref()
+                .map(|g| g.lesson.name.clone())
+                .as_deref(),
+            Some("six-copies")
+        );
+    }
+}
