@@ -327,7 +327,7 @@ fn playground(props: &PlaygroundProps) -> Html {
             .collect();
         html! {
             <LessonPanel {card} dispatch={on_lesson.clone()} on_share={on_share.clone()}
-                compact={state.embed} {ring} />
+                compact={state.embed} {ring} panels_drawn={state.panels} />
         }
     });
     let following = lesson_panel.is_some();

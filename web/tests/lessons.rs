@@ -55,6 +55,7 @@ async fn panel(card: StepCard) -> (Element, Rc<RefCell<Vec<LessonAction>>>) {
         on_share: Callback::from(|_| ()),
         compact: false,
         ring: Vec::new(),
+        panels_drawn: true,
     };
     yew::Renderer::<LessonPanel>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;

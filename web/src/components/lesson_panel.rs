@@ -20,6 +20,10 @@ pub struct LessonPanelProps {
     /// Panels of the page the step points at: (selector, name), rung while the step shows.
     #[prop_or_default]
     pub ring: Vec<(AttrValue, AttrValue)>,
+    /// The page's side panels are drawn (they come after the first render): the rings are
+    /// checked again when they are.
+    #[prop_or_default]
+    pub panels_drawn: bool,
 }
 
 /// The attribute the stylesheet draws as a ring around a panel.
@@ -91,15 +95,41 @@ fn prediction(p: &PredictionCard, dispatch: &Callback<LessonAction>) -> Html {
     }
 }
 
+/// Whether exactly the panels in `ring` that are on the page carry the mark.
+fn rung(ring: &[(AttrValue, AttrValue)]) -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return true;
+    };
+    let marked = |sel: &str| {
+        document
+            .query_selector(sel)
+            .ok()
+            .flatten()
+            .map(|el| el.has_attribute(RING_ATTR))
+    };
+    let ours = ring.iter().all(|(sel, _)| marked(sel) != Some(false));
+    let marks = document
+        .query_selector_all(&format!("[{RING_ATTR}]"))
+        .map_or(0, |l| l.length() as usize);
+    ours && marks <= ring.len()
+}
+
 #[component(LessonPanel)]
 pub fn lesson_panel(p: &LessonPanelProps) -> Html {
     let c = &p.card;
     // The panels are drawn by the page around this one: ring them after each render that
     // changes which, and unring them when the lesson closes.
-    use_effect_with(p.ring.clone(), |ring| {
-        ring_panels(ring);
-        || ring_panels(&[])
-    });
+    // The page may draw a panel after this one (the side panels come on the second render) or
+    // draw it anew, so each render checks the rings are where they belong (a query or two).
+    {
+        let ring = p.ring.clone();
+        use_effect(move || {
+            if !rung(&ring) {
+                ring_panels(&ring);
+            }
+        });
+    }
+    use_effect_with((), |_| || ring_panels(&[]));
     // A screen reader hears a step once when it opens and once when it is reached, not every
     // time a live figure in it moves.
     let reached = c.progress == Progress::Reached;
