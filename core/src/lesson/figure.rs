@@ -88,12 +88,12 @@ figures! {
     FailoverTotalS "failover_total_s" 1 "The last failover, from the writer's failure to the DNS flip, s.";
     FailoverDetectS "failover_detect_s" 1 "The last failover's detection phase, s.";
     FailoverPromoteS "failover_promote_s" 1 "The last failover's promotion phase, s.";
-    FailoverRecoverS "failover_recover_s" 2 "The last failover's crash recovery, s.";
+    FailoverRecoverMs "failover_recover_ms" 1 "The last failover's crash recovery, ms.";
     OldWriter "old_writer" 0 "The writer the last failover replaced.";
     NewWriter "new_writer" 0 "The instance the last failover promoted.";
     Writer "writer" 0 "The writer now.";
     WriterAz "writer_az" 0 "The writer's AZ now.";
-    RecoveryS "recovery_s" 2 "The last crash recovery (volume open), s (P17 §4.3).";
+    RecoveryMs "recovery_ms" 1 "The last crash recovery (volume open), ms (P17 §4.3).";
     ClientWriteDowntimeS "client_write_downtime_s" 1 "The longest time clients saw no successful write, s.";
     ClientErrors "client_errors" 0 "Client requests that failed.";
     Replicas "replicas" 0 "Read replicas up now.";
@@ -112,8 +112,13 @@ figures! {
     PeakAcu "peak_acu" 1 "The most Serverless capacity any instance had, ACU.";
     AcuHours "acu_hours" 3 "ACU-hours metered so far (UG: How Aurora Serverless v2 works).";
     CostUsd "cost_usd" 4 "Cost so far at the example price, US dollars.";
+    VcpuHours "vcpu_hours" 3 "Provisioned vCPU-hours metered so far.";
+    AcuStepMin "acu_step_min" 1 "The smallest change of the writer's Serverless capacity since the step's watch started, ACU.";
+    WriterCpuPct "writer_cpu_pct" 0 "The writer's CPU use now, percent.";
+    Overloaded "overloaded" 0 "Requests refused because an instance's CPU queue was over a second long.";
     ResumeS "resume_s" 1 "The last resume from pause, from the first request to serving, s.";
     SecondaryRegions "secondary_regions" 0 "Secondary regions of the global database.";
+    MaxSecondaryRegions "max_secondary_regions" 0 "The most secondary regions a global database may have (UG: Using Amazon Aurora Global Database).";
     PrimaryRegion "primary_region" 0 "The primary region now.";
     GlobalLagP50Ms "global_lag_p50_ms" 1 "Median cross-region replication lag, ms.";
     GlobalLagP99Ms "global_lag_p99_ms" 1 "99th-percentile cross-region replication lag, ms.";
@@ -222,7 +227,7 @@ impl FigureId {
             F::FailoverTotalS => secs(m.failovers.last()?.total),
             F::FailoverDetectS => secs(m.failovers.last()?.detect),
             F::FailoverPromoteS => secs(m.failovers.last()?.promote),
-            F::FailoverRecoverS => secs(m.failovers.last()?.recover),
+            F::FailoverRecoverMs => ms(m.failovers.last()?.recover.as_micros()),
             F::OldWriter => Some(name(m.failovers.last()?.old)),
             F::NewWriter => Some(name(m.failovers.last()?.new)),
             F::Writer => Some(name(view().writer.node)),
@@ -230,7 +235,7 @@ impl FigureId {
                 let v = view();
                 Some(Value::Text(az_letter(v.node(v.writer.node)?.az)))
             }
-            F::RecoveryS => secs(*m.recoveries.last()?),
+            F::RecoveryMs => ms(m.recoveries.last()?.as_micros()),
             F::ClientWriteDowntimeS => secs(m.client_write_gap_max),
             F::ClientErrors => Some(Value::Num(m.client_errors as f64)),
             F::Replicas => count(
@@ -278,6 +283,31 @@ impl FigureId {
             F::PeakAcu => Some(Value::Num(f64::from(m.capacity_peak_half) / 2.0)),
             F::AcuHours => Some(Value::Num(sim.meter().acu_hours())),
             F::CostUsd => Some(Value::Num(sim.meter().dollars())),
+            F::VcpuHours => Some(Value::Num(sim.meter().vcpu_hours())),
+            F::AcuStepMin => {
+                let w = view().writer.node;
+                let mut last: Option<u16> = None;
+                let mut least: Option<u16> = None;
+                for &(t, n, half) in &m.capacity_trace {
+                    if n != w {
+                        continue;
+                    }
+                    if let Some(prev) = last {
+                        if t >= seen.since && half != prev && half != 0 && prev != 0 {
+                            let d = half.abs_diff(prev);
+                            least = Some(least.map_or(d, |l| l.min(d)));
+                        }
+                    }
+                    last = Some(half);
+                }
+                Some(Value::Num(f64::from(least?) / 2.0))
+            }
+            F::WriterCpuPct => {
+                let v = view();
+                let w = v.instances.iter().find(|i| i.node == v.writer.node)?;
+                Some(Value::Num(f64::from(w.cpu_pct)))
+            }
+            F::Overloaded => Some(Value::Num(m.overloaded as f64)),
             F::ResumeS => secs(*m.resumes.last()?),
             F::SecondaryRegions => count(
                 view()
@@ -286,6 +316,7 @@ impl FigureId {
                     .filter(|r| r.role == RegionRole::Secondary)
                     .count(),
             ),
+            F::MaxSecondaryRegions => count(crate::global::MAX_SECONDARY_REGIONS),
             F::PrimaryRegion => Some(Value::Text(
                 view()
                     .regions

@@ -32,28 +32,27 @@ pub use prediction::Decision;
 pub use run::{LessonRun, Phase, Resolved};
 pub use summary::{play, Summary};
 
-/// The built-in lessons' texts, in the order the picker lists them: (name, text).
-pub const BUILTIN: &[(&str, &str)] = &[
-    (
-        "six-copies",
-        include_str!("../../../lessons/six-copies.lesson"),
-    ),
-    (
-        "losing-an-az",
-        include_str!("../../../lessons/losing-an-az.lesson"),
-    ),
-    (
-        "log-is-the-database",
-        include_str!("../../../lessons/log-is-the-database.lesson"),
-    ),
-    (
-        "storage-grows",
-        include_str!("../../../lessons/storage-grows.lesson"),
-    ),
-    (
-        "read-replicas",
-        include_str!("../../../lessons/read-replicas.lesson"),
-    ),
+/// Compiles in `lessons/NAME.lesson` for each name.
+macro_rules! builtin_lessons {
+    ($($name:literal)*) => {
+        &[$(($name, include_str!(concat!("../../../lessons/", $name, ".lesson"))),)*]
+    };
+}
+
+/// The built-in lessons' texts, in the order the picker lists them: (name, text). Adding a
+/// lesson is adding its file to `lessons/` and its name here.
+pub const BUILTIN: &[(&str, &str)] = builtin_lessons![
+    "six-copies"
+    "losing-an-az"
+    "log-is-the-database"
+    "storage-grows"
+    "read-replicas"
+    "e-commerce-failover"
+    "crash-recovery"
+    "replica-auto-scaling"
+    "capacity"
+    "global-database"
+    "notes-get-wrong"
 ];
 
 /// The built-in lessons, parsed. A built-in text that does not parse is a bug the test suite
