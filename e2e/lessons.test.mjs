@@ -4,7 +4,7 @@
 // kept across a reload, and screenshots of a step at desktop and phone width, light and dark.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, PHONE, launch, open, screenshot } from './browser.mjs';
+import { DESKTOP, PHONE, launch, open, screenshot, screenshots } from './browser.mjs';
 
 let browser;
 before(async () => {
@@ -200,6 +200,11 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px over)`);
       await screenshot(page, `lesson-step-${label}-${colorScheme}`);
+      // The first screen as it is seen, without scrolling: the diagram and what it rings.
+      await page.screenshot({ path: `${screenshots}/lesson-step-${label}-${colorScheme}-screen.png` });
+      await page.locator('.lesson-panel').screenshot({
+        path: `${screenshots}/lesson-panel-${label}-${colorScheme}.png`,
+      });
       assert.deepEqual(problems, []);
       await context.close();
     });
