@@ -360,7 +360,10 @@ fn playground(props: &PlaygroundProps) -> Html {
     let scenario_name = pb.scenario().name;
 
     if state.embed {
-        let full = format!("{base}{}", share_query(&pb, speed, true, false));
+        let full = match &lesson_link {
+            Some(q) => format!("{base}{q}"),
+            None => format!("{base}{}", share_query(&pb, speed, true, false)),
+        };
         return html! {
             <ContextProvider<AppContext> context={state.clone()}>
                 <div class="page embed">

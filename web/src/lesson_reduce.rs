@@ -719,6 +719,9 @@ mod tests {
         );
         let s = lesson(s, LessonAction::OpenPicker);
         assert!(s.lesson.picker);
+        let s = s.reduce(Action::Escape);
+        assert!(!s.lesson.picker, "Escape closes the picker");
+        let s = lesson(s, LessonAction::OpenPicker);
         let s = lesson(s, LessonAction::ClearProgress);
         assert_eq!(s.lesson.record.furthest("losing-an-az"), None);
         let s = lesson(s, LessonAction::Start("six-copies".into(), 0));

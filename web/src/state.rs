@@ -455,7 +455,9 @@ impl Reducible for AppState {
             Action::Notify(text, problem) => next.notify(text, problem),
             Action::ToggleHelp => next.help_open = !next.help_open,
             Action::Escape => {
-                if next.help_open {
+                if next.lesson.picker {
+                    next.lesson.picker = false;
+                } else if next.help_open {
                     next.help_open = false;
                 } else if next.selection.is_some() {
                     next.selection = None;
