@@ -327,7 +327,7 @@ fn playground(props: &PlaygroundProps) -> Html {
             .collect();
         html! {
             <LessonPanel {card} dispatch={on_lesson.clone()} on_share={on_share.clone()}
-                compact={state.embed} {ring} panels_drawn={state.panels} />
+                compact={state.embed} {ring} panels_drawn={state.panels} paused={!state.playing} />
         }
     });
     let following = lesson_panel.is_some();

@@ -221,7 +221,12 @@ impl Guide {
         let sim = pb.sim();
         let run = &self.run;
         let step = run.step();
-        let highlights = run.highlights(sim).into_iter().map(|h| h.label).collect();
+        // A figure's label is its one-line description, which ends with a full stop.
+        let highlights = run
+            .highlights(sim)
+            .into_iter()
+            .map(|h| h.label.replace(".: ", ": "))
+            .collect();
         let phase = run.phase();
         let progress = match (&self.problem, phase) {
             (Some(why), _) => Progress::Stuck(why.clone()),
@@ -295,7 +300,7 @@ pub fn race_factor(watched_ms: f64) -> f64 {
 fn watching(sim: &Sim, run: &LessonRun) -> String {
     let left = run.deadline().since(sim.now().min(run.deadline()));
     format!(
-        "the model is running (the step gives it up to {} more of simulated time)",
+        "the model runs on (this step allows up to {} more of simulated time)",
         crate::format::duration(left)
     )
 }

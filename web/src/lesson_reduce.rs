@@ -115,7 +115,8 @@ impl AppState {
                 self.region_shown = None;
                 // A lesson shows its moments at a pace a person can follow; long waits race.
                 self.speed_index = self.speed_index.max(crate::format::nearest_speed(1.0));
-                self.playing = !guide.holds_the_clock();
+                // An embed waits for a click, as it does for a scenario.
+                self.playing = !guide.holds_the_clock() && !self.embed;
                 let name = guide.lesson.name.clone();
                 let (index, count, file) = (guide.index(), guide.count(), guide.file.is_some());
                 self.lesson.guide = Rc::new(RefCell::new(Some(guide)));
@@ -546,6 +547,16 @@ mod tests {
         assert_eq!(
             crate::lesson_file::link(s.lesson.guide.borrow().as_ref().expect("a lesson")),
             "?lesson=losing-an-az&step=2"
+        );
+        assert!(!s.playing, "step 2 asks first: the clock waits");
+        assert!(
+            open("?lesson=losing-an-az&step=1").playing,
+            "the full page plays the step"
+        );
+        let embed = open("?lesson=losing-an-az&step=1&embed=1");
+        assert!(
+            embed.lesson.following() && !embed.playing,
+            "an embed waits for a click"
         );
         let s = open("?lesson=no-such-lesson");
         assert!(!s.lesson.following());

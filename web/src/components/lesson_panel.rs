@@ -24,6 +24,9 @@ pub struct LessonPanelProps {
     /// checked again when they are.
     #[prop_or_default]
     pub panels_drawn: bool,
+    /// The clock is stopped (the status then says how to go on).
+    #[prop_or_default]
+    pub paused: bool,
 }
 
 /// The attribute the stylesheet draws as a ring around a panel.
@@ -155,6 +158,9 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
             Some((what, _)) => format!("Your turn: {what}."),
             None => "Your turn.".to_string(),
         },
+        Progress::Watching(what) if p.paused => {
+            format!("Paused: press Play to let the model run ({what}).")
+        }
         Progress::Watching(what) => format!("Watching: {what}…"),
         Progress::Reached if c.is_last() => "The lesson is complete.".to_string(),
         Progress::Reached => "Ready: go on when you are.".to_string(),
