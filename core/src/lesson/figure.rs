@@ -131,6 +131,17 @@ figures! {
     StaleRejections "stale_rejections" 0 "Requests storage refused for a stale epoch.";
     FencedWritesRefused "fenced_writes_refused" 0 "Writes an old, fenced-off writer took that storage refused.";
     InvariantViolations "invariant_violations" 0 "Violations the invariant checker found.";
+    DnsTtlS "dns_ttl_s" 0 "How long a DNS answer for an endpoint is cached, s (KC-DNS).";
+    MaxCustomEndpoints "max_custom_endpoints" 0 "The most custom endpoints a cluster may have (UG: connection management).";
+    RequestsPerSec "requests_per_sec" 0 "The clients' request rate now, per second (or the background workload's, without clients).";
+    ReadPct "read_pct" 0 "The share of the clients' requests that are reads, percent.";
+    GrowthGibPerS "growth_gib_per_s" 0 "How fast the background workload adds data, GiB per second.";
+    AcuMin "acu_min" 1 "The writer's Serverless minimum, ACU (none while provisioned).";
+    AcuMax "acu_max" 1 "The writer's Serverless maximum, ACU (none while provisioned).";
+    AutoScalingTargetPct "autoscaling_target_pct" 0 "Replica auto scaling's target average CPU, percent.";
+    AutoScalingMin "autoscaling_min" 0 "Replica auto scaling's fewest replicas.";
+    AutoScalingMax "autoscaling_max" 0 "Replica auto scaling's most replicas.";
+    AutoScalingCooldownS "autoscaling_cooldown_s" 0 "Replica auto scaling's scale-out cooldown, s (UG: Auto Scaling with Aurora replicas).";
 }
 
 /// The numbers the reference gives, as the model uses them.
@@ -339,6 +350,49 @@ impl FigureId {
             F::StaleRejections => Some(Value::Num(m.stale_rejections as f64)),
             F::FencedWritesRefused => Some(Value::Num(m.fenced_writes_refused as f64)),
             F::InvariantViolations => Some(Value::Num(sim.invariant_violations() as f64)),
+            F::DnsTtlS => secs(crate::endpoint::DNS_TTL),
+            F::MaxCustomEndpoints => count(crate::endpoint::MAX_CUSTOM_ENDPOINTS),
+            F::RequestsPerSec | F::ReadPct => {
+                let c = sim.clients().config;
+                let w = sim.workload();
+                let (rate, read_ppm) = if c.clients > 0 {
+                    (u64::from(c.requests_per_sec), u64::from(c.read_ppm))
+                } else {
+                    let total = u64::from(w.txn_per_sec) + u64::from(w.reads_per_sec);
+                    let ppm = (u64::from(w.reads_per_sec) * 1_000_000)
+                        .checked_div(total)
+                        .unwrap_or(0);
+                    (total, ppm)
+                };
+                Some(Value::Num(if self == F::RequestsPerSec {
+                    rate as f64
+                } else {
+                    read_ppm as f64 / 10_000.0
+                }))
+            }
+            F::GrowthGibPerS => Some(Value::Num(
+                sim.workload().growth_bytes_per_sec as f64 / (1u64 << 30) as f64,
+            )),
+            F::AcuMin | F::AcuMax => {
+                let v = view();
+                let w = v.instances.iter().find(|i| i.node == v.writer.node)?;
+                let (lo, hi) = match w.capacity {
+                    crate::serverless::Capacity::V2 {
+                        min_half, max_half, ..
+                    } => (f64::from(min_half) / 2.0, f64::from(max_half) / 2.0),
+                    crate::serverless::Capacity::V1 {
+                        min_acu, max_acu, ..
+                    } => (f64::from(min_acu), f64::from(max_acu)),
+                    crate::serverless::Capacity::Provisioned => return None,
+                };
+                Some(Value::Num(if self == F::AcuMin { lo } else { hi }))
+            }
+            F::AutoScalingTargetPct => {
+                Some(Value::Num(f64::from(sim.autoscaling()?.policy.target)))
+            }
+            F::AutoScalingMin => Some(Value::Num(f64::from(sim.autoscaling()?.policy.min))),
+            F::AutoScalingMax => Some(Value::Num(f64::from(sim.autoscaling()?.policy.max))),
+            F::AutoScalingCooldownS => secs(sim.autoscaling()?.policy.scale_out_cooldown),
         }
     }
 
