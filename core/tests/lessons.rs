@@ -528,3 +528,55 @@ proptest! {
         }
     }
 }
+
+const DOCS: &str = include_str!("../../docs/lessons.md");
+
+/// A teacher who copies the docs' complete example gets a lesson that plays to its end.
+#[test]
+fn the_docs_example_plays_to_its_end() {
+    let start = DOCS.find("```text\n# Lines starting").expect("the example") + "```text\n".len();
+    let end = start + DOCS[start..].find("```").expect("its end");
+    let l = lesson::parse(&DOCS[start..end]).unwrap_or_else(|e| panic!("{e:?}"));
+    let s = lesson::play(&l, Some(1));
+    assert!(s.ok(), "{:?}", s.problems);
+    assert_eq!(s.steps[1].right.as_deref(), Some("yes"));
+}
+
+/// The docs name every figure, event, panel and action verb the parser accepts.
+#[test]
+fn the_docs_list_every_name_the_format_knows() {
+    for f in lesson::FigureId::ALL {
+        assert!(
+            DOCS.contains(&format!("`{{{}}}`", f.name())),
+            "figure {}",
+            f.name()
+        );
+    }
+    for k in lesson::EventKind::ALL {
+        assert!(
+            DOCS.contains(&format!("`{}`", k.name())),
+            "event {}",
+            k.name()
+        );
+    }
+    for p in lesson::Panel::ALL {
+        assert!(
+            DOCS.contains(&format!("`{}`", p.name())),
+            "panel {}",
+            p.name()
+        );
+    }
+    for v in lesson::action::VERBS {
+        assert!(DOCS.contains(&format!("`{v}")), "action {v}");
+    }
+}
+
+/// The docs' table of built-in lessons has each lesson, in order, with its step count.
+#[test]
+fn the_docs_table_of_lessons_matches_the_lessons() {
+    for (i, (name, _)) in lesson::BUILTIN.iter().enumerate() {
+        let l = builtin(name);
+        let row = format!("| {} | `{name}` | {} |", i + 1, l.steps.len());
+        assert!(DOCS.contains(&row), "docs/lessons.md lacks the row {row}");
+    }
+}
