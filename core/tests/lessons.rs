@@ -342,6 +342,16 @@ fn a_your_turn_waits_for_the_right_action_only() {
     let l = Rc::new(builtin("losing-an-az"));
     let (mut sim, mut run) = LessonRun::open_at(Rc::clone(&l), Some(3), 1).expect("opens");
     assert_eq!(run.step_index(), 1);
+    // The question comes first, before anything of the step happens.
+    assert_eq!(run.phase(), Phase::Asking);
+    assert_eq!(
+        run.update(&sim),
+        Phase::Asking,
+        "asking waits for the answer"
+    );
+    let wrong = 1; // "No: writes stop", the belief the step corrects
+    run.answer(&mut sim, Some(wrong)).expect("answers");
+    assert_eq!(run.answered(), Some(wrong));
     assert_eq!(run.phase(), Phase::AwaitingStudent);
     assert_eq!(run.awaited(&sim).as_deref(), Some("fail-az.c"));
     assert!(
