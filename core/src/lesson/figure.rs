@@ -69,6 +69,8 @@ figures! {
     Vdl "vdl" 0 "The volume durable LSN now (P17 §4.1).";
     Vcl "vcl" 0 "The volume complete LSN now (P17 §4.1).";
     MaxLsn "max_lsn" 0 "The highest LSN the writer has allocated.";
+    MinPgcl "min_pgcl" 0 "The lowest complete point of any protection group now (PGCL, P18 §2.3).";
+    VclAboveMinPgcl "vcl_above_min_pgcl" 0 "How far VCL is above the lowest PGCL: more than 0 shows VCL is not min(PGCL) (P18 §2.3).";
     Lal "lal" 0 "The LSN allocation limit: how far above VDL the writer may allocate (P17 §4.2.1).";
     Commits "commits" 0 "Commits acknowledged since the start.";
     CommitsLost "commits_lost" 0 "Acknowledged commits the volume no longer holds.";
@@ -216,6 +218,12 @@ impl FigureId {
             F::Vdl => Some(Value::Num(view().writer.vdl.0 as f64)),
             F::Vcl => Some(Value::Num(view().writer.vcl.0 as f64)),
             F::MaxLsn => Some(Value::Num(view().writer.max_lsn.0 as f64)),
+            F::MinPgcl => Some(Value::Num(view().pgs.iter().map(|p| p.pgcl.0).min()? as f64)),
+            F::VclAboveMinPgcl => {
+                let v = view();
+                let min = v.pgs.iter().map(|p| p.pgcl.0).min()?;
+                Some(Value::Num(v.writer.vcl.0 as f64 - min as f64))
+            }
             F::Lal => Some(Value::Num(crate::lsn::LAL as f64)),
             F::Commits => Some(Value::Num(m.commits_acked as f64)),
             F::CommitsLost => Some(Value::Num(sim.commits_lost() as f64)),

@@ -1220,8 +1220,8 @@ pub fn print(l: &Lesson) -> String {
                     p.answers[c.answer].key
                 );
             }
-            if let Some(i) = p.otherwise {
-                let _ = writeln!(o, "decide otherwise -> {}", p.answers[i].key);
+            if let Some(a) = p.otherwise.and_then(|i| p.answers.get(i)) {
+                let _ = writeln!(o, "decide otherwise -> {}", a.key);
             }
             let _ = writeln!(o, "explain {}", p.explain);
         }

@@ -115,6 +115,9 @@ impl LessonRun {
     /// Builds the lesson's scenario with `seed` (or the lesson's own), schedules its setup
     /// actions and enters the first step.
     pub fn start(lesson: Rc<Lesson>, seed: Option<u64>) -> Result<(Sim, LessonRun), LessonError> {
+        if lesson.steps.is_empty() {
+            return Err(LessonError::NoSuchStep(0));
+        }
         let setup = &lesson.setup;
         let scenario = crate::scenario::find(&setup.scenario)
             .ok_or_else(|| LessonError::UnknownScenario(setup.scenario.clone()))?;
