@@ -1213,12 +1213,8 @@ pub fn print(l: &Lesson) -> String {
                         }
                     })
                     .collect();
-                let _ = writeln!(
-                    o,
-                    "decide {} -> {}",
-                    tests.join(" and "),
-                    p.answers[c.answer].key
-                );
+                let key = p.answers.get(c.answer).map_or("?", |a| a.key.as_str());
+                let _ = writeln!(o, "decide {} -> {key}", tests.join(" and "));
             }
             if let Some(a) = p.otherwise.and_then(|i| p.answers.get(i)) {
                 let _ = writeln!(o, "decide otherwise -> {}", a.key);
