@@ -69,6 +69,8 @@ figures! {
     Vdl "vdl" 0 "The volume durable LSN now (P17 §4.1).";
     Vcl "vcl" 0 "The volume complete LSN now (P17 §4.1).";
     MaxLsn "max_lsn" 0 "The highest LSN the writer has allocated.";
+    MinPgcl "min_pgcl" 0 "The lowest complete point of any protection group now (PGCL, P18 §2.3).";
+    VclAboveMinPgcl "vcl_above_min_pgcl" 0 "How far VCL is above the lowest PGCL: more than 0 shows VCL is not min(PGCL) (P18 §2.3).";
     Lal "lal" 0 "The LSN allocation limit: how far above VDL the writer may allocate (P17 §4.2.1).";
     Commits "commits" 0 "Commits acknowledged since the start.";
     CommitsLost "commits_lost" 0 "Acknowledged commits the volume no longer holds.";
@@ -131,6 +133,17 @@ figures! {
     StaleRejections "stale_rejections" 0 "Requests storage refused for a stale epoch.";
     FencedWritesRefused "fenced_writes_refused" 0 "Writes an old, fenced-off writer took that storage refused.";
     InvariantViolations "invariant_violations" 0 "Violations the invariant checker found.";
+    DnsTtlS "dns_ttl_s" 0 "How long a DNS answer for an endpoint is cached, s (KC-DNS).";
+    MaxCustomEndpoints "max_custom_endpoints" 0 "The most custom endpoints a cluster may have (UG: connection management).";
+    RequestsPerSec "requests_per_sec" 0 "The clients' request rate now, per second (or the background workload's, without clients).";
+    ReadPct "read_pct" 0 "The share of the clients' requests that are reads, percent.";
+    GrowthGibPerS "growth_gib_per_s" 0 "How fast the background workload adds data, GiB per second.";
+    AcuMin "acu_min" 1 "The writer's Serverless minimum, ACU (none while provisioned).";
+    AcuMax "acu_max" 1 "The writer's Serverless maximum, ACU (none while provisioned).";
+    AutoScalingTargetPct "autoscaling_target_pct" 0 "Replica auto scaling's target average CPU, percent.";
+    AutoScalingMin "autoscaling_min" 0 "Replica auto scaling's fewest replicas.";
+    AutoScalingMax "autoscaling_max" 0 "Replica auto scaling's most replicas.";
+    AutoScalingCooldownS "autoscaling_cooldown_s" 0 "Replica auto scaling's scale-out cooldown, s (UG: Auto Scaling with Aurora replicas).";
 }
 
 /// The numbers the reference gives, as the model uses them.
@@ -205,6 +218,12 @@ impl FigureId {
             F::Vdl => Some(Value::Num(view().writer.vdl.0 as f64)),
             F::Vcl => Some(Value::Num(view().writer.vcl.0 as f64)),
             F::MaxLsn => Some(Value::Num(view().writer.max_lsn.0 as f64)),
+            F::MinPgcl => Some(Value::Num(view().pgs.iter().map(|p| p.pgcl.0).min()? as f64)),
+            F::VclAboveMinPgcl => {
+                let v = view();
+                let min = v.pgs.iter().map(|p| p.pgcl.0).min()?;
+                Some(Value::Num(v.writer.vcl.0 as f64 - min as f64))
+            }
             F::Lal => Some(Value::Num(crate::lsn::LAL as f64)),
             F::Commits => Some(Value::Num(m.commits_acked as f64)),
             F::CommitsLost => Some(Value::Num(sim.commits_lost() as f64)),
@@ -339,6 +358,49 @@ impl FigureId {
             F::StaleRejections => Some(Value::Num(m.stale_rejections as f64)),
             F::FencedWritesRefused => Some(Value::Num(m.fenced_writes_refused as f64)),
             F::InvariantViolations => Some(Value::Num(sim.invariant_violations() as f64)),
+            F::DnsTtlS => secs(crate::endpoint::DNS_TTL),
+            F::MaxCustomEndpoints => count(crate::endpoint::MAX_CUSTOM_ENDPOINTS),
+            F::RequestsPerSec | F::ReadPct => {
+                let c = sim.clients().config;
+                let w = sim.workload();
+                let (rate, read_ppm) = if c.clients > 0 {
+                    (u64::from(c.requests_per_sec), u64::from(c.read_ppm))
+                } else {
+                    let total = u64::from(w.txn_per_sec) + u64::from(w.reads_per_sec);
+                    let ppm = (u64::from(w.reads_per_sec) * 1_000_000)
+                        .checked_div(total)
+                        .unwrap_or(0);
+                    (total, ppm)
+                };
+                Some(Value::Num(if self == F::RequestsPerSec {
+                    rate as f64
+                } else {
+                    read_ppm as f64 / 10_000.0
+                }))
+            }
+            F::GrowthGibPerS => Some(Value::Num(
+                sim.workload().growth_bytes_per_sec as f64 / (1u64 << 30) as f64,
+            )),
+            F::AcuMin | F::AcuMax => {
+                let v = view();
+                let w = v.instances.iter().find(|i| i.node == v.writer.node)?;
+                let (lo, hi) = match w.capacity {
+                    crate::serverless::Capacity::V2 {
+                        min_half, max_half, ..
+                    } => (f64::from(min_half) / 2.0, f64::from(max_half) / 2.0),
+                    crate::serverless::Capacity::V1 {
+                        min_acu, max_acu, ..
+                    } => (f64::from(min_acu), f64::from(max_acu)),
+                    crate::serverless::Capacity::Provisioned => return None,
+                };
+                Some(Value::Num(if self == F::AcuMin { lo } else { hi }))
+            }
+            F::AutoScalingTargetPct => {
+                Some(Value::Num(f64::from(sim.autoscaling()?.policy.target)))
+            }
+            F::AutoScalingMin => Some(Value::Num(f64::from(sim.autoscaling()?.policy.min))),
+            F::AutoScalingMax => Some(Value::Num(f64::from(sim.autoscaling()?.policy.max))),
+            F::AutoScalingCooldownS => secs(sim.autoscaling()?.policy.scale_out_cooldown),
         }
     }
 

@@ -456,13 +456,13 @@ pub fn parse(text: &str) -> Result<Lesson, Vec<LoadError>> {
     let mut steps: Vec<StepDraft> = Vec::new();
     let mut field = Field::None;
     let mut drafts_done: Vec<Step> = Vec::new();
-    let mut last_line = 0;
+    // Header keywords written at all, so a bad value is not also reported as missing.
+    let mut mentioned: Vec<&str> = Vec::new();
 
     for (i, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         p.line_no = i + 1;
         p.line = line;
-        last_line = i + 1;
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             if line.trim().is_empty() {
                 field = Field::None;
@@ -511,6 +511,9 @@ pub fn parse(text: &str) -> Result<Lesson, Vec<LoadError>> {
         };
         field = Field::None;
         let in_step = !steps.is_empty();
+        if !in_step {
+            mentioned.push(kw.text);
+        }
         match kw.text {
             "lesson" | "title" | "summary" | "minutes" | "scenario" | "seed" | "replicas"
             | "at" | "challenge" | "next"
@@ -990,21 +993,20 @@ pub fn parse(text: &str) -> Result<Lesson, Vec<LoadError>> {
         }
         drafts_done.push(step);
     }
-    let end = last_line.max(1);
-    for (what, missing) in [
-        ("lesson NAME", name.is_none()),
-        ("title TEXT", title.is_none()),
-        ("summary TEXT", summary.is_none()),
-        ("minutes N", minutes.is_none()),
-        ("scenario NAME", scenario.is_none()),
-        ("challenge TEXT", challenge.is_none()),
-        ("at least one step", drafts_done.is_empty()),
+    for (kw, what, missing) in [
+        ("lesson", "lesson NAME", name.is_none()),
+        ("title", "title TEXT", title.is_none()),
+        ("summary", "summary TEXT", summary.is_none()),
+        ("minutes", "minutes N", minutes.is_none()),
+        ("scenario", "scenario NAME", scenario.is_none()),
+        ("challenge", "challenge TEXT", challenge.is_none()),
+        ("step", "at least one step", drafts_done.is_empty()),
     ] {
-        if missing {
+        if missing && !mentioned.contains(&kw) {
             push(
-                end,
                 1,
-                format!("expected {what} in the lesson (none found)"),
+                1,
+                format!("expected {what} in the lesson's header (none found)"),
             );
         }
     }
@@ -1211,15 +1213,11 @@ pub fn print(l: &Lesson) -> String {
                         }
                     })
                     .collect();
-                let _ = writeln!(
-                    o,
-                    "decide {} -> {}",
-                    tests.join(" and "),
-                    p.answers[c.answer].key
-                );
+                let key = p.answers.get(c.answer).map_or("?", |a| a.key.as_str());
+                let _ = writeln!(o, "decide {} -> {key}", tests.join(" and "));
             }
-            if let Some(i) = p.otherwise {
-                let _ = writeln!(o, "decide otherwise -> {}", p.answers[i].key);
+            if let Some(a) = p.otherwise.and_then(|i| p.answers.get(i)) {
+                let _ = writeln!(o, "decide otherwise -> {}", a.key);
             }
             let _ = writeln!(o, "explain {}", p.explain);
         }

@@ -4,13 +4,15 @@
 //! does (`run_bounded` per frame, `drain_events` for its log) and hands the player what it
 //! drained; the headless runner does the same in a loop ([`play`]). Call order:
 //!
-//! 1. [`LessonRun::start`] builds the scenario's `Sim` and enters step 1 (its actions applied);
-//! 2. while the step is [`Phase::AwaitingStudent`], the page lets the student act and reports
+//! 1. [`LessonRun::start`] builds the scenario's `Sim` and enters step 1;
+//! 2. a step with a prediction starts [`Phase::Asking`]: nothing of it has happened yet; the
+//!    page keeps the clock still and shows the question until [`LessonRun::answer`];
+//! 3. while the step is [`Phase::AwaitingStudent`], the page lets the student act and reports
 //!    each action with [`LessonRun::student_did`] (the link text of what they did);
-//! 3. after every advance, [`LessonRun::observe`] the drained events, then [`LessonRun::update`],
+//! 4. after every advance, [`LessonRun::observe`] the drained events, then [`LessonRun::update`],
 //!    which returns [`Phase::Reached`] once the step's conditions hold (its prediction is then
 //!    decided: [`LessonRun::decision`]) or [`Phase::TimedOut`] past its limit;
-//! 4. [`LessonRun::next`] enters the next step. To open at step N (a link, or "back"), start
+//! 5. [`LessonRun::next`] enters the next step. To open at step N (a link, or "back"), start
 //!    again with [`LessonRun::open_at`], which plays the earlier steps headlessly.
 //!
 //! A `LessonRun` is small and `Clone`: keep one beside each checkpoint of the `Sim`.
@@ -32,6 +34,9 @@ use core::fmt;
 /// Where the current step is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
+    /// The step's prediction is being asked: nothing of the step has happened yet (its actions
+    /// wait), so the page keeps the clock still until [`LessonRun::answer`].
+    Asking,
     /// Waiting for the student to use the step's control.
     AwaitingStudent,
     /// Watching the model for the step's conditions.
@@ -102,12 +107,17 @@ pub struct LessonRun {
     phase: Phase,
     observed: Observed,
     decision: Option<Decision>,
+    /// The student's answer to the current step's prediction (`None`: skipped or not yet).
+    answered: Option<usize>,
 }
 
 impl LessonRun {
     /// Builds the lesson's scenario with `seed` (or the lesson's own), schedules its setup
     /// actions and enters the first step.
     pub fn start(lesson: Rc<Lesson>, seed: Option<u64>) -> Result<(Sim, LessonRun), LessonError> {
+        if lesson.steps.is_empty() {
+            return Err(LessonError::NoSuchStep(0));
+        }
         let setup = &lesson.setup;
         let scenario = crate::scenario::find(&setup.scenario)
             .ok_or_else(|| LessonError::UnknownScenario(setup.scenario.clone()))?;
@@ -133,6 +143,7 @@ impl LessonRun {
             phase: Phase::Watching,
             observed: Observed::default(),
             decision: None,
+            answered: None,
         };
         run.enter(&mut sim)?;
         Ok((sim, run))
@@ -186,6 +197,43 @@ impl LessonRun {
     }
 
     fn enter(&mut self, sim: &mut Sim) -> Result<(), LessonError> {
+        self.decision = None;
+        self.answered = None;
+        if self.step().prediction.is_some() {
+            self.observed.start_watch(sim);
+            self.phase = Phase::Asking;
+            return Ok(());
+        }
+        self.begin(sim)
+    }
+
+    /// The student's answer (an index into the prediction's answers), or `None` to skip the
+    /// question. The step's actions are applied now and its watch starts.
+    pub fn answer(&mut self, sim: &mut Sim, choice: Option<usize>) -> Result<(), LessonError> {
+        if self.phase != Phase::Asking {
+            return Ok(());
+        }
+        let answers = self
+            .step()
+            .prediction
+            .as_ref()
+            .map_or(0, |p| p.answers.len());
+        self.answered = choice.filter(|c| *c < answers);
+        self.begin(sim)
+    }
+
+    /// The student's answer to the current prediction, if they gave one.
+    pub fn answered(&self) -> Option<usize> {
+        self.answered
+    }
+
+    /// Whether the student's answer was the model's, once decided.
+    pub fn was_right(&self) -> Option<bool> {
+        Some(self.answered? == self.decision.as_ref()?.right)
+    }
+
+    /// Applies the step's actions and starts its watch (or waits for the student's turn).
+    fn begin(&mut self, sim: &mut Sim) -> Result<(), LessonError> {
         let lesson = Rc::clone(&self.lesson);
         let step = &lesson.steps[self.step];
         for action in &step.actions {
@@ -198,7 +246,6 @@ impl LessonRun {
                 why,
             })?;
         }
-        self.decision = None;
         self.observed.start_watch(sim);
         self.phase = if step.your_turn.is_some() {
             Phase::AwaitingStudent
@@ -304,6 +351,7 @@ impl LessonRun {
     /// Plays the current step to its end headlessly: does the "your turn", then runs the model
     /// in short slices until the conditions hold or the limit passes.
     pub fn play_step(&mut self, sim: &mut Sim) -> Result<SimTime, LessonError> {
+        self.answer(sim, None)?;
         self.do_your_turn(sim)?;
         let mut events = Vec::new();
         loop {
