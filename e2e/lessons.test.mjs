@@ -145,8 +145,23 @@ test('a link opens a lesson at a step, in an embed too, and Copy link writes it'
   assert.equal(await position(page), 'Step 2 of 9');
   await page.getByRole('button', { name: 'Copy a link to this step' }).click();
   await page.locator('.notice', { hasText: /Copy the link|Link copied/ }).waitFor();
+  const link = await page.getByRole('textbox', { name: 'Link to this step' }).inputValue();
+  assert.ok(link.endsWith('?lesson=e-commerce-failover&step=2'), link);
   assert.deepEqual(problems, []);
   await context.close();
+
+  // The full page's address follows the lesson's step, and L copies the same link.
+  const full = await open(browser, { path: '?lesson=e-commerce-failover&step=1' });
+  await panel(full.page).waitFor();
+  await full.page.locator('.lesson-status', { hasText: /Ready/ }).waitFor({ timeout: 60000 });
+  await full.page.keyboard.press('PageDown');
+  await full.page.locator('.lesson-position', { hasText: 'Step 2 of 9' }).waitFor();
+  assert.ok(full.page.url().endsWith('?lesson=e-commerce-failover&step=2'), full.page.url());
+  await full.page.keyboard.press('l');
+  const copied = await full.page.getByRole('textbox', { name: 'Link to this step' }).inputValue();
+  assert.ok(copied.endsWith('?lesson=e-commerce-failover&step=2'), copied);
+  assert.deepEqual(full.problems, []);
+  await full.context.close();
 });
 
 test('a lesson file loads from the served folder; a malformed one shows every error with its line and column', async () => {

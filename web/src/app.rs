@@ -327,7 +327,8 @@ fn playground(props: &PlaygroundProps) -> Html {
             .collect();
         html! {
             <LessonPanel {card} dispatch={on_lesson.clone()} on_share={on_share.clone()}
-                compact={state.embed} {ring} panels_drawn={state.panels} paused={!state.playing} />
+                compact={state.embed} {ring} panels_drawn={state.panels} paused={!state.playing}
+                link={(*link).clone()} />
         }
     });
     let following = lesson_panel.is_some();

@@ -50,8 +50,6 @@ pub struct Guide {
     pub run: LessonRun,
     /// The simulation and the player at the start of each step reached, for Back.
     starts: Vec<Option<(Sim, LessonRun)>>,
-    /// The student's answer to this step's prediction.
-    pub chosen: Option<usize>,
     /// In free play ("Try it yourself"): the lesson's run and player, as they were.
     pub away: Option<(Rc<RefCell<Playback>>, LessonRun)>,
     /// Wall-clock ms when the current watch began (for the racing clock).
@@ -100,7 +98,6 @@ impl Guide {
                 seed,
                 run,
                 starts,
-                chosen: None,
                 away: None,
                 watch_wall: None,
                 problem: None,
@@ -121,9 +118,26 @@ impl Guide {
         self.lesson.steps.len()
     }
 
-    /// The step has a question the student has not answered yet: the model waits for it.
+    /// The step has a question the student has not answered yet: nothing of the step has
+    /// happened, and the model waits for the answer.
     pub fn needs_answer(&self) -> bool {
-        self.run.step().prediction.is_some() && self.chosen.is_none()
+        self.run.phase() == Phase::Asking
+    }
+
+    /// The student answers the step's question: the core then applies the step's actions and
+    /// starts watching, so the answer is given before the model shows anything.
+    pub fn answer(
+        &mut self,
+        pb: &mut Playback,
+        choice: usize,
+        speed: f64,
+        wall: f64,
+    ) -> Result<(), String> {
+        let mut run = self.run.clone();
+        pb.drive(speed, wall, |sim| run.answer(sim, Some(choice)))
+            .map_err(|e| e.to_string())?;
+        self.run = run;
+        Ok(())
     }
 
     /// Whether the model may move on its own now (not waiting for an answer, not reached).
@@ -154,13 +168,11 @@ impl Guide {
     /// Goes to the next step: its actions are applied to the run now.
     pub fn next(&mut self, pb: &mut Playback, speed: f64, wall: f64) -> Result<bool, String> {
         let mut run = self.run.clone();
+        // What the step's actions emit is tapped and goes to the new step's watch, as in the
+        // core's headless play.
         let moved = pb
             .drive(speed, wall, |sim| run.next(sim))
             .map_err(|e| e.to_string())?;
-        // What the step's actions emitted belongs to the new step's watch.
-        if let Some(tap) = pb.tap.as_mut() {
-            tap.clear();
-        }
         self.run = run;
         if moved {
             self.entered(pb);
@@ -169,7 +181,6 @@ impl Guide {
     }
 
     fn entered(&mut self, pb: &Playback) {
-        self.chosen = None;
         self.watch_wall = None;
         self.problem = None;
         let i = self.index();
@@ -198,7 +209,6 @@ impl Guide {
         );
         pb.tap = Some(Vec::new());
         self.run = run;
-        self.chosen = None;
         self.watch_wall = None;
         self.problem = None;
         Ok(pb)
@@ -230,7 +240,7 @@ impl Guide {
         let phase = run.phase();
         let progress = match (&self.problem, phase) {
             (Some(why), _) => Progress::Stuck(why.clone()),
-            (None, _) if self.needs_answer() => Progress::Answer,
+            (None, Phase::Asking) => Progress::Answer,
             (None, Phase::AwaitingStudent) => Progress::YourTurn,
             (None, Phase::Watching) => Progress::Watching(watching(sim, run)),
             (None, Phase::Reached { .. }) => Progress::Reached,
@@ -242,7 +252,7 @@ impl Guide {
         let prediction = step.prediction.as_ref().map(|p| PredictionCard {
             question: run.question(sim).unwrap_or_else(|| p.question.clone()),
             answers: p.answers.iter().map(|a| a.text.clone()).collect(),
-            chosen: self.chosen,
+            chosen: run.answered(),
             right: run.decision().map(|d| d.right),
             explanation: run.explanation(sim),
         });

@@ -214,7 +214,7 @@ impl AppState {
                 let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
                     return;
                 };
-                let Some(guide) = g.as_mut().filter(|g| !g.trying()) else {
+                let Some(guide) = g.as_mut().filter(|g| !g.trying() && g.needs_answer()) else {
                     return;
                 };
                 let answers = guide
@@ -223,11 +223,21 @@ impl AppState {
                     .prediction
                     .as_ref()
                     .map_or(0, |p| p.answers.len());
-                if guide.chosen.is_none() && i < answers {
-                    guide.chosen = Some(i);
-                    // The model now shows what happens.
-                    self.playing = true;
-                    self.last_wall = None;
+                if i >= answers {
+                    return;
+                }
+                let Ok(mut pb) = self.pb.try_borrow_mut() else {
+                    return;
+                };
+                match guide.answer(&mut pb, i, speed, wall) {
+                    Ok(()) => {
+                        drop(pb);
+                        drop(g);
+                        // The model now shows what happens.
+                        self.playing = true;
+                        self.last_wall = None;
+                    }
+                    Err(why) => guide.problem = Some(format!("This step could not go on: {why}.")),
                 }
             }
             LessonAction::Next => {
@@ -575,7 +585,8 @@ mod tests {
         assert_eq!(now(&s), held, "the clock waits for the answer");
         // Doing the step's turn before answering is refused.
         let s = s.reduce(Action::Act(UserAction::FailAz(2)));
-        assert_eq!(phase(&s), Phase::AwaitingStudent);
+        assert_eq!(phase(&s), Phase::Asking, "nothing of the step has happened");
+        assert!(s.pb.borrow().actions().is_empty());
         assert!(notices(&s)
             .last()
             .is_some_and(|n| n.contains("Answer the question first")));

@@ -27,6 +27,9 @@ pub struct LessonPanelProps {
     /// The clock is stopped (the status then says how to go on).
     #[prop_or_default]
     pub paused: bool,
+    /// The last link made by "Copy link", shown to copy by hand where the clipboard is refused.
+    #[prop_or_default]
+    pub link: Option<AttrValue>,
 }
 
 /// The attribute the stylesheet draws as a ring around a panel.
@@ -238,6 +241,10 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
                     <button onclick={send(LessonAction::TryIt)}>{ "Try it yourself" }</button>
                     <button onclick={share} aria-label="Copy a link to this step">{ "Copy link" }</button>
                 </div>
+                if let Some(link) = &p.link {
+                    <input class="link lesson-link-text" type="text" readonly=true value={link.clone()}
+                        aria-label="Link to this step" />
+                }
             }
             if !p.compact {
                 <div class="lesson-more">
