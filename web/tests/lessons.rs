@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use aurora_web::components::lesson_panel::{LessonPanel, LessonPanelProps};
 use aurora_web::lesson::{LessonAction, PredictionCard, Progress, StepCard};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::Element;
 use yew::Callback;
@@ -56,6 +57,8 @@ async fn panel(card: StepCard) -> (Element, Rc<RefCell<Vec<LessonAction>>>) {
         compact: false,
         ring: Vec::new(),
         panels_drawn: true,
+        paused: false,
+        link: None,
     };
     yew::Renderer::<LessonPanel>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
@@ -230,5 +233,36 @@ async fn the_picker_lists_every_lesson_from_the_masthead() {
     button(&root, "Close the lessons").click();
     yew::scheduler::flush().await;
     assert!(elements(&root, ".lesson-picker").is_empty());
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_paused_watch_says_how_to_go_on_and_a_copied_link_is_offered() {
+    let root = mount_point();
+    let props = LessonPanelProps {
+        card: Rc::new(card(Progress::Watching("the model runs on".into()), None)),
+        dispatch: Callback::from(|_| ()),
+        on_share: Callback::from(|_| ()),
+        compact: true,
+        ring: Vec::new(),
+        panels_drawn: true,
+        paused: true,
+        link: Some("https://example.edu/aurora/?lesson=losing-an-az&step=3".into()),
+    };
+    yew::Renderer::<LessonPanel>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+    assert!(text(&root, ".lesson-status").starts_with("Paused: press Play"));
+    let link = elements(&root, "input[aria-label='Link to this step']");
+    assert_eq!(link.len(), 1);
+    let value = link[0]
+        .clone()
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default();
+    assert!(value.ends_with("?lesson=losing-an-az&step=3"), "{value}");
+    // An embed's panel has no way out of the lesson or to the picker.
+    assert!(elements(&root, "button")
+        .iter()
+        .all(|b| b.text_content().as_deref() != Some("All lessons")));
     root.remove();
 }
