@@ -28,7 +28,8 @@ pub enum Progress {
     Answer,
     /// The student must use a control first.
     YourTurn,
-    /// The model is running towards the step's condition, described in words.
+    /// The model is running towards the step's condition; how long the step may still take,
+    /// in words.
     Watching(String),
     /// The condition holds: Next is open.
     Reached,

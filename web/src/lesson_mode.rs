@@ -306,11 +306,11 @@ pub fn race_factor(watched_ms: f64) -> f64 {
     2f64.powf(doublings.min(RACE_MAX.log2())).min(RACE_MAX)
 }
 
-/// What the step is watching for, in words: the simulated time left before its limit.
+/// How long the step may still watch, in words: the simulated time left before its limit.
 fn watching(sim: &Sim, run: &LessonRun) -> String {
     let left = run.deadline().since(sim.now().min(run.deadline()));
     format!(
-        "the model runs on (this step allows up to {} more of simulated time)",
+        "this step allows up to {} more of simulated time",
         crate::format::duration(left)
     )
 }

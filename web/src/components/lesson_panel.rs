@@ -161,10 +161,10 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
             Some((what, _)) => format!("Your turn: {what}."),
             None => "Your turn.".to_string(),
         },
-        Progress::Watching(what) if p.paused => {
-            format!("Paused: press Play to let the model run ({what}).")
+        Progress::Watching(left) if p.paused => {
+            format!("Paused: press Play to let the model run; {left}.")
         }
-        Progress::Watching(what) => format!("Watching: {what}…"),
+        Progress::Watching(left) => format!("Watching the model: {left}…"),
         Progress::Reached if c.is_last() => "The lesson is complete.".to_string(),
         Progress::Reached => "Ready: go on when you are.".to_string(),
         Progress::Stuck(why) => why.clone(),
