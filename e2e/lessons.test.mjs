@@ -4,7 +4,7 @@
 // kept across a reload, and screenshots of a step at desktop and phone width, light and dark.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, PHONE, launch, open, screenshot, screenshots } from './browser.mjs';
+import { DESKTOP, PHONE, launch, open, screenshot, screenshots, url } from './browser.mjs';
 
 let browser;
 before(async () => {
@@ -199,6 +199,38 @@ test('a lesson file loads from the served folder; a malformed one shows every er
   for (const item of items) assert.match(item, /^\d+:\d+: /, item);
   assert.ok(items.some((i) => i.startsWith('9:')), items.join('\n'));
   assert.ok(items.some((i) => i.startsWith('10:')), items.join('\n'));
+  await context.close();
+});
+
+test('in a sandboxed frame without storage a lesson plays and finishes, and nothing complains', async () => {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  const outer = new URL('sandboxed-lesson-page.html', url).href;
+  await page.route(outer, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><title>course</title>
+        <iframe sandbox="allow-scripts" src="./?lesson=six-copies&amp;embed=1"
+          title="Aurora Playground lesson" width="1100" height="1100"></iframe>`,
+    }),
+  );
+  await page.goto(outer);
+  const frame = page.frameLocator('iframe');
+  await frame.locator('.lesson-panel').waitFor();
+  const inner = page.frames().find((f) => f !== page.mainFrame());
+  await assert.rejects(inner.evaluate(() => localStorage.length), /SecurityError|denied/, 'storage stays closed');
+  // Play the first step to its moment and go on, by the lesson's own keys.
+  await frame.getByRole('button', { name: /^Play/ }).click();
+  await frame.locator('.lesson-status', { hasText: /Ready/ }).waitFor({ timeout: 30000 });
+  await frame.getByRole('button', { name: 'Next step' }).click();
+  await frame.locator('.lesson-position', { hasText: /^Step 2 of / }).waitFor();
+  assert.deepEqual(problems, []);
+  assert.equal(await frame.locator('#aurora-error').count(), 0, 'no error panel');
   await context.close();
 });
 
