@@ -346,6 +346,9 @@ fn bad_files_say_where_and_what_was_expected() {
         assert_eq!((hit.line, hit.column), (*line, *column), "{to:?}: {hit}");
     }
     assert!(lesson::parse(GOOD).is_ok());
+    // Files saved on other systems: Windows line ends and a byte-order mark.
+    let windows = format!("\u{feff}{}", GOOD.replace('\n', "\r\n"));
+    assert_eq!(lesson::parse(&windows), lesson::parse(GOOD));
 }
 
 #[test]

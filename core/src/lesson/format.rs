@@ -459,6 +459,8 @@ pub fn parse(text: &str) -> Result<Lesson, Vec<LoadError>> {
     // Header keywords written at all, so a bad value is not also reported as missing.
     let mut mentioned: Vec<&str> = Vec::new();
 
+    // Editors on some systems start a file with a byte-order mark; it is not part of line 1.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         p.line_no = i + 1;
