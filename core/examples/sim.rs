@@ -42,6 +42,8 @@ enum Mode {
         name: Option<String>,
         file: Option<String>,
         seed: Option<u64>,
+        /// Print the lesson as a student would read it instead of JSON.
+        transcript: bool,
     },
     /// Replay one campaign case, optionally with a given (shrunk) schedule.
     Replay {
@@ -52,7 +54,7 @@ enum Mode {
 }
 
 fn usage() -> &'static str {
-    "usage: sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       sim --list\n       sim --campaign COUNT [--from SEED]\n       sim --soak EVENTS\n       sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]\n       sim --lesson NAME|all [--seed N]\n       sim --lesson-file PATH [--seed N]"
+    "usage: sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       sim --list\n       sim --campaign COUNT [--from SEED]\n       sim --soak EVENTS\n       sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]\n       sim --lesson NAME|all [--seed N] [--transcript]\n       sim --lesson-file PATH [--seed N] [--transcript]"
 }
 
 /// Parses `500ms`, `30s`, `5min`, `2h` or a bare number of seconds.
@@ -91,6 +93,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
     let mut soak = None;
     let mut lesson = None;
     let mut lesson_file = None;
+    let mut transcript = false;
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
@@ -116,6 +119,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
             "--soak" => soak = Some(number("--soak", &value("--soak")?)?),
             "--lesson" => lesson = Some(value("--lesson")?),
             "--lesson-file" => lesson_file = Some(value("--lesson-file")?),
+            "--transcript" => transcript = true,
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
@@ -127,6 +131,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
             name: lesson,
             file: lesson_file,
             seed,
+            transcript,
         });
     }
     if let Some(count) = campaign {
@@ -303,7 +308,12 @@ fn json_str(s: &str) -> String {
 
 /// Plays lessons to their end and prints one JSON summary per lesson. Exit 2 for a file that
 /// does not parse (every error with its line:column) or an unknown lesson, 1 if a lesson fails.
-fn run_lessons(name: Option<String>, file: Option<String>, seed: Option<u64>) -> ExitCode {
+fn run_lessons(
+    name: Option<String>,
+    file: Option<String>,
+    seed: Option<u64>,
+    transcript: bool,
+) -> ExitCode {
     use aurora_core::lesson;
     let mut lessons = Vec::new();
     if let Some(path) = file {
@@ -362,7 +372,11 @@ fn run_lessons(name: Option<String>, file: Option<String>, seed: Option<u64>) ->
     for l in &lessons {
         let summary = lesson::play(l, seed);
         failed |= !summary.ok();
-        println!("{}", summary.to_json());
+        if transcript {
+            println!("{}", summary.transcript());
+        } else {
+            println!("{}", summary.to_json());
+        }
     }
     if failed {
         ExitCode::FAILURE
@@ -382,7 +396,12 @@ fn main() -> ExitCode {
         }
         Ok(Mode::Campaign { from, count }) => return run_campaign(from, count),
         Ok(Mode::Soak { events }) => return run_soak(events),
-        Ok(Mode::Lesson { name, file, seed }) => return run_lessons(name, file, seed),
+        Ok(Mode::Lesson {
+            name,
+            file,
+            seed,
+            transcript,
+        }) => return run_lessons(name, file, seed, transcript),
         Ok(Mode::Replay {
             seed,
             tolerance,

@@ -30,8 +30,30 @@ fn completes_for_all_seeds(name: &str) {
     let l = builtin(name);
     let mut answers: BTreeMap<usize, BTreeMap<String, Vec<u64>>> = BTreeMap::new();
     let mut problems = Vec::new();
-    for seed in SEEDS {
-        let s = lesson::play(&l, Some(seed));
+    // Seeds are independent runs: play them on every core, then look at them in seed order.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let seeds: Vec<u64> = SEEDS.collect();
+    let mut summaries: Vec<(u64, lesson::Summary)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let (l, seeds) = (&l, &seeds);
+                scope.spawn(move || {
+                    seeds
+                        .iter()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|&seed| (seed, lesson::play(l, Some(seed))))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a seed's run does not panic"))
+            .collect()
+    });
+    summaries.sort_by_key(|(seed, _)| *seed);
+    for (seed, s) in summaries {
         for p in &s.problems {
             problems.push(format!("seed {seed}: {p}"));
         }
@@ -324,6 +346,9 @@ fn bad_files_say_where_and_what_was_expected() {
         assert_eq!((hit.line, hit.column), (*line, *column), "{to:?}: {hit}");
     }
     assert!(lesson::parse(GOOD).is_ok());
+    // Files saved on other systems: Windows line ends and a byte-order mark.
+    let windows = format!("\u{feff}{}", GOOD.replace('\n', "\r\n"));
+    assert_eq!(lesson::parse(&windows), lesson::parse(GOOD));
 }
 
 #[test]
@@ -588,5 +613,66 @@ fn the_docs_table_of_lessons_matches_the_lessons() {
         let l = builtin(name);
         let row = format!("| {} | `{name}` | {} |", i + 1, l.steps.len());
         assert!(DOCS.contains(&row), "docs/lessons.md lacks the row {row}");
+    }
+}
+
+/// A "your turn" is matched against what the student did by the share link's action text, so
+/// each control's words must give exactly the link's text (web/src/actions.rs writes the same).
+#[test]
+fn controls_give_the_share_links_action_text() {
+    let Some(sc) = aurora_core::scenario::find("replicas") else {
+        panic!("the replicas scenario exists");
+    };
+    let sim = sc.start(1);
+    let writer = format!("{}", sim.topology().node(sim.writer().node).name());
+    let cases: &[(&str, String)] = &[
+        ("fail-az c", "fail-az.c".into()),
+        ("heal-az a", "heal-az.a".into()),
+        ("cut-az b", "cut-az.b".into()),
+        ("mend-az b", "mend-az.b".into()),
+        ("crash az-b-2", "crash.az-b-2".into()),
+        ("restart writer", format!("restart.{writer}")),
+        ("slow az-a-1", "slow.az-a-1".into()),
+        ("unslow az-a-1", "unslow.az-a-1".into()),
+        ("lose 7", "lose.7".into()),
+        ("failover", "failover".into()),
+        ("add-replica c", "add-replica.c".into()),
+        ("load 3000 80", "load.3000-80".into()),
+        (
+            "cap writer v2-0-32-p300",
+            format!("cap.{writer}.v2-0-32-p300"),
+        ),
+        (
+            "cap writer v1-1-64-pause-force",
+            format!("cap.{writer}.v1-1-64-pause-force"),
+        ),
+        ("cap writer prov", format!("cap.{writer}.prov")),
+        ("long-txn 95", "long-txn.95".into()),
+        ("add-region", "add-region".into()),
+        ("switchover 1", "switchover.1".into()),
+        ("global-failover 2", "global-failover.2".into()),
+        ("fail-region 0", "fail-region.0".into()),
+        ("heal-region 0", "heal-region.0".into()),
+        ("forward 50", "forward.50".into()),
+    ];
+    for (words, link) in cases {
+        let w: Vec<&str> = words.split(' ').collect();
+        let a = lesson::Action::parse(&w).unwrap_or_else(|e| panic!("{words}: {e:?}"));
+        assert!(a.is_control(), "{words}");
+        assert_eq!(a.link_text(&sim).as_deref(), Some(link.as_str()), "{words}");
+        assert_eq!(&a.words(), words, "the words round-trip");
+        assert!(a.command(&sim).is_ok(), "{words} becomes a command");
+    }
+    // Setup actions have no control, so no link text, and cannot be a "your turn".
+    for words in [
+        "grow 10",
+        "tier writer 0",
+        "custom-endpoint r instance-2",
+        "autoscaling 40 1 6",
+    ] {
+        let w: Vec<&str> = words.split(' ').collect();
+        let a = lesson::Action::parse(&w).unwrap_or_else(|e| panic!("{words}: {e:?}"));
+        assert!(!a.is_control(), "{words}");
+        assert_eq!(a.link_text(&sim), None, "{words}");
     }
 }

@@ -265,6 +265,11 @@ pub struct Observed {
     /// When the current watch started, and the writer's highest LSN then.
     pub since: SimTime,
     pub lsn_at_start: Lsn,
+    /// Commits acknowledged and redo batches flushed when the watch started.
+    pub commits_at_start: u64,
+    pub batches_at_start: u64,
+    /// Requests refused for overload when the watch started.
+    pub overloaded_at_start: u64,
     seen: u64,
     /// Page reads, each served by one segment (P18 §3.1).
     pub page_reads: u64,
@@ -287,6 +292,9 @@ impl Observed {
     pub fn start_watch(&mut self, sim: &Sim) {
         self.since = sim.now();
         self.lsn_at_start = sim.view().writer.max_lsn;
+        self.commits_at_start = sim.metrics().commits_acked;
+        self.batches_at_start = sim.metrics().redo_batches;
+        self.overloaded_at_start = sim.metrics().overloaded;
         self.seen = 0;
     }
 

@@ -77,7 +77,7 @@ figures! {
     CommitLatencyP50Ms "commit_latency_p50_ms" 2 "Median commit latency at the writer, ms.";
     CommitLatencyP99Ms "commit_latency_p99_ms" 2 "99th-percentile commit latency at the writer, ms.";
     RedoIosPerTxn "redo_ios_per_txn" 2 "Redo messages on the network per committed transaction (P17 Table 1).";
-    CommitsPerBatch "commits_per_batch" 2 "Commits per redo batch the writer sent: boxcarring (P18 §2.2).";
+    CommitsPerBatch "commits_per_batch" 2 "Commits per redo batch the writer sent since the step's watch started: boxcarring (P18 §2.2).";
     PageReads "page_reads" 0 "Page reads since the lesson started, each from one segment (P18 §3.1).";
     PageWrites "page_writes" 0 "Data pages sent to storage since the lesson started (P17 §3.2).";
     QuorumReads "quorum_reads" 0 "Quorum reads since the lesson started: crash recovery asking segments for their SCL (P17 §4.3).";
@@ -118,6 +118,7 @@ figures! {
     AcuStepMin "acu_step_min" 1 "The smallest change of the writer's Serverless capacity since the step's watch started, ACU.";
     WriterCpuPct "writer_cpu_pct" 0 "The writer's CPU use now, percent.";
     Overloaded "overloaded" 0 "Requests refused because an instance's CPU queue was over a second long.";
+    OverloadedInStep "overloaded_in_step" 0 "Requests refused for overload since the step's watch started.";
     ResumeS "resume_s" 1 "The last resume from pause, from the first request to serving, s.";
     SecondaryRegions "secondary_regions" 0 "Secondary regions of the global database.";
     MaxSecondaryRegions "max_secondary_regions" 0 "The most secondary regions a global database may have (UG: Using Amazon Aurora Global Database).";
@@ -230,8 +231,11 @@ impl FigureId {
             F::CommitLatencyP50Ms => ms(m.commit_latency.quantile(500)),
             F::CommitLatencyP99Ms => ms(m.commit_latency.quantile(990)),
             F::RedoIosPerTxn => Some(Value::Num(m.redo_ios_per_txn())),
-            F::CommitsPerBatch => (m.redo_batches > 0)
-                .then(|| Value::Num(m.commits_acked as f64 / m.redo_batches as f64)),
+            F::CommitsPerBatch => {
+                let batches = m.redo_batches.saturating_sub(seen.batches_at_start);
+                let commits = m.commits_acked.saturating_sub(seen.commits_at_start);
+                (batches > 0).then(|| Value::Num(commits as f64 / batches as f64))
+            }
             F::PageReads => Some(Value::Num(seen.page_reads as f64)),
             F::PageWrites => Some(Value::Num(seen.page_writes as f64)),
             F::QuorumReads => Some(Value::Num(seen.quorum_reads as f64)),
@@ -327,6 +331,9 @@ impl FigureId {
                 Some(Value::Num(f64::from(w.cpu_pct)))
             }
             F::Overloaded => Some(Value::Num(m.overloaded as f64)),
+            F::OverloadedInStep => Some(Value::Num(
+                m.overloaded.saturating_sub(seen.overloaded_at_start) as f64,
+            )),
             F::ResumeS => secs(*m.resumes.last()?),
             F::SecondaryRegions => count(
                 view()

@@ -459,6 +459,8 @@ pub fn parse(text: &str) -> Result<Lesson, Vec<LoadError>> {
     // Header keywords written at all, so a bad value is not also reported as missing.
     let mut mentioned: Vec<&str> = Vec::new();
 
+    // Editors on some systems start a file with a byte-order mark; it is not part of line 1.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         p.line_no = i + 1;
@@ -1013,7 +1015,7 @@ pub fn parse(text: &str) -> Result<Lesson, Vec<LoadError>> {
     // Node names are checked against the scenario's cluster as it starts; instances a lesson
     // creates (add-replica, auto scaling, regions) may have names that appear later.
     if let Some((sc, _, _)) = &scenario {
-        check_nodes(sc, replicas, &actions, &drafts_done, text, &mut errors);
+        check_names(sc, replicas, &actions, &drafts_done, text, &mut errors);
     }
     if !errors.is_empty() {
         errors.sort_by_key(|e| (e.line, e.column));
@@ -1036,9 +1038,11 @@ pub fn parse(text: &str) -> Result<Lesson, Vec<LoadError>> {
     })
 }
 
-/// Reports node names that are not in the scenario's starting cluster, at their place in the
-/// text, unless the lesson creates instances (their names appear later).
-fn check_nodes(
+/// Reports names of parts the lesson's cluster does not have, at their place in the text: nodes
+/// not in the scenario's starting cluster (unless the lesson creates instances, whose names
+/// appear later), protection groups beyond the volume (unless it grows), and custom endpoints
+/// the lesson does not create. Segment numbers are not checked: repairs add segments.
+fn check_names(
     scenario: &str,
     replicas: Option<u8>,
     actions: &[(SimTime, Action)],
@@ -1099,32 +1103,109 @@ fn check_nodes(
             }
         }
     }
+    let mut report = |line: usize, column: usize, message: String| {
+        if errors.len() < MAX_ERRORS {
+            errors.push(LoadError {
+                line,
+                column,
+                message,
+            });
+        }
+    };
     for n in names {
         let exists = super::action::find_node(&sim, n).is_some();
         let may_appear = creates_any && (n.starts_with("instance-") || n.contains('/'));
         if !exists && !may_appear {
-            // Find where the name is written, for its line and column.
-            let (line, column) = text
-                .split('\n')
-                .enumerate()
-                .find_map(|(i, l)| {
-                    words(l, 0)
-                        .iter()
-                        .find(|w| w.text == n)
-                        .map(|w| (i + 1, l[..w.at].chars().count() + 1))
-                })
-                .unwrap_or((1, 1));
-            if errors.len() < MAX_ERRORS {
-                errors.push(LoadError {
-                    line,
-                    column,
-                    message: format!(
-                        "expected a node of the {scenario} cluster (like az-a-1 or instance-1), found \"{n}\""
-                    ),
-                });
+            let (line, column) = locate(text, &["do", "your-turn", "at", "highlight"], n);
+            report(
+                line,
+                column,
+                format!(
+                    "expected a node of the {scenario} cluster (like az-a-1 or instance-1), found \"{n}\""
+                ),
+            );
+        }
+    }
+    // Protection groups must exist, unless the volume grows during the lesson.
+    let grows = sim.workload().growth_bytes_per_sec > 0
+        || actions.iter().any(|(_, a)| matches!(a, Action::Grow(_)))
+        || steps
+            .iter()
+            .any(|s| s.actions.iter().any(|a| matches!(a, Action::Grow(_))));
+    let pgs = sim.view().pgs.len();
+    let custom: Vec<&str> = actions
+        .iter()
+        .map(|(_, a)| a)
+        .chain(steps.iter().flat_map(|s| s.actions.iter()))
+        .filter_map(|a| match a {
+            Action::CustomEndpoint { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    for s in steps {
+        for h in &s.highlights {
+            match h {
+                Highlight::Pg(n) if !grows && *n as usize >= pgs => {
+                    let (line, column) = locate_after(text, "highlight", "pg", &format!("{n}"));
+                    report(
+                        line,
+                        column,
+                        format!(
+                            "expected a protection group of the {scenario} volume, 0 to {}, found {n}",
+                            pgs.saturating_sub(1)
+                        ),
+                    );
+                }
+                Highlight::Endpoint(EndpointRef::Custom(name))
+                    if !custom.contains(&name.as_str()) =>
+                {
+                    let (line, column) = locate_after(text, "highlight", "custom", name);
+                    report(
+                        line,
+                        column,
+                        format!(
+                            "expected a custom endpoint the lesson creates (custom-endpoint NAME …), found \"{name}\""
+                        ),
+                    );
+                }
+                _ => {}
             }
         }
     }
+}
+
+/// Where `word` is first written as a word on a line starting with one of `keywords`.
+fn locate(text: &str, keywords: &[&str], word: &str) -> (usize, usize) {
+    text.split('\n')
+        .enumerate()
+        .find_map(|(i, l)| {
+            let ws = words(l, 0);
+            let first = ws.first()?;
+            if !keywords.contains(&first.text) {
+                return None;
+            }
+            ws.iter()
+                .skip(1)
+                .find(|w| w.text == word)
+                .map(|w| (i + 1, l[..w.at].chars().count() + 1))
+        })
+        .unwrap_or((1, 1))
+}
+
+/// Where `word` is first written right after `before` on a line starting with `keyword`.
+fn locate_after(text: &str, keyword: &str, before: &str, word: &str) -> (usize, usize) {
+    text.split('\n')
+        .enumerate()
+        .find_map(|(i, l)| {
+            let ws = words(l, 0);
+            if ws.first()?.text != keyword {
+                return None;
+            }
+            ws.windows(2)
+                .find(|p| p[0].text == before && p[1].text == word)
+                .map(|p| (i + 1, l[..p[1].at].chars().count() + 1))
+        })
+        .unwrap_or((1, 1))
 }
 
 fn condition_words(c: &Condition) -> String {

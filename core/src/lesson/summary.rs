@@ -21,6 +21,11 @@ pub struct StepSummary {
     pub has_prediction: bool,
     /// Figures the step's texts name that had no value when the step was reached.
     pub unresolved: Vec<&'static str>,
+    /// The narration, question and explanation as the page would show them when the step was
+    /// reached, live figures filled in (for a teacher reading the lesson through).
+    pub narration: String,
+    pub question: Option<String>,
+    pub explanation: Option<String>,
 }
 
 /// A lesson played to its end.
@@ -39,6 +44,35 @@ pub struct Summary {
 impl Summary {
     pub fn ok(&self) -> bool {
         self.problems.is_empty()
+    }
+
+    /// The lesson as a student would read it in this run, step by step, in plain text.
+    pub fn transcript(&self) -> String {
+        let mut o = format!("{} (seed {})\n", self.lesson, self.seed);
+        for (i, s) in self.steps.iter().enumerate() {
+            let at = s
+                .reached_s
+                .map_or("not reached".into(), |t| format!("{t:.1} s"));
+            o.push_str(&format!(
+                "\n{}. {} [{at}]\n{}\n",
+                i + 1,
+                s.title,
+                s.narration
+            ));
+            if let Some(q) = &s.question {
+                o.push_str(&format!("  Q: {q}\n"));
+                if let Some(r) = &s.right {
+                    o.push_str(&format!("  right: {r}\n"));
+                }
+            }
+            if let Some(e) = &s.explanation {
+                o.push_str(&format!("  {e}\n"));
+            }
+        }
+        for p in &self.problems {
+            o.push_str(&format!("\nPROBLEM: {p}\n"));
+        }
+        o
     }
 
     /// One JSON object, as the runner prints it.
@@ -156,6 +190,9 @@ pub fn play(lesson: &Lesson, seed: Option<u64>) -> Summary {
             right: None,
             has_prediction: step.prediction.is_some(),
             unresolved: Vec::new(),
+            narration: run.narration(&sim),
+            question: run.question(&sim),
+            explanation: run.explanation(&sim),
         };
         match outcome {
             Ok(at) => s.reached_s = Some(at.as_secs_f64()),
