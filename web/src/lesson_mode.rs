@@ -14,7 +14,7 @@ use aurora_core::lesson::{self, Highlight, Lesson, LessonRun, Phase};
 use aurora_core::scenario::{self, Scenario};
 use aurora_core::Sim;
 
-use crate::lesson::{step_of, Entry, PredictionCard, Progress, StepCard};
+use crate::lesson::{Entry, PredictionCard, Progress, StepCard};
 use crate::playback::Playback;
 
 /// Wall-clock ms a step may watch at the chosen speed before the clock starts racing.
@@ -24,9 +24,10 @@ pub const RACE_DOUBLING_MS: f64 = 1_000.0;
 /// The most a racing clock multiplies the chosen speed by.
 pub const RACE_MAX: f64 = 4_096.0;
 
-/// The built-in lessons as the picker lists them.
-pub fn catalog(record: &crate::lesson::Record) -> Vec<Entry> {
-    lesson::builtin()
+thread_local! {
+    /// The built-in lessons' entries, parsed once: the picker and the last step's "next
+    /// lesson" are drawn every frame while they show.
+    static BUILTIN: Vec<Entry> = lesson::builtin()
         .iter()
         .map(|l| Entry {
             name: l.name.clone(),
@@ -34,9 +35,26 @@ pub fn catalog(record: &crate::lesson::Record) -> Vec<Entry> {
             summary: l.summary.clone(),
             minutes: l.minutes,
             steps: l.steps.len(),
-            done: record.done(&l.name),
+            done: false,
         })
-        .collect()
+        .collect();
+}
+
+/// The built-in lessons as the picker lists them.
+pub fn catalog(record: &crate::lesson::Record) -> Vec<Entry> {
+    BUILTIN.with(|all| {
+        all.iter()
+            .map(|e| Entry {
+                done: record.done(&e.name),
+                ..e.clone()
+            })
+            .collect()
+    })
+}
+
+/// A built-in lesson's title by its name.
+pub fn title_of(name: &str) -> Option<String> {
+    BUILTIN.with(|all| all.iter().find(|e| e.name == name).map(|e| e.title.clone()))
 }
 
 /// A lesson being followed.
@@ -285,15 +303,6 @@ impl Guide {
             .into_iter()
             .map(|r| (r.highlight, r.node))
             .collect()
-    }
-
-    /// "Step 3 of 9: Four of six".
-    pub fn headline(&self) -> String {
-        format!(
-            "{}: {}",
-            step_of(self.index(), self.count()),
-            self.run.step().title
-        )
     }
 }
 

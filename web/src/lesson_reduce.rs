@@ -473,11 +473,6 @@ impl AppState {
     }
 }
 
-/// Whether an action is one of the lesson's (for the page's key handling).
-pub fn is_lesson(action: &Action) -> bool {
-    matches!(action, Action::Lesson(_) | Action::LessonText(..))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -744,6 +739,19 @@ mod tests {
         let s = s.reduce(Action::Escape);
         assert!(!s.lesson.picker, "Escape closes the picker");
         let s = lesson(s, LessonAction::OpenPicker);
+        let mut record = (*s.lesson.record).clone();
+        record.reached("six-copies", 99, 1);
+        let listed = crate::lesson_mode::catalog(&record);
+        assert_eq!(listed.len(), lesson::BUILTIN.len());
+        assert!(listed
+            .iter()
+            .all(|e| e.steps > 0 && e.minutes > 0 && !e.summary.is_empty()));
+        let done: Vec<&str> = listed
+            .iter()
+            .filter(|e| e.done)
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(done, ["six-copies"]);
         let s = lesson(s, LessonAction::ClearProgress);
         assert_eq!(s.lesson.record.furthest("losing-an-az"), None);
         let s = lesson(s, LessonAction::Start("six-copies".into(), 0));

@@ -19,7 +19,7 @@ use crate::url::Params;
 
 #[path = "lesson_reduce.rs"]
 mod lesson_reduce;
-pub use lesson_reduce::{is_lesson, LessonState};
+pub use lesson_reduce::LessonState;
 
 /// Longest wall-clock step one frame may take, in ms: after a hidden tab comes back, the run
 /// resumes where it was instead of leaping ahead.
