@@ -3,9 +3,9 @@
 //! class and tier 15; scale-in removes only replicas auto scaling added.
 
 use crate::compute::instance::{Role, AUTOSCALED_TIER};
+use crate::dispatch::Model;
 use crate::engine::{Ev, Kernel};
 use crate::event::Event;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 
 /// Default scale-out and scale-in cooldown. UG: Using Amazon Aurora Auto Scaling (2023)
@@ -139,7 +139,9 @@ pub(crate) fn on_evaluate(k: &mut Kernel, m: &mut Model) {
             .map(|i| i.class)
             .unwrap_or_default();
         for _ in n..desired {
-            if crate::sim::add_instance(k, m, None, class, AUTOSCALED_TIER, true).is_err() {
+            if crate::compute::lifecycle::add_instance(k, m, None, class, AUTOSCALED_TIER, true)
+                .is_err()
+            {
                 break;
             }
         }
@@ -157,7 +159,7 @@ pub(crate) fn on_evaluate(k: &mut Kernel, m: &mut Model) {
             .find(|i| i.autoscaled && i.role == Role::Replica)
             .map(|i| i.node);
         if let Some(node) = newest {
-            crate::sim::remove_instance(k, m, node);
+            crate::compute::lifecycle::remove_instance(k, m, node);
             if let Some(a) = &mut m.autoscaling {
                 a.last_in = Some(k.now);
             }

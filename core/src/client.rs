@@ -8,11 +8,11 @@
 use crate::compute::instance::Role;
 use crate::compute::read::{self, Reply};
 use crate::compute::writer;
+use crate::dispatch::Model;
 use crate::endpoint::{self, EndpointId, DNS_TTL};
 use crate::engine::{Ev, Kernel, Payload};
 use crate::event::MsgKind;
 use crate::ids::NodeId;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;

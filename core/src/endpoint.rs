@@ -3,9 +3,9 @@
 //! target until its cached answer expires.
 
 use crate::compute::instance::Role;
+use crate::dispatch::Model;
 use crate::engine::Kernel;
 use crate::ids::NodeId;
-use crate::sim::Model;
 use crate::time::SimDuration;
 use alloc::string::String;
 use alloc::vec::Vec;

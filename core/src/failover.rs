@@ -8,11 +8,11 @@
 use crate::compute::instance::{Role, INSTANCE_CREATE_TIME};
 use crate::compute::read::Reply;
 use crate::compute::recovery;
+use crate::dispatch::Model;
 use crate::endpoint::EndpointId;
 use crate::engine::{Ev, Kernel, Payload};
 use crate::event::{Event, FailoverPhase, MsgKind};
 use crate::ids::NodeId;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 
 /// How often the host manager checks the writer. [sim default — not sourced]

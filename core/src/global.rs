@@ -15,12 +15,12 @@
 
 use crate::compute::instance::{Instance, Role};
 use crate::compute::writer::Writer;
+use crate::dispatch::Model;
 use crate::engine::{Ev, Kernel, Payload};
 use crate::event::{Event, MsgKind};
 use crate::ids::{AzId, NodeId, RegionId};
 use crate::lsn::Lsn;
 use crate::quorum::WRITE_QUORUM;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 use crate::topology::{NodeKind, AZ_COUNT, COPIES_PER_AZ};
 use alloc::collections::VecDeque;

@@ -18,15 +18,18 @@
 
 extern crate alloc;
 
+pub(crate) mod apply;
 pub mod autoscaling;
 pub mod campaign;
 pub mod client;
 pub mod command;
 pub mod compute;
+pub(crate) mod dispatch;
 pub mod endpoint;
 pub(crate) mod engine;
 pub mod event;
 pub mod failover;
+pub(crate) mod faults;
 pub mod global;
 pub mod ids;
 pub mod invariants;

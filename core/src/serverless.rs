@@ -14,10 +14,10 @@
 //! cache). A cost meter integrates ACU-hours and instance-hours at example prices.
 
 use crate::compute::instance::{Instance, Role};
+use crate::dispatch::Model;
 use crate::engine::{Ev, Kernel};
 use crate::event::Event;
 use crate::ids::NodeId;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 use alloc::vec::Vec;
 

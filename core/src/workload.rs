@@ -4,8 +4,8 @@
 //! group: at 100,000 transactions per second a tick issues about 100 of them at once, which keeps
 //! the event count per transaction far below one.
 
+use crate::dispatch::Model;
 use crate::engine::{Ev, Kernel};
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 
 /// The longest gap between workload ticks while any rate is set. [sim default — not sourced]
@@ -127,7 +127,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
     }
     if growth > 0 {
         // Growth past the maximum size simply stops.
-        let _ = crate::sim::grow(k, m, growth);
+        let _ = crate::dispatch::grow(k, m, growth);
     }
 }
 

@@ -4,6 +4,7 @@
 //!   per PG, acknowledgements, the consistency points and the commit queue (reference §2).
 
 pub mod instance;
+pub(crate) mod lifecycle;
 pub mod read;
 pub mod recovery;
 pub mod replica;

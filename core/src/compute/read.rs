@@ -2,12 +2,12 @@
 //! the instance's read point, hedging to another if it is slow (P17 §4.2.3, P18 §3.1). No quorum
 //! read in normal operation: that would cost at least three page reads.
 
+use crate::dispatch::Model;
 use crate::engine::{Ev, Kernel, Payload};
 use crate::event::{Event, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::Lsn;
 use crate::net::Network;
-use crate::sim::Model;
 use crate::time::SimTime;
 use alloc::vec::Vec;
 

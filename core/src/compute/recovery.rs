@@ -11,12 +11,12 @@
 //!    materialises pages itself. A PG without a read quorum holds recovery until it has one.
 
 use crate::compute::read::Reply;
+use crate::dispatch::Model;
 use crate::engine::{Ev, Kernel, Payload};
 use crate::event::{Event, MsgKind};
 use crate::ids::{NodeId, SegmentId};
 use crate::lsn::Lsn;
 use crate::quorum::{Kind, SlotMask, MAX_SLOTS};
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 use alloc::vec;
 use alloc::vec::Vec;

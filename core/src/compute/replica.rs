@@ -4,11 +4,11 @@
 //! in the commit path: nothing here delays a commit.
 
 use crate::compute::instance::Role;
+use crate::dispatch::Model;
 use crate::engine::{Ev, Kernel, Payload};
 use crate::event::{Event, MsgKind};
 use crate::ids::NodeId;
 use crate::lsn::Lsn;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 
 /// CPU time a replica spends applying one redo record to a cached page.

@@ -12,12 +12,12 @@
 //! Reads are in [`crate::compute::read`].
 
 use crate::compute::read::Reply;
+use crate::dispatch::Model;
 use crate::engine::{Ev, Kernel, Payload};
 use crate::event::{Event, Invariant, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::{Lsn, VolumeLog};
 use crate::quorum::MAX_SLOTS;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -478,8 +478,8 @@ fn acknowledge_commits(k: &mut Kernel, m: &mut Model) {
     }
     if w.acked.len() > 1 << 16 {
         // Keep what a storage failure or a region failover could still take away.
-        let safe =
-            crate::sim::recoverable_vdl(m).min(m.global.min_durable().unwrap_or(Lsn(u64::MAX)));
+        let safe = crate::dispatch::recoverable_vdl(m)
+            .min(m.global.min_durable().unwrap_or(Lsn(u64::MAX)));
         m.writer.acked.retain(|&l| l > safe);
     }
     let w = &mut m.writer;

@@ -12,12 +12,12 @@
 
 use super::volume::{new_segment, pick_nodes};
 use super::Repair;
+use crate::dispatch::Model;
 use crate::engine::{Kernel, Payload};
 use crate::event::{DeferReason, Event, MsgKind, RepairOutcome, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::Lsn;
 use crate::quorum::{Kind, MAX_SLOTS};
-use crate::sim::Model;
 use alloc::vec::Vec;
 
 /// Marks every segment on a crashed storage node unavailable and arms failure detection.

@@ -9,11 +9,11 @@
 //! Storage never votes on a write: it must accept whatever a current-epoch writer sends
 //! (P18 §2.3). It only refuses requests that carry a stale epoch.
 
+use crate::dispatch::Model;
 use crate::engine::{Ev, Kernel, Payload};
 use crate::event::{BackgroundWork, Event, Invariant, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, SegmentId};
 use crate::lsn::Lsn;
-use crate::sim::Model;
 use crate::time::SimDuration;
 
 /// Bytes of an acknowledgement or a gossip request on the wire. [sim default — not sourced]
