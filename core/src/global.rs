@@ -35,20 +35,8 @@ pub const SHIP_INTERVAL: SimDuration = SimDuration::from_millis(20);
 /// Promoting a secondary to read/write: "< 1 min". UG: Using switchover or failover in
 /// Amazon Aurora Global Database. [sim default within that bound]
 pub const PROMOTE_TIME: SimDuration = SimDuration::from_secs(30);
-/// Region names for the world view.
-pub const REGION_NAMES: [&str; 11] = [
-    "us-east-1",
-    "eu-west-1",
-    "ap-southeast-2",
-    "us-west-2",
-    "eu-central-1",
-    "ap-northeast-1",
-    "sa-east-1",
-    "ca-central-1",
-    "ap-south-1",
-    "eu-north-1",
-    "af-south-1",
-];
+/// Region names, kept beside [`RegionId`] which names them.
+pub use crate::ids::REGION_NAMES;
 
 /// A region's part in the global database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -125,10 +113,7 @@ pub struct Global {
 impl Region {
     /// The region's AWS-style name.
     pub fn name(&self) -> &'static str {
-        REGION_NAMES
-            .get(self.id.0 as usize)
-            .copied()
-            .unwrap_or("region")
+        self.id.name()
     }
 }
 
