@@ -4,7 +4,7 @@
 
 use crate::compute::instance::{Role, AUTOSCALED_TIER};
 use crate::dispatch::Model;
-use crate::engine::{Ev, Kernel};
+use crate::engine::{Due, Kernel};
 use crate::event::Event;
 use crate::time::{SimDuration, SimTime};
 
@@ -68,7 +68,7 @@ pub(crate) fn set(k: &mut Kernel, m: &mut Model, policy: Option<Policy>) {
         last_in: None,
     });
     if !was && m.autoscaling.is_some() {
-        k.schedule_in(EVALUATION_INTERVAL, Ev::AutoScale);
+        k.schedule_in(EVALUATION_INTERVAL, Due::AutoScale);
     }
 }
 
@@ -93,7 +93,7 @@ pub(crate) fn on_evaluate(k: &mut Kernel, m: &mut Model) {
     let Some(a) = m.autoscaling else {
         return;
     };
-    k.schedule_in(EVALUATION_INTERVAL, Ev::AutoScale);
+    k.schedule_in(EVALUATION_INTERVAL, Due::AutoScale);
     let p = a.policy;
     let replicas: alloc::vec::Vec<_> = m
         .instances

@@ -10,7 +10,7 @@ use crate::compute::read::{self, Reply};
 use crate::compute::writer;
 use crate::dispatch::Model;
 use crate::endpoint::{self, EndpointId, DNS_TTL};
-use crate::engine::{Ev, Kernel, Payload};
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::MsgKind;
 use crate::ids::NodeId;
 use crate::time::{SimDuration, SimTime};
@@ -202,7 +202,7 @@ pub(crate) fn set(k: &mut Kernel, m: &mut Model, config: ClientWorkload) {
     if !c.tick_scheduled && config.clients > 0 && config.requests_per_sec > 0 {
         c.tick_scheduled = true;
         c.last_tick = k.now;
-        k.schedule(k.now, Ev::ClientTick);
+        k.schedule(k.now, Due::ClientTick);
     }
 }
 
@@ -225,7 +225,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
                 .max(CLIENT_TICK.as_micros())
                 .min(IDLE_TICK.as_micros())
         };
-        k.schedule_in(SimDuration::from_micros(next), Ev::ClientTick);
+        k.schedule_in(SimDuration::from_micros(next), Due::ClientTick);
     } else {
         c.tick_scheduled = false;
     }
@@ -354,7 +354,7 @@ pub(crate) fn on_query(
             .max(now + SimDuration::from_millis(1));
         k.schedule(
             at_time,
-            Ev::Serve {
+            Due::Serve {
                 node: at,
                 client,
                 req,
@@ -376,7 +376,7 @@ pub(crate) fn on_query(
     if start > now {
         k.schedule(
             start,
-            Ev::Serve {
+            Due::Serve {
                 node: at,
                 client,
                 req,
@@ -407,7 +407,7 @@ pub(crate) fn serve(
         // Still waking: try again shortly.
         k.schedule_in(
             SimDuration::from_millis(100),
-            Ev::Serve {
+            Due::Serve {
                 node: at,
                 client,
                 req,

@@ -14,7 +14,7 @@ use crate::compute::recovery::{self, Recovery};
 use crate::compute::replica;
 use crate::compute::writer::{self, Writer};
 use crate::endpoint::Endpoints;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::Event;
 use crate::failover::{self, Failover};
 use crate::ids::NodeId;
@@ -65,7 +65,7 @@ pub(crate) struct Model {
 /// Handles one due event, then settles the engine and, in full mode, checks the ordering
 /// invariants.
 #[inline]
-pub(crate) fn handle(k: &mut Kernel, m: &mut Model, ev: Ev) {
+pub(crate) fn handle(k: &mut Kernel, m: &mut Model, ev: Due) {
     dispatch(k, m, ev);
     k.settle();
     if m.checker.full {
@@ -85,10 +85,10 @@ pub(crate) fn handle(k: &mut Kernel, m: &mut Model, ev: Ev) {
     }
 }
 
-fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
+fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
     match ev {
-        Ev::Vacant => {}
-        Ev::Deliver(msg) => {
+        Due::Vacant => {}
+        Due::Deliver(msg) => {
             if !k.arrive(&msg) {
                 if let Payload::RepairCopy { seg, .. } = msg.payload {
                     repair::copy_failed(k, m, seg);
@@ -181,7 +181,7 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
                 }
             }
         }
-        Ev::Persisted {
+        Due::Persisted {
             seg,
             incarnation,
             prev,
@@ -189,34 +189,34 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
             bytes,
             epoch,
         } => segment::on_persisted(k, m, seg, incarnation, prev, last, bytes, epoch),
-        Ev::Flush(pg) => writer::on_flush(k, m, pg),
-        Ev::RetryCheck(pg) => writer::on_retry_check(k, m, pg),
-        Ev::WorkloadTick => workload::on_tick(k, m),
-        Ev::Background(node) => segment::on_background(k, m, node),
-        Ev::DetectNode { node, incarnation } => repair::on_detect_node(k, m, node, incarnation),
-        Ev::DetectSegment(seg) => repair::on_detect_segment(k, m, seg),
-        Ev::ReadTimeout(id) => read::on_timeout(k, m, id),
-        Ev::ReplicaStream => replica::on_stream(k, m),
-        Ev::ReplicaApplied { node, vdl, since } => replica::on_applied(k, m, node, vdl, since),
-        Ev::ClientTick => client::on_tick(k, m),
-        Ev::HealthCheck => failover::on_health_check(k, m),
-        Ev::Promoted(node) => failover::on_promoted(k, m, node),
-        Ev::WriterRecreated(node) => failover::on_writer_recreated(k, m, node),
-        Ev::RecoveryRetry => recovery::on_retry(k, m),
-        Ev::InstanceReady(node) => lifecycle::instance_ready(k, m, node),
-        Ev::AutoScale => autoscaling::on_evaluate(k, m),
-        Ev::ServerlessTick => crate::serverless::on_tick(k, m),
-        Ev::GlobalShip => crate::global::on_ship(k, m),
-        Ev::GlobalPromoted(r) => crate::global::on_promoted(k, m, r),
-        Ev::GlobalForwardTick => crate::global::on_forward_tick(k, m),
-        Ev::V1Swapped { node, acu } => crate::serverless::on_v1_swapped(k, m, node, acu),
-        Ev::Serve {
+        Due::Flush(pg) => writer::on_flush(k, m, pg),
+        Due::RetryCheck(pg) => writer::on_retry_check(k, m, pg),
+        Due::WorkloadTick => workload::on_tick(k, m),
+        Due::Background(node) => segment::on_background(k, m, node),
+        Due::DetectNode { node, incarnation } => repair::on_detect_node(k, m, node, incarnation),
+        Due::DetectSegment(seg) => repair::on_detect_segment(k, m, seg),
+        Due::ReadTimeout(id) => read::on_timeout(k, m, id),
+        Due::ReplicaStream => replica::on_stream(k, m),
+        Due::ReplicaApplied { node, vdl, since } => replica::on_applied(k, m, node, vdl, since),
+        Due::ClientTick => client::on_tick(k, m),
+        Due::HealthCheck => failover::on_health_check(k, m),
+        Due::Promoted(node) => failover::on_promoted(k, m, node),
+        Due::WriterRecreated(node) => failover::on_writer_recreated(k, m, node),
+        Due::RecoveryRetry => recovery::on_retry(k, m),
+        Due::InstanceReady(node) => lifecycle::instance_ready(k, m, node),
+        Due::AutoScale => autoscaling::on_evaluate(k, m),
+        Due::ServerlessTick => crate::serverless::on_tick(k, m),
+        Due::GlobalShip => crate::global::on_ship(k, m),
+        Due::GlobalPromoted(r) => crate::global::on_promoted(k, m, r),
+        Due::GlobalForwardTick => crate::global::on_forward_tick(k, m),
+        Due::V1Swapped { node, acu } => crate::serverless::on_v1_swapped(k, m, node, acu),
+        Due::Serve {
             node,
             client,
             req,
             write,
         } => client::serve(k, m, node, client, req, write),
-        Ev::Apply(cmd) => {
+        Due::Apply(cmd) => {
             // A scheduled command that no longer applies (e.g. healing what already healed)
             // is skipped; the event stream shows what did happen.
             let _ = crate::apply::apply(k, m, cmd);

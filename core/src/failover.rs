@@ -10,7 +10,7 @@ use crate::compute::read::Reply;
 use crate::compute::recovery;
 use crate::dispatch::Model;
 use crate::endpoint::EndpointId;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, FailoverPhase, MsgKind};
 use crate::ids::NodeId;
 use crate::time::{SimDuration, SimTime};
@@ -60,7 +60,7 @@ fn writer_healthy(k: &Kernel, m: &Model) -> bool {
 }
 
 pub(crate) fn on_health_check(k: &mut Kernel, m: &mut Model) {
-    k.schedule_in(HEALTH_CHECK_INTERVAL, Ev::HealthCheck);
+    k.schedule_in(HEALTH_CHECK_INTERVAL, Due::HealthCheck);
     if m.failover.is_some() || m.recovery.is_some() {
         return;
     }
@@ -134,7 +134,7 @@ pub(crate) fn start(k: &mut Kernel, m: &mut Model, manual: Option<NodeId>) {
     });
     demote_old_writer(k, m, old, manual.is_some());
     set_role(k, m, target, Role::Promoting);
-    k.schedule_in(PROMOTE_TIME, Ev::Promoted(target));
+    k.schedule_in(PROMOTE_TIME, Due::Promoted(target));
 }
 
 /// With no replica, the writer is re-created in its own AZ (minutes); if its AZ is down there
@@ -158,7 +158,7 @@ fn recreate_or_give_up(k: &mut Kernel, m: &mut Model, old: NodeId) {
         recovery_at: None,
         manual: false,
     });
-    k.schedule_in(RECREATE_WRITER_TIME, Ev::WriterRecreated(old));
+    k.schedule_in(RECREATE_WRITER_TIME, Due::WriterRecreated(old));
 }
 
 pub(crate) fn on_writer_recreated(k: &mut Kernel, m: &mut Model, node: NodeId) {

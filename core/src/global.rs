@@ -16,7 +16,7 @@
 use crate::compute::instance::{Instance, Role};
 use crate::compute::writer::Writer;
 use crate::dispatch::Model;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind};
 use crate::ids::{AzId, NodeId, RegionId};
 use crate::lsn::Lsn;
@@ -194,7 +194,7 @@ pub(crate) fn vdl_moved(k: &mut Kernel, m: &mut Model) {
     }
     if !m.global.ship_scheduled {
         m.global.ship_scheduled = true;
-        k.schedule_in(SHIP_INTERVAL, Ev::GlobalShip);
+        k.schedule_in(SHIP_INTERVAL, Due::GlobalShip);
     }
 }
 
@@ -332,7 +332,7 @@ fn check_switchover(k: &mut Kernel, m: &mut Model) {
         begin_promotion(k, m, target);
     } else if m.global.region(target).is_some_and(|r| r.durable < vdl) && !m.global.ship_scheduled {
         m.global.ship_scheduled = true;
-        k.schedule_in(SHIP_INTERVAL, Ev::GlobalShip);
+        k.schedule_in(SHIP_INTERVAL, Due::GlobalShip);
     }
 }
 
@@ -349,7 +349,7 @@ fn begin_promotion(k: &mut Kernel, m: &mut Model, target: RegionId) {
         r.role = RegionRole::Promoting { ready_at };
     }
     m.writes_paused = true;
-    k.schedule(ready_at, Ev::GlobalPromoted(target));
+    k.schedule(ready_at, Due::GlobalPromoted(target));
 }
 
 /// The target is writable: the full model moves to it.
@@ -384,19 +384,19 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
     let lost = k.cancel(|ev| {
         matches!(
             ev,
-            Ev::Deliver(_)
-                | Ev::Persisted { .. }
-                | Ev::Flush(_)
-                | Ev::RetryCheck(_)
-                | Ev::Background(_)
-                | Ev::DetectNode { .. }
-                | Ev::DetectSegment(_)
-                | Ev::ReadTimeout(_)
-                | Ev::ReplicaStream
-                | Ev::ReplicaApplied { .. }
-                | Ev::RecoveryRetry
-                | Ev::Promoted(_)
-                | Ev::Serve { .. }
+            Due::Deliver(_)
+                | Due::Persisted { .. }
+                | Due::Flush(_)
+                | Due::RetryCheck(_)
+                | Due::Background(_)
+                | Due::DetectNode { .. }
+                | Due::DetectSegment(_)
+                | Due::ReadTimeout(_)
+                | Due::ReplicaStream
+                | Due::ReplicaApplied { .. }
+                | Due::RecoveryRetry
+                | Due::Promoted(_)
+                | Due::Serve { .. }
         )
     });
     for msg in lost {
@@ -452,7 +452,7 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
     let interval = m.storage.config.background_interval.as_micros();
     for sn in &m.storage.nodes {
         let at = k.now + SimDuration::from_micros(k.rng.below(interval.max(1)));
-        k.schedule(at, Ev::Background(sn.node));
+        k.schedule(at, Due::Background(sn.node));
     }
     // Region roles: the target leads; the old primary follows if it is up, else stays failed.
     let old_up = k
@@ -529,7 +529,7 @@ pub(crate) fn region_health(k: &mut Kernel, m: &mut Model, region: RegionId, up:
     });
     if up && !m.global.ship_scheduled && m.global.regions.len() > 1 {
         m.global.ship_scheduled = true;
-        k.schedule_in(SHIP_INTERVAL, Ev::GlobalShip);
+        k.schedule_in(SHIP_INTERVAL, Due::GlobalShip);
     }
 }
 
@@ -538,7 +538,7 @@ pub(crate) fn set_forwarding(k: &mut Kernel, m: &mut Model, rate: u32) {
     let was = m.global.forward_rate > 0;
     m.global.forward_rate = rate;
     if !was && rate > 0 {
-        k.schedule_in(SimDuration::from_millis(10), Ev::GlobalForwardTick);
+        k.schedule_in(SimDuration::from_millis(10), Due::GlobalForwardTick);
     }
 }
 
@@ -547,7 +547,7 @@ pub(crate) fn on_forward_tick(k: &mut Kernel, m: &mut Model) {
     if rate == 0 {
         return;
     }
-    k.schedule_in(SimDuration::from_millis(10), Ev::GlobalForwardTick);
+    k.schedule_in(SimDuration::from_millis(10), Due::GlobalForwardTick);
     m.global.forward_carry += rate * 10_000;
     let n = m.global.forward_carry / 1_000_000;
     m.global.forward_carry %= 1_000_000;

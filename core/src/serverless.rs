@@ -15,7 +15,7 @@
 
 use crate::compute::instance::{Instance, Role};
 use crate::dispatch::Model;
-use crate::engine::{Ev, Kernel};
+use crate::engine::{Due, Kernel};
 use crate::event::Event;
 use crate::ids::NodeId;
 use crate::time::{SimDuration, SimTime};
@@ -271,7 +271,7 @@ pub(crate) fn set(k: &mut Kernel, m: &mut Model, node: NodeId, cap: Capacity) {
     m.metrics.note_capacity(now, node, half);
     if !m.serverless_ticking && cap != Capacity::Provisioned {
         m.serverless_ticking = true;
-        k.schedule_in(V2_INTERVAL, Ev::ServerlessTick);
+        k.schedule_in(V2_INTERVAL, Due::ServerlessTick);
     }
 }
 
@@ -326,7 +326,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
         m.serverless_ticking = false;
         return;
     }
-    k.schedule_in(V2_INTERVAL, Ev::ServerlessTick);
+    k.schedule_in(V2_INTERVAL, Due::ServerlessTick);
     let long_txn = m.long_txns.iter().any(|&end| end > k.now);
     let mut changes: Vec<(NodeId, u16)> = Vec::new();
     let now = k.now;
@@ -463,7 +463,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
                 }
                 k.schedule_in(
                     V1_SWAP_TIME,
-                    Ev::V1Swapped {
+                    Due::V1Swapped {
                         node: i.node,
                         acu: target,
                     },

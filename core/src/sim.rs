@@ -21,7 +21,7 @@ use crate::compute::recovery::Recovery;
 use crate::compute::writer::{Writer, WriterConfig};
 use crate::dispatch::{self, Model};
 use crate::endpoint::Endpoints;
-use crate::engine::{Ev, Kernel};
+use crate::engine::{Due, Kernel};
 use crate::event::Event;
 use crate::failover::{self, Failover};
 use crate::ids::{AzId, NodeId, RegionId};
@@ -135,11 +135,11 @@ impl Sim {
         let interval = m.storage.config.background_interval.as_micros();
         for sn in &m.storage.nodes {
             let at = SimTime::from_micros(k.rng.below(interval.max(1)));
-            k.schedule(at, Ev::Background(sn.node));
+            k.schedule(at, Due::Background(sn.node));
         }
         k.schedule(
             SimTime::ZERO + failover::HEALTH_CHECK_INTERVAL,
-            Ev::HealthCheck,
+            Due::HealthCheck,
         );
         m.metrics.replicas_peak = config.replicas as u64;
         workload::set(&mut k, &mut m, config.workload);
@@ -289,7 +289,7 @@ impl Sim {
     /// Schedules a command for a later time; it is checked when applied, and an invalid one is
     /// skipped (the page validates a person's commands with [`Sim::apply`] first).
     pub fn schedule(&mut self, at: SimTime, cmd: Command) {
-        self.k.schedule(at, Ev::Apply(cmd));
+        self.k.schedule(at, Due::Apply(cmd));
     }
 
     // ----- time -----
@@ -350,7 +350,7 @@ impl Sim {
         self.k.drain()
     }
 
-    fn handle(&mut self, ev: Ev) {
+    fn handle(&mut self, ev: Due) {
         dispatch::handle(&mut self.k, &mut self.m, ev);
     }
 }

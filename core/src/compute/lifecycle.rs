@@ -4,7 +4,7 @@
 use crate::command::CommandError;
 use crate::compute::instance::{Instance, InstanceClass, Role, MAX_REPLICAS};
 use crate::dispatch::Model;
-use crate::engine::{Ev, Kernel};
+use crate::engine::{Due, Kernel};
 use crate::event::Event;
 use crate::failover;
 use crate::ids::{AzId, NodeId, RegionId};
@@ -62,7 +62,7 @@ pub(crate) fn add_instance(
     m.instances.push(inst);
     m.metrics.instances_added += 1;
     k.emit(Event::InstanceAdded { node, ready_in });
-    k.schedule_in(ready_in, Ev::InstanceReady(node));
+    k.schedule_in(ready_in, Due::InstanceReady(node));
     Ok(node)
 }
 

@@ -3,7 +3,7 @@
 //! read in normal operation: that would cost at least three page reads.
 
 use crate::dispatch::Model;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::Lsn;
@@ -144,7 +144,7 @@ fn send(k: &mut Kernel, m: &mut Model, id: u32) {
             need,
         },
     );
-    k.schedule_in(m.writer.config.read_hedge_after, Ev::ReadTimeout(id));
+    k.schedule_in(m.writer.config.read_hedge_after, Due::ReadTimeout(id));
 }
 
 /// Completes read `id`: served by `seg`, or failed if `None`.

@@ -12,7 +12,7 @@
 
 use crate::compute::read::Reply;
 use crate::dispatch::Model;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind};
 use crate::ids::{NodeId, SegmentId};
 use crate::lsn::Lsn;
@@ -59,7 +59,7 @@ pub(crate) fn begin(k: &mut Kernel, m: &mut Model, node: NodeId) {
     });
     k.emit(Event::RecoveryStarted { node });
     ask(k, m);
-    k.schedule_in(RECOVERY_RETRY, Ev::RecoveryRetry);
+    k.schedule_in(RECOVERY_RETRY, Due::RecoveryRetry);
 }
 
 /// Sends the current step's request to every member that has not answered it.
@@ -95,7 +95,7 @@ fn ask(k: &mut Kernel, m: &mut Model) {
 pub(crate) fn on_retry(k: &mut Kernel, m: &mut Model) {
     if m.recovery.is_some() {
         ask(k, m);
-        k.schedule_in(RECOVERY_RETRY, Ev::RecoveryRetry);
+        k.schedule_in(RECOVERY_RETRY, Due::RecoveryRetry);
     }
 }
 

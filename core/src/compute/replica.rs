@@ -5,7 +5,7 @@
 
 use crate::compute::instance::Role;
 use crate::dispatch::Model;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind};
 use crate::ids::NodeId;
 use crate::lsn::Lsn;
@@ -21,7 +21,7 @@ pub(crate) fn vdl_moved(k: &mut Kernel, m: &mut Model) {
         return;
     }
     m.writer.stream_scheduled = true;
-    k.schedule_in(m.writer.config.boxcar_delay, Ev::ReplicaStream);
+    k.schedule_in(m.writer.config.boxcar_delay, Due::ReplicaStream);
 }
 
 /// Sends every replica the records since the last send and the current VDL.
@@ -77,7 +77,7 @@ pub(crate) fn on_stream_arrived(
     let cost = SimDuration::from_micros(applied * APPLY_NANOS_PER_RECORD / 1_000);
     let done = inst.apply_free_at.max(k.now) + cost;
     inst.apply_free_at = done;
-    k.schedule(done, Ev::ReplicaApplied { node, vdl, since });
+    k.schedule(done, Due::ReplicaApplied { node, vdl, since });
 }
 
 /// The replica has applied everything up to `vdl`: its read point moves, its lag is measured.

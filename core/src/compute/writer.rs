@@ -13,7 +13,7 @@
 
 use crate::compute::read::Reply;
 use crate::dispatch::Model;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, Invariant, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::{Lsn, VolumeLog};
@@ -229,7 +229,7 @@ fn buffer(k: &mut Kernel, w: &mut Writer, pg: u32, last: Lsn, bytes: u32) {
     p.buf_bytes = p.buf_bytes.saturating_add(bytes);
     if !p.flush_scheduled {
         p.flush_scheduled = true;
-        k.schedule_in(w.config.boxcar_delay, Ev::Flush(PgId(pg)));
+        k.schedule_in(w.config.boxcar_delay, Due::Flush(PgId(pg)));
     }
 }
 
@@ -320,7 +320,7 @@ pub(crate) fn on_flush(k: &mut Kernel, m: &mut Model, pg: PgId) {
     }
     m.metrics.redo_batches += 1;
     if needs_retry {
-        k.schedule_in(w.config.retry_interval, Ev::RetryCheck(pg));
+        k.schedule_in(w.config.retry_interval, Due::RetryCheck(pg));
     }
 }
 
@@ -363,7 +363,7 @@ pub(crate) fn on_retry_check(k: &mut Kernel, m: &mut Model, pg: PgId) {
         p.retry_scheduled = false;
         return;
     }
-    k.schedule_in(w.config.retry_interval, Ev::RetryCheck(pg));
+    k.schedule_in(w.config.retry_interval, Due::RetryCheck(pg));
     if pgcl > p.last_retry_pgcl || !k.topo.is_up(w.node) {
         p.last_retry_pgcl = pgcl;
         return;

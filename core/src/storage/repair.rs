@@ -40,7 +40,7 @@ pub(crate) fn node_went_down(k: &mut Kernel, m: &mut Model, node: NodeId) {
         }
     }
     let after = m.storage.config.node_failure_detection;
-    k.schedule_in(after, crate::engine::Ev::DetectNode { node, incarnation });
+    k.schedule_in(after, crate::engine::Due::DetectNode { node, incarnation });
     evaluate_quorums(k, m);
 }
 
@@ -79,7 +79,7 @@ pub(crate) fn lose_segment(k: &mut Kernel, m: &mut Model, seg: SegmentId) {
     m.storage.failed_at.retain(|(f, _)| *f != seg);
     m.storage.failed_at.push((seg, k.now));
     let after = m.storage.config.segment_loss_detection;
-    k.schedule_in(after, crate::engine::Ev::DetectSegment(seg));
+    k.schedule_in(after, crate::engine::Due::DetectSegment(seg));
     evaluate_quorums(k, m);
 }
 
@@ -266,7 +266,7 @@ pub(crate) fn copy_failed(k: &mut Kernel, m: &mut Model, g: SegmentId) {
     let g_slot = m.storage.segments[g.index()].slot;
     finish(k, m, repair.pg, g_slot, g);
     let after = m.storage.config.segment_loss_detection;
-    k.schedule_in(after, crate::engine::Ev::DetectSegment(repair.failed));
+    k.schedule_in(after, crate::engine::Due::DetectSegment(repair.failed));
     retry_deferred(k, m);
     evaluate_quorums(k, m);
 }

@@ -10,7 +10,7 @@
 //! (P18 §2.3). It only refuses requests that carry a stale epoch.
 
 use crate::dispatch::Model;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{BackgroundWork, Event, Invariant, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, SegmentId};
 use crate::lsn::Lsn;
@@ -82,7 +82,7 @@ pub(crate) fn on_redo(
     st.segments[seg.index()].queue += 1;
     k.schedule(
         done,
-        Ev::Persisted {
+        Due::Persisted {
             seg,
             incarnation,
             prev,
@@ -213,7 +213,7 @@ pub(crate) fn on_page_read(
 /// work yields to foreground load: nothing but gap-filling runs while the disk is busy.
 pub(crate) fn on_background(k: &mut Kernel, m: &mut Model, node: NodeId) {
     let interval = m.storage.config.background_interval;
-    k.schedule_in(interval, Ev::Background(node));
+    k.schedule_in(interval, Due::Background(node));
     if !k.topo.is_up(node) {
         return;
     }
