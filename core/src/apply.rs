@@ -80,13 +80,13 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
             if tier > MAX_TIER {
                 return Err(CommandError::BadTier(tier));
             }
-            if let Some(i) = m.instances.iter_mut().find(|i| i.node == node) {
+            if let Some(i) = m.compute.instances.iter_mut().find(|i| i.node == node) {
                 i.tier = tier;
             }
             Ok(())
         }
         Command::Failover { target } => {
-            if m.failover.is_some() || m.recovery.is_some() {
+            if m.failover.active.is_some() || m.compute.recovery.is_some() {
                 return Err(CommandError::FailoverInProgress);
             }
             let target = match target {
@@ -108,7 +108,7 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
         Command::SetClients(c) => {
             c.validate().map_err(CommandError::BadWorkload)?;
             if let crate::endpoint::EndpointId::Custom(i) = c.read_endpoint {
-                if i as usize >= m.endpoints.custom.len() {
+                if i as usize >= m.access.endpoints.custom.len() {
                     return Err(CommandError::BadWorkload("no such custom endpoint"));
                 }
             }
@@ -119,13 +119,16 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
             if members.is_empty() {
                 return Err(CommandError::EmptyEndpoint);
             }
-            if m.endpoints.custom.len() >= MAX_CUSTOM_ENDPOINTS {
+            if m.access.endpoints.custom.len() >= MAX_CUSTOM_ENDPOINTS {
                 return Err(CommandError::TooManyEndpoints);
             }
             for &n in &members {
                 instance(m, n)?;
             }
-            m.endpoints.custom.push(CustomEndpoint { name, members });
+            m.access
+                .endpoints
+                .custom
+                .push(CustomEndpoint { name, members });
             Ok(())
         }
         Command::SetCapacity { node, capacity } => {
@@ -136,8 +139,8 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
         }
         Command::LongTransaction { duration } => {
             writer_up(k, m)?;
-            m.long_txns.retain(|&end| end > k.now);
-            m.long_txns.push(k.now + duration);
+            m.compute.long_txns.retain(|&end| end > k.now);
+            m.compute.long_txns.push(k.now + duration);
             Ok(())
         }
         Command::AddSecondaryRegion => {
@@ -197,17 +200,18 @@ fn global_change(
 }
 
 fn instance(m: &Model, node: NodeId) -> Result<&Instance, CommandError> {
-    m.instances
+    m.compute
+        .instances
         .iter()
         .find(|i| i.node == node)
         .ok_or(CommandError::NotAnInstance(node))
 }
 
 pub(crate) fn writer_up(k: &Kernel, m: &Model) -> Result<(), CommandError> {
-    if k.topo.is_up(m.writer.node) {
+    if k.topo.is_up(m.compute.writer.node) {
         Ok(())
     } else {
-        Err(CommandError::InstanceDown(m.writer.node))
+        Err(CommandError::InstanceDown(m.compute.writer.node))
     }
 }
 

@@ -4,62 +4,45 @@
 //! Everything below this module works on its own state; [`crate::sim::Sim`] above it owns a
 //! [`Model`] and the engine's [`Kernel`] and hands both here for every event.
 
-use crate::autoscaling::{self, AutoScaling};
-use crate::client::{self, Clients};
+use crate::autoscaling::{self, Scaling};
+use crate::client::{self, Access};
 use crate::command::{CommandError, Fault};
-use crate::compute::instance::{Instance, Role};
+use crate::compute::instance::Role;
 use crate::compute::lifecycle;
-use crate::compute::read::{self, Reads};
-use crate::compute::recovery::{self, Recovery};
+use crate::compute::read;
+use crate::compute::recovery;
 use crate::compute::replica;
-use crate::compute::writer::{self, Writer};
-use crate::endpoint::Endpoints;
+use crate::compute::writer;
+use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::Event;
-use crate::failover::{self, Failover};
-use crate::ids::NodeId;
+use crate::failover::{self, FailoverState};
+use crate::global::Global;
 use crate::invariants::Checker;
 use crate::lsn::Lsn;
 use crate::metrics::Metrics;
+use crate::serverless::Serverless;
 use crate::storage::{repair, segment, Storage};
-use crate::time::SimTime;
 use crate::workload::{self, Workload};
 use alloc::vec::Vec;
 
-/// The model's state, apart from the engine's.
+/// The model's state, apart from the engine's: one field per subsystem, each owning its state.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Model {
     pub storage: Storage,
-    pub writer: Writer,
+    pub compute: Compute,
+    /// How clients reach the instances: endpoints, DNS, the clients themselves.
+    pub access: Access,
+    pub failover: FailoverState,
+    pub autoscaling: Scaling,
+    pub serverless: Serverless,
+    pub global: Global,
     pub workload: Workload,
     pub metrics: Metrics,
     pub checker: Checker,
     /// Faults in force, for healing and for the page's controls.
     pub faults: Vec<Fault>,
-    /// Every DB instance; the writer's is the one whose node is `writer.node`.
-    pub instances: Vec<Instance>,
-    pub reads: Reads,
-    pub clients: Clients,
-    pub endpoints: Endpoints,
-    /// The regional DNS service node.
-    pub dns: NodeId,
-    pub recovery: Option<Recovery>,
-    pub failover: Option<Failover>,
-    pub health_misses: u32,
-    pub last_healthy: SimTime,
-    /// Client writes a fenced old writer took and cannot commit.
-    pub fenced_pending: Vec<(NodeId, u64)>,
-    pub autoscaling: Option<AutoScaling>,
-    /// Transactions counted at the last CPU measurement.
-    pub last_txns: u64,
-    pub meter: crate::serverless::Meter,
-    pub serverless_ticking: bool,
-    /// End times of long-running transactions held open on the writer.
-    pub long_txns: Vec<SimTime>,
-    pub global: crate::global::Global,
-    /// Writes are refused for a switchover or a region promotion.
-    pub writes_paused: bool,
 }
 
 /// Handles one due event, then settles the engine and, in full mode, checks the ordering
@@ -69,10 +52,11 @@ pub(crate) fn handle(k: &mut Kernel, m: &mut Model, ev: Due) {
     dispatch(k, m, ev);
     k.settle();
     if m.checker.full {
-        let log = &m.writer.log;
+        let log = &m.compute.writer.log;
         let (vcl, vdl, max) = (log.vcl(), log.vdl(), log.max_allocated());
         m.checker.check_points(k, vcl, vdl, max);
         let above = m
+            .compute
             .instances
             .iter()
             .filter(|i| i.role == Role::Replica)
@@ -115,8 +99,8 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                     member_epoch,
                 ),
                 Payload::Ack { seg, scl, epoch } => {
-                    let w = &m.writer;
-                    if epoch >= w.volume_epoch && msg.to == w.node && m.recovery.is_none() {
+                    let w = &m.compute.writer;
+                    if epoch >= w.volume_epoch && msg.to == w.node && m.compute.recovery.is_none() {
                         writer::on_ack(k, m, seg, scl);
                     }
                 }
@@ -163,7 +147,11 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                 }
                 Payload::RecoveryScan { seg } => recovery::on_scan(k, m, msg.from, seg),
                 Payload::RecoveryScl { seg, scl } => {
-                    if m.recovery.as_ref().is_some_and(|r| r.node == msg.to) {
+                    if m.compute
+                        .recovery
+                        .as_ref()
+                        .is_some_and(|r| r.node == msg.to)
+                    {
                         recovery::on_scl(k, m, seg, scl);
                     }
                 }
@@ -175,7 +163,11 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                     epoch,
                 } => recovery::on_truncate(k, m, msg.from, seg, from, vdl, end, epoch),
                 Payload::TruncateAck { seg, scl } => {
-                    if m.recovery.as_ref().is_some_and(|r| r.node == msg.to) {
+                    if m.compute
+                        .recovery
+                        .as_ref()
+                        .is_some_and(|r| r.node == msg.to)
+                    {
                         recovery::on_truncate_ack(k, m, seg, scl);
                     }
                 }
@@ -227,11 +219,11 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
 /// Grows the volume's data; when it passes a 10 GiB boundary the new PGs start at the VDL, and
 /// the writer and the quorums take them in.
 pub(crate) fn grow(k: &mut Kernel, m: &mut Model, bytes: u64) -> Result<(), CommandError> {
-    let start = m.writer.log.vdl();
+    let start = m.compute.writer.log.vdl();
     let added = crate::storage::volume::grow(k, &mut m.storage, bytes, start)
         .map_err(|max_bytes| CommandError::VolumeFull { max_bytes })?;
     if added > 0 {
-        m.writer.add_pgs(added);
+        m.compute.writer.add_pgs(added);
         k.emit(Event::VolumeGrown {
             pgs: m.storage.pgs.len() as u32,
             bytes: m.storage.volume_bytes,
@@ -249,5 +241,5 @@ pub(crate) fn recoverable_vdl(m: &Model) -> Lsn {
         .iter()
         .map(|pg| m.storage.surviving_point(pg))
         .collect();
-    m.writer.log.vdl_given(&points)
+    m.compute.writer.log.vdl_given(&points)
 }

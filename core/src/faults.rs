@@ -132,6 +132,7 @@ pub(crate) fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comman
             k.net.partitions.retain(|x| *x != p);
             repair::evaluate_quorums(k, m);
             let fenced: Vec<NodeId> = m
+                .compute
                 .instances
                 .iter()
                 .filter(|i| i.role == Role::Fenced)
@@ -187,11 +188,11 @@ fn crash(k: &mut Kernel, m: &mut Model, node: NodeId) {
     match k.topo.node(node).kind {
         NodeKind::Storage => repair::node_went_down(k, m, node),
         _ => {
-            m.reads.drop_reader(node);
+            m.compute.reads.drop_reader(node);
             // A writer that dies while recovering leaves the recovery to whoever comes next.
-            if m.recovery.as_ref().is_some_and(|r| r.node == node) {
-                m.recovery = None;
-                m.failover = None;
+            if m.compute.recovery.as_ref().is_some_and(|r| r.node == node) {
+                m.compute.recovery = None;
+                m.failover.active = None;
             }
             repair::evaluate_quorums(k, m);
         }
@@ -221,9 +222,11 @@ fn came_up(k: &mut Kernel, m: &mut Model, node: NodeId) {
         NodeKind::Storage => repair::node_came_up(k, m, node),
         // The writer came back before a failover replaced it: it recovers the volume itself.
         NodeKind::Instance
-            if node == m.writer.node && m.failover.is_none() && m.recovery.is_none() =>
+            if node == m.compute.writer.node
+                && m.failover.active.is_none()
+                && m.compute.recovery.is_none() =>
         {
-            m.writer.abandon_commits();
+            m.compute.writer.abandon_commits();
             recovery::begin(k, m, node);
         }
         _ => {}

@@ -11,24 +11,25 @@
 //! Nothing here reads a clock or a random source: the run is a pure function of the
 //! configuration, the seed and the timed commands, and [`Sim::trace_digest`] proves it.
 
-use crate::autoscaling::AutoScaling;
-use crate::client::Clients;
-use crate::client::{self, ClientWorkload};
+use crate::autoscaling::{AutoScaling, Scaling};
+use crate::client::{self, Access, ClientWorkload, Clients};
 use crate::command::{Command, CommandError, Fault};
 use crate::compute::instance::{Instance, InstanceClass, Role, MAX_REPLICAS};
-use crate::compute::read::Reads;
 use crate::compute::recovery::Recovery;
 use crate::compute::writer::{Writer, WriterConfig};
+use crate::compute::Compute;
 use crate::dispatch::{self, Model};
 use crate::endpoint::Endpoints;
 use crate::engine::{Due, Kernel};
 use crate::event::Event;
-use crate::failover::{self, Failover};
+use crate::failover::{self, Failover, FailoverState};
+use crate::global::Global;
 use crate::ids::{AzId, NodeId, RegionId};
 use crate::invariants::Checker;
 use crate::lsn::Lsn;
 use crate::metrics::Metrics;
 use crate::net::NetConfig;
+use crate::serverless::Serverless;
 use crate::storage::{volume, Storage, StorageConfig, PG_SIZE_BYTES};
 use crate::time::{SimDuration, SimTime};
 use crate::topology::{NodeKind, Topology};
@@ -96,39 +97,29 @@ impl Sim {
         let writer = Writer::new(node, storage.pgs.len(), writer_config);
         let mut m = Model {
             storage,
-            writer,
+            compute: Compute::new(
+                writer,
+                Instance::new(node, config.instance_class, 1, Role::Writer),
+            ),
+            access: Access::new(node, dns),
+            failover: FailoverState::default(),
+            autoscaling: Scaling::default(),
+            serverless: Serverless::default(),
+            global: Global::default(),
             workload: Workload::default(),
             metrics: Metrics::default(),
             checker: Checker::default(),
             faults: Vec::new(),
-            instances: alloc::vec![Instance::new(node, config.instance_class, 1, Role::Writer)],
-            reads: Reads::default(),
-            clients: Clients::default(),
-            endpoints: Endpoints {
-                cluster: node,
-                custom: Vec::new(),
-            },
-            dns,
-            recovery: None,
-            failover: None,
-            health_misses: 0,
-            last_healthy: SimTime::ZERO,
-            fenced_pending: Vec::new(),
-            autoscaling: None,
-            last_txns: 0,
-            meter: crate::serverless::Meter::new(),
-            serverless_ticking: false,
-            long_txns: Vec::new(),
-            global: Default::default(),
-            writes_paused: false,
         };
         // The writer's cache hit ratio follows its class and the hot data.
-        writer_config.cache_hit_ppm = m.instances[0].cache_hit_ppm(config.clients.hot_bytes);
-        m.writer.config = writer_config;
+        writer_config.cache_hit_ppm =
+            m.compute.instances[0].cache_hit_ppm(config.clients.hot_bytes);
+        m.compute.writer.config = writer_config;
         for i in 0..config.replicas.min(MAX_REPLICAS as u8) {
             let az = AzId((config.writer_az.0 + 1 + i) % crate::topology::AZ_COUNT as u8);
             let node = k.topo.add(NodeKind::Instance, RegionId(0), Some(az));
-            m.instances
+            m.compute
+                .instances
                 .push(Instance::new(node, config.instance_class, 1, Role::Replica));
         }
         // Stagger the storage nodes' background work across one interval.
@@ -185,7 +176,7 @@ impl Sim {
         &self.m.storage
     }
     pub fn writer(&self) -> &Writer {
-        &self.m.writer
+        &self.m.compute.writer
     }
     pub fn workload(&self) -> &WorkloadConfig {
         &self.m.workload.config
@@ -194,38 +185,43 @@ impl Sim {
         &self.m.faults
     }
     pub fn instances(&self) -> &[Instance] {
-        &self.m.instances
+        &self.m.compute.instances
     }
     pub fn clients(&self) -> &Clients {
-        &self.m.clients
+        &self.m.access.clients
     }
     pub fn endpoints(&self) -> &Endpoints {
-        &self.m.endpoints
+        &self.m.access.endpoints
     }
     /// The DNS service node.
     pub fn dns_node(&self) -> NodeId {
-        self.m.dns
+        self.m.access.dns
     }
     pub fn recovery(&self) -> Option<&Recovery> {
-        self.m.recovery.as_ref()
+        self.m.compute.recovery.as_ref()
     }
     pub fn failover(&self) -> Option<&Failover> {
-        self.m.failover.as_ref()
+        self.m.failover.active.as_ref()
     }
     pub fn global(&self) -> &crate::global::Global {
         &self.m.global
     }
     /// Health checks the writer has missed in a row.
     pub fn health_misses(&self) -> u32 {
-        self.m.health_misses
+        self.m.failover.health_misses
     }
     pub fn autoscaling(&self) -> Option<&AutoScaling> {
-        self.m.autoscaling.as_ref()
+        self.m.autoscaling.active.as_ref()
     }
     /// The cost meter, brought up to now.
     pub fn meter(&self) -> crate::serverless::Meter {
-        let mut meter = self.m.meter;
-        crate::serverless::accrue(&mut meter, &self.m.instances, &self.k.topo, self.k.now);
+        let mut meter = self.m.serverless.meter;
+        crate::serverless::accrue(
+            &mut meter,
+            &self.m.compute.instances,
+            &self.k.topo,
+            self.k.now,
+        );
         meter
     }
     pub fn invariant_violations(&self) -> u64 {
@@ -247,7 +243,13 @@ impl Sim {
     /// Acknowledged commits whose records no longer survive on any segment.
     pub fn commits_lost(&self) -> u64 {
         let safe = self.recoverable_vdl();
-        self.m.writer.acked.iter().filter(|&&l| l > safe).count() as u64
+        self.m
+            .compute
+            .writer
+            .acked
+            .iter()
+            .filter(|&&l| l > safe)
+            .count() as u64
     }
 
     /// True when every PG is back to six healthy, complete members with no change in flight:
@@ -262,7 +264,7 @@ impl Sim {
                     let seg = &st.segments[s.index()];
                     seg.health == crate::event::SegmentHealth::Healthy
                         && self.k.topo.is_up(seg.node)
-                        && seg.scl >= self.m.writer.log.pgcl(pg.id.0)
+                        && seg.scl >= self.m.compute.writer.log.pgcl(pg.id.0)
                 })
         })
     }

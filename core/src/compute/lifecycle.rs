@@ -20,6 +20,7 @@ pub(crate) fn add_instance(
     autoscaled: bool,
 ) -> Result<NodeId, CommandError> {
     let replicas = m
+        .compute
         .instances
         .iter()
         .filter(|i| i.role != Role::Writer)
@@ -38,6 +39,7 @@ pub(crate) fn add_instance(
                     .iter()
                     .any(|n| n.az == Some(z) && n.up && n.kind == NodeKind::Storage);
                 let used = m
+                    .compute
                     .instances
                     .iter()
                     .filter(|i| k.topo.node(i.node).az == Some(z))
@@ -59,7 +61,7 @@ pub(crate) fn add_instance(
     );
     inst.autoscaled = autoscaled;
     crate::serverless::meter(k, m);
-    m.instances.push(inst);
+    m.compute.instances.push(inst);
     m.metrics.instances_added += 1;
     k.emit(Event::InstanceAdded { node, ready_in });
     k.schedule_in(ready_in, Due::InstanceReady(node));
@@ -67,8 +69,8 @@ pub(crate) fn add_instance(
 }
 
 pub(crate) fn instance_ready(k: &mut Kernel, m: &mut Model, node: NodeId) {
-    let vdl = m.writer.log.vdl();
-    if let Some(i) = m.instances.iter_mut().find(|i| i.node == node) {
+    let vdl = m.compute.writer.log.vdl();
+    if let Some(i) = m.compute.instances.iter_mut().find(|i| i.node == node) {
         if matches!(i.role, Role::Creating { .. }) {
             i.read_point = vdl;
             i.serving_since = k.now;
@@ -76,6 +78,7 @@ pub(crate) fn instance_ready(k: &mut Kernel, m: &mut Model, node: NodeId) {
         }
     }
     let replicas = m
+        .compute
         .instances
         .iter()
         .filter(|i| i.role == Role::Replica)
@@ -86,12 +89,12 @@ pub(crate) fn instance_ready(k: &mut Kernel, m: &mut Model, node: NodeId) {
 pub(crate) fn remove_instance(k: &mut Kernel, m: &mut Model, node: NodeId) {
     // Bill the time so far at the instances' old states before they change.
     crate::serverless::meter(k, m);
-    m.instances.retain(|i| i.node != node);
-    m.reads.drop_reader(node);
+    m.compute.instances.retain(|i| i.node != node);
+    m.compute.reads.drop_reader(node);
     if let Some(n) = k.topo.nodes.get_mut(node.index()) {
         n.up = false;
     }
-    for c in &mut m.endpoints.custom {
+    for c in &mut m.access.endpoints.custom {
         c.members.retain(|&n| n != node);
     }
     m.metrics.instances_removed += 1;

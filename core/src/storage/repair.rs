@@ -168,7 +168,7 @@ pub(crate) fn start_repair(k: &mut Kernel, m: &mut Model, failed_seg: SegmentId)
     pg.quorum = quorum;
     let bytes = pg.data_bytes;
     bump_epoch(k, m, pg_id);
-    m.writer.reset_slot(pg_id, new_slot);
+    m.compute.writer.reset_slot(pg_id, new_slot);
     k.emit(Event::SegmentHealthChanged {
         seg: g,
         pg: pg_id,
@@ -324,7 +324,7 @@ fn retry_deferred(k: &mut Kernel, m: &mut Model) {
 /// Re-evaluates, for every PG, whether the writer can reach a write and a read quorum of its
 /// segments, and emits the changes. Runs after every fault, heal and membership change.
 pub(crate) fn evaluate_quorums(k: &mut Kernel, m: &mut Model) {
-    let writer = m.writer.node;
+    let writer = m.compute.writer.node;
     let mut any_write_lost = false;
     for i in 0..m.storage.pgs.len() {
         let pg = &m.storage.pgs[i];

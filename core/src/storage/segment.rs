@@ -127,7 +127,7 @@ pub(crate) fn acknowledge(k: &mut Kernel, m: &mut Model, seg: SegmentId) {
     let (node, scl, epoch) = (s.node, s.scl, s.volume_epoch);
     k.send(
         node,
-        m.writer.node,
+        m.compute.writer.node,
         MsgKind::Ack,
         SMALL_MESSAGE_BYTES,
         Payload::Ack { seg, scl, epoch },
@@ -152,7 +152,7 @@ pub(crate) fn on_gossip_pull(
     let (node, upto) = (p.node, p.scl);
     let records = (upto.0 - have.0).min(1 << 20) as u32;
     let bytes = records
-        .saturating_mul(m.writer.config.record_bytes / 4)
+        .saturating_mul(m.compute.writer.config.record_bytes / 4)
         .max(64);
     k.send(
         node,
@@ -298,10 +298,12 @@ fn background_for(k: &mut Kernel, m: &mut Model, node: NodeId, seg: SegmentId, b
     // Old versions go once they are both coalesced and backed up (and, with replicas, below
     // every read point: PGMRPL, P17 §4.2.3).
     let s = &mut st.segments[seg.index()];
-    let floor = s
-        .coalesced
-        .min(s.backed_up)
-        .min(m.reads.min_point().unwrap_or(m.writer.log.vdl()));
+    let floor = s.coalesced.min(s.backed_up).min(
+        m.compute
+            .reads
+            .min_point()
+            .unwrap_or(m.compute.writer.log.vdl()),
+    );
     if floor > s.collected {
         s.collected = floor;
         k.emit(Event::Background {
