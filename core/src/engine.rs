@@ -260,6 +260,8 @@ impl Digest {
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Kernel {
+    /// The seed the run was built with.
+    pub seed: u64,
     pub now: SimTime,
     pub rng: Rng,
     pub topo: Topology,
@@ -287,6 +289,7 @@ pub(crate) struct Kernel {
 impl Kernel {
     pub fn new(seed: u64) -> Self {
         Kernel {
+            seed,
             now: SimTime::ZERO,
             rng: Rng::new(seed),
             topo: Topology::default(),

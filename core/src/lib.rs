@@ -25,6 +25,7 @@ extern crate alloc;
 
 pub(crate) mod apply;
 pub mod autoscaling;
+pub mod baseline;
 pub mod campaign;
 pub mod client;
 pub mod command;

@@ -143,6 +143,11 @@ impl Sim {
     pub fn now(&self) -> SimTime {
         self.k.now
     }
+    /// The seed the run was built with: a companion model (the mirrored-MySQL baseline) takes
+    /// the same one.
+    pub fn seed(&self) -> u64 {
+        self.k.seed
+    }
     /// When the next event is due, if any.
     pub fn next_event_time(&self) -> Option<SimTime> {
         self.k.next_time()
