@@ -307,7 +307,7 @@ fn repair_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     f
 }
 
-static SCENARIOS: [Scenario; 17] = [
+static SCENARIOS: [Scenario; 19] = [
     Scenario {
         name: "quorum-write",
         summary: "A light write load on one protection group: every commit waits for 4 of 6 acknowledgements and VDL.",
@@ -779,5 +779,23 @@ static SCENARIOS: [Scenario; 17] = [
             ]
         },
         figures: global_figures,
+    },
+    Scenario {
+        name: "mysql-vs-aurora",
+        summary: "SysBench write-only on 100 GB, r3.8xlarge: Aurora ships only redo to six segments; mirrored MySQL writes log, binlog, pages and double-writes through five synchronous steps (P17 Figure 2, Table 1).",
+        duration: crate::baseline::compare::COMPARE_RUN,
+        config: || crate::baseline::compare::aurora_config(crate::baseline::compare::sysbench_write_only()),
+        script: |_| Vec::new(),
+        figures: crate::baseline::compare::compare_figures,
+    },
+    Scenario {
+        name: "rds-multi-az-failover",
+        summary: "The primary crashes at 5 s on RDS Multi-AZ and on Aurora with a replica: the standby serves no reads and takes over in about a minute; Aurora's replica keeps reading and is promoted in seconds.",
+        duration: SimDuration::from_secs(90),
+        config: || crate::baseline::compare::aurora_config(crate::baseline::compare::failover_workload()),
+        script: |sim| {
+            alloc::vec![(crate::baseline::compare::FAILOVER_CRASH_AT, Command::Inject(Fault::CrashNode(writer_node(sim))))]
+        },
+        figures: crate::baseline::compare::failover_figures,
     },
 ];
