@@ -168,6 +168,12 @@ pub enum Invariant {
     CommitAboveVdl,
     /// A replica exposed data above the writer's VDL.
     ReplicaAboveVdl,
+    /// A restore or backtrack to T read other than what a read at T returned.
+    RestoreMatchesRead,
+    /// A backtrack to T lost a version acknowledged before T.
+    BacktrackKeepsAcknowledged,
+    /// A clone saw its source's later writes, or the source the clone's.
+    CloneIsolated,
 }
 
 impl Invariant {
@@ -180,6 +186,15 @@ impl Invariant {
             Invariant::ReadAboveSegment => "reads only from segments complete to the read point",
             Invariant::CommitAboveVdl => "commits acknowledged only at or below VDL",
             Invariant::ReplicaAboveVdl => "replicas never read above VDL",
+            Invariant::RestoreMatchesRead => {
+                "a restore or backtrack to T reads what a read at T returned"
+            }
+            Invariant::BacktrackKeepsAcknowledged => {
+                "nothing acknowledged before T is missing after a backtrack to T"
+            }
+            Invariant::CloneIsolated => {
+                "a clone and its source never see each other's later writes"
+            }
         }
     }
 }
@@ -444,6 +459,8 @@ pub enum Event {
         invariant: Invariant,
         detail: u64,
     },
+    /// Backups, restores, Backtrack and clones.
+    Backup(crate::backup::BackupEvent),
 }
 
 impl Event {
@@ -580,6 +597,7 @@ impl Event {
             ),
             RegionDown { region } => d(53, region.0 as u64, 0, 0),
             RegionUp { region } => d(54, region.0 as u64, 0, 0),
+            Backup(e) => e.digest_words(),
         }
     }
 
@@ -857,6 +875,7 @@ impl Event {
             } => format!(
                 "auto scaling: average {average} across {replicas} replicas; wants {desired}"
             ),
+            Backup(e) => format!("{e}"),
         }
     }
 }

@@ -19,10 +19,12 @@
 extern crate alloc;
 
 pub mod autoscaling;
+pub mod backup;
 pub mod campaign;
 pub mod client;
 pub mod command;
 pub mod compute;
+mod dispatch_backup;
 pub mod endpoint;
 pub(crate) mod engine;
 pub mod event;

@@ -50,6 +50,7 @@ pub struct SimConfig {
     pub replicas: u8,
     pub workload: WorkloadConfig,
     pub clients: ClientWorkload,
+    pub backup: crate::backup::BackupConfig,
 }
 
 impl Default for SimConfig {
@@ -64,6 +65,7 @@ impl Default for SimConfig {
             replicas: 0,
             workload: WorkloadConfig::default(),
             clients: ClientWorkload::default(),
+            backup: crate::backup::BackupConfig::default(),
         }
     }
 }
@@ -100,6 +102,7 @@ pub(crate) struct Model {
     /// End times of long-running transactions held open on the writer.
     pub long_txns: Vec<SimTime>,
     pub global: crate::global::Global,
+    pub backup: crate::backup::Backup,
     /// Writes are refused for a switchover or a region promotion.
     pub writes_paused: bool,
 }
@@ -155,6 +158,7 @@ impl Sim {
             serverless_ticking: false,
             long_txns: Vec::new(),
             global: Default::default(),
+            backup: crate::backup::Backup::new(config.backup),
             writes_paused: false,
         };
         // The writer's cache hit ratio follows its class and the hot data.
@@ -179,6 +183,7 @@ impl Sim {
         m.metrics.replicas_peak = config.replicas as u64;
         workload::set(&mut k, &mut m, config.workload);
         client::set(&mut k, &mut m, config.clients);
+        crate::backup::start(&mut k, &mut m);
         Sim { k, m }
     }
 
@@ -250,6 +255,10 @@ impl Sim {
     pub fn global(&self) -> &crate::global::Global {
         &self.m.global
     }
+    /// Continuous backup, snapshots, Backtrack, restored and cloned clusters.
+    pub fn backup(&self) -> &crate::backup::Backup {
+        &self.m.backup
+    }
     /// Health checks the writer has missed in a row.
     pub fn health_misses(&self) -> u32 {
         self.m.health_misses
@@ -312,6 +321,9 @@ impl Sim {
     /// Check the ordering invariants after every event (tests and fault campaigns).
     pub fn set_full_checks(&mut self, on: bool) {
         self.m.checker.full = on;
+        if on && self.m.backup.audit.is_none() {
+            self.m.backup.audit = Some(Default::default());
+        }
     }
 
     // ----- inputs -----
@@ -405,6 +417,9 @@ impl Sim {
                     crate::event::Invariant::ReplicaAboveVdl,
                     p.0,
                 );
+            }
+            if !self.m.backup.clusters.is_empty() {
+                crate::dispatch_backup::check_clones(&mut self.k, &mut self.m);
             }
         }
     }
@@ -534,6 +549,8 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
         Ev::GlobalShip => crate::global::on_ship(k, m),
         Ev::GlobalPromoted(r) => crate::global::on_promoted(k, m, r),
         Ev::GlobalForwardTick => crate::global::on_forward_tick(k, m),
+        Ev::BackupTick => crate::backup::on_tick(k, m),
+        Ev::BacktrackDone => crate::dispatch_backup::on_backtrack_done(k, m),
         Ev::V1Swapped { node, acu } => crate::serverless::on_v1_swapped(k, m, node, acu),
         Ev::Serve {
             node,
@@ -687,6 +704,7 @@ fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), CommandError
             crate::global::set_forwarding(k, m, per_sec);
             Ok(())
         }
+        Command::Backup(c) => crate::dispatch_backup::apply(k, m, c),
         Command::SetAutoScaling(p) => {
             if let Some(p) = &p {
                 p.validate().map_err(CommandError::BadPolicy)?;
