@@ -94,7 +94,7 @@ pub enum Command {
     /// Writes per second forwarded from secondary replicas to the primary.
     SetWriteForwarding { per_sec: u32 },
     /// Backups, point-in-time restore, Backtrack and clones.
-    Backup(crate::backup::BackupCommand),
+    Backup(crate::backup_command::BackupCommand),
 }
 
 /// Why a command could not be applied. Every message says what was wrong in words a student
@@ -159,7 +159,7 @@ pub enum CommandError {
     TooManyRegions,
     /// A switchover or promotion is already under way.
     GlobalChangeInProgress,
-    Backup(crate::backup::BackupError),
+    Backup(crate::backup_command::BackupError),
 }
 
 impl fmt::Display for CommandError {

@@ -6,11 +6,30 @@ use crate::backup::clone::{Cluster, Origin, CLONE_READY, MAX_COW_CLONES};
 use crate::backup::{pitr, BackupCommand, BackupError, BackupEvent};
 use crate::command::CommandError;
 use crate::compute::read::Reply;
-use crate::engine::{Ev, Kernel};
+use crate::dispatch::Model;
+use crate::engine::{Due, Kernel};
 use crate::event::{Event, Invariant};
 use crate::ids::RegionId;
-use crate::sim::Model;
 use crate::time::SimTime;
+
+/// Starts continuous backup's once-a-second tick.
+pub(crate) fn start(k: &mut Kernel) {
+    k.schedule(k.now, Due::BackupTick);
+}
+
+/// The second's image and bookkeeping, from what the writer and storage say now.
+pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
+    k.schedule_in(crate::backup::s3::IMAGE_INTERVAL, Due::BackupTick);
+    let log = &m.compute.writer.log;
+    let (vdl, allocated) = (log.vdl().0, log.max_allocated().0);
+    let backed_up = crate::backup::Backup::backed_up_point(&m.storage);
+    for ev in m
+        .backup
+        .tick(k.now, vdl, allocated, backed_up, m.storage.volume_bytes)
+    {
+        emit(k, ev);
+    }
+}
 
 fn emit(k: &mut Kernel, ev: BackupEvent) {
     k.emit(Event::Backup(ev));
@@ -22,9 +41,9 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: BackupCommand) -> Result
     match cmd {
         BackupCommand::DeleteRows { table } => {
             if !crate::compute::writer::run_transaction(k, m, 1, Reply::None) {
-                return Err(CommandError::InstanceDown(m.writer.node));
+                return Err(CommandError::InstanceDown(m.compute.writer.node));
             }
-            if let Some(lsn) = m.writer.last_commit() {
+            if let Some(lsn) = m.compute.writer.last_commit() {
                 m.backup.delete_pending(table, lsn.0);
                 let rows = m.backup.rows.live(table);
                 emit(
@@ -44,9 +63,9 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: BackupCommand) -> Result
             Ok(())
         }
         BackupCommand::TakeSnapshot => {
-            let ev = m
-                .backup
-                .snapshot_now(now, m.writer.log.vdl().0, m.storage.volume_bytes);
+            let ev =
+                m.backup
+                    .snapshot_now(now, m.compute.writer.log.vdl().0, m.storage.volume_bytes);
             emit(k, ev);
             Ok(())
         }
@@ -107,7 +126,7 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: BackupCommand) -> Result
                 let b = &m.backup;
                 (
                     b.rows.freeze(),
-                    m.writer.log.vdl().0,
+                    m.compute.writer.log.vdl().0,
                     m.storage.volume_bytes,
                     m.storage.pgs.len() as u32,
                     RegionId(0),
@@ -203,7 +222,7 @@ fn next_id(m: &Model) -> u32 {
 /// and put the rows back as they were. The writer resumes after [`backtrack::PAUSE`].
 fn backtrack(k: &mut Kernel, m: &mut Model, to: SimTime) -> Result<(), CommandError> {
     let now = k.now;
-    let allocated = m.writer.log.max_allocated().0;
+    let allocated = m.compute.writer.log.max_allocated().0;
     let b = &m.backup;
     let global = !m.global.regions.is_empty();
     let landed = b
@@ -218,14 +237,13 @@ fn backtrack(k: &mut Kernel, m: &mut Model, to: SimTime) -> Result<(), CommandEr
         }));
     };
     // Uncommitted work is dropped: its clients hear a failure.
-    let node = m.writer.node;
-    let dropped = m.writer.abandon_commits();
+    let node = m.compute.writer.node;
+    let dropped = m.compute.writer.abandon_commits();
     for reply in &dropped {
         if let Reply::Client { client, req } = *reply {
             crate::client::respond(k, m, node, client, req, false);
         }
     }
-    m.writes_paused = true;
     let b = &mut m.backup;
     // Versions on the live timeline after the landing point: since the image, or since the
     // last rewind if the image is older than it (that timeline's later versions are gone).
@@ -252,7 +270,7 @@ fn backtrack(k: &mut Kernel, m: &mut Model, to: SimTime) -> Result<(), CommandEr
     if let Some(a) = &mut b.audit {
         a.acked.push((now, u32::MAX, image.time.as_micros()));
     }
-    k.schedule_in(crate::backup::backtrack::PAUSE, Ev::BacktrackDone);
+    k.schedule_in(crate::backup::backtrack::PAUSE, Due::BacktrackDone);
     emit(
         k,
         BackupEvent::BacktrackStarted {
@@ -271,7 +289,6 @@ fn backtrack(k: &mut Kernel, m: &mut Model, to: SimTime) -> Result<(), CommandEr
 pub(crate) fn on_backtrack_done(k: &mut Kernel, m: &mut Model) {
     let bt = &mut m.backup.backtrack;
     if bt.until.take().is_some() {
-        m.writes_paused = false;
         let landed = bt.last.map_or(SimTime::ZERO, |l| l.1);
         emit(k, BackupEvent::BacktrackDone { landed });
     }

@@ -7,65 +7,12 @@
 //! within P2's second. Reads at a point in the past go to [`super::s3::Images`], the
 //! consistent images taken once a second.
 
+pub use crate::event::backup::{Table, ORDERS_ROWS, PRODUCTS_ROWS, ROWS};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use core::fmt;
-
-/// Rows of `products`. [sim default — not sourced]
-pub const PRODUCTS_ROWS: u32 = 256;
-/// Rows of `orders`. [sim default — not sourced]
-pub const ORDERS_ROWS: u32 = 768;
-/// Every row of every table.
-pub const ROWS: usize = (PRODUCTS_ROWS + ORDERS_ROWS) as usize;
 
 /// Marks a row whose newest version is a delete.
 const DELETED: u64 = 1 << 63;
-
-/// A table of the shop's database.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Table {
-    Products,
-    Orders,
-}
-
-impl Table {
-    pub const ALL: [Table; 2] = [Table::Products, Table::Orders];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Table::Products => "products",
-            Table::Orders => "orders",
-        }
-    }
-
-    /// Looks a table up by its name.
-    pub fn parse(s: &str) -> Option<Table> {
-        Table::ALL.into_iter().find(|t| t.name() == s)
-    }
-
-    /// The table's rows as a range of row numbers.
-    pub fn rows(self) -> core::ops::Range<usize> {
-        match self {
-            Table::Products => 0..PRODUCTS_ROWS as usize,
-            Table::Orders => PRODUCTS_ROWS as usize..ROWS,
-        }
-    }
-
-    pub fn of_row(row: usize) -> Table {
-        if row < PRODUCTS_ROWS as usize {
-            Table::Products
-        } else {
-            Table::Orders
-        }
-    }
-}
-
-impl fmt::Display for Table {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// One row's newest version: the LSN that wrote it, and whether that write deleted it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

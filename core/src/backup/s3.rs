@@ -11,6 +11,7 @@
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 
+pub use crate::event::backup::SnapshotKind;
 use crate::time::{SimDuration, SimTime};
 
 /// How often a consistent image of the data is kept: restores are "to any second". UG:Overview
@@ -86,16 +87,6 @@ impl Images {
     pub fn latest_restorable(&self, backed_up: u64) -> Option<&Image> {
         self.list.iter().rev().find(|im| im.vdl <= backed_up)
     }
-}
-
-/// An automated or manual snapshot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum SnapshotKind {
-    /// Taken daily in the backup window; expires with the retention period.
-    Automated,
-    /// Taken on request; kept until deleted, beyond the retention period.
-    Manual,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 
 use alloc::vec::Vec;
 
-use super::data::Table;
-use super::BackupCommand;
+use crate::backup::data::Table;
+use crate::backup::BackupCommand;
 use crate::command::Command;
 use crate::ids::RegionId;
 use crate::scenario::Figure;
@@ -42,7 +42,7 @@ pub(crate) fn shop() -> SimConfig {
     c
 }
 
-fn live(rows: &super::data::Rows) -> (i64, i64) {
+fn live(rows: &crate::backup::data::Rows) -> (i64, i64) {
     (
         rows.live(Table::Orders) as i64,
         rows.live(Table::Products) as i64,
@@ -80,11 +80,11 @@ pub(crate) fn backtrack_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     let before = bk
         .images
         .at(secs(BAD_WRITE - 1))
-        .map(|im| super::data::Rows::from_image(&im.rows).live(Table::Orders) as i64);
+        .map(|im| crate::backup::data::Rows::from_image(&im.rows).live(Table::Orders) as i64);
     let after_bad = bk
         .images
         .at(secs(149))
-        .map(|im| super::data::Rows::from_image(&im.rows).live(Table::Orders) as i64);
+        .map(|im| crate::backup::data::Rows::from_image(&im.rows).live(Table::Orders) as i64);
     let rate = sim.workload().txn_per_sec as f64
         * (sim.workload().mtrs_per_txn as f64 * sim.writer().config.records_per_mtr as f64 + 1.0);
     let mut f = alloc::vec![
@@ -102,7 +102,7 @@ pub(crate) fn backtrack_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
         ("backtracks", Figure::Int(bt.count as i64)),
         (
             "outage_s",
-            Figure::Float(super::backtrack::PAUSE.as_secs_f64())
+            Figure::Float(crate::backup::backtrack::PAUSE.as_secs_f64())
         ),
         ("target_window_h", Figure::Int(bt.target_hours as i64)),
         (
@@ -177,11 +177,11 @@ pub(crate) fn pitr_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
         ),
     ];
     if let Some(c) = bk.cluster(1) {
-        let differ = (0..super::data::ROWS)
+        let differ = (0..crate::backup::data::ROWS)
             .filter(|&r| c.rows.get(r) != bk.rows.get(r))
             .count();
         let to = match c.origin {
-            super::clone::Origin::Restore { to } => to,
+            crate::backup::clone::Origin::Restore { to } => to,
             _ => SimTime::ZERO,
         };
         f.extend([
@@ -250,14 +250,14 @@ pub(crate) fn clone_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     let gib = |b: u64| Figure::Float(b as f64 / (1u64 << 30) as f64);
     let mut f = alloc::vec![
         ("volume_gib", gib(sim.storage().volume_bytes)),
-        ("pages", Figure::Int(super::data::ROWS as i64)),
+        ("pages", Figure::Int(crate::backup::data::ROWS as i64)),
         (
             "invariant_violations",
             Figure::Int(sim.invariant_violations() as i64)
         ),
     ];
     if let Some(c) = bk.cluster(1) {
-        let pages = super::data::ROWS as f64;
+        let pages = crate::backup::data::ROWS as f64;
         let at = |s: u64| {
             c.shared_over_time
                 .iter()
@@ -288,7 +288,10 @@ pub(crate) fn clone_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     let cows = bk.clusters.iter().filter(|c| c.is_cow_clone_of(0)).count();
     f.push(("cow_clones", Figure::Int(cows as i64)));
     if let Some(c) = bk.cluster(16) {
-        let full = matches!(c.origin, super::clone::Origin::Clone { cow: false, .. });
+        let full = matches!(
+            c.origin,
+            crate::backup::clone::Origin::Clone { cow: false, .. }
+        );
         f.push(("sixteenth_is_full_copy", Figure::Int(full as i64)));
         f.push((
             "sixteenth_ready_minutes",
@@ -317,7 +320,7 @@ pub(crate) fn window_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     let h = |t: SimTime| Figure::Float(t.as_secs_f64() / 3600.0);
     let latest = bk.latest_restorable(sim.storage()).map(|im| im.time);
     let vdl = sim.writer().log.vdl().0;
-    let backed = super::Backup::backed_up_point(sim.storage());
+    let backed = crate::backup::Backup::backed_up_point(sim.storage());
     let lag = bk.lag;
     let mut f = alloc::vec![
         (
@@ -349,7 +352,7 @@ pub(crate) fn window_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     let auto = bk
         .snapshots
         .iter()
-        .filter(|s| s.kind == super::s3::SnapshotKind::Automated);
+        .filter(|s| s.kind == crate::backup::s3::SnapshotKind::Automated);
     f.push((
         "automated_snapshots_kept",
         Figure::Int(auto.clone().count() as i64),
@@ -360,7 +363,7 @@ pub(crate) fn window_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     let manual = bk
         .snapshots
         .iter()
-        .filter(|s| s.kind == super::s3::SnapshotKind::Manual);
+        .filter(|s| s.kind == crate::backup::s3::SnapshotKind::Manual);
     f.push((
         "manual_snapshots_kept",
         Figure::Int(manual.clone().count() as i64),
