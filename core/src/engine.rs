@@ -207,6 +207,10 @@ pub(crate) enum Due {
     GlobalShip,
     GlobalPromoted(crate::ids::RegionId),
     GlobalForwardTick,
+    /// Continuous backup's once-a-second image and bookkeeping.
+    BackupTick,
+    /// A backtrack's pause is over.
+    BacktrackDone,
     /// A request waited for the instance's CPU (or its resume): serve it now.
     Serve {
         node: NodeId,
