@@ -38,6 +38,7 @@ pub(crate) mod faults;
 pub mod global;
 pub mod ids;
 pub mod invariants;
+pub mod lesson;
 pub mod lsn;
 pub mod metrics;
 pub mod net;
