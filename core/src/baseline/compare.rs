@@ -104,9 +104,9 @@ impl Comparison {
     /// Crashes both primaries now: Aurora's writer and the mirrored primary.
     pub fn crash_primaries(&mut self) {
         let w = self.aurora.writer().node;
-        let _ = self
-            .aurora
-            .apply(crate::Command::Inject(crate::Fault::CrashNode(w)));
+        let _ = self.aurora.apply(crate::command::Command::Inject(
+            crate::command::Fault::CrashNode(w),
+        ));
         let _ = self.mysql.crash_primary();
     }
 
