@@ -388,7 +388,7 @@ pub enum Event {
         role: crate::compute::instance::Role,
     },
     DnsUpdated {
-        endpoint: crate::endpoint::EndpointId,
+        endpoint: crate::ids::EndpointId,
         target: NodeId,
     },
     InstanceAdded {

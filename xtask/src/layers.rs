@@ -130,11 +130,6 @@ pub const DEBTS: &[(&str, &str, &str)] = &[
     ),
     (
         "event::*",
-        "endpoint",
-        "EndpointId is defined beside its handler",
-    ),
-    (
-        "event::*",
         "compute::instance",
         "Role is defined beside the instance's state",
     ),

@@ -169,8 +169,8 @@ fn role_word(r: crate::compute::instance::Role) -> u64 {
     }
 }
 
-fn endpoint_word(e: crate::endpoint::EndpointId) -> u64 {
-    use crate::endpoint::EndpointId::*;
+fn endpoint_word(e: crate::ids::EndpointId) -> u64 {
+    use crate::ids::EndpointId::*;
     match e {
         Cluster => 1,
         Reader => 2,
