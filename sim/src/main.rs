@@ -1,12 +1,15 @@
-//! The headless runner: runs a built-in scenario and prints one JSON object.
+//! `aurora-sim`, the headless runner: runs a built-in scenario and prints one JSON object.
+//!
+//! Installed with `cargo install --path sim`, or run from the workspace with
+//! `cargo run --release -p aurora-sim -- ARGS`.
 //!
 //! ```text
-//! cargo run --release -p aurora-core --example sim -- --scenario az-failure --seed 1 [--until 30s]
-//! cargo run --release -p aurora-core --example sim -- --list
-//! cargo run --release -p aurora-core --example sim -- --campaign 300 [--from 0]
-//! cargo run --release -p aurora-core --example sim -- --replay 17 --tolerance within [--schedule ".."]
-//! cargo run --release -p aurora-core --example sim -- --lesson NAME|all [--seed N]
-//! cargo run --release -p aurora-core --example sim -- --lesson-file lessons/my-lesson.lesson [--seed N]
+//! aurora-sim --scenario az-failure --seed 1 [--until 30s]
+//! aurora-sim --list
+//! aurora-sim --campaign 300 [--from 0]
+//! aurora-sim --replay 17 --tolerance within [--schedule ".."]
+//! aurora-sim --lesson NAME|all [--seed N]
+//! aurora-sim --lesson-file lessons/my-lesson.lesson [--seed N]
 //! ```
 //! A bad argument or an unknown scenario prints a clear error and exits with code 2.
 
@@ -25,6 +28,7 @@ struct Args {
 
 /// What the runner was asked to do.
 enum Mode {
+    Help,
     List,
     Scenario(Args),
     /// Run fault-campaign seeds `from..from + count` of both kinds.
@@ -53,8 +57,28 @@ enum Mode {
     },
 }
 
+/// What `--help` prints after the usage lines.
+const HELP: &str =
+    "Runs the Aurora Playground simulation without a browser and prints one JSON object
+(the fields are described in docs/runner.md). The same seed and inputs give the same
+trace_digest here and in the page.
+
+  --scenario NAME     a built-in scenario (--list names them)
+  --seed N            the run's seed (default 1)
+  --until DURATION    simulated time to run to (default: the scenario's own length)
+  --list              the built-in scenarios, one a line
+  --campaign COUNT    fault-campaign seeds FROM..FROM+COUNT, within and beyond AZ+1
+  --from SEED         first campaign seed (default 0)
+  --replay SEED       one campaign case; --tolerance within|beyond, optional --schedule
+  --soak EVENTS       the e-commerce cluster under rotating faults; peak memory
+  --lesson NAME|all   play a built-in lesson to its end and check it (--transcript: as read)
+  --lesson-file PATH  the same for a lesson file
+  --help              this text
+
+A bad argument or file prints what is wrong and exits with code 2.";
+
 fn usage() -> &'static str {
-    "usage: sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       sim --list\n       sim --campaign COUNT [--from SEED]\n       sim --soak EVENTS\n       sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]\n       sim --lesson NAME|all [--seed N] [--transcript]\n       sim --lesson-file PATH [--seed N] [--transcript]"
+    "usage: aurora-sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       aurora-sim --list\n       aurora-sim --campaign COUNT [--from SEED]\n       aurora-sim --soak EVENTS\n       aurora-sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]\n       aurora-sim --lesson NAME|all [--seed N] [--transcript]\n       aurora-sim --lesson-file PATH [--seed N] [--transcript]"
 }
 
 /// Parses `500ms`, `30s`, `5min`, `2h` or a bare number of seconds.
@@ -97,6 +121,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
+            "--help" | "-h" => return Ok(Mode::Help),
             "--list" => return Ok(Mode::List),
             "--scenario" => scenario = Some(value("--scenario")?),
             "--seed" => seed = Some(number("--seed", &value("--seed")?)?),
@@ -179,7 +204,7 @@ fn run_campaign(from: u64, count: u64) -> ExitCode {
                 let small = campaign::shrink(&case);
                 let text = campaign::schedule_text(&small.steps);
                 eprintln!(
-                    "FAIL seed {seed} ({} tolerance): {f}\n  shrunk schedule: {text}\n  replay: cargo run --release -p aurora-core --example sim -- --replay {seed} --tolerance {} --schedule \"{text}\"",
+                    "FAIL seed {seed} ({} tolerance): {f}\n  shrunk schedule: {text}\n  replay: cargo run --release -p aurora-sim -- --replay {seed} --tolerance {} --schedule \"{text}\"",
                     tolerance_word(tolerance),
                     tolerance_word(tolerance)
                 );
@@ -388,6 +413,10 @@ fn run_lessons(
 fn main() -> ExitCode {
     let args = match parse(std::env::args().skip(1)) {
         Ok(Mode::Scenario(a)) => a,
+        Ok(Mode::Help) => {
+            println!("{}\n\n{}", usage(), HELP);
+            return ExitCode::SUCCESS;
+        }
         Ok(Mode::List) => {
             for s in scenario::all() {
                 println!("{:<24} {}", s.name, s.summary);
