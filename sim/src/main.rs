@@ -31,6 +31,12 @@ enum Mode {
     Help,
     List,
     Scenario(Args),
+    /// Play a run file saved from the page.
+    Run {
+        file: String,
+        until: Option<SimDuration>,
+        seed: Option<u64>,
+    },
     /// Run fault-campaign seeds `from..from + count` of both kinds.
     Campaign {
         from: u64,
@@ -66,6 +72,8 @@ trace_digest here and in the page.
   --scenario NAME     a built-in scenario (--list names them)
   --seed N            the run's seed (default 1)
   --until DURATION    simulated time to run to (default: the scenario's own length)
+  --run FILE          play a run file saved from the page (Save run) and print the
+                      scenario's JSON for it; --until and --seed override the file's
   --list              the built-in scenarios, one a line
   --campaign COUNT    fault-campaign seeds FROM..FROM+COUNT, within and beyond AZ+1
   --from SEED         first campaign seed (default 0)
@@ -78,7 +86,7 @@ trace_digest here and in the page.
 A bad argument or file prints what is wrong and exits with code 2.";
 
 fn usage() -> &'static str {
-    "usage: aurora-sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       aurora-sim --list\n       aurora-sim --campaign COUNT [--from SEED]\n       aurora-sim --soak EVENTS\n       aurora-sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]\n       aurora-sim --lesson NAME|all [--seed N] [--transcript]\n       aurora-sim --lesson-file PATH [--seed N] [--transcript]"
+    "usage: aurora-sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       aurora-sim --run FILE [--until DURATION] [--seed N]\n       aurora-sim --list\n       aurora-sim --campaign COUNT [--from SEED]\n       aurora-sim --soak EVENTS\n       aurora-sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]\n       aurora-sim --lesson NAME|all [--seed N] [--transcript]\n       aurora-sim --lesson-file PATH [--seed N] [--transcript]"
 }
 
 /// Parses `500ms`, `30s`, `5min`, `2h` or a bare number of seconds.
@@ -118,11 +126,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
     let mut lesson = None;
     let mut lesson_file = None;
     let mut transcript = false;
+    let mut run = None;
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
             "--help" | "-h" => return Ok(Mode::Help),
             "--list" => return Ok(Mode::List),
+            "--run" => run = Some(value("--run")?),
             "--scenario" => scenario = Some(value("--scenario")?),
             "--seed" => seed = Some(number("--seed", &value("--seed")?)?),
             "--until" => until = Some(parse_duration(&value("--until")?)?),
@@ -150,6 +160,12 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
     }
     if let Some(events) = soak {
         return Ok(Mode::Soak { events });
+    }
+    if let Some(file) = run {
+        if scenario.is_some() {
+            return Err("--run takes its scenario from the file; leave out --scenario".into());
+        }
+        return Ok(Mode::Run { file, until, seed });
     }
     if lesson.is_some() || lesson_file.is_some() {
         return Ok(Mode::Lesson {
@@ -425,6 +441,7 @@ fn main() -> ExitCode {
         }
         Ok(Mode::Campaign { from, count }) => return run_campaign(from, count),
         Ok(Mode::Soak { events }) => return run_soak(events),
+        Ok(Mode::Run { file, until, seed }) => return run_file(&file, until, seed),
         Ok(Mode::Lesson {
             name,
             file,
@@ -456,11 +473,24 @@ fn main() -> ExitCode {
     let wall = Instant::now();
     sim.run_until(aurora_core::SimTime::ZERO + until);
     let secs = wall.elapsed().as_secs_f64();
+    println!("{}", scenario_json(sc, args.seed, &sim, secs, None));
+    ExitCode::SUCCESS
+}
+
+/// The scenario's JSON: the common fields of docs/runner.md, the scenario's own figures, and
+/// for a run file how many of its actions were played and refused.
+fn scenario_json(
+    sc: &scenario::Scenario,
+    seed: u64,
+    sim: &aurora_core::Sim,
+    secs: f64,
+    run: Option<(usize, usize)>,
+) -> String {
     let mut out = String::from("{");
     let _ = write!(
         out,
         "\"seed\":{},\"scenario\":{},\"sim_time_us\":{},\"events\":{},\"trace_digest\":\"{:016x}\",\"commits_acked\":{},\"commits_lost\":{},\"invariant_violations\":{}",
-        args.seed,
+        seed,
         json_str(sc.name),
         sim.now().as_micros(),
         sim.events_processed(),
@@ -469,7 +499,7 @@ fn main() -> ExitCode {
         sim.commits_lost(),
         sim.invariant_violations(),
     );
-    for (name, f) in sc.figures(&sim) {
+    for (name, f) in sc.figures(sim) {
         let v = match f {
             Figure::Int(i) => i.to_string(),
             Figure::Float(x) if x.is_finite() => format!("{x:.3}"),
@@ -478,12 +508,59 @@ fn main() -> ExitCode {
         };
         let _ = write!(out, ",{}:{}", json_str(name), v);
     }
+    if let Some((played, refused)) = run {
+        let _ = write!(
+            out,
+            ",\"run_actions\":{played},\"run_actions_refused\":{refused}"
+        );
+    }
     let _ = write!(
         out,
         ",\"wall_time_s\":{:.3},\"events_per_sec\":{:.0}}}",
         secs,
         sim.events_processed() as f64 / secs.max(1e-9)
     );
-    println!("{out}");
+    out
+}
+
+/// Plays a run file saved from the page, to `until` or the scenario's end (or its last action,
+/// if later), and prints the scenario's JSON for it.
+fn run_file(path: &str, until: Option<SimDuration>, seed: Option<u64>) -> ExitCode {
+    use aurora_core::run_file::RunFile;
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read the run file {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut run = match RunFile::parse(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(seed) = seed {
+        run.seed = seed;
+    }
+    let last = run
+        .actions
+        .last()
+        .map_or(aurora_core::SimTime::ZERO, |a| a.at);
+    let until = match until {
+        Some(d) => aurora_core::SimTime::ZERO + d,
+        None => (aurora_core::SimTime::ZERO + run.scenario.duration).max(last),
+    };
+    let mut sim = run.start();
+    sim.set_recording(false);
+    let wall = Instant::now();
+    let refused = run.play(&mut sim, until);
+    let secs = wall.elapsed().as_secs_f64();
+    let played = run.actions.iter().filter(|a| a.at <= until).count();
+    println!(
+        "{}",
+        scenario_json(run.scenario, run.seed, &sim, secs, Some((played, refused)))
+    );
     ExitCode::SUCCESS
 }

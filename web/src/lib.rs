@@ -10,6 +10,7 @@ pub mod acu;
 pub mod app;
 pub mod choices;
 pub mod components;
+pub mod export_run;
 pub mod format;
 pub mod hooks;
 pub mod journal;
