@@ -68,7 +68,7 @@ fn assert_has_fields(mode: &str, json: &str) {
 fn the_field_table_covers_every_mode() {
     let modes: std::collections::BTreeSet<String> =
         documented_fields().into_iter().map(|(m, _)| m).collect();
-    for m in ["scenario", "campaign", "replay", "soak", "lesson"] {
+    for m in ["scenario", "run", "campaign", "replay", "soak", "lesson"] {
         assert!(modes.contains(m), "no {m} rows in docs/runner.md");
     }
 }
@@ -132,6 +132,7 @@ fn help_names_every_mode_and_exits_zero() {
         "--seed",
         "--until",
         "--list",
+        "--run",
         "--campaign",
         "--replay",
         "--soak",
@@ -167,4 +168,83 @@ fn bad_arguments_say_what_is_wrong_and_exit_2() {
         assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
         assert!(stdout(&o).is_empty(), "{args:?} printed JSON");
     }
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("a temporary file");
+    path
+}
+
+fn digest_of(json: &str) -> String {
+    let at = json.find("\"trace_digest\":\"").expect("a digest") + 16;
+    json[at..at + 16].to_string()
+}
+
+#[test]
+fn a_run_file_without_actions_plays_as_its_scenario() {
+    let path = temp_file(
+        "plain.aurora-run",
+        "aurora-run 1\nscenario failover\nseed 4\n",
+    );
+    let run = runner(&["--run", path.to_str().unwrap(), "--until", "3s"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let scenario = runner(&["--scenario", "failover", "--seed", "4", "--until", "3s"]);
+    let (run, scenario) = (stdout(&run), stdout(&scenario));
+    assert_eq!(digest_of(&run), digest_of(&scenario));
+    assert_has_fields("scenario", &run);
+    assert_has_fields("run", &run);
+}
+
+#[test]
+fn a_run_files_actions_change_the_run_and_replay_the_same() {
+    let text = "aurora-run 1\nscenario failover\nseed 4\nreplicas 2\naction 1000000.fail-az.c\naction 1500000.crash.az-a-1\n";
+    let path = temp_file("faults.aurora-run", text);
+    let play = || stdout(&runner(&["--run", path.to_str().unwrap(), "--until", "3s"]));
+    let (a, b) = (play(), play());
+    assert_eq!(digest_of(&a), digest_of(&b));
+    assert!(
+        a.contains("\"run_actions\":2,\"run_actions_refused\":0"),
+        "{a}"
+    );
+    let plain = stdout(&runner(&[
+        "--scenario",
+        "failover",
+        "--seed",
+        "4",
+        "--until",
+        "3s",
+    ]));
+    assert_ne!(
+        digest_of(&a),
+        digest_of(&plain),
+        "the actions changed nothing"
+    );
+}
+
+#[test]
+fn a_bad_run_file_is_named_with_its_line_and_column_and_exits_2() {
+    let path = temp_file(
+        "bad.aurora-run",
+        "aurora-run 1\nscenario failover\nseed 4\naction 1000000.fail-az.q\n",
+    );
+    let o = runner(&["--run", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("line 4, column 24"), "{}", stderr(&o));
+    let newer = temp_file(
+        "newer.aurora-run",
+        "aurora-run 2\nscenario failover\nseed 4\n",
+    );
+    let o = runner(&["--run", newer.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("version 2"), "{}", stderr(&o));
+    let o = runner(&["--run", "/nonexistent/run.aurora-run"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot read the run file"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty());
 }
