@@ -11,6 +11,7 @@ pub mod app;
 pub mod choices;
 pub mod compare;
 pub mod components;
+pub mod export_run;
 pub mod format;
 pub mod hooks;
 pub mod journal;
