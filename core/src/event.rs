@@ -206,6 +206,31 @@ impl FailoverPhase {
     }
 }
 
+/// The timed phases of a crash recovery (P17 §4.3, P18 §2.4): the engine restarts and opens
+/// the volume, the storage protocol (quorum reads, truncation, new volume epoch) runs in
+/// milliseconds, and undo of in-flight transactions follows in the background, after the
+/// database is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum RecoveryPhase {
+    /// The instance and its engine start and open the volume.
+    Restart,
+    /// Read a quorum of every PG, recompute VDL, write the truncation with a new epoch.
+    Storage,
+    /// Roll back the transactions that were in flight at the crash, alongside user traffic.
+    Undo,
+}
+
+impl RecoveryPhase {
+    pub fn label(self) -> &'static str {
+        match self {
+            RecoveryPhase::Restart => "engine restart",
+            RecoveryPhase::Storage => "storage protocol",
+            RecoveryPhase::Undo => "background undo",
+        }
+    }
+}
+
 /// Something that happened.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -366,6 +391,13 @@ pub enum Event {
     },
     RecoveryStarted {
         node: NodeId,
+    },
+    /// A phase of crash recovery on `node` finished; for undo, `txns` were rolled back.
+    RecoveryPhaseDone {
+        node: NodeId,
+        phase: RecoveryPhase,
+        took: SimDuration,
+        txns: u32,
     },
     RoleChanged {
         node: NodeId,
@@ -544,6 +576,17 @@ impl Event {
             }
             NoFailoverTarget { old } => d(35, old.0 as u64, 0, 0),
             RecoveryStarted { node } => d(36, node.0 as u64, 0, 0),
+            RecoveryPhaseDone {
+                node,
+                phase,
+                took,
+                txns,
+            } => d(
+                55,
+                node.0 as u64,
+                phase as u64 | (txns as u64) << 8,
+                took.as_micros(),
+            ),
             RoleChanged { node, role } => d(37, node.0 as u64, role_word(role), 0),
             DnsUpdated { endpoint, target } => d(38, endpoint_word(endpoint), target.0 as u64, 0),
             InstanceAdded { node, ready_in } => d(39, node.0 as u64, ready_in.as_micros(), 0),
@@ -775,8 +818,34 @@ impl Event {
                 name(old)
             ),
             RecoveryStarted { node } => format!(
-                "{} opens the volume: asking a read quorum of every PG for its SCL",
+                "{} restarts its engine to open the volume; no redo to replay",
                 name(node)
+            ),
+            RecoveryPhaseDone {
+                node,
+                phase: RecoveryPhase::Restart,
+                took,
+                ..
+            } => format!(
+                "{}'s engine is up after {took}: asking a read quorum of every PG for its SCL",
+                name(node)
+            ),
+            RecoveryPhaseDone {
+                phase: RecoveryPhase::Storage,
+                took,
+                ..
+            } => format!(
+                "storage protocol done in {took}: quorum reads, truncation and a new volume epoch"
+            ),
+            RecoveryPhaseDone {
+                node,
+                phase: RecoveryPhase::Undo,
+                took,
+                txns,
+            } => format!(
+                "{} rolled back {txns} in-flight transaction{} in the background in {took}, while serving",
+                name(node),
+                if txns == 1 { "" } else { "s" }
             ),
             RoleChanged { node, role } => format!("{} is now the {role}", name(node)),
             DnsUpdated { endpoint, target } => {

@@ -410,6 +410,8 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
                 | Ev::ReplicaStream
                 | Ev::ReplicaApplied { .. }
                 | Ev::RecoveryRetry
+                | Ev::EngineStarted(_)
+                | Ev::UndoDone { .. }
                 | Ev::Promoted(_)
                 | Ev::Serve { .. }
         )

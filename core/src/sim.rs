@@ -528,6 +528,8 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Ev) {
         Ev::Promoted(node) => failover::on_promoted(k, m, node),
         Ev::WriterRecreated(node) => failover::on_writer_recreated(k, m, node),
         Ev::RecoveryRetry => recovery::on_retry(k, m),
+        Ev::EngineStarted(node) => recovery::on_engine_started(k, m, node),
+        Ev::UndoDone { node, txns } => recovery::on_undo_done(k, m, node, txns),
         Ev::InstanceReady(node) => instance_ready(k, m, node),
         Ev::AutoScale => autoscaling::on_evaluate(k, m),
         Ev::ServerlessTick => crate::serverless::on_tick(k, m),
@@ -1047,8 +1049,8 @@ fn came_up(k: &mut Kernel, m: &mut Model, node: NodeId) {
         NodeKind::Instance
             if node == m.writer.node && m.failover.is_none() && m.recovery.is_none() =>
         {
-            m.writer.abandon_commits();
-            recovery::begin(k, m, node);
+            let in_flight = m.writer.abandon_commits().len() as u32;
+            recovery::begin(k, m, node, recovery::ENGINE_RESTART_TIME, in_flight);
         }
         _ => {}
     }

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use aurora_core::compute::instance::Role;
 use aurora_core::endpoint::EndpointId;
-use aurora_core::event::{FailoverPhase, SegmentHealth};
+use aurora_core::event::{FailoverPhase, RecoveryPhase, SegmentHealth};
 use aurora_core::ids::{NodeId, PgId, RegionId, SegmentId};
 use aurora_core::lsn::Lsn;
 use aurora_core::topology::Topology;
@@ -101,6 +101,11 @@ pub struct Recovery {
     pub detect: Option<SimDuration>,
     pub promote: Option<SimDuration>,
     pub recover: Option<SimDuration>,
+    /// Crash recovery's own phases: engine restart, storage protocol, background undo (and
+    /// how many transactions it rolled back).
+    pub restart: Option<SimDuration>,
+    pub storage: Option<SimDuration>,
+    pub undo: Option<(SimDuration, u32)>,
     /// Crash recovery's result: VDL, annulled up to, new volume epoch.
     pub volume: Option<(Lsn, Lsn, u32)>,
     pub dns: Option<(SimTime, NodeId)>,
@@ -337,6 +342,18 @@ impl Journal {
                     FailoverPhase::Promote => r.promote = Some(took),
                     FailoverPhase::Recover => r.recover = Some(took),
                 });
+            }
+            RecoveryPhaseDone {
+                phase, took, txns, ..
+            } => {
+                // Undo finishes after the failover closed: it belongs to the latest record.
+                if active || phase == RecoveryPhase::Undo {
+                    self.update_recovery(at, |r| match phase {
+                        RecoveryPhase::Restart => r.restart = Some(took),
+                        RecoveryPhase::Storage => r.storage = Some(took),
+                        RecoveryPhase::Undo => r.undo = Some((took, txns)),
+                    });
+                }
             }
             VolumeRecovered {
                 vdl,
