@@ -3,9 +3,9 @@
 //! target until its cached answer expires.
 
 use crate::compute::instance::Role;
+use crate::dispatch::Model;
 use crate::engine::Kernel;
 use crate::ids::NodeId;
-use crate::sim::Model;
 use crate::time::SimDuration;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -61,7 +61,8 @@ pub struct Endpoints {
 /// Instances a reader-type endpoint may hand out: replicas that are up.
 fn available_replica(k: &Kernel, m: &Model, node: NodeId) -> bool {
     k.topo.is_up(node)
-        && m.instances
+        && m.compute
+            .instances
             .iter()
             .any(|i| i.node == node && i.role == Role::Replica)
 }
@@ -69,7 +70,7 @@ fn available_replica(k: &Kernel, m: &Model, node: NodeId) -> bool {
 /// What DNS answers for an endpoint right now. Reader-type endpoints draw at random among
 /// available replicas (per connection, not per query: the client caches the answer).
 pub(crate) fn resolve(k: &mut Kernel, m: &Model, ep: EndpointId) -> NodeId {
-    let cluster = m.endpoints.cluster;
+    let cluster = m.access.endpoints.cluster;
     let pick = |k: &mut Kernel, nodes: &[NodeId]| -> Option<NodeId> {
         let up: Vec<NodeId> = nodes
             .iter()
@@ -82,6 +83,7 @@ pub(crate) fn resolve(k: &mut Kernel, m: &Model, ep: EndpointId) -> NodeId {
         EndpointId::Cluster => cluster,
         EndpointId::Reader => {
             let replicas: Vec<NodeId> = m
+                .compute
                 .instances
                 .iter()
                 .filter(|i| available_replica(k, m, i.node))
@@ -90,6 +92,7 @@ pub(crate) fn resolve(k: &mut Kernel, m: &Model, ep: EndpointId) -> NodeId {
             k.rng.pick(&replicas).copied().unwrap_or(cluster)
         }
         EndpointId::Custom(i) => m
+            .access
             .endpoints
             .custom
             .get(i as usize)

@@ -77,3 +77,29 @@ impl fmt::Display for AzId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RegionId(pub u8);
+
+/// The regions' AWS-style names, by [`RegionId`]: the primary first, then the secondaries
+/// Global Database adds in order.
+pub const REGION_NAMES: [&str; 11] = [
+    "us-east-1",
+    "eu-west-1",
+    "ap-southeast-2",
+    "us-west-2",
+    "eu-central-1",
+    "ap-northeast-1",
+    "sa-east-1",
+    "ca-central-1",
+    "ap-south-1",
+    "eu-north-1",
+    "af-south-1",
+];
+
+impl RegionId {
+    /// The region's AWS-style name (`us-east-1` for the primary).
+    pub fn name(self) -> &'static str {
+        REGION_NAMES
+            .get(self.0 as usize)
+            .copied()
+            .unwrap_or("region")
+    }
+}

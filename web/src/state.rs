@@ -17,6 +17,10 @@ use crate::format;
 use crate::playback::Playback;
 use crate::url::Params;
 
+#[path = "lesson_reduce.rs"]
+mod lesson_reduce;
+pub use lesson_reduce::LessonState;
+
 /// Longest wall-clock step one frame may take, in ms: after a hidden tab comes back, the run
 /// resumes where it was instead of leaping ahead.
 const MAX_FRAME_MS: f64 = 100.0;
@@ -83,6 +87,10 @@ pub enum Action {
     ShowRegion(Option<u8>),
     /// The first render is on screen: draw the side panels too.
     ShowPanels,
+    /// Something done in lesson mode.
+    Lesson(crate::lesson::LessonAction),
+    /// A lesson file fetched from its path: its text, or why it could not be read.
+    LessonText(String, Result<String, String>),
 }
 
 /// The colour theme.
@@ -131,6 +139,8 @@ pub struct AppState {
     pub region_shown: Option<u8>,
     /// The side panels are drawn: from the render after the first, so the diagram shows first.
     pub panels: bool,
+    /// The lesson followed, the picker, the progress kept.
+    pub lesson: LessonState,
 }
 
 /// The state as components receive it.
@@ -170,9 +180,15 @@ impl AppState {
             advance_ms: 0.0,
             region_shown: None,
             panels: false,
+            lesson: LessonState::default(),
         };
         for text in notices {
             state.notify(text, true);
+        }
+        state.open_from_link(&params.lesson, params.seed_given.then_some(params.seed));
+        if state.lesson.following() || state.lesson.loading.is_some() {
+            // The lesson makes the run; a link's moment belongs to a scenario run.
+            return state;
         }
         if let Some(at) = params.at {
             let speed = state.speed();
@@ -224,6 +240,7 @@ impl AppState {
             advance_ms: 0.0,
             region_shown: self.region_shown,
             panels: self.panels,
+            lesson: self.lesson.clone(),
         }
     }
 
@@ -251,11 +268,12 @@ impl AppState {
         };
         self.last_wall = Some(wall);
         self.wall = wall;
-        let speed = self.speed();
+        let (race, held) = self.lesson_pace(wall);
+        let speed = self.speed() * race;
         let Ok(mut pb) = self.pb.try_borrow_mut() else {
             return false;
         };
-        if !self.playing {
+        if !self.playing || held {
             // Let lit links fade out while paused.
             let lit = !pb.traffic.pulses.is_empty() || !pb.journal.flashes.is_empty();
             if lit {
@@ -274,7 +292,10 @@ impl AppState {
         let reached = pb.run(target, speed, wall, true, Some(&mut out_of_time));
         self.advance_ms = now_ms() - started;
         let gained = pb.now().since(before).as_micros() as f64 / 1_000.0;
-        self.effective_speed = if reached || dt <= 0.0 {
+        self.effective_speed = if race > 1.0 && reached {
+            // A lesson's long wait: the clock races, and the bar says how fast.
+            Some(speed)
+        } else if reached || dt <= 0.0 {
             None
         } else {
             let now = gained / dt;
@@ -288,14 +309,18 @@ impl AppState {
     }
 
     fn act(&mut self, action: UserAction) {
+        if !self.lesson_takes(&action) {
+            return;
+        }
         let speed = self.speed();
         let wall = self.wall;
         let result = match self.pb.try_borrow_mut() {
-            Ok(mut pb) => pb.act(action, speed, wall),
+            Ok(mut pb) => pb.act(action.clone(), speed, wall),
             Err(_) => Err("the playground is busy; try again".to_string()),
         };
-        if let Err(why) = result {
-            self.notify(capitalise(&why), true);
+        match result {
+            Err(why) => self.notify(capitalise(&why), true),
+            Ok(()) => self.lesson_acted(&action),
         }
     }
 }
@@ -330,6 +355,9 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = self.copy();
         let speed = self.speed();
+        if !next.lesson_allows(&action) {
+            return Rc::new(next);
+        }
         match action {
             Action::Frame(wall) => {
                 if !next.frame(wall) {
@@ -393,6 +421,7 @@ impl Reducible for AppState {
                     );
                 }
             }
+            Action::Reset if next.lesson_reset() => {}
             Action::Reset => {
                 let (scenario, seed) = match next.pb.try_borrow() {
                     Ok(pb) => (pb.scenario(), pb.seed()),
@@ -409,6 +438,7 @@ impl Reducible for AppState {
             }
             Action::SetScenario(name) => match scenario::find(&name) {
                 Some(s) => {
+                    next.leave_lesson_quietly();
                     let seed = next.pb.try_borrow().map_or(1, |pb| pb.seed());
                     next.restart(s, seed);
                 }
@@ -425,7 +455,9 @@ impl Reducible for AppState {
             Action::Notify(text, problem) => next.notify(text, problem),
             Action::ToggleHelp => next.help_open = !next.help_open,
             Action::Escape => {
-                if next.help_open {
+                if next.lesson.picker {
+                    next.lesson.picker = false;
+                } else if next.help_open {
                     next.help_open = false;
                 } else if next.selection.is_some() {
                     next.selection = None;
@@ -488,7 +520,10 @@ impl Reducible for AppState {
                     Theme::Dark => Theme::Auto,
                 }
             }
+            Action::Lesson(a) => next.lesson_action(a),
+            Action::LessonText(path, text) => next.lesson_text(path, text),
         }
+        next.lesson_tick();
         Rc::new(next)
     }
 }

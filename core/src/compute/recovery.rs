@@ -17,12 +17,12 @@
 //! which is why recovery stays under P17's 10 s: no redo is replayed.
 
 use crate::compute::read::Reply;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::dispatch::Model;
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind, RecoveryPhase};
 use crate::ids::{NodeId, SegmentId};
 use crate::lsn::Lsn;
 use crate::quorum::{Kind, SlotMask, MAX_SLOTS};
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -74,10 +74,10 @@ pub(crate) fn begin(
     restart: SimDuration,
     in_flight: u32,
 ) {
-    m.writer.node = node;
+    m.compute.writer.node = node;
     let pgs = m.storage.pgs.len();
     let restarting = restart > SimDuration::ZERO;
-    m.recovery = Some(Recovery {
+    m.compute.recovery = Some(Recovery {
         node,
         started: k.now,
         restarting,
@@ -94,16 +94,16 @@ pub(crate) fn begin(
     });
     k.emit(Event::RecoveryStarted { node });
     if restarting {
-        k.schedule_in(restart, Ev::EngineStarted(node));
+        k.schedule_in(restart, Due::EngineStarted(node));
     } else {
         ask(k, m);
     }
-    k.schedule_in(RECOVERY_RETRY, Ev::RecoveryRetry);
+    k.schedule_in(RECOVERY_RETRY, Due::RecoveryRetry);
 }
 
 /// The engine on `node` is up: the storage protocol begins.
 pub(crate) fn on_engine_started(k: &mut Kernel, m: &mut Model, node: NodeId) {
-    let Some(r) = &mut m.recovery else {
+    let Some(r) = &mut m.compute.recovery else {
         return;
     };
     // A stale timer from an earlier restart that was cut short by another crash.
@@ -125,7 +125,7 @@ pub(crate) fn on_engine_started(k: &mut Kernel, m: &mut Model, node: NodeId) {
 /// Records that the engine was already restarted for `took` before this recovery began (a
 /// failover's promotion, a re-created writer), so the recovery's phases show it.
 pub(crate) fn note_restart(m: &mut Model, took: SimDuration) {
-    if let Some(r) = m.recovery.as_mut().filter(|r| !r.restarting) {
+    if let Some(r) = m.compute.recovery.as_mut().filter(|r| !r.restarting) {
         r.restart = took;
     }
 }
@@ -146,7 +146,7 @@ pub(crate) fn on_undo_done(k: &mut Kernel, m: &mut Model, node: NodeId, txns: u3
 
 /// Sends the current step's request to every member that has not answered it.
 fn ask(k: &mut Kernel, m: &mut Model) {
-    let Some(r) = m.recovery.as_ref().filter(|r| !r.restarting) else {
+    let Some(r) = m.compute.recovery.as_ref().filter(|r| !r.restarting) else {
         return;
     };
     for (i, pg) in m.storage.pgs.iter().enumerate() {
@@ -175,9 +175,9 @@ fn ask(k: &mut Kernel, m: &mut Model) {
 }
 
 pub(crate) fn on_retry(k: &mut Kernel, m: &mut Model) {
-    if m.recovery.is_some() {
+    if m.compute.recovery.is_some() {
         ask(k, m);
-        k.schedule_in(RECOVERY_RETRY, Ev::RecoveryRetry);
+        k.schedule_in(RECOVERY_RETRY, Due::RecoveryRetry);
     }
 }
 
@@ -205,7 +205,7 @@ fn note(m: &mut Model, seg: SegmentId, scl: Lsn, kind: Kind) -> bool {
         return false;
     };
     let (pg, slot) = (s.pg.index(), s.slot);
-    let Some(r) = &mut m.recovery else {
+    let Some(r) = &mut m.compute.recovery else {
         return false;
     };
     if m.storage.pgs[pg].slots[slot as usize] != Some(seg) {
@@ -222,10 +222,10 @@ fn note(m: &mut Model, seg: SegmentId, scl: Lsn, kind: Kind) -> bool {
 
 /// At the new writer: an SCL. With a read quorum of every PG, compute VDL and truncate.
 pub(crate) fn on_scl(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
-    if m.recovery.as_ref().is_none_or(|r| r.truncating) || !note(m, seg, scl, Kind::Read) {
+    if m.compute.recovery.as_ref().is_none_or(|r| r.truncating) || !note(m, seg, scl, Kind::Read) {
         return;
     }
-    let Some(r) = &mut m.recovery else {
+    let Some(r) = &mut m.compute.recovery else {
         return;
     };
     // Step 2: a record that reached a write quorum is on at least one member of any read
@@ -242,10 +242,10 @@ pub(crate) fn on_scl(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
                 .unwrap_or(Lsn::ZERO)
         })
         .collect();
-    let (vdl, end) = m.writer.log.recover(&points);
+    let (vdl, end) = m.compute.writer.log.recover(&points);
     // A copy at its PG's last record at or below VDL is complete to VDL.
     r.from = (0..points.len() as u32)
-        .map(|pg| m.writer.log.complete_from(pg, vdl))
+        .map(|pg| m.compute.writer.log.complete_from(pg, vdl))
         .collect();
     r.vdl = vdl;
     r.end = end;
@@ -288,10 +288,11 @@ pub(crate) fn on_truncate(
 
 /// At the new writer: a truncation acknowledged. With a write quorum of every PG, open.
 pub(crate) fn on_truncate_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
-    if m.recovery.as_ref().is_none_or(|r| !r.truncating) || !note(m, seg, scl, Kind::Write) {
+    if m.compute.recovery.as_ref().is_none_or(|r| !r.truncating) || !note(m, seg, scl, Kind::Write)
+    {
         return;
     }
-    let Some(r) = m.recovery.take() else {
+    let Some(r) = m.compute.recovery.take() else {
         return;
     };
     let st = &mut m.storage;
@@ -300,7 +301,7 @@ pub(crate) fn on_truncate_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl
     for s in st.segments.iter_mut() {
         s.volume_epoch = s.volume_epoch.max(r.epoch);
     }
-    let (dropped, replies) = m.writer.reopen(r.epoch, |pg, slot| {
+    let (dropped, replies) = m.compute.writer.reopen(r.epoch, |pg, slot| {
         if r.answered[pg] & (1 << slot) != 0 {
             r.scls[pg][slot]
         } else {
@@ -314,7 +315,7 @@ pub(crate) fn on_truncate_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl
         }
     }
     m.checker
-        .reset_points(m.writer.log.vcl(), m.writer.log.vdl());
+        .reset_points(m.compute.writer.log.vcl(), m.compute.writer.log.vdl());
     m.metrics.recoveries.push(k.now - r.started);
     let storage = k.now - r.storage_started;
     m.metrics
@@ -333,7 +334,7 @@ pub(crate) fn on_truncate_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl
     });
     k.schedule_in(
         UNDO_PER_TXN.saturating_mul(r.in_flight as u64),
-        Ev::UndoDone {
+        Due::UndoDone {
             node: r.node,
             txns: r.in_flight,
         },
