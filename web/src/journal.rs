@@ -439,6 +439,34 @@ mod tests {
     }
 
     #[test]
+    fn a_crash_recovery_shows_its_restart_storage_protocol_and_undo_apart() {
+        let Some(sc) = aurora_core::scenario::find("writer-crash") else {
+            panic!("the writer-crash scenario exists");
+        };
+        let mut sim = sc.start(1);
+        let topo = sim.topology().clone();
+        let mut j = Journal::default();
+        // Drained as the page does, a frame at a time, so no event is dropped.
+        while sim.now() < SimTime::from_micros(12_000_000) {
+            sim.run_for(SimDuration::from_millis(50));
+            for (at, e) in sim.drain_events() {
+                j.record(at, &e, &topo, SimDuration::ZERO, 0.0, false);
+            }
+        }
+        let r = j.recovery().expect("a recovery");
+        assert_eq!(
+            r.restart,
+            Some(aurora_core::compute::recovery::ENGINE_RESTART_TIME)
+        );
+        let storage = r.storage.expect("the storage protocol's time");
+        assert!(storage < SimDuration::from_millis(100), "{storage}");
+        assert!(r.undo.is_some(), "undo reported after the open");
+        assert!(r
+            .finished
+            .is_some_and(|(_, took)| took >= aurora_core::compute::recovery::ENGINE_RESTART_TIME));
+    }
+
+    #[test]
     fn a_failover_is_followed_phase_by_phase() {
         let topo = topo();
         let mut j = Journal::default();
