@@ -9,37 +9,13 @@ use crate::ids::NodeId;
 use crate::time::SimDuration;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
 /// DNS time-to-live of Aurora's endpoint records. KC-DNS
 pub const DNS_TTL: SimDuration = SimDuration::from_secs(5);
 /// Custom endpoints per provisioned cluster. UG: Amazon Aurora connection management (2023)
 pub const MAX_CUSTOM_ENDPOINTS: usize = 5;
 
-/// Which endpoint a client connects through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum EndpointId {
-    /// Always the current writer; the only one for writes.
-    Cluster,
-    /// A random available replica per connection; the writer when there are none.
-    Reader,
-    /// A named subset of instances.
-    Custom(u8),
-    /// One specific instance.
-    Instance(NodeId),
-}
-
-impl fmt::Display for EndpointId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EndpointId::Cluster => write!(f, "cluster endpoint"),
-            EndpointId::Reader => write!(f, "reader endpoint"),
-            EndpointId::Custom(i) => write!(f, "custom endpoint {i}"),
-            EndpointId::Instance(n) => write!(f, "instance endpoint of {n}"),
-        }
-    }
-}
+pub use crate::ids::EndpointId;
 
 /// A user-defined endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -51,7 +51,7 @@ pub(crate) struct FailoverState {
     pub health_misses: u32,
     pub last_healthy: SimTime,
     /// Client writes a fenced old writer took and cannot commit.
-    pub fenced_pending: Vec<(NodeId, u64)>,
+    pub fenced_pending: alloc::vec::Vec<(NodeId, u64)>,
 }
 
 /// A failover in progress.

@@ -103,3 +103,28 @@ impl RegionId {
             .unwrap_or("region")
     }
 }
+
+/// Which endpoint a client connects through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum EndpointId {
+    /// Always the current writer; the only one for writes.
+    Cluster,
+    /// A random available replica per connection; the writer when there are none.
+    Reader,
+    /// A named subset of instances.
+    Custom(u8),
+    /// One specific instance.
+    Instance(NodeId),
+}
+
+impl fmt::Display for EndpointId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EndpointId::Cluster => write!(f, "cluster endpoint"),
+            EndpointId::Reader => write!(f, "reader endpoint"),
+            EndpointId::Custom(i) => write!(f, "custom endpoint {i}"),
+            EndpointId::Instance(n) => write!(f, "instance endpoint of {n}"),
+        }
+    }
+}

@@ -343,17 +343,15 @@ impl Journal {
                     FailoverPhase::Recover => r.recover = Some(took),
                 });
             }
+            // Undo finishes after the failover closed: it belongs to the latest record.
             RecoveryPhaseDone {
                 phase, took, txns, ..
-            } => {
-                // Undo finishes after the failover closed: it belongs to the latest record.
-                if active || phase == RecoveryPhase::Undo {
-                    self.update_recovery(at, |r| match phase {
-                        RecoveryPhase::Restart => r.restart = Some(took),
-                        RecoveryPhase::Storage => r.storage = Some(took),
-                        RecoveryPhase::Undo => r.undo = Some((took, txns)),
-                    });
-                }
+            } if active || phase == RecoveryPhase::Undo => {
+                self.update_recovery(at, |r| match phase {
+                    RecoveryPhase::Restart => r.restart = Some(took),
+                    RecoveryPhase::Storage => r.storage = Some(took),
+                    RecoveryPhase::Undo => r.undo = Some((took, txns)),
+                });
             }
             VolumeRecovered {
                 vdl,

@@ -149,6 +149,7 @@ impl Event {
             ),
             RegionDown { region } => d(53, region.0 as u64, 0, 0),
             RegionUp { region } => d(54, region.0 as u64, 0, 0),
+            Backup(e) => e.digest_words(),
         }
     }
 }
@@ -179,8 +180,8 @@ fn role_word(r: crate::compute::instance::Role) -> u64 {
     }
 }
 
-fn endpoint_word(e: crate::endpoint::EndpointId) -> u64 {
-    use crate::endpoint::EndpointId::*;
+fn endpoint_word(e: crate::ids::EndpointId) -> u64 {
+    use crate::ids::EndpointId::*;
     match e {
         Cluster => 1,
         Reader => 2,
