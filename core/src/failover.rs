@@ -14,7 +14,6 @@ use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, FailoverPhase, MsgKind};
 use crate::ids::NodeId;
 use crate::time::{SimDuration, SimTime};
-use alloc::vec::Vec;
 
 /// How often the host manager checks the writer. [sim default — not sourced]
 pub const HEALTH_CHECK_INTERVAL: SimDuration = SimDuration::from_millis(2_500);
