@@ -9,6 +9,7 @@ pub mod actions;
 pub mod acu;
 pub mod app;
 pub mod choices;
+pub mod compare;
 pub mod components;
 pub mod format;
 pub mod hooks;
