@@ -200,6 +200,8 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
         Due::Promoted(node) => failover::on_promoted(k, m, node),
         Due::WriterRecreated(node) => failover::on_writer_recreated(k, m, node),
         Due::RecoveryRetry => recovery::on_retry(k, m),
+        Due::EngineStarted(node) => recovery::on_engine_started(k, m, node),
+        Due::UndoDone { node, txns } => recovery::on_undo_done(k, m, node, txns),
         Due::InstanceReady(node) => lifecycle::instance_ready(k, m, node),
         Due::AutoScale => autoscaling::on_evaluate(k, m),
         Due::ServerlessTick => crate::serverless::on_tick(k, m),

@@ -195,6 +195,13 @@ pub(crate) enum Due {
     /// With no replica, the writer has been re-created.
     WriterRecreated(NodeId),
     RecoveryRetry,
+    /// A restarting instance's engine is up: crash recovery's storage protocol can begin.
+    EngineStarted(NodeId),
+    /// Background undo after a recovery finished.
+    UndoDone {
+        node: NodeId,
+        txns: u32,
+    },
     /// A new instance finished being created.
     InstanceReady(NodeId),
     AutoScale,

@@ -222,6 +222,31 @@ impl FailoverPhase {
     }
 }
 
+/// The timed phases of a crash recovery (P17 §4.3, P18 §2.4): the engine restarts and opens
+/// the volume, the storage protocol (quorum reads, truncation, new volume epoch) runs in
+/// milliseconds, and undo of in-flight transactions follows in the background, after the
+/// database is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum RecoveryPhase {
+    /// The instance and its engine start and open the volume.
+    Restart,
+    /// Read a quorum of every PG, recompute VDL, write the truncation with a new epoch.
+    Storage,
+    /// Roll back the transactions that were in flight at the crash, alongside user traffic.
+    Undo,
+}
+
+impl RecoveryPhase {
+    pub fn label(self) -> &'static str {
+        match self {
+            RecoveryPhase::Restart => "engine restart",
+            RecoveryPhase::Storage => "storage protocol",
+            RecoveryPhase::Undo => "background undo",
+        }
+    }
+}
+
 /// Something that happened.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -382,6 +407,13 @@ pub enum Event {
     },
     RecoveryStarted {
         node: NodeId,
+    },
+    /// A phase of crash recovery on `node` finished; for undo, `txns` were rolled back.
+    RecoveryPhaseDone {
+        node: NodeId,
+        phase: RecoveryPhase,
+        took: SimDuration,
+        txns: u32,
     },
     RoleChanged {
         node: NodeId,

@@ -226,8 +226,8 @@ fn came_up(k: &mut Kernel, m: &mut Model, node: NodeId) {
                 && m.failover.active.is_none()
                 && m.compute.recovery.is_none() =>
         {
-            m.compute.writer.abandon_commits();
-            recovery::begin(k, m, node);
+            let in_flight = m.compute.writer.abandon_commits().len() as u32;
+            recovery::begin(k, m, node, recovery::ENGINE_RESTART_TIME, in_flight);
         }
         _ => {}
     }

@@ -403,6 +403,8 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
                 | Due::ReplicaStream
                 | Due::ReplicaApplied { .. }
                 | Due::RecoveryRetry
+                | Due::EngineStarted(_)
+                | Due::UndoDone { .. }
                 | Due::Promoted(_)
                 | Due::Serve { .. }
         )

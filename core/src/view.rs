@@ -224,11 +224,13 @@ pub enum RecoveryView {
     Detecting { misses: u32 },
     /// Promoting `target` (engine restart).
     Promoting { target: NodeId, since: SimTime },
-    /// Crash recovery on `node`: quorum reads, then truncation.
+    /// Crash recovery on `node`: the engine restarting, then quorum reads, then truncation.
     Recovering {
         node: NodeId,
         truncating: bool,
         since: SimTime,
+        /// The engine is still starting; the storage protocol has not begun.
+        restarting: bool,
     },
 }
 
@@ -436,6 +438,7 @@ impl Sim {
                 node: r.node,
                 truncating: r.truncating,
                 since: r.started,
+                restarting: r.restarting,
             },
             (Some(f), None) => match f.target {
                 Some(t) => RecoveryView::Promoting {

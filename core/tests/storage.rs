@@ -387,7 +387,12 @@ fn writer_crash_recovers_without_losing_acknowledged_commits_and_fences_old_epoc
     );
     sim.run_for(SimDuration::from_millis(200));
     sim.apply(Command::Heal(Fault::CrashNode(writer))).unwrap();
-    // Recovery is a round of quorum reads and a round of truncation writes: milliseconds.
+    // The engine restarts first (seconds); then recovery's storage protocol is a round of
+    // quorum reads and a round of truncation writes: milliseconds.
+    sim.run_for(aurora_core::compute::recovery::ENGINE_RESTART_TIME);
+    assert!(!sim
+        .drain_events()
+        .any(|(_, e)| matches!(e, Event::VolumeRecovered { .. })));
     sim.run_for(SimDuration::from_millis(50));
     let recovered = sim
         .drain_events()
@@ -404,7 +409,7 @@ fn writer_crash_recovers_without_losing_acknowledged_commits_and_fences_old_epoc
     );
     assert_eq!(recovered.1, 2, "a new volume epoch");
     assert!(sim.storage().segments.iter().all(|s| s.volume_epoch == 2));
-    sim.run_until(secs(2));
+    sim.run_for(SimDuration::from_secs(1));
     assert!(sim.metrics().commits_acked > acked + 100, "writes resume");
     assert_eq!(sim.commits_lost(), 0);
     assert_eq!(sim.invariant_violations(), 0);

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use aurora_core::compute::instance::Role;
 use aurora_core::endpoint::EndpointId;
-use aurora_core::event::{FailoverPhase, SegmentHealth};
+use aurora_core::event::{FailoverPhase, RecoveryPhase, SegmentHealth};
 use aurora_core::ids::{NodeId, PgId, RegionId, SegmentId};
 use aurora_core::lsn::Lsn;
 use aurora_core::topology::Topology;
@@ -101,6 +101,11 @@ pub struct Recovery {
     pub detect: Option<SimDuration>,
     pub promote: Option<SimDuration>,
     pub recover: Option<SimDuration>,
+    /// Crash recovery's own phases: engine restart, storage protocol, background undo (and
+    /// how many transactions it rolled back).
+    pub restart: Option<SimDuration>,
+    pub storage: Option<SimDuration>,
+    pub undo: Option<(SimDuration, u32)>,
     /// Crash recovery's result: VDL, annulled up to, new volume epoch.
     pub volume: Option<(Lsn, Lsn, u32)>,
     pub dns: Option<(SimTime, NodeId)>,
@@ -338,6 +343,16 @@ impl Journal {
                     FailoverPhase::Recover => r.recover = Some(took),
                 });
             }
+            // Undo finishes after the failover closed: it belongs to the latest record.
+            RecoveryPhaseDone {
+                phase, took, txns, ..
+            } if active || phase == RecoveryPhase::Undo => {
+                self.update_recovery(at, |r| match phase {
+                    RecoveryPhase::Restart => r.restart = Some(took),
+                    RecoveryPhase::Storage => r.storage = Some(took),
+                    RecoveryPhase::Undo => r.undo = Some((took, txns)),
+                });
+            }
             VolumeRecovered {
                 vdl,
                 truncated_upto,
@@ -419,6 +434,34 @@ mod tests {
         assert_eq!(j.lines.len(), LOG_LINES);
         j.cut(SimTime::from_micros(100));
         assert!(j.lines.iter().all(|l| l.at.as_micros() <= 100));
+    }
+
+    #[test]
+    fn a_crash_recovery_shows_its_restart_storage_protocol_and_undo_apart() {
+        let Some(sc) = aurora_core::scenario::find("writer-crash") else {
+            panic!("the writer-crash scenario exists");
+        };
+        let mut sim = sc.start(1);
+        let topo = sim.topology().clone();
+        let mut j = Journal::default();
+        // Drained as the page does, a frame at a time, so no event is dropped.
+        while sim.now() < SimTime::from_micros(12_000_000) {
+            sim.run_for(SimDuration::from_millis(50));
+            for (at, e) in sim.drain_events() {
+                j.record(at, &e, &topo, SimDuration::ZERO, 0.0, false);
+            }
+        }
+        let r = j.recovery().expect("a recovery");
+        assert_eq!(
+            r.restart,
+            Some(aurora_core::compute::recovery::ENGINE_RESTART_TIME)
+        );
+        let storage = r.storage.expect("the storage protocol's time");
+        assert!(storage < SimDuration::from_millis(100), "{storage}");
+        assert!(r.undo.is_some(), "undo reported after the open");
+        assert!(r
+            .finished
+            .is_some_and(|(_, took)| took >= aurora_core::compute::recovery::ENGINE_RESTART_TIME));
     }
 
     #[test]

@@ -9,11 +9,17 @@
 //!    wait out;
 //! 5. open: new LSNs start above the truncation range. There is no redo replay: storage
 //!    materialises pages itself. A PG without a read quorum holds recovery until it has one.
+//!
+//! Around the storage protocol are the phases that take the time: before it, the instance and
+//! its engine restart (a crashed writer coming back; in a failover, the promotion is this
+//! phase); after the open, undo of the transactions that were in flight runs in the
+//! background while the database serves (P17 §4.3). The protocol itself is a few round trips,
+//! which is why recovery stays under P17's 10 s: no redo is replayed.
 
 use crate::compute::read::Reply;
 use crate::dispatch::Model;
 use crate::engine::{Due, Kernel, Payload};
-use crate::event::{Event, MsgKind};
+use crate::event::{Event, MsgKind, RecoveryPhase};
 use crate::ids::{NodeId, SegmentId};
 use crate::lsn::Lsn;
 use crate::quorum::{Kind, SlotMask, MAX_SLOTS};
@@ -24,12 +30,28 @@ use alloc::vec::Vec;
 /// How often recovery re-asks segments that have not answered. [sim default — not sourced]
 pub const RECOVERY_RETRY: SimDuration = SimDuration::from_millis(500);
 
+/// A crashed instance restarting its engine before it can open the volume: inside P17 §4.3's
+/// "generally < 10 s" for recovery and FAQ-AD's restarts "< 60 s in most cases", and equal to
+/// a failover's promotion, which is the same engine restart as a writer.
+/// [sim default — not sourced]
+pub const ENGINE_RESTART_TIME: SimDuration = SimDuration::from_millis(6_500);
+/// Rolling back one transaction that was in flight at the crash, after the open, alongside
+/// user traffic (P17 §4.3 says undo runs then; it gives no time). [sim default — not sourced]
+pub const UNDO_PER_TXN: SimDuration = SimDuration::from_millis(2);
+
 /// A recovery in progress.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Recovery {
     pub node: NodeId,
     pub started: SimTime,
+    /// The engine is still starting; the storage protocol has not begun.
+    pub restarting: bool,
+    /// When the storage protocol began.
+    pub storage_started: SimTime,
+    restart: SimDuration,
+    /// Transactions in flight at the crash: undone after the open.
+    in_flight: u32,
     /// Past step 2: the truncation is being written.
     pub truncating: bool,
     /// Per PG: which slots answered, and their SCLs (then: which acknowledged the truncation).
@@ -42,13 +64,26 @@ pub struct Recovery {
     pub epoch: u32,
 }
 
-/// Starts recovery on `node`, which becomes the writer.
-pub(crate) fn begin(k: &mut Kernel, m: &mut Model, node: NodeId) {
+/// Starts recovery on `node`, which becomes the writer: after `restart` of engine start (zero
+/// when a promotion already restarted it), the storage protocol; `in_flight` transactions are
+/// undone once the volume is open.
+pub(crate) fn begin(
+    k: &mut Kernel,
+    m: &mut Model,
+    node: NodeId,
+    restart: SimDuration,
+    in_flight: u32,
+) {
     m.compute.writer.node = node;
     let pgs = m.storage.pgs.len();
+    let restarting = restart > SimDuration::ZERO;
     m.compute.recovery = Some(Recovery {
         node,
         started: k.now,
+        restarting,
+        storage_started: k.now,
+        restart,
+        in_flight,
         truncating: false,
         answered: vec![0; pgs],
         scls: vec![[0; MAX_SLOTS]; pgs],
@@ -58,13 +93,60 @@ pub(crate) fn begin(k: &mut Kernel, m: &mut Model, node: NodeId) {
         epoch: m.storage.volume_epoch + 1,
     });
     k.emit(Event::RecoveryStarted { node });
-    ask(k, m);
+    if restarting {
+        k.schedule_in(restart, Due::EngineStarted(node));
+    } else {
+        ask(k, m);
+    }
     k.schedule_in(RECOVERY_RETRY, Due::RecoveryRetry);
+}
+
+/// The engine on `node` is up: the storage protocol begins.
+pub(crate) fn on_engine_started(k: &mut Kernel, m: &mut Model, node: NodeId) {
+    let Some(r) = &mut m.compute.recovery else {
+        return;
+    };
+    // A stale timer from an earlier restart that was cut short by another crash.
+    if r.node != node || !r.restarting || k.now - r.started < r.restart {
+        return;
+    }
+    r.restarting = false;
+    r.storage_started = k.now;
+    let took = r.restart;
+    k.emit(Event::RecoveryPhaseDone {
+        node,
+        phase: RecoveryPhase::Restart,
+        took,
+        txns: 0,
+    });
+    ask(k, m);
+}
+
+/// Records that the engine was already restarted for `took` before this recovery began (a
+/// failover's promotion, a re-created writer), so the recovery's phases show it.
+pub(crate) fn note_restart(m: &mut Model, took: SimDuration) {
+    if let Some(r) = m.compute.recovery.as_mut().filter(|r| !r.restarting) {
+        r.restart = took;
+    }
+}
+
+/// Background undo on `node` finished.
+pub(crate) fn on_undo_done(k: &mut Kernel, m: &mut Model, node: NodeId, txns: u32) {
+    let took = UNDO_PER_TXN.saturating_mul(txns as u64);
+    if let Some(p) = m.metrics.recovery_phases.last_mut() {
+        p.undo = Some(took);
+    }
+    k.emit(Event::RecoveryPhaseDone {
+        node,
+        phase: RecoveryPhase::Undo,
+        took,
+        txns,
+    });
 }
 
 /// Sends the current step's request to every member that has not answered it.
 fn ask(k: &mut Kernel, m: &mut Model) {
-    let Some(r) = &m.compute.recovery else {
+    let Some(r) = m.compute.recovery.as_ref().filter(|r| !r.restarting) else {
         return;
     };
     for (i, pg) in m.storage.pgs.iter().enumerate() {
@@ -235,6 +317,28 @@ pub(crate) fn on_truncate_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl
     m.checker
         .reset_points(m.compute.writer.log.vcl(), m.compute.writer.log.vdl());
     m.metrics.recoveries.push(k.now - r.started);
+    let storage = k.now - r.storage_started;
+    m.metrics
+        .recovery_phases
+        .push(crate::metrics::RecoveryPhases {
+            restart: r.restart,
+            storage,
+            undo: None,
+            undo_txns: r.in_flight,
+        });
+    k.emit(Event::RecoveryPhaseDone {
+        node: r.node,
+        phase: RecoveryPhase::Storage,
+        took: storage,
+        txns: 0,
+    });
+    k.schedule_in(
+        UNDO_PER_TXN.saturating_mul(r.in_flight as u64),
+        Due::UndoDone {
+            node: r.node,
+            txns: r.in_flight,
+        },
+    );
     k.emit(Event::VolumeRecovered {
         vdl: r.vdl,
         truncated_upto: r.end,

@@ -15,6 +15,12 @@ use crate::time::{SimDuration, SimTime};
 /// [sim default — not sourced]
 pub const APPLY_NANOS_PER_RECORD: u64 = 400;
 
+/// What AWS and the paper state for replica lag, for the page to show beside the measured
+/// figure: P17 §6.1.4 Table 4 measured 2.62–5.38 ms at 1,000–10,000 writes/s; P17 §4.2.4
+/// "typically ≤ 20 ms"; UG: Replication with Amazon Aurora (2023) "usually much less than
+/// 100 ms"; FAQ-AD "tens of milliseconds". No AWS source gives "< 10 ms" (reference §12).
+pub const AWS_LAG_STATED: &str = "Stated: usually much less than 100 ms (User Guide), tens of ms (FAQ); the paper measured 2.6–5.4 ms at 1,000–10,000 writes/s (SIGMOD 2017, Table 4). No AWS source says \"under 10 ms\".";
+
 /// VDL moved: ship the stream to the replicas after the boxcar delay, once per batch of moves.
 pub(crate) fn vdl_moved(k: &mut Kernel, m: &mut Model) {
     if m.compute.writer.stream_scheduled

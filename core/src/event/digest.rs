@@ -102,6 +102,17 @@ impl Event {
             }
             NoFailoverTarget { old } => d(35, old.0 as u64, 0, 0),
             RecoveryStarted { node } => d(36, node.0 as u64, 0, 0),
+            RecoveryPhaseDone {
+                node,
+                phase,
+                took,
+                txns,
+            } => d(
+                55,
+                node.0 as u64,
+                phase as u64 | (txns as u64) << 8,
+                took.as_micros(),
+            ),
             RoleChanged { node, role } => d(37, node.0 as u64, role_word(role), 0),
             DnsUpdated { endpoint, target } => d(38, endpoint_word(endpoint), target.0 as u64, 0),
             InstanceAdded { node, ready_in } => d(39, node.0 as u64, ready_in.as_micros(), 0),

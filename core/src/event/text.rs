@@ -198,8 +198,34 @@ impl Event {
                 name(old)
             ),
             RecoveryStarted { node } => format!(
-                "{} opens the volume: asking a read quorum of every PG for its SCL",
+                "{} restarts its engine to open the volume; no redo to replay",
                 name(node)
+            ),
+            RecoveryPhaseDone {
+                node,
+                phase: RecoveryPhase::Restart,
+                took,
+                ..
+            } => format!(
+                "{}'s engine is up after {took}: asking a read quorum of every PG for its SCL",
+                name(node)
+            ),
+            RecoveryPhaseDone {
+                phase: RecoveryPhase::Storage,
+                took,
+                ..
+            } => format!(
+                "storage protocol done in {took}: quorum reads, truncation and a new volume epoch"
+            ),
+            RecoveryPhaseDone {
+                node,
+                phase: RecoveryPhase::Undo,
+                took,
+                txns,
+            } => format!(
+                "{} rolled back {txns} in-flight transaction{} in the background in {took}, while serving",
+                name(node),
+                if txns == 1 { "" } else { "s" }
             ),
             RoleChanged { node, role } => format!("{} is now the {role}", name(node)),
             DnsUpdated { endpoint, target } => {

@@ -167,6 +167,7 @@ pub fn charts(p: &ChartsProps) -> Html {
             <h3>{ "Throughput" }</h3>
             { throughput_chart(fig) }
             <h3>{ format!("Replica lag (p50 {}, p99 {})", us(fig.lag_p50), us(fig.lag_p99)) }</h3>
+            <p class="hint lag-stated">{ aurora_core::compute::replica::AWS_LAG_STATED }</p>
             { lag_bars(fig) }
         </section>
     }
