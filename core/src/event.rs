@@ -4,6 +4,7 @@
 //! order at the same times have the same digest, on any platform.
 
 use crate::command::Fault;
+use crate::compute::instance::Role;
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::Lsn;
 use crate::quorum::QuorumSet;
@@ -349,7 +350,12 @@ pub enum Event {
     FailoverStarted {
         old: NodeId,
         target: Option<NodeId>,
+        /// The control plane's view: how long since the last health check the writer passed.
         detected_after: SimDuration,
+        /// Health checks missed in a row (none for a failover someone asked for).
+        missed_checks: u32,
+        /// How long since the writer actually failed, as the simulation knows it.
+        since_failure: SimDuration,
     },
     FailoverPhaseDone {
         phase: FailoverPhase,
@@ -531,12 +537,13 @@ impl Event {
             FailoverStarted {
                 old,
                 target,
-                detected_after,
+                since_failure,
+                ..
             } => d(
                 32,
                 old.0 as u64,
                 target.map_or(u64::MAX, |t| t.0 as u64),
-                detected_after.as_micros(),
+                since_failure.as_micros(),
             ),
             FailoverPhaseDone { phase, took } => d(33, phase as u64, took.as_micros(), 0),
             FailoverFinished { old, new, total } => {
@@ -753,17 +760,30 @@ impl Event {
                 old,
                 target,
                 detected_after,
-            } => match target {
-                Some(t) => format!(
-                    "failover: {} unhealthy for {detected_after}; promoting {} (lowest tier, then largest)",
-                    name(old),
-                    name(t)
-                ),
-                None => format!(
-                    "failover: {} unhealthy for {detected_after} and no replica to promote",
-                    name(old)
-                ),
-            },
+                missed_checks,
+                since_failure,
+            } => {
+                let why = if missed_checks == 0 && since_failure == SimDuration::ZERO {
+                    String::from("asked for")
+                } else if missed_checks == 0 {
+                    format!("{since_failure} after it failed")
+                } else {
+                    format!(
+                        "{since_failure} after it failed; the control plane saw {missed_checks} missed health checks, {detected_after} after the last one it passed"
+                    )
+                };
+                match target {
+                    Some(t) => format!(
+                        "failover: {} detected {why}; promoting {} (lowest tier, then largest)",
+                        name(old),
+                        name(t)
+                    ),
+                    None => format!(
+                        "failover: {} detected {why}, and no replica to promote",
+                        name(old)
+                    ),
+                }
+            }
             FailoverPhaseDone { phase, took } => format!("failover {} took {took}", phase.label()),
             FailoverFinished { old, new, total } => format!(
                 "failover done: {} replaced {} as writer, {total} after the writer failed",
@@ -778,7 +798,12 @@ impl Event {
                 "{} opens the volume: asking a read quorum of every PG for its SCL",
                 name(node)
             ),
-            RoleChanged { node, role } => format!("{} is now the {role}", name(node)),
+            RoleChanged { node, role } => match role {
+                Role::Promoting => format!("{} is being promoted to writer", name(node)),
+                Role::Creating { .. } => format!("{} is being created", name(node)),
+                Role::Fenced => format!("{} is now a fenced old writer", name(node)),
+                _ => format!("{} is now the {role}", name(node)),
+            },
             DnsUpdated { endpoint, target } => {
                 format!("DNS: the {endpoint} now points at {} (TTL 5 s)", name(target))
             }

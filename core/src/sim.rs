@@ -90,6 +90,9 @@ pub(crate) struct Model {
     pub failover: Option<Failover>,
     pub health_misses: u32,
     pub last_healthy: SimTime,
+    /// When a fault made the writer unhealthy (down or cut off from the control plane), as the
+    /// simulation knows it; the control plane only learns of it from missed health checks.
+    pub writer_failed_at: Option<SimTime>,
     /// Client writes a fenced old writer took and cannot commit.
     pub fenced_pending: Vec<(NodeId, u64)>,
     pub autoscaling: Option<AutoScaling>,
@@ -148,6 +151,7 @@ impl Sim {
             failover: None,
             health_misses: 0,
             last_healthy: SimTime::ZERO,
+            writer_failed_at: None,
             fenced_pending: Vec::new(),
             autoscaling: None,
             last_txns: 0,
@@ -585,8 +589,16 @@ fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), CommandError
             Ok(())
         }
         Command::GrowVolume { bytes } => grow(k, m, bytes),
-        Command::Inject(f) => inject(k, m, f),
-        Command::Heal(f) => heal(k, m, f),
+        Command::Inject(f) => {
+            inject(k, m, f)?;
+            failover::note_writer_health(k, m);
+            Ok(())
+        }
+        Command::Heal(f) => {
+            heal(k, m, f)?;
+            failover::note_writer_health(k, m);
+            Ok(())
+        }
         Command::AddReplica { az, class, tier } => {
             let class = InstanceClass::by_name(&class).ok_or(CommandError::UnknownClass(class))?;
             if tier > MAX_TIER {

@@ -432,6 +432,8 @@ mod tests {
                 old: NodeId(20),
                 target: Some(NodeId(22)),
                 detected_after: SimDuration::from_secs(2),
+                missed_checks: 3,
+                since_failure: SimDuration::from_secs(2),
             },
             Event::FailoverPhaseDone {
                 phase: FailoverPhase::Detect,
@@ -466,6 +468,8 @@ mod tests {
                 old: NodeId(20),
                 target: None,
                 detected_after: SimDuration::from_secs(6),
+                missed_checks: 3,
+                since_failure: SimDuration::from_secs(6),
             },
             Event::NoFailoverTarget { old: NodeId(20) },
             Event::GlobalPromoted {
