@@ -18,6 +18,7 @@ use crate::components::event_log::EventLog;
 use crate::components::faults::FaultMenu;
 use crate::components::help::Help;
 use crate::components::inspector::Inspector;
+use crate::components::intro::Intro;
 use crate::components::notices::Notices;
 use crate::components::recovery::{names_of, RecoveryPanel};
 use crate::components::setup::Setup;
@@ -422,6 +423,7 @@ fn playground(props: &PlaygroundProps) -> Html {
     html! {
         <ContextProvider<AppContext> context={state.clone()}>
             <div class="page">
+                <a class="skip-link" href="#faults-title">{ "Skip the diagram to the Faults panel" }</a>
                 <header class="masthead">
                     <div>
                         <h1 class="product">{ "Aurora Playground" }</h1>
@@ -432,6 +434,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                         <button onclick={help} aria-label="Keyboard shortcuts and help">{ "? Help" }</button>
                     </div>
                 </header>
+                <Intro scenario={scenario_name} dispatch={on_dispatch.clone()} />
                 { notices }
                 { playback }
                 <main class="stage">
@@ -460,6 +463,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                             </aside>
                             <EventLog lines={log_lines} version={log_version} />
                             <div class="side">
+                                <crate::glossary::Glossary />
                                 <Charts figures={figures} />
                                 <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
                                     dispatch={on_dispatch.clone()} on_share={on_share} link={(*link).clone()} />

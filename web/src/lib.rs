@@ -11,6 +11,7 @@ pub mod app;
 pub mod choices;
 pub mod components;
 pub mod format;
+pub mod glossary;
 pub mod hooks;
 pub mod journal;
 pub mod layout;

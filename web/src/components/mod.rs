@@ -8,6 +8,7 @@ pub mod diagram;
 pub mod event_log;
 pub mod faults;
 pub mod help;
+pub mod intro;
 pub mod inspector;
 pub mod notices;
 pub mod recovery;
