@@ -569,3 +569,27 @@ fn failover_is_timed_from_the_failure_and_keeps_the_control_planes_view() {
 fn failover_checks() -> u32 {
     aurora_core::failover::HEALTH_CHECK_MISSES
 }
+
+/// During a write stall the waiting work is visible before any commit finishes: the oldest
+/// commit parked for VDL and the clients' unanswered requests grow with the stall.
+#[test]
+fn a_write_stall_shows_its_waiting_work() {
+    let mut sim = Sim::new(cluster(1, 2_000), 5);
+    sim.run_until(secs(1));
+    assert!(sim
+        .writer()
+        .oldest_commit_parked()
+        .is_none_or(|t| sim.now() - t < SimDuration::from_millis(50)));
+    sim.apply(Command::Inject(Fault::FailAz(AzId(1)))).unwrap();
+    sim.apply(Command::Inject(Fault::FailAz(AzId(2)))).unwrap();
+    sim.run_until(SimTime::from_micros(2_600_000));
+    let oldest = sim.writer().oldest_commit_parked().expect("commits wait");
+    assert!(
+        sim.now() - oldest > SimDuration::from_millis(1_000),
+        "the oldest commit has waited {}",
+        sim.now() - oldest
+    );
+    let (requests, since) = sim.clients().waiting();
+    assert!(requests > 10, "{requests} requests waiting");
+    assert!(since.is_some_and(|t| t <= oldest + SimDuration::from_millis(50)));
+}

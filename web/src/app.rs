@@ -348,6 +348,12 @@ fn playground(props: &PlaygroundProps) -> Html {
             client_errors: m.client_errors,
             client_write_p50: m.client_write_latency.quantile(500),
             client_read_p50: m.client_read_latency.quantile(500),
+            client_writes: m.client_write_latency.count(),
+            client_reads: m.client_read_latency.count(),
+            oldest_commit_wait: sim.writer().oldest_commit_parked().map(|t| view.now - t),
+            commits_waiting: sim.writer().commits_waiting(),
+            requests_waiting: sim.clients().waiting().0,
+            oldest_request_wait: sim.clients().waiting().1.map(|t| view.now - t),
             violations: sim.invariant_violations(),
             first_violation: sim
                 .first_violation()

@@ -98,7 +98,11 @@ pub struct Recovery {
     /// The writer that failed (none for a restart without failover).
     pub old: Option<NodeId>,
     pub target: Option<NodeId>,
+    /// From the writer's failure to failover starting, as the simulation knows it.
     pub detect: Option<SimDuration>,
+    /// The control plane's view: health checks missed in a row, and the time since the last
+    /// check the writer passed.
+    pub checks: Option<(u32, SimDuration)>,
     pub promote: Option<SimDuration>,
     pub recover: Option<SimDuration>,
     /// Crash recovery's result: VDL, annulled up to, new volume epoch.
@@ -313,12 +317,19 @@ impl Journal {
             .recovery()
             .is_some_and(|r| r.finished.is_none() && r.superseded.is_none());
         match *event {
-            FailoverStarted { old, target, .. } => self.start_recovery(
+            FailoverStarted {
+                old,
+                target,
+                missed_checks,
+                detected_after,
+                ..
+            } => self.start_recovery(
                 at,
                 Recovery {
                     started: at,
                     old: Some(old),
                     target,
+                    checks: (missed_checks > 0).then_some((missed_checks, detected_after)),
                     no_target: target.is_none(),
                     ..Recovery::default()
                 },

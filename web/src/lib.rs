@@ -22,6 +22,7 @@ pub mod probe;
 pub mod state;
 pub mod traffic;
 pub mod url;
+pub mod waits;
 
 /// The element the page provides for the app; without it the app mounts into `<body>`.
 pub const MOUNT_ID: &str = "aurora-playground";

@@ -290,12 +290,26 @@ impl AppState {
     fn act(&mut self, action: UserAction) {
         let speed = self.speed();
         let wall = self.wall;
+        // What the action starts that takes minutes of simulated time.
+        let wait = match action {
+            UserAction::AddReplica(_) => Some((
+                "A new replica",
+                aurora_core::compute::instance::INSTANCE_CREATE_TIME,
+            )),
+            _ => None,
+        };
         let result = match self.pb.try_borrow_mut() {
             Ok(mut pb) => pb.act(action, speed, wall),
             Err(_) => Err("the playground is busy; try again".to_string()),
         };
-        if let Err(why) = result {
-            self.notify(capitalise(&why), true);
+        match result {
+            Err(why) => self.notify(capitalise(&why), true),
+            Ok(()) => {
+                if let Some(text) = wait.and_then(|(what, w)| crate::waits::advice(what, w, speed))
+                {
+                    self.notify(text, false);
+                }
+            }
         }
     }
 }
