@@ -485,6 +485,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                         </footer>
                     </>
                 }
+                <p class="visually-hidden" role="status" aria-live="polite" id="announcer">{ state.announcement.clone() }</p>
                 if state.help_open {
                     <Help dispatch={on_dispatch} />
                 }

@@ -19,6 +19,7 @@ pub mod names;
 pub mod panic_panel;
 pub mod playback;
 pub mod probe;
+pub mod reached;
 pub mod state;
 pub mod traffic;
 pub mod url;

@@ -113,6 +113,7 @@ pub struct AppState {
     pub speed_index: usize,
     /// The simulated speed achieved when the model cannot keep up with the one chosen.
     pub effective_speed: Option<f64>,
+    gauge: crate::reached::SpeedGauge,
     last_wall: Option<f64>,
     /// Wall-clock time of the latest frame, in ms.
     pub wall: f64,
@@ -120,6 +121,8 @@ pub struct AppState {
     pub notices: Vec<Notice>,
     next_notice: u64,
     pub help_open: bool,
+    /// What the person's last action did, in words, for screen readers (a polite live region).
+    pub announcement: String,
     pub embed: bool,
     pub reduced_motion: bool,
     /// Counts requests to copy a link; the page copies when it changes.
@@ -157,12 +160,14 @@ impl AppState {
             playing: params.autoplay,
             speed_index: params.speed_index,
             effective_speed: None,
+            gauge: Default::default(),
             last_wall: None,
             wall: 0.0,
             selection: None,
             notices: Vec::new(),
             next_notice: 1,
             help_open: false,
+            announcement: String::new(),
             embed: params.embed,
             reduced_motion: false,
             share_requests: 0,
@@ -211,12 +216,14 @@ impl AppState {
             playing: self.playing,
             speed_index: self.speed_index,
             effective_speed: self.effective_speed,
+            gauge: self.gauge,
             last_wall: self.last_wall,
             wall: self.wall,
             selection: self.selection,
             notices: self.notices.clone(),
             next_notice: self.next_notice,
             help_open: self.help_open,
+            announcement: self.announcement.clone(),
             embed: self.embed,
             reduced_motion: self.reduced_motion,
             share_requests: self.share_requests,
@@ -239,6 +246,7 @@ impl AppState {
         self.pb = Rc::new(RefCell::new(pb));
         self.selection = None;
         self.effective_speed = None;
+        self.gauge.reset();
         self.last_wall = None;
         self.region_shown = None;
     }
@@ -256,6 +264,7 @@ impl AppState {
             return false;
         };
         if !self.playing {
+            self.gauge.reset();
             // Let lit links fade out while paused.
             let lit = !pb.traffic.pulses.is_empty() || !pb.journal.flashes.is_empty();
             if lit {
@@ -271,15 +280,10 @@ impl AppState {
         let deadline = now_ms() + FRAME_BUDGET_MS;
         let mut out_of_time = || now_ms() > deadline;
         let started = now_ms();
-        let reached = pb.run(target, speed, wall, true, Some(&mut out_of_time));
+        let _ = pb.run(target, speed, wall, true, Some(&mut out_of_time));
         self.advance_ms = now_ms() - started;
-        let gained = pb.now().since(before).as_micros() as f64 / 1_000.0;
-        self.effective_speed = if reached || dt <= 0.0 {
-            None
-        } else {
-            let now = gained / dt;
-            Some(self.effective_speed.map_or(now, |e| e * 0.8 + now * 0.2))
-        };
+        self.gauge.observe(wall, pb.now(), speed);
+        self.effective_speed = self.gauge.reached;
         // Past the scenario's end with nothing left to happen, stop.
         if pb.sim().next_event_time().is_none() {
             self.playing = false;
@@ -298,6 +302,7 @@ impl AppState {
             )),
             _ => None,
         };
+        let said = capitalise(&action.describe());
         let result = match self.pb.try_borrow_mut() {
             Ok(mut pb) => pb.act(action, speed, wall),
             Err(_) => Err("the playground is busy; try again".to_string()),
@@ -305,6 +310,7 @@ impl AppState {
         match result {
             Err(why) => self.notify(capitalise(&why), true),
             Ok(()) => {
+                self.announcement = format!("{said}.");
                 if let Some(text) = wait.and_then(|(what, w)| crate::waits::advice(what, w, speed))
                 {
                     self.notify(text, false);
@@ -354,6 +360,7 @@ impl Reducible for AppState {
                 next.playing = !next.playing;
                 next.last_wall = None;
                 next.effective_speed = None;
+                next.gauge.reset();
                 if next.playing {
                     if let Ok(pb) = next.pb.try_borrow() {
                         if pb.sim().next_event_time().is_none() {

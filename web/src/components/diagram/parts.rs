@@ -242,6 +242,15 @@ pub fn storage_card(p: &StorageCardProps) -> Html {
             e.stop_propagation();
             on_select.emit(Selection::Segment(seg))
         });
+        // Segments take the keyboard too, so "fail the disk of segment N" needs no mouse.
+        let on_key = p.on_select.clone();
+        let onkeydown = Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                e.stop_propagation();
+                on_key.emit(Selection::Segment(seg));
+            }
+        });
         let class = classes!(
             "segment",
             format!("pg-{}", s.pg.0 % 8),
@@ -252,7 +261,8 @@ pub fn storage_card(p: &StorageCardProps) -> Html {
         );
         let rr = c.rect;
         html! {
-            <g {class} role="img" aria-label={s.accessible_name(&n.name)} {onclick}>
+            <g {class} role="button" tabindex="0" aria-label={s.accessible_name(&n.name)}
+                aria-pressed={c.selected.to_string()} {onclick} {onkeydown}>
                 <rect x={f(rr.x)} y={f(rr.y)} width={f(rr.w)} height={f(rr.h)} rx="3" />
                 <text class="segment-label" x={f(rr.x + rr.w / 2.0)} y={f(rr.y + rr.h / 2.0 + 3.5)} text-anchor="middle">
                     { s.pg.0.to_string() }
