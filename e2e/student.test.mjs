@@ -34,7 +34,7 @@ test('first screen: what this is, a lessons slot, the scenario picker by title, 
   assert.equal(await page.locator('#lessons').count(), 1, 'a region for the lessons');
   const legend = page.getByRole('list', { name: 'Legend' });
   assert.ok(await inFirstScreen(legend, DESKTOP), 'the legend is on the page, not only in help');
-  assert.match(await legend.innerText(), /write path/i);
+  assert.match(await legend.innerText(), /redo and acks/);
   await context.close();
 });
 
@@ -102,7 +102,7 @@ test('adding a replica at a slow speed says how long five minutes take and which
   const { page, context } = await open(browser, { path: '?scenario=replicas&speed=0.01' });
   await page.getByRole('button', { name: 'Add replica in AZ a', exact: true }).click();
   const notices = page.locator('.notices');
-  await page.waitForFunction(() => /takes 5 min of simulated time/.test(document.querySelector('.notices')?.textContent ?? ''));
+  await page.waitForFunction(() => /takes 5 min 0 s of simulated time/.test(document.querySelector('.notices')?.textContent ?? ''));
   assert.match(await notices.innerText(), /at ×50 \(press \+ to go faster\) it takes about 6 s/);
   await context.close();
 });
@@ -139,6 +139,19 @@ test('keyboard: a skip link, a help dialog that keeps focus, segments by keyboar
   await page.keyboard.press('x');
   await page.waitForFunction(() => /You crashed az-a-1\./.test(document.querySelector('#announcer')?.textContent ?? ''));
   assert.equal(await page.locator('#announcer').getAttribute('aria-live'), 'polite');
+  await context.close();
+});
+
+test('a link action the model refuses becomes a notice, and the log names nodes by name', async () => {
+  const { page, context } = await open(browser, {
+    path: '?scenario=replicas&actions=1000.lose.999_2000.crash.instance-1&t=5000',
+  });
+  await page.waitForFunction(() => /could not be applied/.test(document.querySelector('.notices')?.textContent ?? ''));
+  assert.match(await page.locator('.notices').innerText(), /action at 0\.001 000 s could not be applied: .*999/);
+  await page.locator('.log-lines').waitFor();
+  const log = await page.locator('.log-lines').innerText();
+  assert.match(log, /fault: crash instance-1/);
+  assert.doesNotMatch(log, /crash node \d/);
   await context.close();
 });
 

@@ -745,8 +745,8 @@ impl Event {
                 "the volume grew to {pgs} protection groups ({} GiB used)",
                 bytes >> 30
             ),
-            FaultInjected(f) => format!("fault: {f}"),
-            FaultHealed(f) => format!("healed: {f}"),
+            FaultInjected(f) => format!("fault: {}", fault_text(f, &name)),
+            FaultHealed(f) => format!("healed: {}", fault_text(f, &name)),
             InvariantViolated { invariant, detail } => {
                 format!("INVARIANT VIOLATED: {} (at {detail})", invariant.name())
             }
@@ -898,6 +898,15 @@ fn fault_word(f: Fault) -> u64 {
         Fault::Partition(Partition::Region(r)) => 7 << 32 | r.0 as u64,
         Fault::SlowNode { node, pct } => 8 << 32 | (node.0 as u64) << 16 | pct as u64,
         Fault::FailRegion(r) => 9 << 32 | r.0 as u64,
+    }
+}
+
+/// A fault in words, its node by name ("crash instance-1", not "crash node 14").
+fn fault_text(f: Fault, name: &dyn Fn(NodeId) -> String) -> String {
+    match f {
+        Fault::CrashNode(n) => format!("crash {}", name(n)),
+        Fault::SlowNode { node, pct } => format!("slow {} to {pct}%", name(node)),
+        other => format!("{other}"),
     }
 }
 

@@ -433,7 +433,6 @@ fn playground(props: &PlaygroundProps) -> Html {
                 <header class="masthead">
                     <div>
                         <h1 class="product">{ "Aurora Playground" }</h1>
-                        <p class="tagline">{ "A live model of Amazon Aurora: quorum writes across three AZs, replicas, repair and failover." }</p>
                     </div>
                     <div class="mast-buttons">
                         <button onclick={theme} aria-label={state.theme.label()}>{ state.theme.label() }</button>

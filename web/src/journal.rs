@@ -410,6 +410,15 @@ mod tests {
         let last = j.lines.back().expect("a line");
         assert_eq!(last.text, "fault: fail AZ b");
         assert_eq!(last.tone, Tone::Bad);
+        // Nodes by name, not by internal id.
+        let writer = topo
+            .nodes
+            .iter()
+            .position(|n| n.name().to_string() == "instance-1")
+            .map(|i| NodeId(i as u16))
+            .expect("instance-1");
+        let crash = Event::FaultInjected(Fault::CrashNode(writer));
+        assert_eq!(crash.describe(&topo), "fault: crash instance-1");
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub struct Playback {
     pub journal: Journal,
     /// Serverless capacity readings for the ACU chart.
     pub acu: AcuHistory,
+    /// Logged actions that could not be applied, in words, for the page's notices; each
+    /// action is reported once, not again when a rewind replays it.
+    problems: Vec<String>,
+    reported_upto: usize,
 }
 
 impl Playback {
@@ -75,6 +79,8 @@ impl Playback {
             sim,
             actions,
             applied: 0,
+            problems: Vec::new(),
+            reported_upto: 0,
             checkpoint_every: every,
             horizon: SimTime::ZERO,
             traffic: Traffic::default(),
@@ -112,6 +118,11 @@ impl Playback {
     pub fn actions_ahead(&self) -> usize {
         self.actions.len() - self.applied
     }
+    /// Takes the problems found since last asked.
+    pub fn take_problems(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.problems)
+    }
+
     pub fn checkpoints(&self) -> usize {
         self.checkpoints.len()
     }
@@ -187,11 +198,17 @@ impl Playback {
                 .and_then(|cmd| self.sim.apply(cmd).map_err(|e| e.to_string()));
             match result {
                 Ok(()) => self.journal.note(now, timed.action.describe(), Tone::You),
-                Err(why) => self.journal.note(
-                    now,
-                    format!("could not replay \"{}\": {why}", timed.action.describe()),
-                    Tone::Bad,
-                ),
+                Err(why) => {
+                    let text = format!("could not replay \"{}\": {why}", timed.action.describe());
+                    if self.applied > self.reported_upto {
+                        self.reported_upto = self.applied;
+                        self.problems.push(format!(
+                            "The link's action at {} could not be applied: {why}.",
+                            crate::format::clock(now)
+                        ));
+                    }
+                    self.journal.note(now, text, Tone::Bad)
+                }
             }
             self.ingest(speed, wall, animate);
         }

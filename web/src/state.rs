@@ -510,6 +510,15 @@ impl Reducible for AppState {
                 }
             }
         }
+        // Actions from the link that the model refused become notices, not only log lines.
+        let problems = next
+            .pb
+            .try_borrow_mut()
+            .map(|mut pb| pb.take_problems())
+            .unwrap_or_default();
+        for p in problems {
+            next.notify(p, true);
+        }
         Rc::new(next)
     }
 }

@@ -61,11 +61,11 @@ pub fn intro(p: &IntroProps) -> Html {
     html! {
         <section class="intro" aria-labelledby="intro-title">
             <h2 id="intro-title" class="visually-hidden">{ "Start here" }</h2>
-            <p class="intro-what">
-                { "A live, simulated Aurora cluster: a writer and replicas over one storage volume kept as 6 copies in 3 " }
-                { abbr("AZ") }{ "s. Every number on the page is computed by the simulation. Pick a story to watch, then break things with the Faults panel and see what Aurora does." }
-            </p>
             <div class="start">
+                <p class="intro-what">
+                    { "A live, simulated Amazon Aurora cluster: a writer and replicas over one storage volume kept as 6 copies in 3 " }
+                    { abbr("AZ") }{ "s. Every number is computed by the simulation. Pick a story, watch it, then break things with the Faults panel." }
+                </p>
                 // The lessons fill this region: the main place to start once they exist.
                 <section class="lessons-slot" id="lessons" aria-label="Lessons"></section>
                 <div class="start-scenario">
@@ -88,8 +88,8 @@ pub fn intro(p: &IntroProps) -> Html {
                     <li><span class="key key-down" aria-hidden="true"></span>{ "red: down or lost" }</li>
                 </ul>
                 <p class="legend-note">
-                    { "When 4 of a PG's 6 copies hold a record, the write quorum is reached; the writer then advances " }
-                    { abbr("VDL") }{ " and acknowledges commits below it. Every abbreviation is defined in the " }
+                    { "4 of 6 copies holding a record is a write quorum; the writer then advances " }
+                    { abbr("VDL") }{ " and acknowledges the commits below it. Words: see the " }
                     <a href="#glossary">{ "glossary" }</a>{ "." }
                 </p>
             </details>
