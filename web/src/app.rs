@@ -149,6 +149,10 @@ fn playground(props: &PlaygroundProps) -> Html {
         let dispatch = dispatch.clone();
         use_callback((), move |_: (), _| dispatch.dispatch(Action::RequestShare))
     };
+    let on_embed = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |_: (), _| dispatch.dispatch(Action::RequestEmbed))
+    };
     // The page's own address without its query: asked of the browser once, not every frame.
     let base = use_memo((), |_| page_base());
     let panel_cache = use_mut_ref(|| None::<PanelCache>);
@@ -185,7 +189,8 @@ fn playground(props: &PlaygroundProps) -> Html {
     // What the effects need, read before any early return so the hooks run on every render.
     let (address, in_flight, instances, pgs) = match state.pb.try_borrow() {
         Ok(pb) => (
-            share_query(&pb, speed, false, false),
+            // Paused, the address holds the moment, so reloading or copying it keeps it.
+            share_query(&pb, speed, !state.playing, false),
             pb.traffic.flights.len(),
             pb.sim().instances().len(),
             pb.sim().storage().pgs.len(),
@@ -221,18 +226,33 @@ fn playground(props: &PlaygroundProps) -> Html {
         let dispatch = dispatch.clone();
         let pb = Rc::clone(&state.pb);
         let base = Rc::clone(&base);
+        let as_embed = state.share_embed;
         use_effect_with(state.share_requests, move |n| {
             if *n == 0 {
                 return;
             }
-            // The link to this moment, made only when asked for.
-            let Ok(link_url) = pb
-                .try_borrow()
-                .map(|pb| format!("{base}{}", share_query(&pb, speed, true, false)))
-            else {
+            // The link to this moment, made only when asked for; or the iframe embedding it.
+            let Ok(link_url) = pb.try_borrow().map(|pb| {
+                let url = format!("{base}{}", share_query(&pb, speed, true, as_embed));
+                if as_embed {
+                    crate::embed::iframe_code(&url, pb.scenario().name)
+                } else {
+                    url
+                }
+            }) else {
                 return;
             };
-            let by_hand = "Copy the link below: it replays this run to this moment.";
+            let (by_hand, copied) = if as_embed {
+                (
+                    "Copy the embed code below into your course page.",
+                    "Embed code copied: paste it into your course page.",
+                )
+            } else {
+                (
+                    "Copy the link below: it replays this run to this moment.",
+                    "Link copied: it replays this run to this moment.",
+                )
+            };
             let write = web_sys::window()
                 .filter(|_| clipboard_allowed())
                 .map(|w| w.navigator().clipboard().write_text(&link_url));
@@ -241,7 +261,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                 // Only a write the browser confirms is reported as copied.
                 Some(promise) => wasm_bindgen_futures::spawn_local(async move {
                     let text = match wasm_bindgen_futures::JsFuture::from(promise).await {
-                        Ok(_) => "Link copied: it replays this run to this moment.",
+                        Ok(_) => copied,
                         Err(_) => by_hand,
                     };
                     dispatch.dispatch(Action::Notify(text.into(), false));
@@ -471,7 +491,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                                 <crate::glossary::Glossary />
                                 <Charts figures={figures} />
                                 <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
-                                    dispatch={on_dispatch.clone()} on_share={on_share} link={(*link).clone()} />
+                                    dispatch={on_dispatch.clone()} on_share={on_share} on_embed={on_embed} link={(*link).clone()} />
                                 if !serverless {
                                     { capacity }
                                 }

@@ -10,6 +10,7 @@ pub mod acu;
 pub mod app;
 pub mod choices;
 pub mod components;
+pub mod embed;
 pub mod format;
 pub mod glossary;
 pub mod hooks;

@@ -77,6 +77,8 @@ pub enum Action {
     ToggleSelection,
     /// Copy a link to this run (the page does it after the render).
     RequestShare,
+    /// Copy the code of an iframe that embeds this run at this moment in a course page.
+    RequestEmbed,
     /// Auto, light, dark.
     CycleTheme,
     /// Open a region's three-AZ diagram (`None`: whichever region is primary).
@@ -127,6 +129,8 @@ pub struct AppState {
     pub reduced_motion: bool,
     /// Counts requests to copy a link; the page copies when it changes.
     pub share_requests: u64,
+    /// Whether the last copy asked for was the embed code rather than the link.
+    pub share_embed: bool,
     pub theme: Theme,
     /// Wall-clock ms the latest frame spent moving the model (for the benchmark probe).
     pub advance_ms: f64,
@@ -171,6 +175,7 @@ impl AppState {
             embed: params.embed,
             reduced_motion: false,
             share_requests: 0,
+            share_embed: false,
             theme: Theme::Auto,
             advance_ms: 0.0,
             region_shown: None,
@@ -227,6 +232,7 @@ impl AppState {
             embed: self.embed,
             reduced_motion: self.reduced_motion,
             share_requests: self.share_requests,
+            share_embed: self.share_embed,
             theme: self.theme,
             advance_ms: 0.0,
             region_shown: self.region_shown,
@@ -493,7 +499,14 @@ impl Reducible for AppState {
                     None => next.notify("There is no fault to inject into that.".into(), false),
                 }
             }
-            Action::RequestShare => next.share_requests += 1,
+            Action::RequestShare => {
+                next.share_requests += 1;
+                next.share_embed = false;
+            }
+            Action::RequestEmbed => {
+                next.share_requests += 1;
+                next.share_embed = true;
+            }
             Action::ShowRegion(region) => {
                 if region == self.region_shown {
                     return self;

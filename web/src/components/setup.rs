@@ -16,6 +16,8 @@ pub struct SetupProps {
     pub dispatch: Callback<Action>,
     /// Copies the share link.
     pub on_share: Callback<()>,
+    /// Copies the code of an iframe embedding this run.
+    pub on_embed: Callback<()>,
     /// The last link copied, shown for copying by hand.
     pub link: Option<AttrValue>,
 }
@@ -56,6 +58,7 @@ pub fn setup(p: &SetupProps) -> Html {
         }
     });
     let share = p.on_share.reform(|_: MouseEvent| ());
+    let embed = p.on_embed.reform(|_: MouseEvent| ());
     let summary = scenario::find(&p.scenario).map_or("", |s| s.summary);
 
     html! {
@@ -81,9 +84,10 @@ pub fn setup(p: &SetupProps) -> Html {
             </div>
             <div class="share">
                 <button onclick={share}>{ "Copy link" }</button>
+                <button onclick={embed}>{ "Copy embed code" }</button>
                 if let Some(link) = &p.link {
                     <input class="link" type="text" readonly=true value={link.clone()}
-                        aria-label="Link to this run" />
+                        aria-label={if link.starts_with("<iframe") { "Embed code for this run" } else { "Link to this run" }} />
                 }
             </div>
         </section>
