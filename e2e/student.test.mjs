@@ -209,3 +209,28 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     }
   }
 }
+
+test('embeds: the recommended iframe size holds the diagram and timeline, and the story plays within seconds', async () => {
+  // The size "Copy embed code" writes: 100% wide up to 1000 px, 720 px tall.
+  const viewport = { width: 1000, height: 720 };
+  const { page, context } = await open(browser, { viewport, path: '?embed=1&scenario=az-failure&autoplay=1' });
+  await page.waitForTimeout(3000);
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(height <= viewport.height, `the embed is ${height}px tall in a ${viewport.height}px frame`);
+  assert.ok(await inFirstScreen(page.getByRole('slider', { name: 'Timeline' }), viewport), 'timeline visible');
+  // AZ c fails at 2 s of simulated time: within a few seconds of wall time.
+  await page.getByRole('button', { name: /^Availability Zone c, failed/ }).waitFor({ timeout: 8000 });
+  await screenshot(page, 'student-embed-desktop');
+  await context.close();
+});
+
+test('paused, the address bar holds the moment; "Copy embed code" gives an iframe', async () => {
+  const { page, context } = await open(browser, { path: '?scenario=replicas&speed=0.1' });
+  await page.waitForTimeout(1000);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await page.waitForFunction(() => /[?&]t=[1-9]\d*/.test(location.search));
+  await page.getByRole('button', { name: 'Copy embed code' }).click();
+  const code = await page.getByRole('textbox', { name: 'Embed code for this run' }).inputValue();
+  assert.match(code, /^<iframe src="[^"]*embed=1[^"]*" title="Aurora Playground: Read replicas follow the redo stream" width="100%" height="720"/);
+  await context.close();
+});
