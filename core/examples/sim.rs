@@ -5,6 +5,8 @@
 //! cargo run --release -p aurora-core --example sim -- --list
 //! cargo run --release -p aurora-core --example sim -- --campaign 300 [--from 0]
 //! cargo run --release -p aurora-core --example sim -- --replay 17 --tolerance within [--schedule ".."]
+//! cargo run --release -p aurora-core --example sim -- --lesson NAME|all [--seed N]
+//! cargo run --release -p aurora-core --example sim -- --lesson-file lessons/my-lesson.lesson [--seed N]
 //! ```
 //! A bad argument or an unknown scenario prints a clear error and exits with code 2.
 
@@ -35,6 +37,14 @@ enum Mode {
     Soak {
         events: u64,
     },
+    /// Play a lesson (built in, or all of them, or from a file) to its end and check it.
+    Lesson {
+        name: Option<String>,
+        file: Option<String>,
+        seed: Option<u64>,
+        /// Print the lesson as a student would read it instead of JSON.
+        transcript: bool,
+    },
     /// Replay one campaign case, optionally with a given (shrunk) schedule.
     Replay {
         seed: u64,
@@ -44,7 +54,7 @@ enum Mode {
 }
 
 fn usage() -> &'static str {
-    "usage: sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       sim --list\n       sim --campaign COUNT [--from SEED]\n       sim --soak EVENTS\n       sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]"
+    "usage: sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       sim --list\n       sim --campaign COUNT [--from SEED]\n       sim --soak EVENTS\n       sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]\n       sim --lesson NAME|all [--seed N] [--transcript]\n       sim --lesson-file PATH [--seed N] [--transcript]"
 }
 
 /// Parses `500ms`, `30s`, `5min`, `2h` or a bare number of seconds.
@@ -81,6 +91,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
     let mut tolerance = None;
     let mut schedule = None;
     let mut soak = None;
+    let mut lesson = None;
+    let mut lesson_file = None;
+    let mut transcript = false;
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
@@ -104,11 +117,22 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
             }
             "--schedule" => schedule = Some(value("--schedule")?),
             "--soak" => soak = Some(number("--soak", &value("--soak")?)?),
+            "--lesson" => lesson = Some(value("--lesson")?),
+            "--lesson-file" => lesson_file = Some(value("--lesson-file")?),
+            "--transcript" => transcript = true,
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
     if let Some(events) = soak {
         return Ok(Mode::Soak { events });
+    }
+    if lesson.is_some() || lesson_file.is_some() {
+        return Ok(Mode::Lesson {
+            name: lesson,
+            file: lesson_file,
+            seed,
+            transcript,
+        });
     }
     if let Some(count) = campaign {
         return Ok(Mode::Campaign { from, count });
@@ -282,6 +306,85 @@ fn json_str(s: &str) -> String {
     out
 }
 
+/// Plays lessons to their end and prints one JSON summary per lesson. Exit 2 for a file that
+/// does not parse (every error with its line:column) or an unknown lesson, 1 if a lesson fails.
+fn run_lessons(
+    name: Option<String>,
+    file: Option<String>,
+    seed: Option<u64>,
+    transcript: bool,
+) -> ExitCode {
+    use aurora_core::lesson;
+    let mut lessons = Vec::new();
+    if let Some(path) = file {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read {path}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        match lesson::parse(&text) {
+            Ok(l) => lessons.push(l),
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("{path}:{e}");
+                }
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match name.as_deref() {
+        None => {}
+        Some("all") => {
+            for (n, _) in lesson::BUILTIN {
+                match lesson::load(n) {
+                    Some(Ok(l)) => lessons.push(l),
+                    Some(Err(errors)) => {
+                        for e in errors {
+                            eprintln!("lessons/{n}.lesson:{e}");
+                        }
+                        return ExitCode::from(2);
+                    }
+                    None => {}
+                }
+            }
+        }
+        Some(n) => match lesson::load(n) {
+            Some(Ok(l)) => lessons.push(l),
+            Some(Err(errors)) => {
+                for e in errors {
+                    eprintln!("lessons/{n}.lesson:{e}");
+                }
+                return ExitCode::from(2);
+            }
+            None => {
+                let names: Vec<_> = lesson::BUILTIN.iter().map(|(n, _)| *n).collect();
+                eprintln!(
+                    "error: unknown lesson '{n}'; the lessons are: {} (or all)",
+                    names.join(", ")
+                );
+                return ExitCode::from(2);
+            }
+        },
+    }
+    let mut failed = false;
+    for l in &lessons {
+        let summary = lesson::play(l, seed);
+        failed |= !summary.ok();
+        if transcript {
+            println!("{}", summary.transcript());
+        } else {
+            println!("{}", summary.to_json());
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn main() -> ExitCode {
     let args = match parse(std::env::args().skip(1)) {
         Ok(Mode::Scenario(a)) => a,
@@ -293,6 +396,12 @@ fn main() -> ExitCode {
         }
         Ok(Mode::Campaign { from, count }) => return run_campaign(from, count),
         Ok(Mode::Soak { events }) => return run_soak(events),
+        Ok(Mode::Lesson {
+            name,
+            file,
+            seed,
+            transcript,
+        }) => return run_lessons(name, file, seed, transcript),
         Ok(Mode::Replay {
             seed,
             tolerance,

@@ -3,9 +3,9 @@
 //! class and tier 15; scale-in removes only replicas auto scaling added.
 
 use crate::compute::instance::{Role, AUTOSCALED_TIER};
-use crate::engine::{Ev, Kernel};
+use crate::dispatch::Model;
+use crate::engine::{Due, Kernel};
 use crate::event::Event;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 
 /// Default scale-out and scale-in cooldown. UG: Using Amazon Aurora Auto Scaling (2023)
@@ -51,6 +51,16 @@ impl Policy {
     }
 }
 
+/// Auto scaling's state: the policy in force, if any, and the writer's transactions at the
+/// last measurement.
+#[derive(Clone, Copy, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Scaling {
+    pub active: Option<AutoScaling>,
+    /// Transactions counted at the last CPU measurement.
+    pub last_txns: u64,
+}
+
 /// The policy and when it last acted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -61,41 +71,42 @@ pub struct AutoScaling {
 }
 
 pub(crate) fn set(k: &mut Kernel, m: &mut Model, policy: Option<Policy>) {
-    let was = m.autoscaling.is_some();
-    m.autoscaling = policy.map(|policy| AutoScaling {
+    let was = m.autoscaling.active.is_some();
+    m.autoscaling.active = policy.map(|policy| AutoScaling {
         policy,
         last_out: None,
         last_in: None,
     });
-    if !was && m.autoscaling.is_some() {
-        k.schedule_in(EVALUATION_INTERVAL, Ev::AutoScale);
+    if !was && m.autoscaling.active.is_some() {
+        k.schedule_in(EVALUATION_INTERVAL, Due::AutoScale);
     }
 }
 
 /// Every instance's CPU over the last period, from the requests it served.
 fn measure(k: &Kernel, m: &mut Model, period: SimDuration) {
     let secs = period.as_micros().max(1);
-    let writes_on_writer = m.metrics.txns_started - m.last_txns;
-    m.last_txns = m.metrics.txns_started;
-    for i in &mut m.instances {
+    let writes_on_writer = m.metrics.txns_started - m.autoscaling.last_txns;
+    m.autoscaling.last_txns = m.metrics.txns_started;
+    for i in &mut m.compute.instances {
         let mut busy = i.served * CPU_MICROS_PER_READ;
         if i.role == Role::Writer {
             busy += writes_on_writer * CPU_MICROS_PER_WRITE;
         }
         i.cpu_pct = (busy * 100 / (secs * i.class.vcpu.max(1) as u64)).min(100) as u32;
         i.served = 0;
-        i.connections = crate::client::connections_to(&m.clients, i.node, k.now);
+        i.connections = crate::client::connections_to(&m.access.clients, i.node, k.now);
     }
 }
 
 pub(crate) fn on_evaluate(k: &mut Kernel, m: &mut Model) {
     measure(k, m, EVALUATION_INTERVAL);
-    let Some(a) = m.autoscaling else {
+    let Some(a) = m.autoscaling.active else {
         return;
     };
-    k.schedule_in(EVALUATION_INTERVAL, Ev::AutoScale);
+    k.schedule_in(EVALUATION_INTERVAL, Due::AutoScale);
     let p = a.policy;
     let replicas: alloc::vec::Vec<_> = m
+        .compute
         .instances
         .iter()
         .filter(|i| {
@@ -133,17 +144,20 @@ pub(crate) fn on_evaluate(k: &mut Kernel, m: &mut Model) {
     let cooled = |last: Option<SimTime>, cd: SimDuration| last.is_none_or(|t| k.now - t >= cd);
     if desired > n && cooled(a.last_out, p.scale_out_cooldown) {
         let class = m
+            .compute
             .instances
             .iter()
             .find(|i| i.role == Role::Writer)
             .map(|i| i.class)
             .unwrap_or_default();
         for _ in n..desired {
-            if crate::sim::add_instance(k, m, None, class, AUTOSCALED_TIER, true).is_err() {
+            if crate::compute::lifecycle::add_instance(k, m, None, class, AUTOSCALED_TIER, true)
+                .is_err()
+            {
                 break;
             }
         }
-        if let Some(a) = &mut m.autoscaling {
+        if let Some(a) = &mut m.autoscaling.active {
             a.last_out = Some(k.now);
         }
     } else if desired < n
@@ -151,14 +165,15 @@ pub(crate) fn on_evaluate(k: &mut Kernel, m: &mut Model) {
         && cooled(a.last_out, p.scale_in_cooldown)
     {
         let newest = m
+            .compute
             .instances
             .iter()
             .rev()
             .find(|i| i.autoscaled && i.role == Role::Replica)
             .map(|i| i.node);
         if let Some(node) = newest {
-            crate::sim::remove_instance(k, m, node);
-            if let Some(a) = &mut m.autoscaling {
+            crate::compute::lifecycle::remove_instance(k, m, node);
+            if let Some(a) = &mut m.autoscaling.active {
                 a.last_in = Some(k.now);
             }
         }

@@ -8,14 +8,38 @@
 use crate::compute::instance::Role;
 use crate::compute::read::{self, Reply};
 use crate::compute::writer;
+use crate::dispatch::Model;
 use crate::endpoint::{self, EndpointId, DNS_TTL};
-use crate::engine::{Ev, Kernel, Payload};
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::MsgKind;
 use crate::ids::NodeId;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
+
+/// How clients reach the cluster: its endpoints, the regional DNS service, and the clients.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Access {
+    pub endpoints: crate::endpoint::Endpoints,
+    /// The regional DNS service node.
+    pub dns: NodeId,
+    pub clients: Clients,
+}
+
+impl Access {
+    /// The cluster endpoint at the writer `node`, no custom endpoints and no clients yet.
+    pub fn new(node: NodeId, dns: NodeId) -> Access {
+        Access {
+            endpoints: crate::endpoint::Endpoints {
+                cluster: node,
+                custom: alloc::vec::Vec::new(),
+            },
+            dns,
+            clients: Clients::default(),
+        }
+    }
+}
 
 /// How long a client waits for an answer before counting an error. [sim default — not sourced]
 pub const CLIENT_TIMEOUT: SimDuration = SimDuration::from_secs(2);
@@ -210,14 +234,15 @@ fn ep_index(write: bool) -> usize {
 
 /// Replaces the client workload, adding client nodes as needed.
 pub(crate) fn set(k: &mut Kernel, m: &mut Model, config: ClientWorkload) {
-    while m.clients.clients.len() < config.clients as usize {
-        let az = crate::ids::AzId((m.clients.clients.len() % crate::topology::AZ_COUNT) as u8);
+    while m.access.clients.clients.len() < config.clients as usize {
+        let az =
+            crate::ids::AzId((m.access.clients.clients.len() % crate::topology::AZ_COUNT) as u8);
         let node = k.topo.add(
             crate::topology::NodeKind::Client,
             crate::ids::RegionId(0),
             Some(az),
         );
-        m.clients.clients.push(Client {
+        m.access.clients.clients.push(Client {
             node,
             dns: [None; 2],
             dns_pending: [false; 2],
@@ -227,18 +252,18 @@ pub(crate) fn set(k: &mut Kernel, m: &mut Model, config: ClientWorkload) {
             next_req: 0,
         });
     }
-    let c = &mut m.clients;
+    let c = &mut m.access.clients;
     c.config = config;
     c.started = k.now;
     if !c.tick_scheduled && config.clients > 0 && config.requests_per_sec > 0 {
         c.tick_scheduled = true;
         c.last_tick = k.now;
-        k.schedule(k.now, Ev::ClientTick);
+        k.schedule(k.now, Due::ClientTick);
     }
 }
 
 pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
-    let c = &mut m.clients;
+    let c = &mut m.access.clients;
     let dt = (k.now - c.last_tick).as_micros();
     c.last_tick = k.now;
     let cfg = c.config;
@@ -256,11 +281,11 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
                 .max(CLIENT_TICK.as_micros())
                 .min(IDLE_TICK.as_micros())
         };
-        k.schedule_in(SimDuration::from_micros(next), Ev::ClientTick);
+        k.schedule_in(SimDuration::from_micros(next), Due::ClientTick);
     } else {
         c.tick_scheduled = false;
     }
-    let clients = m.clients.clients.len().min(cfg.clients as usize);
+    let clients = m.access.clients.clients.len().min(cfg.clients as usize);
     for _ in 0..n {
         if clients == 0 {
             break;
@@ -268,7 +293,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
         let i = k.rng.below(clients as u64) as usize;
         let write = !k.rng.chance_ppm(cfg.read_ppm);
         // A client whose own host is down (its AZ failed) sends nothing.
-        if k.topo.is_up(m.clients.clients[i].node) {
+        if k.topo.is_up(m.access.clients.clients[i].node) {
             request(k, m, i, write);
         }
     }
@@ -278,7 +303,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
 /// Issues one request from client `i`.
 fn request(k: &mut Kernel, m: &mut Model, i: usize, write: bool) {
     let now = k.now;
-    let cl = &mut m.clients.clients[i];
+    let cl = &mut m.access.clients.clients[i];
     let id = cl.next_req;
     cl.next_req += 1;
     cl.outstanding.push_back(Req {
@@ -295,7 +320,7 @@ fn request(k: &mut Kernel, m: &mut Model, i: usize, write: bool) {
             if !cl.dns_pending[e] {
                 cl.dns_pending[e] = true;
                 cl.dns_asked[e] = now;
-                let (from, to) = (cl.node, m.dns);
+                let (from, to) = (cl.node, m.access.dns);
                 ask_dns(k, from, to, write);
             }
         }
@@ -313,7 +338,7 @@ fn ask_dns(k: &mut Kernel, from: NodeId, dns: NodeId, write: bool) {
 }
 
 fn send_query(k: &mut Kernel, m: &mut Model, i: usize, target: NodeId, req: u64, write: bool) {
-    let from = m.clients.clients[i].node;
+    let from = m.access.clients.clients[i].node;
     k.send(
         from,
         target,
@@ -328,11 +353,11 @@ pub(crate) fn on_dns_query(k: &mut Kernel, m: &mut Model, client: NodeId, write:
     let ep = if write {
         EndpointId::Cluster
     } else {
-        m.clients.config.read_endpoint
+        m.access.clients.config.read_endpoint
     };
     let target = endpoint::resolve(k, m, ep);
     k.send(
-        m.dns,
+        m.access.dns,
         client,
         MsgKind::DnsAnswer,
         64,
@@ -348,11 +373,17 @@ pub(crate) fn on_dns_answer(
     write: bool,
     target: NodeId,
 ) {
-    let Some(i) = m.clients.clients.iter().position(|c| c.node == client) else {
+    let Some(i) = m
+        .access
+        .clients
+        .clients
+        .iter()
+        .position(|c| c.node == client)
+    else {
         return;
     };
     let e = ep_index(write);
-    let cl = &mut m.clients.clients[i];
+    let cl = &mut m.access.clients.clients[i];
     cl.dns[e] = Some((target, k.now + DNS_TTL));
     cl.dns_pending[e] = false;
     let waiting: Vec<u64> = cl.waiting[e].drain(..).collect();
@@ -371,7 +402,7 @@ pub(crate) fn on_query(
     write: bool,
 ) {
     let now = k.now;
-    let Some(inst) = m.instances.iter_mut().find(|i| i.node == at) else {
+    let Some(inst) = m.compute.instances.iter_mut().find(|i| i.node == at) else {
         return;
     };
     inst.served += 1;
@@ -385,7 +416,7 @@ pub(crate) fn on_query(
             .max(now + SimDuration::from_millis(1));
         k.schedule(
             at_time,
-            Ev::Serve {
+            Due::Serve {
                 node: at,
                 client,
                 req,
@@ -407,7 +438,7 @@ pub(crate) fn on_query(
     if start > now {
         k.schedule(
             start,
-            Ev::Serve {
+            Due::Serve {
                 node: at,
                 client,
                 req,
@@ -428,17 +459,17 @@ pub(crate) fn serve(
     req: u64,
     write: bool,
 ) {
-    let Some(idx) = m.instances.iter().position(|i| i.node == at) else {
+    let Some(idx) = m.compute.instances.iter().position(|i| i.node == at) else {
         return;
     };
     if !k.topo.is_up(at) {
         return;
     }
-    if !m.instances[idx].serving(k.now) {
+    if !m.compute.instances[idx].serving(k.now) {
         // Still waking: try again shortly.
         k.schedule_in(
             SimDuration::from_millis(100),
-            Ev::Serve {
+            Due::Serve {
                 node: at,
                 client,
                 req,
@@ -447,28 +478,31 @@ pub(crate) fn serve(
         );
         return;
     }
-    if let Some(woke) = m.instances[idx].serverless.woke_at.take() {
+    if let Some(woke) = m.compute.instances[idx].serverless.woke_at.take() {
         // The first request served since a pause: how long the wake-up kept it waiting.
         m.metrics.resumes.push(k.now - woke);
     }
-    let role = m.instances[idx].role;
+    let role = m.compute.instances[idx].role;
     let reply = Reply::Client { client, req };
-    let hot = m.clients.config.hot_bytes;
+    let hot = m.access.clients.config.hot_bytes;
     match (role, write) {
-        (Role::Writer, true) if m.recovery.is_none() => {
-            let mtrs = m.clients.config.mtrs_per_txn;
+        (Role::Writer, true) if m.compute.recovery.is_none() => {
+            let mtrs = m.access.clients.config.mtrs_per_txn;
             if !writer::run_transaction(k, m, mtrs, reply) {
                 respond(k, m, at, client, req, false);
             }
         }
-        (Role::Writer, false) if m.recovery.is_none() => {
-            let (point, hit) = (m.writer.log.vdl(), m.instances[idx].cache_hit_ppm(hot));
+        (Role::Writer, false) if m.compute.recovery.is_none() => {
+            let (point, hit) = (
+                m.compute.writer.log.vdl(),
+                m.compute.instances[idx].cache_hit_ppm(hot),
+            );
             if read::start(k, m, at, point, hit, reply) {
                 respond(k, m, at, client, req, true);
             }
         }
         (Role::Replica | Role::Fenced, false) => {
-            let inst = &m.instances[idx];
+            let inst = &m.compute.instances[idx];
             let (point, hit) = (inst.read_point, inst.cache_hit_ppm(hot));
             if read::start(k, m, at, point, hit, reply) {
                 respond(k, m, at, client, req, true);
@@ -476,7 +510,7 @@ pub(crate) fn serve(
         }
         // A writer that has been replaced but does not know it yet takes the write; storage
         // will refuse it for its stale epoch when the writer can reach storage again.
-        (Role::Fenced, true) => m.fenced_pending.push((client, req)),
+        (Role::Fenced, true) => m.failover.fenced_pending.push((client, req)),
         // A replica refuses writes ("read-only"), as does anything starting or recovering.
         _ => respond(k, m, at, client, req, false),
     }
@@ -503,7 +537,13 @@ pub(crate) fn respond(
 
 /// At the client: the answer, timed from when the request was issued.
 pub(crate) fn on_answer(k: &mut Kernel, m: &mut Model, client: NodeId, req: u64, ok: bool) {
-    let Some(cl) = m.clients.clients.iter_mut().find(|c| c.node == client) else {
+    let Some(cl) = m
+        .access
+        .clients
+        .clients
+        .iter_mut()
+        .find(|c| c.node == client)
+    else {
         return;
     };
     let Some(front) = cl.outstanding.front() else {
@@ -540,7 +580,7 @@ pub(crate) fn on_answer(k: &mut Kernel, m: &mut Model, client: NodeId, req: u64,
 /// Drops answered requests and counts those that timed out.
 fn sweep(k: &mut Kernel, m: &mut Model) {
     let now = k.now;
-    for cl in &mut m.clients.clients {
+    for cl in &mut m.access.clients.clients {
         while let Some(r) = cl.outstanding.front() {
             if r.done {
                 cl.outstanding.pop_front();
@@ -555,7 +595,7 @@ fn sweep(k: &mut Kernel, m: &mut Model) {
         for e in 0..2 {
             if cl.dns_pending[e] && now - cl.dns_asked[e] >= CLIENT_TIMEOUT {
                 cl.dns_asked[e] = now;
-                ask_dns(k, cl.node, m.dns, e == 0);
+                ask_dns(k, cl.node, m.access.dns, e == 0);
             }
         }
     }

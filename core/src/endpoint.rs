@@ -3,43 +3,19 @@
 //! target until its cached answer expires.
 
 use crate::compute::instance::Role;
+use crate::dispatch::Model;
 use crate::engine::Kernel;
 use crate::ids::NodeId;
-use crate::sim::Model;
 use crate::time::SimDuration;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
 /// DNS time-to-live of Aurora's endpoint records. KC-DNS
 pub const DNS_TTL: SimDuration = SimDuration::from_secs(5);
 /// Custom endpoints per provisioned cluster. UG: Amazon Aurora connection management (2023)
 pub const MAX_CUSTOM_ENDPOINTS: usize = 5;
 
-/// Which endpoint a client connects through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum EndpointId {
-    /// Always the current writer; the only one for writes.
-    Cluster,
-    /// A random available replica per connection; the writer when there are none.
-    Reader,
-    /// A named subset of instances.
-    Custom(u8),
-    /// One specific instance.
-    Instance(NodeId),
-}
-
-impl fmt::Display for EndpointId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EndpointId::Cluster => write!(f, "cluster endpoint"),
-            EndpointId::Reader => write!(f, "reader endpoint"),
-            EndpointId::Custom(i) => write!(f, "custom endpoint {i}"),
-            EndpointId::Instance(n) => write!(f, "instance endpoint of {n}"),
-        }
-    }
-}
+pub use crate::ids::EndpointId;
 
 /// A user-defined endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,7 +37,8 @@ pub struct Endpoints {
 /// Instances a reader-type endpoint may hand out: replicas that are up.
 fn available_replica(k: &Kernel, m: &Model, node: NodeId) -> bool {
     k.topo.is_up(node)
-        && m.instances
+        && m.compute
+            .instances
             .iter()
             .any(|i| i.node == node && i.role == Role::Replica)
 }
@@ -69,7 +46,7 @@ fn available_replica(k: &Kernel, m: &Model, node: NodeId) -> bool {
 /// What DNS answers for an endpoint right now. Reader-type endpoints draw at random among
 /// available replicas (per connection, not per query: the client caches the answer).
 pub(crate) fn resolve(k: &mut Kernel, m: &Model, ep: EndpointId) -> NodeId {
-    let cluster = m.endpoints.cluster;
+    let cluster = m.access.endpoints.cluster;
     let pick = |k: &mut Kernel, nodes: &[NodeId]| -> Option<NodeId> {
         let up: Vec<NodeId> = nodes
             .iter()
@@ -82,6 +59,7 @@ pub(crate) fn resolve(k: &mut Kernel, m: &Model, ep: EndpointId) -> NodeId {
         EndpointId::Cluster => cluster,
         EndpointId::Reader => {
             let replicas: Vec<NodeId> = m
+                .compute
                 .instances
                 .iter()
                 .filter(|i| available_replica(k, m, i.node))
@@ -90,6 +68,7 @@ pub(crate) fn resolve(k: &mut Kernel, m: &Model, ep: EndpointId) -> NodeId {
             k.rng.pick(&replicas).copied().unwrap_or(cluster)
         }
         EndpointId::Custom(i) => m
+            .access
             .endpoints
             .custom
             .get(i as usize)

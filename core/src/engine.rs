@@ -143,10 +143,11 @@ pub(crate) enum Payload {
     },
 }
 
-/// Internal events: what the engine does when their time comes.
+/// What is due inside the model at a time: a message arriving, a timer, a command scheduled
+/// for later. Never seen outside the core; what comes out is an [`crate::event::Event`].
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub(crate) enum Ev {
+pub(crate) enum Due {
     /// A free slab slot.
     Vacant,
     Deliver(Msg),
@@ -206,6 +207,10 @@ pub(crate) enum Ev {
     GlobalShip,
     GlobalPromoted(crate::ids::RegionId),
     GlobalForwardTick,
+    /// Continuous backup's once-a-second image and bookkeeping.
+    BackupTick,
+    /// A backtrack's pause is over.
+    BacktrackDone,
     /// A request waited for the instance's CPU (or its resume): serve it now.
     Serve {
         node: NodeId,
@@ -259,6 +264,8 @@ impl Digest {
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Kernel {
+    /// The seed the run was built with.
+    pub seed: u64,
     pub now: SimTime,
     pub rng: Rng,
     pub topo: Topology,
@@ -268,7 +275,7 @@ pub(crate) struct Kernel {
     /// The queue's top was taken by `pop_until` but is still in the heap: the next `schedule`
     /// overwrites it (one sift-down instead of a pop and a push); `settle` removes it otherwise.
     top_taken: bool,
-    slab: Vec<Ev>,
+    slab: Vec<Due>,
     free: Vec<u32>,
     digest: Digest,
     next_msg: u64,
@@ -286,6 +293,7 @@ pub(crate) struct Kernel {
 impl Kernel {
     pub fn new(seed: u64) -> Self {
         Kernel {
+            seed,
             now: SimTime::ZERO,
             rng: Rng::new(seed),
             topo: Topology::default(),
@@ -306,7 +314,7 @@ impl Kernel {
     }
 
     /// Schedules `ev` at `at` (never earlier than now).
-    pub fn schedule(&mut self, at: SimTime, ev: Ev) {
+    pub fn schedule(&mut self, at: SimTime, ev: Due) {
         let at = at.max(self.now);
         let slot = match self.free.pop() {
             Some(s) => {
@@ -343,7 +351,7 @@ impl Kernel {
         }
     }
 
-    pub fn schedule_in(&mut self, after: SimDuration, ev: Ev) {
+    pub fn schedule_in(&mut self, after: SimDuration, ev: Due) {
         self.schedule(self.now + after, ev);
     }
 
@@ -352,7 +360,7 @@ impl Kernel {
     }
 
     /// Takes the next event if it is due at or before `limit`, advancing the clock to it.
-    pub fn pop_until(&mut self, limit: SimTime) -> Option<Ev> {
+    pub fn pop_until(&mut self, limit: SimTime) -> Option<Due> {
         self.settle();
         let key = *self.queue.peek()?;
         if key.at > limit.as_micros() {
@@ -364,26 +372,26 @@ impl Kernel {
         self.free.push(key.slot);
         Some(core::mem::replace(
             &mut self.slab[key.slot as usize],
-            Ev::Vacant,
+            Due::Vacant,
         ))
     }
 
     /// Cancels every queued event `drop` picks (their slots fall vacant; the queue skips them).
     /// Returns the cancelled messages, so their loss can be reported.
-    pub fn cancel(&mut self, mut drop: impl FnMut(&Ev) -> bool) -> Vec<Msg> {
+    pub fn cancel(&mut self, mut drop: impl FnMut(&Due) -> bool) -> Vec<Msg> {
         let mut lost = Vec::new();
         let mut free = alloc::vec![false; self.slab.len()];
         for &f in &self.free {
             free[f as usize] = true;
         }
         for (i, ev) in self.slab.iter_mut().enumerate() {
-            if matches!(ev, Ev::Vacant) || free[i] || !drop(ev) {
+            if matches!(ev, Due::Vacant) || free[i] || !drop(ev) {
                 continue;
             }
-            if let Ev::Deliver(msg) = ev {
+            if let Due::Deliver(msg) = ev {
                 lost.push(*msg);
             }
-            *ev = Ev::Vacant;
+            *ev = Due::Vacant;
         }
         lost
     }
@@ -460,7 +468,7 @@ impl Kernel {
             });
             return None;
         }
-        self.schedule(arrives, Ev::Deliver(msg));
+        self.schedule(arrives, Due::Deliver(msg));
         Some(arrives)
     }
 
@@ -491,7 +499,7 @@ impl Kernel {
             sent,
             arrives,
         });
-        self.schedule(arrives, Ev::Deliver(msg));
+        self.schedule(arrives, Due::Deliver(msg));
         Some(arrives)
     }
 
@@ -546,12 +554,12 @@ mod tests {
     #[test]
     fn events_come_out_in_time_order_ties_in_schedule_order() {
         let mut k = Kernel::new(1);
-        k.schedule(SimTime::from_micros(30), Ev::Flush(PgId(3)));
-        k.schedule(SimTime::from_micros(10), Ev::Flush(PgId(1)));
-        k.schedule(SimTime::from_micros(30), Ev::Flush(PgId(4)));
-        k.schedule(SimTime::from_micros(20), Ev::Flush(PgId(2)));
+        k.schedule(SimTime::from_micros(30), Due::Flush(PgId(3)));
+        k.schedule(SimTime::from_micros(10), Due::Flush(PgId(1)));
+        k.schedule(SimTime::from_micros(30), Due::Flush(PgId(4)));
+        k.schedule(SimTime::from_micros(20), Due::Flush(PgId(2)));
         let mut order = Vec::new();
-        while let Some(Ev::Flush(pg)) = k.pop_until(SimTime::MAX) {
+        while let Some(Due::Flush(pg)) = k.pop_until(SimTime::MAX) {
             order.push((k.now.as_micros(), pg.0));
         }
         assert_eq!(order, [(10, 1), (20, 2), (30, 3), (30, 4)]);
@@ -560,10 +568,10 @@ mod tests {
     #[test]
     fn pop_until_respects_the_limit_and_slots_are_reused() {
         let mut k = Kernel::new(1);
-        k.schedule(SimTime::from_micros(5), Ev::WorkloadTick);
+        k.schedule(SimTime::from_micros(5), Due::WorkloadTick);
         assert!(k.pop_until(SimTime::from_micros(4)).is_none());
         assert!(k.pop_until(SimTime::from_micros(5)).is_some());
-        k.schedule(SimTime::from_micros(9), Ev::WorkloadTick);
+        k.schedule(SimTime::from_micros(9), Due::WorkloadTick);
         assert_eq!(k.slab.len(), 1, "the freed slot was reused");
     }
 

@@ -8,11 +8,11 @@
 use crate::compute::instance::{Role, INSTANCE_CREATE_TIME};
 use crate::compute::read::Reply;
 use crate::compute::recovery;
+use crate::dispatch::Model;
 use crate::endpoint::EndpointId;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, FailoverPhase, MsgKind};
 use crate::ids::NodeId;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 
 /// How often the host manager checks the writer. [sim default — not sourced]
@@ -26,6 +26,22 @@ pub const PROMOTE_TIME: SimDuration = SimDuration::from_secs(3);
 /// Re-creating the writer when there is no replica to promote: "typically < 10 min".
 /// UG: High availability for Amazon Aurora
 pub const RECREATE_WRITER_TIME: SimDuration = SimDuration::from_mins(8);
+
+/// The failover subsystem's state: the writer's health as the checks saw it, a failover in
+/// progress, and the writes a fenced old writer took.
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct FailoverState {
+    pub active: Option<Failover>,
+    /// Health checks the writer has missed in a row.
+    pub health_misses: u32,
+    pub last_healthy: SimTime,
+    /// When a fault made the writer unhealthy (down or cut off from the control plane), as the
+    /// simulation knows it; the control plane only learns of it from missed health checks.
+    pub writer_failed_at: Option<SimTime>,
+    /// Client writes a fenced old writer took and cannot commit.
+    pub fenced_pending: alloc::vec::Vec<(NodeId, u64)>,
+}
 
 /// A failover in progress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,61 +81,63 @@ pub struct FailoverRecord {
 
 /// The writer is healthy if it is up and the control plane can reach it.
 fn writer_healthy(k: &Kernel, m: &Model) -> bool {
-    let w = m.writer.node;
-    k.topo.is_up(w) && !k.net.blocked(&k.topo, m.dns, w)
+    let w = m.compute.writer.node;
+    k.topo.is_up(w) && !k.net.blocked(&k.topo, m.access.dns, w)
 }
 
 pub(crate) fn on_health_check(k: &mut Kernel, m: &mut Model) {
-    k.schedule_in(HEALTH_CHECK_INTERVAL, Ev::HealthCheck);
-    if m.failover.is_some() || m.recovery.is_some() {
+    k.schedule_in(HEALTH_CHECK_INTERVAL, Due::HealthCheck);
+    if m.failover.active.is_some() || m.compute.recovery.is_some() {
         return;
     }
     if writer_healthy(k, m) {
-        m.health_misses = 0;
-        m.last_healthy = k.now;
+        m.failover.health_misses = 0;
+        m.failover.last_healthy = k.now;
         return;
     }
-    m.health_misses += 1;
+    m.failover.health_misses += 1;
     k.emit(Event::HealthCheckMissed {
-        node: m.writer.node,
-        misses: m.health_misses,
+        node: m.compute.writer.node,
+        misses: m.failover.health_misses,
     });
-    if m.health_misses >= HEALTH_CHECK_MISSES {
+    if m.failover.health_misses >= HEALTH_CHECK_MISSES {
         start(k, m, None);
-        m.health_misses = 0;
+        m.failover.health_misses = 0;
     }
 }
 
 /// After a fault is injected or healed: remembers when the writer became unhealthy, so a
 /// failover is timed from the failure itself rather than from the last check it passed.
 pub(crate) fn note_writer_health(k: &Kernel, m: &mut Model) {
-    if m.failover.is_some() || m.recovery.is_some() {
+    if m.failover.active.is_some() || m.compute.recovery.is_some() {
         return;
     }
     if writer_healthy(k, m) {
-        m.writer_failed_at = None;
-    } else if m.writer_failed_at.is_none() {
-        m.writer_failed_at = Some(k.now);
+        m.failover.writer_failed_at = None;
+    } else if m.failover.writer_failed_at.is_none() {
+        m.failover.writer_failed_at = Some(k.now);
     }
 }
 
 /// When the writer failed, as the simulation knows it: the fault's time, or, for a failure
 /// that came from no injected fault, the last health check it passed.
 fn failure_time(m: &Model) -> SimTime {
-    m.writer_failed_at
-        .filter(|&t| t >= m.last_healthy)
-        .unwrap_or(m.last_healthy)
+    m.failover
+        .writer_failed_at
+        .filter(|&t| t >= m.failover.last_healthy)
+        .unwrap_or(m.failover.last_healthy)
 }
 
 /// The best promotion target: an available replica with the lowest tier, then the largest
 /// class; ties go to the lowest node id (UG: "arbitrary").
 pub(crate) fn best_target(k: &Kernel, m: &Model) -> Option<NodeId> {
-    m.instances
+    m.compute
+        .instances
         .iter()
         .filter(|i| {
             i.role == Role::Replica
                 && k.topo.is_up(i.node)
-                && !k.net.blocked(&k.topo, m.dns, i.node)
+                && !k.net.blocked(&k.topo, m.access.dns, i.node)
         })
         .min_by_key(|i| {
             (
@@ -134,7 +152,7 @@ pub(crate) fn best_target(k: &Kernel, m: &Model) -> Option<NodeId> {
 
 /// Starts a failover, to `manual` if given (already validated), else to the best target.
 pub(crate) fn start(k: &mut Kernel, m: &mut Model, manual: Option<NodeId>) {
-    let old = m.writer.node;
+    let old = m.compute.writer.node;
     let target = manual.or_else(|| best_target(k, m));
     let failed_at = if manual.is_some() {
         k.now
@@ -145,7 +163,7 @@ pub(crate) fn start(k: &mut Kernel, m: &mut Model, manual: Option<NodeId>) {
     let (unhealthy_for, missed_checks) = if manual.is_some() {
         (SimDuration::ZERO, 0)
     } else {
-        (k.now - m.last_healthy, m.health_misses)
+        (k.now - m.failover.last_healthy, m.failover.health_misses)
     };
     k.emit(Event::FailoverStarted {
         old,
@@ -158,7 +176,7 @@ pub(crate) fn start(k: &mut Kernel, m: &mut Model, manual: Option<NodeId>) {
         recreate_or_give_up(k, m, old);
         return;
     };
-    m.failover = Some(Failover {
+    m.failover.active = Some(Failover {
         old,
         failed_at,
         detected_at: k.now,
@@ -174,7 +192,7 @@ pub(crate) fn start(k: &mut Kernel, m: &mut Model, manual: Option<NodeId>) {
     });
     demote_old_writer(k, m, old, manual.is_some());
     set_role(k, m, target, Role::Promoting);
-    k.schedule_in(PROMOTE_TIME, Ev::Promoted(target));
+    k.schedule_in(PROMOTE_TIME, Due::Promoted(target));
 }
 
 /// With no replica, the writer is re-created in its own AZ (minutes); if its AZ is down there
@@ -190,17 +208,17 @@ fn recreate_or_give_up(k: &mut Kernel, m: &mut Model, old: NodeId) {
         k.emit(Event::NoFailoverTarget { old });
         return;
     }
-    m.failover = Some(Failover {
+    m.failover.active = Some(Failover {
         old,
         failed_at: failure_time(m),
         detected_at: k.now,
-        unhealthy_for: k.now - m.last_healthy,
-        missed_checks: m.health_misses,
+        unhealthy_for: k.now - m.failover.last_healthy,
+        missed_checks: m.failover.health_misses,
         target: Some(old),
         recovery_at: None,
         manual: false,
     });
-    k.schedule_in(RECREATE_WRITER_TIME, Ev::WriterRecreated(old));
+    k.schedule_in(RECREATE_WRITER_TIME, Due::WriterRecreated(old));
 }
 
 pub(crate) fn on_writer_recreated(k: &mut Kernel, m: &mut Model, node: NodeId) {
@@ -210,7 +228,7 @@ pub(crate) fn on_writer_recreated(k: &mut Kernel, m: &mut Model, node: NodeId) {
         k.topo.nodes[node.index()].up = true;
         k.emit(Event::NodeUp(node));
     }
-    if let Some(f) = &mut m.failover {
+    if let Some(f) = &mut m.failover.active {
         f.recovery_at = Some(k.now);
     }
     k.emit(Event::FailoverPhaseDone {
@@ -230,7 +248,7 @@ fn demote_old_writer(k: &mut Kernel, m: &mut Model, old: NodeId, told: bool) {
         Role::Replica
     };
     // Transactions parked on the old writer will never be acknowledged by it.
-    let replies = m.writer.abandon_commits();
+    let replies = m.compute.writer.abandon_commits();
     m.metrics.txn_errors += replies.len() as u64;
     for r in replies {
         if let Reply::Client { client, req } = r {
@@ -243,7 +261,7 @@ fn demote_old_writer(k: &mut Kernel, m: &mut Model, old: NodeId, told: bool) {
 pub(crate) fn set_role(k: &mut Kernel, m: &mut Model, node: NodeId, role: Role) {
     // Bill the time so far at the instances' old states before they change.
     crate::serverless::meter(k, m);
-    if let Some(i) = m.instances.iter_mut().find(|i| i.node == node) {
+    if let Some(i) = m.compute.instances.iter_mut().find(|i| i.node == node) {
         if i.role != role {
             i.role = role;
             k.emit(Event::RoleChanged { node, role });
@@ -253,7 +271,7 @@ pub(crate) fn set_role(k: &mut Kernel, m: &mut Model, node: NodeId, role: Role) 
 
 /// The target's engine is up as a writer: run recovery on the volume.
 pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: NodeId) {
-    let Some(f) = m.failover else {
+    let Some(f) = m.failover.active else {
         return;
     };
     if f.target != Some(target) {
@@ -261,7 +279,7 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: NodeId) {
     }
     if !k.topo.is_up(target) {
         // The target failed mid-promotion: choose again.
-        m.failover = None;
+        m.failover.active = None;
         start(k, m, None);
         return;
     }
@@ -269,7 +287,7 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: NodeId) {
         phase: FailoverPhase::Promote,
         took: PROMOTE_TIME,
     });
-    if let Some(f) = &mut m.failover {
+    if let Some(f) = &mut m.failover.active {
         f.recovery_at = Some(k.now);
     }
     recovery::begin(k, m, target);
@@ -278,17 +296,17 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: NodeId) {
 /// Recovery finished on `node`: flip DNS and close the failover.
 pub(crate) fn recovery_done(k: &mut Kernel, m: &mut Model, node: NodeId) {
     set_role(k, m, node, Role::Writer);
-    if m.endpoints.cluster != node {
-        m.endpoints.cluster = node;
+    if m.access.endpoints.cluster != node {
+        m.access.endpoints.cluster = node;
         k.emit(Event::DnsUpdated {
             endpoint: EndpointId::Cluster,
             target: node,
         });
     }
-    m.last_healthy = k.now;
-    m.health_misses = 0;
-    m.writer_failed_at = None;
-    let Some(f) = m.failover.take() else {
+    m.failover.last_healthy = k.now;
+    m.failover.health_misses = 0;
+    m.failover.writer_failed_at = None;
+    let Some(f) = m.failover.active.take() else {
         return;
     };
     let recovery_at = f.recovery_at.unwrap_or(k.now);
@@ -320,10 +338,10 @@ pub(crate) fn recovery_done(k: &mut Kernel, m: &mut Model, node: NodeId) {
 /// A node became reachable again. A fenced old writer tries to flush the writes it took while
 /// cut off; storage refuses them for their stale volume epoch.
 pub(crate) fn node_reachable(k: &mut Kernel, m: &mut Model, node: NodeId) {
-    let Some(inst) = m.instances.iter().find(|i| i.node == node) else {
+    let Some(inst) = m.compute.instances.iter().find(|i| i.node == node) else {
         return;
     };
-    if inst.role != Role::Fenced || k.net.blocked(&k.topo, m.dns, node) {
+    if inst.role != Role::Fenced || k.net.blocked(&k.topo, m.access.dns, node) {
         return;
     }
     let epoch = m.storage.volume_epoch.saturating_sub(1);
@@ -354,6 +372,7 @@ pub(crate) fn node_reachable(k: &mut Kernel, m: &mut Model, node: NodeId) {
 /// The writes it took fail.
 pub(crate) fn fenced_rejected(k: &mut Kernel, m: &mut Model, node: NodeId) -> bool {
     let fenced = m
+        .compute
         .instances
         .iter()
         .any(|i| i.node == node && i.role == Role::Fenced);
@@ -361,7 +380,7 @@ pub(crate) fn fenced_rejected(k: &mut Kernel, m: &mut Model, node: NodeId) -> bo
         return false;
     }
     set_role(k, m, node, Role::Replica);
-    let pending = core::mem::take(&mut m.fenced_pending);
+    let pending = core::mem::take(&mut m.failover.fenced_pending);
     m.metrics.fenced_writes_refused += pending.len() as u64;
     for (client, req) in pending {
         crate::client::respond(k, m, node, client, req, false);

@@ -15,12 +15,12 @@
 
 use crate::compute::instance::{Instance, Role};
 use crate::compute::writer::Writer;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::dispatch::Model;
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind};
 use crate::ids::{AzId, NodeId, RegionId};
 use crate::lsn::Lsn;
 use crate::quorum::WRITE_QUORUM;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 use crate::topology::{NodeKind, AZ_COUNT, COPIES_PER_AZ};
 use alloc::collections::VecDeque;
@@ -35,20 +35,8 @@ pub const SHIP_INTERVAL: SimDuration = SimDuration::from_millis(20);
 /// Promoting a secondary to read/write: "< 1 min". UG: Using switchover or failover in
 /// Amazon Aurora Global Database. [sim default within that bound]
 pub const PROMOTE_TIME: SimDuration = SimDuration::from_secs(30);
-/// Region names for the world view.
-pub const REGION_NAMES: [&str; 11] = [
-    "us-east-1",
-    "eu-west-1",
-    "ap-southeast-2",
-    "us-west-2",
-    "eu-central-1",
-    "ap-northeast-1",
-    "sa-east-1",
-    "ca-central-1",
-    "ap-south-1",
-    "eu-north-1",
-    "af-south-1",
-];
+/// Region names, kept beside [`RegionId`] which names them.
+pub use crate::ids::REGION_NAMES;
 
 /// A region's part in the global database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -104,6 +92,8 @@ pub struct GlobalRecord {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Global {
+    /// Writes are refused for a switchover or a region promotion.
+    pub writes_paused: bool,
     pub regions: Vec<Region>,
     /// The primary region's replication server.
     pub server: NodeId,
@@ -125,10 +115,7 @@ pub struct Global {
 impl Region {
     /// The region's AWS-style name.
     pub fn name(&self) -> &'static str {
-        REGION_NAMES
-            .get(self.id.0 as usize)
-            .copied()
-            .unwrap_or("region")
+        self.id.name()
     }
 }
 
@@ -165,7 +152,7 @@ pub(crate) fn add_secondary(k: &mut Kernel, m: &mut Model) -> Option<RegionId> {
             storage,
             acked: [0; 6],
             replicas: Vec::new(),
-            durable: m.writer.log.vdl(),
+            durable: m.compute.writer.log.vdl(),
             lag: SimDuration::ZERO,
         });
     }
@@ -182,7 +169,7 @@ pub(crate) fn add_secondary(k: &mut Kernel, m: &mut Model) -> Option<RegionId> {
     });
     let replica = k.topo.add(NodeKind::Instance, id, Some(AzId(0)));
     // A new secondary starts from a copy of the volume (a snapshot restore), then follows.
-    let start = m.writer.log.vdl();
+    let start = m.compute.writer.log.vdl();
     m.global.regions.push(Region {
         id,
         role: RegionRole::Secondary,
@@ -202,21 +189,21 @@ pub(crate) fn vdl_moved(k: &mut Kernel, m: &mut Model) {
     if m.global.regions.len() < 2 {
         return;
     }
-    let vdl = m.writer.log.vdl();
+    let vdl = m.compute.writer.log.vdl();
     m.global.history.push_back((vdl, k.now));
     if m.global.history.len() > 100_000 {
         m.global.history.pop_front();
     }
     if !m.global.ship_scheduled {
         m.global.ship_scheduled = true;
-        k.schedule_in(SHIP_INTERVAL, Ev::GlobalShip);
+        k.schedule_in(SHIP_INTERVAL, Due::GlobalShip);
     }
 }
 
 /// The replication server ships the stream, with the current VDL, to every secondary.
 pub(crate) fn on_ship(k: &mut Kernel, m: &mut Model) {
     m.global.ship_scheduled = false;
-    let vdl = m.writer.log.vdl();
+    let vdl = m.compute.writer.log.vdl();
     let server = m.global.server;
     let targets: Vec<(RegionId, NodeId, Lsn)> = m
         .global
@@ -231,8 +218,8 @@ pub(crate) fn on_ship(k: &mut Kernel, m: &mut Model) {
         if durable >= vdl {
             continue;
         }
-        let bytes =
-            ((vdl.0 - durable.0).min(1 << 20) as u32).saturating_mul(m.writer.config.record_bytes);
+        let bytes = ((vdl.0 - durable.0).min(1 << 20) as u32)
+            .saturating_mul(m.compute.writer.config.record_bytes);
         k.send(
             server,
             agent,
@@ -331,7 +318,7 @@ pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, region: RegionId, slot: u8, 
 /// A switchover: stop writes, wait for the target to hold everything, then promote (RPO 0).
 pub(crate) fn switchover(k: &mut Kernel, m: &mut Model, target: RegionId) {
     m.global.switching = Some((target, k.now));
-    m.writes_paused = true;
+    m.global.writes_paused = true;
     k.emit(Event::SwitchoverStarted { to: target });
     check_switchover(k, m);
 }
@@ -340,14 +327,14 @@ fn check_switchover(k: &mut Kernel, m: &mut Model) {
     let Some((target, _)) = m.global.switching else {
         return;
     };
-    let vdl = m.writer.log.vdl();
+    let vdl = m.compute.writer.log.vdl();
     let synced = m.global.region(target).is_some_and(|r| r.durable >= vdl);
     // Commits parked before the pause must land first too.
-    if synced && m.writer.commits_waiting() == 0 {
+    if synced && m.compute.writer.commits_waiting() == 0 {
         begin_promotion(k, m, target);
     } else if m.global.region(target).is_some_and(|r| r.durable < vdl) && !m.global.ship_scheduled {
         m.global.ship_scheduled = true;
-        k.schedule_in(SHIP_INTERVAL, Ev::GlobalShip);
+        k.schedule_in(SHIP_INTERVAL, Due::GlobalShip);
     }
 }
 
@@ -363,8 +350,8 @@ fn begin_promotion(k: &mut Kernel, m: &mut Model, target: RegionId) {
     if let Some(r) = m.global.region_mut(target) {
         r.role = RegionRole::Promoting { ready_at };
     }
-    m.writes_paused = true;
-    k.schedule(ready_at, Ev::GlobalPromoted(target));
+    m.global.writes_paused = true;
+    k.schedule(ready_at, Due::GlobalPromoted(target));
 }
 
 /// The target is writable: the full model moves to it.
@@ -383,9 +370,15 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
         .or(m.global.primary_failed_at)
         .unwrap_or(k.now);
     m.global.switching = None;
-    let old_vdl = m.writer.log.vdl();
+    let old_vdl = m.compute.writer.log.vdl();
     let durable = t.durable;
-    let lost_commits = m.writer.acked.iter().filter(|&&l| l > durable).count() as u64;
+    let lost_commits = m
+        .compute
+        .writer
+        .acked
+        .iter()
+        .filter(|&&l| l > durable)
+        .count() as u64;
     let rpo_time = m
         .global
         .history
@@ -399,19 +392,19 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
     let lost = k.cancel(|ev| {
         matches!(
             ev,
-            Ev::Deliver(_)
-                | Ev::Persisted { .. }
-                | Ev::Flush(_)
-                | Ev::RetryCheck(_)
-                | Ev::Background(_)
-                | Ev::DetectNode { .. }
-                | Ev::DetectSegment(_)
-                | Ev::ReadTimeout(_)
-                | Ev::ReplicaStream
-                | Ev::ReplicaApplied { .. }
-                | Ev::RecoveryRetry
-                | Ev::Promoted(_)
-                | Ev::Serve { .. }
+            Due::Deliver(_)
+                | Due::Persisted { .. }
+                | Due::Flush(_)
+                | Due::RetryCheck(_)
+                | Due::Background(_)
+                | Due::DetectNode { .. }
+                | Due::DetectSegment(_)
+                | Due::ReadTimeout(_)
+                | Due::ReplicaStream
+                | Due::ReplicaApplied { .. }
+                | Due::RecoveryRetry
+                | Due::Promoted(_)
+                | Due::Serve { .. }
         )
     });
     for msg in lost {
@@ -431,11 +424,12 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
         .first()
         .copied()
         .unwrap_or_else(|| k.topo.add(NodeKind::Instance, target, Some(AzId(0))));
-    let mut writer_config = m.writer.config;
-    writer_config.boxcar_delay = m.writer.config.boxcar_delay;
+    let mut writer_config = m.compute.writer.config;
+    writer_config.boxcar_delay = m.compute.writer.config.boxcar_delay;
     let mut writer = Writer::starting_at(new_writer, storage.pgs.len(), writer_config, durable);
     writer.volume_epoch = m.storage.volume_epoch + 1;
     let class = m
+        .compute
         .instances
         .iter()
         .find(|i| i.role == Role::Writer)
@@ -443,31 +437,31 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
         .unwrap_or_default();
     // The old primary's instances become the old region's read replicas (or stay down).
     crate::serverless::meter(k, m);
-    let old_nodes: Vec<NodeId> = m.instances.iter().map(|i| i.node).collect();
+    let old_nodes: Vec<NodeId> = m.compute.instances.iter().map(|i| i.node).collect();
     let mut instances = alloc::vec![Instance::new(new_writer, class, 1, Role::Writer)];
     for &n in t.replicas.iter().skip(1) {
         let mut i = Instance::new(n, class, 1, Role::Replica);
         i.read_point = durable;
         instances.push(i);
     }
-    m.instances = instances;
+    m.compute.instances = instances;
     m.storage = storage;
     m.storage.volume_epoch = writer.volume_epoch;
     for s in m.storage.segments.iter_mut() {
         s.volume_epoch = writer.volume_epoch;
     }
-    m.writer = writer;
-    m.reads = Default::default();
-    m.recovery = None;
-    m.failover = None;
-    m.writes_paused = false;
+    m.compute.writer = writer;
+    m.compute.reads = Default::default();
+    m.compute.recovery = None;
+    m.failover.active = None;
+    m.global.writes_paused = false;
     m.checker.reset_points(durable, durable);
-    m.endpoints.cluster = new_writer;
+    m.access.endpoints.cluster = new_writer;
     // Background work for the new fleet.
     let interval = m.storage.config.background_interval.as_micros();
     for sn in &m.storage.nodes {
         let at = k.now + SimDuration::from_micros(k.rng.below(interval.max(1)));
-        k.schedule(at, Ev::Background(sn.node));
+        k.schedule(at, Due::Background(sn.node));
     }
     // Region roles: the target leads; the old primary follows if it is up, else stays failed.
     let old_up = k
@@ -505,7 +499,7 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
     };
     m.global.records.push(rec);
     m.metrics.commits_lost_in_failover += lost_commits;
-    m.writer.acked.clear();
+    m.compute.writer.acked.clear();
     k.emit(Event::DnsUpdated {
         endpoint: crate::endpoint::EndpointId::Cluster,
         target: new_writer,
@@ -544,7 +538,7 @@ pub(crate) fn region_health(k: &mut Kernel, m: &mut Model, region: RegionId, up:
     });
     if up && !m.global.ship_scheduled && m.global.regions.len() > 1 {
         m.global.ship_scheduled = true;
-        k.schedule_in(SHIP_INTERVAL, Ev::GlobalShip);
+        k.schedule_in(SHIP_INTERVAL, Due::GlobalShip);
     }
 }
 
@@ -553,7 +547,7 @@ pub(crate) fn set_forwarding(k: &mut Kernel, m: &mut Model, rate: u32) {
     let was = m.global.forward_rate > 0;
     m.global.forward_rate = rate;
     if !was && rate > 0 {
-        k.schedule_in(SimDuration::from_millis(10), Ev::GlobalForwardTick);
+        k.schedule_in(SimDuration::from_millis(10), Due::GlobalForwardTick);
     }
 }
 
@@ -562,7 +556,7 @@ pub(crate) fn on_forward_tick(k: &mut Kernel, m: &mut Model) {
     if rate == 0 {
         return;
     }
-    k.schedule_in(SimDuration::from_millis(10), Ev::GlobalForwardTick);
+    k.schedule_in(SimDuration::from_millis(10), Due::GlobalForwardTick);
     m.global.forward_carry += rate * 10_000;
     let n = m.global.forward_carry / 1_000_000;
     m.global.forward_carry %= 1_000_000;
@@ -574,7 +568,7 @@ pub(crate) fn on_forward_tick(k: &mut Kernel, m: &mut Model) {
         .filter_map(|r| r.replicas.first().copied())
         .filter(|&n| k.topo.is_up(n))
         .collect();
-    let writer = m.endpoints.cluster;
+    let writer = m.access.endpoints.cluster;
     for _ in 0..n {
         let Some(&node) = k.rng.pick(&from) else {
             break;

@@ -77,3 +77,54 @@ impl fmt::Display for AzId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RegionId(pub u8);
+
+/// The regions' AWS-style names, by [`RegionId`]: the primary first, then the secondaries
+/// Global Database adds in order.
+pub const REGION_NAMES: [&str; 11] = [
+    "us-east-1",
+    "eu-west-1",
+    "ap-southeast-2",
+    "us-west-2",
+    "eu-central-1",
+    "ap-northeast-1",
+    "sa-east-1",
+    "ca-central-1",
+    "ap-south-1",
+    "eu-north-1",
+    "af-south-1",
+];
+
+impl RegionId {
+    /// The region's AWS-style name (`us-east-1` for the primary).
+    pub fn name(self) -> &'static str {
+        REGION_NAMES
+            .get(self.0 as usize)
+            .copied()
+            .unwrap_or("region")
+    }
+}
+
+/// Which endpoint a client connects through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum EndpointId {
+    /// Always the current writer; the only one for writes.
+    Cluster,
+    /// A random available replica per connection; the writer when there are none.
+    Reader,
+    /// A named subset of instances.
+    Custom(u8),
+    /// One specific instance.
+    Instance(NodeId),
+}
+
+impl fmt::Display for EndpointId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EndpointId::Cluster => write!(f, "cluster endpoint"),
+            EndpointId::Reader => write!(f, "reader endpoint"),
+            EndpointId::Custom(i) => write!(f, "custom endpoint {i}"),
+            EndpointId::Instance(n) => write!(f, "instance endpoint of {n}"),
+        }
+    }
+}

@@ -9,27 +9,41 @@
 //! commands give the same trace, natively and in WebAssembly, bit for bit; [`Sim::trace_digest`]
 //! is the proof. See [`sim`] for the call order.
 //!
-//! Layering, bottom up: [`time`], [`rng`] and [`ids`]; the [`engine`]'s event queue and the
-//! [`net`]work model; Aurora's concepts — [`quorum`], [`lsn`], [`storage`], [`compute`] — each
-//! citing the reference section it follows; then [`scenario`]s shared by the page, the headless
-//! runner and the tests.
+//! Layering, bottom up (`cargo xtask layers` prints it, and `cargo xtask test` checks that
+//! imports run only downward): [`time`], [`rng`] and [`ids`]; the [`topology`], the [`net`]work
+//! model, [`quorum`] and [`lsn`] arithmetic; the values that go in and come out, [`command`] and
+//! [`event`]; the engine's event queue; Aurora's subsystems — [`storage`], [`compute`],
+//! [`endpoint`] and [`client`], [`failover`], [`autoscaling`], [`serverless`], [`global`] —
+//! each owning its state and citing the reference section it follows; the dispatch, the one
+//! module that sees the whole model, with command checks and faults beside it; then [`sim`] and
+//! [`view`], the public surface; and [`scenario`]s shared by the page, the headless runner and
+//! the tests.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
 
 extern crate alloc;
 
+pub(crate) mod apply;
 pub mod autoscaling;
+pub mod backup;
+pub mod backup_command;
+pub(crate) mod backup_scenarios;
+pub mod baseline;
 pub mod campaign;
 pub mod client;
 pub mod command;
 pub mod compute;
+pub(crate) mod dispatch;
+pub(crate) mod dispatch_backup;
 pub mod endpoint;
 pub(crate) mod engine;
 pub mod event;
 pub mod failover;
+pub(crate) mod faults;
 pub mod global;
 pub mod ids;
 pub mod invariants;
+pub mod lesson;
 pub mod lsn;
 pub mod metrics;
 pub mod net;

@@ -14,10 +14,10 @@
 //! cache). A cost meter integrates ACU-hours and instance-hours at example prices.
 
 use crate::compute::instance::{Instance, Role};
-use crate::engine::{Ev, Kernel};
+use crate::dispatch::Model;
+use crate::engine::{Due, Kernel};
 use crate::event::Event;
 use crate::ids::NodeId;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 use alloc::vec::Vec;
 
@@ -191,6 +191,24 @@ impl Instance {
     }
 }
 
+/// Serverless state shared by every instance: the cost meter and whether the per-second
+/// measurement is running.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Serverless {
+    pub meter: Meter,
+    pub ticking: bool,
+}
+
+impl Default for Serverless {
+    fn default() -> Self {
+        Serverless {
+            meter: Meter::new(),
+            ticking: false,
+        }
+    }
+}
+
 /// The cost meter.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -246,14 +264,19 @@ pub(crate) fn accrue(
 }
 
 pub(crate) fn meter(k: &Kernel, m: &mut Model) {
-    accrue(&mut m.meter, &m.instances, &k.topo, k.now);
+    accrue(
+        &mut m.serverless.meter,
+        &m.compute.instances,
+        &k.topo,
+        k.now,
+    );
 }
 
 /// Sets an instance's capacity mode, starting at its minimum (v2) or minimum point (v1).
 pub(crate) fn set(k: &mut Kernel, m: &mut Model, node: NodeId, cap: Capacity) {
     meter(k, m);
     let now = k.now;
-    let Some(i) = m.instances.iter_mut().find(|i| i.node == node) else {
+    let Some(i) = m.compute.instances.iter_mut().find(|i| i.node == node) else {
         return;
     };
     i.capacity = cap;
@@ -269,9 +292,9 @@ pub(crate) fn set(k: &mut Kernel, m: &mut Model, node: NodeId, cap: Capacity) {
     let half = i.serverless.half;
     k.emit(Event::CapacityChanged { node, half });
     m.metrics.note_capacity(now, node, half);
-    if !m.serverless_ticking && cap != Capacity::Provisioned {
-        m.serverless_ticking = true;
-        k.schedule_in(V2_INTERVAL, Ev::ServerlessTick);
+    if !m.serverless.ticking && cap != Capacity::Provisioned {
+        m.serverless.ticking = true;
+        k.schedule_in(V2_INTERVAL, Due::ServerlessTick);
     }
 }
 
@@ -319,20 +342,22 @@ pub(crate) fn wake(k: &mut Kernel, i: &mut Instance) {
 pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
     meter(k, m);
     let any = m
+        .compute
         .instances
         .iter()
         .any(|i| i.capacity != Capacity::Provisioned);
     if !any {
-        m.serverless_ticking = false;
+        m.serverless.ticking = false;
         return;
     }
-    k.schedule_in(V2_INTERVAL, Ev::ServerlessTick);
-    let long_txn = m.long_txns.iter().any(|&end| end > k.now);
+    k.schedule_in(V2_INTERVAL, Due::ServerlessTick);
+    let long_txn = m.compute.long_txns.iter().any(|&end| end > k.now);
     let mut changes: Vec<(NodeId, u16)> = Vec::new();
     let now = k.now;
-    for idx in 0..m.instances.len() {
-        let connections = crate::client::connections_to(&m.clients, m.instances[idx].node, now);
-        let i = &mut m.instances[idx];
+    for idx in 0..m.compute.instances.len() {
+        let connections =
+            crate::client::connections_to(&m.access.clients, m.compute.instances[idx].node, now);
+        let i = &mut m.compute.instances[idx];
         if let Some(t) = i.serverless.resuming_until {
             if t <= now {
                 i.serverless.resuming_until = None;
@@ -450,7 +475,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
                                 node: i.node,
                                 forced: true,
                             });
-                            m.long_txns.clear();
+                            m.compute.long_txns.clear();
                         }
                     }
                 }
@@ -463,7 +488,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
                 }
                 k.schedule_in(
                     V1_SWAP_TIME,
-                    Ev::V1Swapped {
+                    Due::V1Swapped {
                         node: i.node,
                         acu: target,
                     },
@@ -471,7 +496,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
                 continue;
             }
         }
-        let i = &m.instances[idx];
+        let i = &m.compute.instances[idx];
         if i.serverless.half != before {
             changes.push((i.node, i.serverless.half));
         }
@@ -485,7 +510,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
 /// v1's new compute is in place.
 pub(crate) fn on_v1_swapped(k: &mut Kernel, m: &mut Model, node: NodeId, acu: u16) {
     meter(k, m);
-    if let Some(i) = m.instances.iter_mut().find(|i| i.node == node) {
+    if let Some(i) = m.compute.instances.iter_mut().find(|i| i.node == node) {
         i.serverless.v1_swapping = false;
         i.serverless.half = acu * 2;
         k.emit(Event::CapacityChanged {

@@ -71,11 +71,7 @@ impl fmt::Display for NodeName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Nodes outside the first region carry their region's name.
         if self.region.0 != 0 && self.kind != NodeKind::Dns {
-            let name = crate::global::REGION_NAMES
-                .get(self.region.0 as usize)
-                .copied()
-                .unwrap_or("region");
-            write!(f, "{name}/")?;
+            write!(f, "{}/", self.region.name())?;
         }
         match (self.kind, self.az) {
             (NodeKind::Storage, Some(az)) => write!(f, "az-{}-{}", az.letter(), self.ordinal),

@@ -4,8 +4,8 @@
 //! group: at 100,000 transactions per second a tick issues about 100 of them at once, which keeps
 //! the event count per transaction far below one.
 
-use crate::engine::{Ev, Kernel};
-use crate::sim::Model;
+use crate::dispatch::Model;
+use crate::engine::{Due, Kernel};
 use crate::time::{SimDuration, SimTime};
 
 /// The longest gap between workload ticks while any rate is set. [sim default — not sourced]
@@ -74,7 +74,7 @@ pub(crate) fn set(k: &mut Kernel, m: &mut Model, config: WorkloadConfig) {
     if !w.tick_scheduled && config.active() {
         w.tick_scheduled = true;
         w.last_tick = k.now;
-        k.schedule(k.now, Ev::WorkloadTick);
+        k.schedule(k.now, Due::WorkloadTick);
     }
 }
 
@@ -110,7 +110,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
         } else {
             next
         };
-        k.schedule_in(SimDuration::from_micros(next), Ev::WorkloadTick);
+        k.schedule_in(SimDuration::from_micros(next), Due::WorkloadTick);
     } else {
         w.tick_scheduled = false;
     }
@@ -127,7 +127,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
     }
     if growth > 0 {
         // Growth past the maximum size simply stops.
-        let _ = crate::sim::grow(k, m, growth);
+        let _ = crate::dispatch::grow(k, m, growth);
     }
 }
 

@@ -5,7 +5,7 @@
 //! and keeps meaning the same node in every run of the same scenario.
 
 use aurora_core::client::ClientWorkload;
-use aurora_core::global::{MAX_SECONDARY_REGIONS, REGION_NAMES};
+use aurora_core::global::MAX_SECONDARY_REGIONS;
 use aurora_core::ids::{AzId, NodeId, RegionId, SegmentId};
 use aurora_core::net::Partition;
 use aurora_core::serverless::{Capacity, TimeoutAction};
@@ -133,10 +133,7 @@ fn number_arg(s: &str, max: u32) -> Result<u32, ParseError> {
 
 /// A region's name as the world view shows it.
 pub fn region_name(r: u8) -> &'static str {
-    REGION_NAMES
-        .get(usize::from(r))
-        .copied()
-        .unwrap_or("region")
+    aurora_core::ids::RegionId(r).name()
 }
 
 /// A capacity in a link: `prov`, `v2-1-128` (half-ACUs), `v2-0-32-p300` (auto-pause after 300 s),

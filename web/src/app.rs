@@ -19,12 +19,16 @@ use crate::components::faults::FaultMenu;
 use crate::components::help::Help;
 use crate::components::inspector::Inspector;
 use crate::components::intro::Intro;
+use crate::components::lesson_panel::LessonPanel;
+use crate::components::lesson_picker::{LessonErrors, LessonPicker};
+use crate::components::lesson_spotlight::Spotlight;
 use crate::components::notices::Notices;
 use crate::components::recovery::{names_of, RecoveryPanel};
 use crate::components::setup::Setup;
 use crate::components::world::{World, WorldView};
 use crate::hooks::{use_animation_frames, use_keyboard, use_media};
 use crate::layout::layout;
+use crate::lesson::LessonAction;
 use crate::playback::Playback;
 use crate::state::{Action, AppContext, AppState, Theme};
 use crate::url;
@@ -153,6 +157,32 @@ fn playground(props: &PlaygroundProps) -> Html {
         let dispatch = dispatch.clone();
         use_callback((), move |_: (), _| dispatch.dispatch(Action::RequestEmbed))
     };
+    let on_lesson = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |a: LessonAction, _| {
+            dispatch.dispatch(Action::Lesson(a))
+        })
+    };
+    // A lesson file named by the link is fetched once, from this site.
+    {
+        let dispatch = dispatch.clone();
+        let loading = state.lesson.loading.clone();
+        use_effect_with((), move |_| {
+            if let Some(path) = loading {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let text = crate::lesson_file::fetch_text(&path).await;
+                    dispatch.dispatch(Action::LessonText(path, text));
+                });
+            }
+        });
+    }
+    // The link to the lesson's step, while one is followed.
+    let lesson_link = state
+        .lesson
+        .guide
+        .try_borrow()
+        .ok()
+        .and_then(|g| g.as_ref().map(crate::lesson_file::link));
     // The page's own address without its query: asked of the browser once, not every frame.
     let base = use_memo((), |_| page_base());
     let panel_cache = use_mut_ref(|| None::<PanelCache>);
@@ -197,6 +227,7 @@ fn playground(props: &PlaygroundProps) -> Html {
         ),
         Err(_) => (String::new(), 0, 0, 0),
     };
+    let address = lesson_link.clone().unwrap_or(address);
     // The benchmark probe times each drawn frame, from building the view to the DOM's update.
     {
         let bench = props.params.bench;
@@ -227,13 +258,18 @@ fn playground(props: &PlaygroundProps) -> Html {
         let pb = Rc::clone(&state.pb);
         let base = Rc::clone(&base);
         let as_embed = state.share_embed;
+        let lesson_link = lesson_link.clone();
         use_effect_with(state.share_requests, move |n| {
             if *n == 0 {
                 return;
             }
-            // The link to this moment, made only when asked for; or the iframe embedding it.
+            // The link to this moment, made only when asked for (in a lesson, to its step); or
+            // the iframe embedding it.
             let Ok(link_url) = pb.try_borrow().map(|pb| {
-                let url = format!("{base}{}", share_query(&pb, speed, true, as_embed));
+                let url = match &lesson_link {
+                    Some(q) if !as_embed => format!("{base}{q}"),
+                    _ => format!("{base}{}", share_query(&pb, speed, true, as_embed)),
+                };
                 if as_embed {
                     crate::embed::iframe_code(&url, pb.scenario().name)
                 } else {
@@ -293,9 +329,50 @@ fn playground(props: &PlaygroundProps) -> Html {
         flashes: pb.journal.flashes.clone(),
         wall: state.wall,
     });
+    // The lesson followed, if any: its card, and its highlights on the diagram.
+    let guide_ref = state.lesson.guide.try_borrow().ok();
+    let guide = guide_ref.as_ref().and_then(|g| g.as_ref());
+    let card = guide.map(|g| Rc::new(g.card(&pb, crate::lesson_file::next_lesson(g))));
+    let (rings, rung) = guide
+        .filter(|g| !g.trying())
+        .map(|g| crate::lesson_view::rings(&g.highlights(sim), &view, &scene.layout))
+        .unwrap_or_default();
+    let (width, height) = (scene.layout.width, scene.layout.height);
     let diagram = html! {
-        <Diagram scene={scene} selection={state.selection} reduced_motion={state.reduced_motion}
-            on_select={on_select} on_region={on_region} />
+        <div class="diagram-wrap">
+            <Diagram scene={scene} selection={state.selection} reduced_motion={state.reduced_motion}
+                on_select={on_select} on_region={on_region} />
+            <Spotlight {width} {height} {rings} />
+        </div>
+    };
+    let lesson_panel = card.map(|card| {
+        let ring: Vec<(AttrValue, AttrValue)> = rung
+            .iter()
+            .map(|p| (crate::lesson_view::selector(*p).into(), p.name().into()))
+            .collect();
+        html! {
+            <LessonPanel {card} dispatch={on_lesson.clone()} on_share={on_share.clone()}
+                compact={state.embed} {ring} panels_drawn={state.panels} paused={!state.playing}
+                link={(*link).clone()} />
+        }
+    });
+    let following = lesson_panel.is_some();
+    let diagram = html! {
+        <div class={classes!("lesson-stage", following.then_some("with-lesson"))}>
+            { diagram }
+            { for lesson_panel }
+        </div>
+    };
+    let lesson_overlays = html! {
+        <>
+            if let Some(problem) = &state.lesson.file_problem {
+                <LessonErrors path={problem.0.clone()} errors={problem.1.clone()} />
+            }
+            if state.lesson.picker {
+                <LessonPicker lessons={crate::lesson_mode::catalog(&state.lesson.record)}
+                    dispatch={on_lesson.clone()} stored={state.lesson.stored} />
+            }
+        </>
     };
     let playback = html! {
         <PlaybackBar playing={state.playing} speed_index={state.speed_index}
@@ -309,7 +386,10 @@ fn playground(props: &PlaygroundProps) -> Html {
     let scenario_name = pb.scenario().name;
 
     if state.embed {
-        let full = format!("{base}{}", share_query(&pb, speed, true, false));
+        let full = match &lesson_link {
+            Some(q) => format!("{base}{q}"),
+            None => format!("{base}{}", share_query(&pb, speed, true, false)),
+        };
         return html! {
             <ContextProvider<AppContext> context={state.clone()}>
                 <div class="page embed">
@@ -319,6 +399,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                         <a class="open-full" href={full} target="_blank" rel="noopener">{ "Open the full playground" }</a>
                     </header>
                     { notices }
+                    { lesson_overlays }
                     <main>
                         { diagram }
                         { playback }
@@ -445,6 +526,7 @@ fn playground(props: &PlaygroundProps) -> Html {
     let help = Callback::from(move |_: MouseEvent| d.dispatch(Action::ToggleHelp));
     let d = dispatch.clone();
     let theme = Callback::from(move |_: MouseEvent| d.dispatch(Action::CycleTheme));
+    let lessons = on_lesson.reform(|_: MouseEvent| LessonAction::OpenPicker);
 
     html! {
         <ContextProvider<AppContext> context={state.clone()}>
@@ -455,12 +537,14 @@ fn playground(props: &PlaygroundProps) -> Html {
                         <h1 class="product">{ "Aurora Playground" }</h1>
                     </div>
                     <div class="mast-buttons">
+                        <button onclick={lessons} class="lessons-button">{ "Lessons" }</button>
                         <button onclick={theme} aria-label={state.theme.label()}>{ state.theme.label() }</button>
                         <button onclick={help} aria-label="Keyboard shortcuts and help">{ "? Help" }</button>
                     </div>
                 </header>
                 <Intro scenario={scenario_name} dispatch={on_dispatch.clone()} />
                 { notices }
+                { lesson_overlays }
                 { playback }
                 <main class="stage">
                     if global {

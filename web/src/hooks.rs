@@ -63,7 +63,7 @@ pub fn key_action(key: &str, in_field: bool) -> Option<Action> {
         "l" | "L" => Action::RequestShare,
         "?" | "h" | "H" => Action::ToggleHelp,
         "Escape" => Action::Escape,
-        _ => return None,
+        other => return crate::lesson::lesson_key(other).map(Action::Lesson),
     })
 }
 
@@ -151,5 +151,10 @@ mod tests {
         assert_eq!(key_action(" ", true), None);
         assert_eq!(key_action("Escape", true), Some(Action::Escape));
         assert_eq!(key_action("q", false), None);
+        assert_eq!(
+            key_action("PageDown", false),
+            Some(Action::Lesson(crate::lesson::LessonAction::Next))
+        );
+        assert_eq!(key_action("<", true), None, "not inside a field");
     }
 }

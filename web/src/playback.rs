@@ -26,6 +26,7 @@ const STEP_LIMIT: usize = 200_000;
 const LOG_SAMPLE_MS: f64 = 1_200.0;
 
 /// A run being played.
+#[derive(Clone)]
 pub struct Playback {
     scenario: &'static Scenario,
     seed: u64,
@@ -48,6 +49,8 @@ pub struct Playback {
     /// action is reported once, not again when a rewind replays it.
     problems: Vec<String>,
     reported_upto: usize,
+    /// When set, every event drained from the run is also kept here for a lesson to read.
+    pub tap: Option<Vec<(SimTime, Event)>>,
 }
 
 impl Playback {
@@ -86,7 +89,55 @@ impl Playback {
             traffic: Traffic::default(),
             journal: Journal::default(),
             acu: AcuHistory::default(),
+            tap: None,
         }
+    }
+
+    /// A run of a simulation built elsewhere (a lesson builds its own, with its setup and the
+    /// steps before the one it opens at already played): it can be rewound to where it starts.
+    pub fn from_sim(
+        scenario: &'static Scenario,
+        seed: u64,
+        replicas: Option<u8>,
+        sim: Sim,
+    ) -> Playback {
+        let every = SimDuration::from_micros((scenario.duration.as_micros() / 30).max(1_000));
+        Playback {
+            scenario,
+            seed,
+            replicas,
+            checkpoints: vec![(sim.clone(), 0)],
+            horizon: sim.now(),
+            sim,
+            actions: Vec::new(),
+            applied: 0,
+            problems: Vec::new(),
+            reported_upto: 0,
+            checkpoint_every: every,
+            traffic: Traffic::default(),
+            journal: Journal::default(),
+            acu: AcuHistory::default(),
+            tap: None,
+        }
+    }
+
+    /// A new run that starts at this run's moment, with its log and charts so far and no
+    /// actions of its own: free play forked from a lesson, which leaves this run as it is.
+    pub fn fork_here(&self) -> Playback {
+        let mut p = Playback::from_sim(self.scenario, self.seed, self.replicas, self.sim.clone());
+        p.journal = self.journal.clone();
+        p.acu = self.acu.clone();
+        p
+    }
+
+    /// Changes the simulation directly (a lesson's own actions, which are not the person's and
+    /// so are not logged for replay), then takes in what it emitted.
+    pub fn drive<R>(&mut self, speed: f64, wall: f64, f: impl FnOnce(&mut Sim) -> R) -> R {
+        let r = f(&mut self.sim);
+        self.ingest(speed, wall, true);
+        self.maybe_checkpoint();
+        self.horizon = self.horizon.max(self.sim.now());
+        r
     }
 
     pub fn scenario(&self) -> &'static Scenario {
@@ -305,6 +356,9 @@ impl Playback {
         let events: Vec<(SimTime, Event)> = self.sim.drain_events().collect();
         if events.is_empty() {
             return;
+        }
+        if let Some(tap) = self.tap.as_mut() {
+            tap.extend(events.iter().cloned());
         }
         let gap = Self::log_gap(speed);
         let topo = self.sim.topology();

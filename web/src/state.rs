@@ -17,6 +17,10 @@ use crate::format;
 use crate::playback::Playback;
 use crate::url::Params;
 
+#[path = "lesson_reduce.rs"]
+mod lesson_reduce;
+pub use lesson_reduce::LessonState;
+
 /// Longest wall-clock step one frame may take, in ms: after a hidden tab comes back, the run
 /// resumes where it was instead of leaping ahead.
 const MAX_FRAME_MS: f64 = 100.0;
@@ -85,6 +89,10 @@ pub enum Action {
     ShowRegion(Option<u8>),
     /// The first render is on screen: draw the side panels too.
     ShowPanels,
+    /// Something done in lesson mode.
+    Lesson(crate::lesson::LessonAction),
+    /// A lesson file fetched from its path: its text, or why it could not be read.
+    LessonText(String, Result<String, String>),
 }
 
 /// The colour theme.
@@ -138,6 +146,8 @@ pub struct AppState {
     pub region_shown: Option<u8>,
     /// The side panels are drawn: from the render after the first, so the diagram shows first.
     pub panels: bool,
+    /// The lesson followed, the picker, the progress kept.
+    pub lesson: LessonState,
 }
 
 /// The state as components receive it.
@@ -180,9 +190,15 @@ impl AppState {
             advance_ms: 0.0,
             region_shown: None,
             panels: false,
+            lesson: LessonState::default(),
         };
         for text in notices {
             state.notify(text, true);
+        }
+        state.open_from_link(&params.lesson, params.seed_given.then_some(params.seed));
+        if state.lesson.following() || state.lesson.loading.is_some() {
+            // The lesson makes the run; a link's moment belongs to a scenario run.
+            return state;
         }
         if let Some(at) = params.at {
             let speed = state.speed();
@@ -237,6 +253,7 @@ impl AppState {
             advance_ms: 0.0,
             region_shown: self.region_shown,
             panels: self.panels,
+            lesson: self.lesson.clone(),
         }
     }
 
@@ -265,11 +282,12 @@ impl AppState {
         };
         self.last_wall = Some(wall);
         self.wall = wall;
-        let speed = self.speed();
+        let (race, held) = self.lesson_pace(wall);
+        let speed = self.speed() * race;
         let Ok(mut pb) = self.pb.try_borrow_mut() else {
             return false;
         };
-        if !self.playing {
+        if !self.playing || held {
             self.gauge.reset();
             // Let lit links fade out while paused.
             let lit = !pb.traffic.pulses.is_empty() || !pb.journal.flashes.is_empty();
@@ -286,10 +304,15 @@ impl AppState {
         let deadline = now_ms() + FRAME_BUDGET_MS;
         let mut out_of_time = || now_ms() > deadline;
         let started = now_ms();
-        let _ = pb.run(target, speed, wall, true, Some(&mut out_of_time));
+        let reached = pb.run(target, speed, wall, true, Some(&mut out_of_time));
         self.advance_ms = now_ms() - started;
         self.gauge.observe(wall, pb.now(), speed);
-        self.effective_speed = self.gauge.reached;
+        self.effective_speed = if race > 1.0 && reached {
+            // A lesson's long wait: the clock races, and the bar says how fast.
+            Some(speed)
+        } else {
+            self.gauge.reached
+        };
         // Past the scenario's end with nothing left to happen, stop.
         if pb.sim().next_event_time().is_none() {
             self.playing = false;
@@ -298,6 +321,9 @@ impl AppState {
     }
 
     fn act(&mut self, action: UserAction) {
+        if !self.lesson_takes(&action) {
+            return;
+        }
         let speed = self.speed();
         let wall = self.wall;
         // What the action starts that takes minutes of simulated time.
@@ -310,7 +336,7 @@ impl AppState {
         };
         let said = capitalise(&action.describe());
         let result = match self.pb.try_borrow_mut() {
-            Ok(mut pb) => pb.act(action, speed, wall),
+            Ok(mut pb) => pb.act(action.clone(), speed, wall),
             Err(_) => Err("the playground is busy; try again".to_string()),
         };
         match result {
@@ -321,6 +347,7 @@ impl AppState {
                 {
                     self.notify(text, false);
                 }
+                self.lesson_acted(&action);
             }
         }
     }
@@ -356,6 +383,9 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = self.copy();
         let speed = self.speed();
+        if !next.lesson_allows(&action) {
+            return Rc::new(next);
+        }
         match action {
             Action::Frame(wall) => {
                 if !next.frame(wall) {
@@ -420,6 +450,7 @@ impl Reducible for AppState {
                     );
                 }
             }
+            Action::Reset if next.lesson_reset() => {}
             Action::Reset => {
                 let (scenario, seed) = match next.pb.try_borrow() {
                     Ok(pb) => (pb.scenario(), pb.seed()),
@@ -436,6 +467,7 @@ impl Reducible for AppState {
             }
             Action::SetScenario(name) => match scenario::find(&name) {
                 Some(s) => {
+                    next.leave_lesson_quietly();
                     let seed = next.pb.try_borrow().map_or(1, |pb| pb.seed());
                     next.restart(s, seed);
                 }
@@ -452,7 +484,9 @@ impl Reducible for AppState {
             Action::Notify(text, problem) => next.notify(text, problem),
             Action::ToggleHelp => next.help_open = !next.help_open,
             Action::Escape => {
-                if next.help_open {
+                if next.lesson.picker {
+                    next.lesson.picker = false;
+                } else if next.help_open {
                     next.help_open = false;
                 } else if next.selection.is_some() {
                     next.selection = None;
@@ -522,6 +556,8 @@ impl Reducible for AppState {
                     Theme::Dark => Theme::Auto,
                 }
             }
+            Action::Lesson(a) => next.lesson_action(a),
+            Action::LessonText(path, text) => next.lesson_text(path, text),
         }
         // Actions from the link that the model refused become notices, not only log lines.
         let problems = next
@@ -532,6 +568,7 @@ impl Reducible for AppState {
         for p in problems {
             next.notify(p, true);
         }
+        next.lesson_tick();
         Rc::new(next)
     }
 }

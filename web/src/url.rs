@@ -42,6 +42,10 @@ pub struct Params {
     pub bench: bool,
     /// Start with at least this many replicas, running from the first instant (`replicas=N`).
     pub replicas: Option<u8>,
+    /// The link named its seed (a lesson then uses it instead of its own).
+    pub seed_given: bool,
+    /// `lesson`, `step`, `lesson-file`: open a lesson at a step.
+    pub lesson: crate::lesson::LinkParams,
 }
 
 /// The scenario the page opens with, or the core's first if it ever drops that one.
@@ -68,6 +72,8 @@ impl Default for Params {
             autoplay: true,
             bench: false,
             replicas: None,
+            seed_given: false,
+            lesson: crate::lesson::LinkParams::default(),
         }
     }
 }
@@ -135,7 +141,10 @@ pub fn parse(search: &str) -> (Params, Vec<String>) {
                 )),
             },
             "seed" => match value.parse::<u64>() {
-                Ok(seed) => p.seed = seed,
+                Ok(seed) => {
+                    p.seed = seed;
+                    p.seed_given = true;
+                }
                 Err(_) => notices.push(format!(
                     "The seed must be a whole number from 0 to 18446744073709551615, not \"{}\"; using {}.",
                     quote(&value),
@@ -214,10 +223,14 @@ pub fn parse(search: &str) -> (Params, Vec<String>) {
                     quote(&value)
                 )),
             },
-            other => notices.push(format!(
-                "The link's parameter \"{}\" is not one the playground knows; it was ignored.",
-                quote(other)
-            )),
+            other => match p.lesson.read(other, &value) {
+                Some(Ok(())) => {}
+                Some(Err(notice)) => notices.push(notice),
+                None => notices.push(format!(
+                    "The link's parameter \"{}\" is not one the playground knows; it was ignored.",
+                    quote(other)
+                )),
+            },
         }
     }
     if let (Some(at), Some(sc)) = (p.at, p.scenario()) {

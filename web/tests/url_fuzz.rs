@@ -35,6 +35,9 @@ const KNOWN: &[(&str, &str)] = &[
     ("bench", "bench"),
     ("replicas", "replicas"),
     ("autoplay", "autoplay"),
+    ("lesson", "lesson"),
+    ("step", "step"),
+    ("lesson-file", "lesson-file"),
 ];
 
 /// The keys of `query` as the parser sees them: split at `&`, up to the first `=`, decoded.
@@ -201,6 +204,17 @@ fn value_for(key: &str) -> BoxedStrategy<String> {
             .prop_map(|items| items.join("_"))
             .boxed(),
         "replicas" => (0u32..20).prop_map(|n| n.to_string()).boxed(),
+        "lesson" => prop_oneof![
+            prop::sample::select(lesson_names()).prop_map(str::to_string),
+            "[a-z0-9-]{1,12}",
+        ]
+        .boxed(),
+        "step" => (0u32..1_200).prop_map(|n| n.to_string()).boxed(),
+        "lesson-file" => prop_oneof![
+            "lessons/[a-z-]{1,10}\\.lesson",
+            "(\\.\\./|/|https://x\\.example/)[a-z]{1,6}",
+        ]
+        .boxed(),
         _ => prop::sample::select(&["1", "0", "true", "no", "on", "", "2"][..])
             .prop_map(str::to_string)
             .boxed(),
@@ -255,6 +269,13 @@ fn grammar_shaped() -> impl Strategy<Value = String> {
         })
 }
 
+fn lesson_names() -> Vec<&'static str> {
+    aurora_core::lesson::BUILTIN
+        .iter()
+        .map(|(n, _)| *n)
+        .collect()
+}
+
 /// What every input must give: notices that name their parameter, and are short.
 fn check_notices(query: &str, notices: &[String]) -> Result<(), TestCaseError> {
     for notice in notices {
@@ -307,6 +328,26 @@ proptest! {
                 }
             }
         }
+    }
+
+    #[test]
+    fn lesson_links_round_trip(
+        lesson in prop::sample::select(lesson_names()),
+        file in prop::option::of("lessons/[a-z0-9_-]{1,20}\\.lesson"),
+        index in 0usize..aurora_web::lesson::MAX_STEP,
+        seed in prop::option::of(any::<u64>()),
+        embed in any::<bool>(),
+    ) {
+        let link = aurora_web::lesson::link_query(lesson, file.as_deref(), index, seed, embed);
+        let (p, notices) = url::parse(&link);
+        prop_assert!(notices.is_empty(), "{link:?} gave {notices:?}");
+        prop_assert_eq!(p.lesson.step_index(), index);
+        prop_assert_eq!(p.lesson.file.as_deref(), file.as_deref());
+        if file.is_none() {
+            prop_assert_eq!(p.lesson.lesson.as_deref(), Some(lesson));
+        }
+        prop_assert_eq!(p.seed_given, seed.is_some());
+        prop_assert_eq!(p.embed, embed);
     }
 
     #[test]

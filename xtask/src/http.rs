@@ -227,7 +227,7 @@ fn content_type(path: &Path) -> &'static str {
         "png" => "image/png",
         "ico" => "image/x-icon",
         "json" => "application/json",
-        "txt" => "text/plain; charset=utf-8",
+        "txt" | "lesson" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
 }

@@ -7,6 +7,7 @@ mod build;
 mod cmd;
 mod csp;
 mod http;
+mod layers;
 mod lockfile;
 mod project;
 mod report;
@@ -68,6 +69,12 @@ const TASKS: &[Task] = &[
         about:
             "every check and test; name stages to run only those (see `cargo xtask test --list`)",
         run: test::run,
+    },
+    Task {
+        name: "layers",
+        args: "[SRC-DIR]",
+        about: "the core's module graph by layer, its circles, and the check that imports run downward",
+        run: layers::run,
     },
     Task {
         name: "bench",

@@ -23,6 +23,11 @@ const STAGES: &[Stage] = &[
         run: fmt,
     },
     Stage {
+        name: "layers",
+        about: "the core's modules import only downward (cargo xtask layers)",
+        run: layering,
+    },
+    Stage {
         name: "clippy",
         about: "clippy, native, warnings denied",
         run: clippy_native,
@@ -182,6 +187,15 @@ fn cargo() -> Cmd {
 
 fn check(cmd: Cmd) -> Result<Tally> {
     Ok(Tally::check(cmd.run().is_ok()))
+}
+
+/// Each problem is printed; the stage counts as one check.
+fn layering() -> Result<Tally> {
+    let problems = crate::layers::check_core()?;
+    for p in &problems {
+        println!("layering: {p}");
+    }
+    Ok(Tally::check(problems.is_empty()))
 }
 
 fn fmt() -> Result<Tally> {

@@ -2,12 +2,12 @@
 //! the instance's read point, hedging to another if it is slow (P17 §4.2.3, P18 §3.1). No quorum
 //! read in normal operation: that would cost at least three page reads.
 
-use crate::engine::{Ev, Kernel, Payload};
+use crate::dispatch::Model;
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::Lsn;
 use crate::net::Network;
-use crate::sim::Model;
 use crate::time::SimTime;
 use alloc::vec::Vec;
 
@@ -82,7 +82,7 @@ pub(crate) fn start(
         tried: 0,
         reply,
     };
-    let r = &mut m.reads;
+    let r = &mut m.compute.reads;
     let id = match r.free.pop() {
         Some(i) => {
             r.slots[i as usize] = Some(read);
@@ -99,11 +99,11 @@ pub(crate) fn start(
 
 /// Sends read `id` to the nearest untried segment known complete to its read point.
 fn send(k: &mut Kernel, m: &mut Model, id: u32) {
-    let Some(Some(r)) = m.reads.slots.get(id as usize).copied() else {
+    let Some(Some(r)) = m.compute.reads.slots.get(id as usize).copied() else {
         return;
     };
     let group = &m.storage.pgs[r.pg.index()];
-    let w = &m.writer;
+    let w = &m.compute.writer;
     let known = &w.pgs[r.pg.index()].known;
     // Complete to the read point means holding every record of the PG up to it; if the PG is
     // complete to a lower point, it has no records in between (VCL can pass a PG's PGCL).
@@ -129,7 +129,7 @@ fn send(k: &mut Kernel, m: &mut Model, id: u32) {
         finish(k, m, id, None);
         return;
     };
-    if let Some(Some(r)) = m.reads.slots.get_mut(id as usize) {
+    if let Some(Some(r)) = m.compute.reads.slots.get_mut(id as usize) {
         r.tried |= 1 << slot;
     }
     let to = m.storage.segments[seg.index()].node;
@@ -144,15 +144,24 @@ fn send(k: &mut Kernel, m: &mut Model, id: u32) {
             need,
         },
     );
-    k.schedule_in(m.writer.config.read_hedge_after, Ev::ReadTimeout(id));
+    k.schedule_in(
+        m.compute.writer.config.read_hedge_after,
+        Due::ReadTimeout(id),
+    );
 }
 
 /// Completes read `id`: served by `seg`, or failed if `None`.
 fn finish(k: &mut Kernel, m: &mut Model, id: u32, seg: Option<SegmentId>) {
-    let Some(r) = m.reads.slots.get_mut(id as usize).and_then(Option::take) else {
+    let Some(r) = m
+        .compute
+        .reads
+        .slots
+        .get_mut(id as usize)
+        .and_then(Option::take)
+    else {
         return;
     };
-    m.reads.free.push(id);
+    m.compute.reads.free.push(id);
     let latency = k.now - r.started;
     match seg {
         Some(seg) => {
@@ -178,8 +187,9 @@ pub(crate) fn on_page_data(k: &mut Kernel, m: &mut Model, id: u32, seg: SegmentI
 
 /// A read is slow: hedge to another segment (the first answer wins).
 pub(crate) fn on_timeout(k: &mut Kernel, m: &mut Model, id: u32) {
-    let hedge = m.writer.config.read_hedge_after;
+    let hedge = m.compute.writer.config.read_hedge_after;
     let due = m
+        .compute
         .reads
         .slots
         .get(id as usize)

@@ -11,12 +11,12 @@
 //!    materialises pages itself. A PG without a read quorum holds recovery until it has one.
 
 use crate::compute::read::Reply;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::dispatch::Model;
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind};
 use crate::ids::{NodeId, SegmentId};
 use crate::lsn::Lsn;
 use crate::quorum::{Kind, SlotMask, MAX_SLOTS};
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -44,9 +44,9 @@ pub struct Recovery {
 
 /// Starts recovery on `node`, which becomes the writer.
 pub(crate) fn begin(k: &mut Kernel, m: &mut Model, node: NodeId) {
-    m.writer.node = node;
+    m.compute.writer.node = node;
     let pgs = m.storage.pgs.len();
-    m.recovery = Some(Recovery {
+    m.compute.recovery = Some(Recovery {
         node,
         started: k.now,
         truncating: false,
@@ -59,12 +59,12 @@ pub(crate) fn begin(k: &mut Kernel, m: &mut Model, node: NodeId) {
     });
     k.emit(Event::RecoveryStarted { node });
     ask(k, m);
-    k.schedule_in(RECOVERY_RETRY, Ev::RecoveryRetry);
+    k.schedule_in(RECOVERY_RETRY, Due::RecoveryRetry);
 }
 
 /// Sends the current step's request to every member that has not answered it.
 fn ask(k: &mut Kernel, m: &mut Model) {
-    let Some(r) = &m.recovery else {
+    let Some(r) = &m.compute.recovery else {
         return;
     };
     for (i, pg) in m.storage.pgs.iter().enumerate() {
@@ -93,9 +93,9 @@ fn ask(k: &mut Kernel, m: &mut Model) {
 }
 
 pub(crate) fn on_retry(k: &mut Kernel, m: &mut Model) {
-    if m.recovery.is_some() {
+    if m.compute.recovery.is_some() {
         ask(k, m);
-        k.schedule_in(RECOVERY_RETRY, Ev::RecoveryRetry);
+        k.schedule_in(RECOVERY_RETRY, Due::RecoveryRetry);
     }
 }
 
@@ -123,7 +123,7 @@ fn note(m: &mut Model, seg: SegmentId, scl: Lsn, kind: Kind) -> bool {
         return false;
     };
     let (pg, slot) = (s.pg.index(), s.slot);
-    let Some(r) = &mut m.recovery else {
+    let Some(r) = &mut m.compute.recovery else {
         return false;
     };
     if m.storage.pgs[pg].slots[slot as usize] != Some(seg) {
@@ -140,10 +140,10 @@ fn note(m: &mut Model, seg: SegmentId, scl: Lsn, kind: Kind) -> bool {
 
 /// At the new writer: an SCL. With a read quorum of every PG, compute VDL and truncate.
 pub(crate) fn on_scl(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
-    if m.recovery.as_ref().is_none_or(|r| r.truncating) || !note(m, seg, scl, Kind::Read) {
+    if m.compute.recovery.as_ref().is_none_or(|r| r.truncating) || !note(m, seg, scl, Kind::Read) {
         return;
     }
-    let Some(r) = &mut m.recovery else {
+    let Some(r) = &mut m.compute.recovery else {
         return;
     };
     // Step 2: a record that reached a write quorum is on at least one member of any read
@@ -160,10 +160,10 @@ pub(crate) fn on_scl(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
                 .unwrap_or(Lsn::ZERO)
         })
         .collect();
-    let (vdl, end) = m.writer.log.recover(&points);
+    let (vdl, end) = m.compute.writer.log.recover(&points);
     // A copy at its PG's last record at or below VDL is complete to VDL.
     r.from = (0..points.len() as u32)
-        .map(|pg| m.writer.log.complete_from(pg, vdl))
+        .map(|pg| m.compute.writer.log.complete_from(pg, vdl))
         .collect();
     r.vdl = vdl;
     r.end = end;
@@ -206,10 +206,11 @@ pub(crate) fn on_truncate(
 
 /// At the new writer: a truncation acknowledged. With a write quorum of every PG, open.
 pub(crate) fn on_truncate_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
-    if m.recovery.as_ref().is_none_or(|r| !r.truncating) || !note(m, seg, scl, Kind::Write) {
+    if m.compute.recovery.as_ref().is_none_or(|r| !r.truncating) || !note(m, seg, scl, Kind::Write)
+    {
         return;
     }
-    let Some(r) = m.recovery.take() else {
+    let Some(r) = m.compute.recovery.take() else {
         return;
     };
     let st = &mut m.storage;
@@ -218,7 +219,7 @@ pub(crate) fn on_truncate_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl
     for s in st.segments.iter_mut() {
         s.volume_epoch = s.volume_epoch.max(r.epoch);
     }
-    let (dropped, replies) = m.writer.reopen(r.epoch, |pg, slot| {
+    let (dropped, replies) = m.compute.writer.reopen(r.epoch, |pg, slot| {
         if r.answered[pg] & (1 << slot) != 0 {
             r.scls[pg][slot]
         } else {
@@ -232,7 +233,7 @@ pub(crate) fn on_truncate_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl
         }
     }
     m.checker
-        .reset_points(m.writer.log.vcl(), m.writer.log.vdl());
+        .reset_points(m.compute.writer.log.vcl(), m.compute.writer.log.vdl());
     m.metrics.recoveries.push(k.now - r.started);
     k.emit(Event::VolumeRecovered {
         vdl: r.vdl,

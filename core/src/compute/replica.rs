@@ -4,11 +4,11 @@
 //! in the commit path: nothing here delays a commit.
 
 use crate::compute::instance::Role;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::dispatch::Model;
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind};
 use crate::ids::NodeId;
 use crate::lsn::Lsn;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 
 /// CPU time a replica spends applying one redo record to a cached page.
@@ -17,24 +17,26 @@ pub const APPLY_NANOS_PER_RECORD: u64 = 400;
 
 /// VDL moved: ship the stream to the replicas after the boxcar delay, once per batch of moves.
 pub(crate) fn vdl_moved(k: &mut Kernel, m: &mut Model) {
-    if m.writer.stream_scheduled || !m.instances.iter().any(|i| i.role == Role::Replica) {
+    if m.compute.writer.stream_scheduled
+        || !m.compute.instances.iter().any(|i| i.role == Role::Replica)
+    {
         return;
     }
-    m.writer.stream_scheduled = true;
-    k.schedule_in(m.writer.config.boxcar_delay, Ev::ReplicaStream);
+    m.compute.writer.stream_scheduled = true;
+    k.schedule_in(m.compute.writer.config.boxcar_delay, Due::ReplicaStream);
 }
 
 /// Sends every replica the records since the last send and the current VDL.
 pub(crate) fn on_stream(k: &mut Kernel, m: &mut Model) {
-    let w = &mut m.writer;
+    let w = &mut m.compute.writer;
     w.stream_scheduled = false;
     let (vdl, since, upto) = (w.log.vdl(), w.vdl_since, w.log.max_allocated());
     let records = upto.0.saturating_sub(w.stream_upto.0).min(u32::MAX as u64) as u32;
     w.stream_upto = upto;
     let bytes = records.saturating_mul(w.config.record_bytes).max(64);
     let from = w.node;
-    for i in 0..m.instances.len() {
-        let inst = &m.instances[i];
+    for i in 0..m.compute.instances.len() {
+        let inst = &m.compute.instances[i];
         if inst.role != Role::Replica || !k.topo.is_up(inst.node) {
             continue;
         }
@@ -63,8 +65,8 @@ pub(crate) fn on_stream_arrived(
     since: SimTime,
     records: u32,
 ) {
-    let hot = m.clients.config.hot_bytes;
-    let Some(inst) = m.instances.iter_mut().find(|i| i.node == node) else {
+    let hot = m.access.clients.config.hot_bytes;
+    let Some(inst) = m.compute.instances.iter_mut().find(|i| i.node == node) else {
         return;
     };
     if inst.role != Role::Replica {
@@ -77,13 +79,13 @@ pub(crate) fn on_stream_arrived(
     let cost = SimDuration::from_micros(applied * APPLY_NANOS_PER_RECORD / 1_000);
     let done = inst.apply_free_at.max(k.now) + cost;
     inst.apply_free_at = done;
-    k.schedule(done, Ev::ReplicaApplied { node, vdl, since });
+    k.schedule(done, Due::ReplicaApplied { node, vdl, since });
 }
 
 /// The replica has applied everything up to `vdl`: its read point moves, its lag is measured.
 pub(crate) fn on_applied(k: &mut Kernel, m: &mut Model, node: NodeId, vdl: Lsn, since: SimTime) {
-    let max = m.writer.log.max_allocated();
-    let Some(inst) = m.instances.iter_mut().find(|i| i.node == node) else {
+    let max = m.compute.writer.log.max_allocated();
+    let Some(inst) = m.compute.instances.iter_mut().find(|i| i.node == node) else {
         return;
     };
     if inst.role != Role::Replica || vdl <= inst.read_point {

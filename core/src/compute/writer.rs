@@ -12,12 +12,12 @@
 //! Reads are in [`crate::compute::read`].
 
 use crate::compute::read::Reply;
-use crate::engine::{Ev, Kernel, Payload};
+use crate::dispatch::Model;
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, Invariant, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::{Lsn, VolumeLog};
 use crate::quorum::MAX_SLOTS;
-use crate::sim::Model;
 use crate::time::{SimDuration, SimTime};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -198,6 +198,11 @@ impl Writer {
         self.commits.drain(..).map(|c| c.2).collect()
     }
 
+    /// The commit LSN of the newest transaction waiting for VDL.
+    pub fn last_commit(&self) -> Option<Lsn> {
+        self.commits.back().map(|c| c.0)
+    }
+
     /// Commits waiting for VDL.
     pub fn commits_waiting(&self) -> usize {
         self.commits.len()
@@ -235,7 +240,7 @@ fn buffer(k: &mut Kernel, w: &mut Writer, pg: u32, last: Lsn, bytes: u32) {
     p.buf_bytes = p.buf_bytes.saturating_add(bytes);
     if !p.flush_scheduled {
         p.flush_scheduled = true;
-        k.schedule_in(w.config.boxcar_delay, Ev::Flush(PgId(pg)));
+        k.schedule_in(w.config.boxcar_delay, Due::Flush(PgId(pg)));
     }
 }
 
@@ -250,8 +255,13 @@ fn throttle(k: &mut Kernel, w: &mut Writer) {
 /// Runs one transaction: `mtrs` mini-transactions and a commit record. Returns false if LAL
 /// stopped it before it started (it is then counted in the backlog).
 pub(crate) fn run_transaction(k: &mut Kernel, m: &mut Model, mtrs: u8, reply: Reply) -> bool {
-    let w = &mut m.writer;
-    if !k.topo.is_up(w.node) || m.recovery.is_some() || m.failover.is_some() || m.writes_paused {
+    let w = &mut m.compute.writer;
+    if !k.topo.is_up(w.node)
+        || m.compute.recovery.is_some()
+        || m.failover.active.is_some()
+        || m.global.writes_paused
+        || m.backup.backtrack.until.is_some()
+    {
         m.metrics.txn_errors += 1;
         return false;
     }
@@ -278,7 +288,7 @@ fn commit_record(k: &mut Kernel, w: &mut Writer, reply: Reply) {
 
 /// Writes one mini-transaction into the open manual transaction, opening it if needed.
 pub(crate) fn manual_write(k: &mut Kernel, m: &mut Model) -> bool {
-    let w = &mut m.writer;
+    let w = &mut m.compute.writer;
     let records = w.config.records_per_mtr;
     if w.throttled || !has_room(w, records as u64) {
         throttle(k, w);
@@ -291,7 +301,7 @@ pub(crate) fn manual_write(k: &mut Kernel, m: &mut Model) -> bool {
 
 /// Commits the open manual transaction.
 pub(crate) fn manual_commit(k: &mut Kernel, m: &mut Model) -> bool {
-    let w = &mut m.writer;
+    let w = &mut m.compute.writer;
     if w.manual.take().is_none() {
         return false;
     }
@@ -302,7 +312,7 @@ pub(crate) fn manual_commit(k: &mut Kernel, m: &mut Model) -> bool {
 
 /// The boxcar runs: send the PG's buffered records to every member segment.
 pub(crate) fn on_flush(k: &mut Kernel, m: &mut Model, pg: PgId) {
-    let w = &mut m.writer;
+    let w = &mut m.compute.writer;
     let Some(p) = w.pgs.get_mut(pg.index()) else {
         return;
     };
@@ -326,7 +336,7 @@ pub(crate) fn on_flush(k: &mut Kernel, m: &mut Model, pg: PgId) {
     }
     m.metrics.redo_batches += 1;
     if needs_retry {
-        k.schedule_in(w.config.retry_interval, Ev::RetryCheck(pg));
+        k.schedule_in(w.config.retry_interval, Due::RetryCheck(pg));
     }
 }
 
@@ -360,7 +370,7 @@ fn send_redo(
 /// No progress on a PG for a while: re-send its unhardened records to members that lack them.
 /// (Lost messages and members that come back are otherwise filled by gossip.)
 pub(crate) fn on_retry_check(k: &mut Kernel, m: &mut Model, pg: PgId) {
-    let w = &mut m.writer;
+    let w = &mut m.compute.writer;
     let pgcl = w.log.pgcl(pg.0);
     let Some(p) = w.pgs.get_mut(pg.index()) else {
         return;
@@ -369,7 +379,7 @@ pub(crate) fn on_retry_check(k: &mut Kernel, m: &mut Model, pg: PgId) {
         p.retry_scheduled = false;
         return;
     }
-    k.schedule_in(w.config.retry_interval, Ev::RetryCheck(pg));
+    k.schedule_in(w.config.retry_interval, Due::RetryCheck(pg));
     if pgcl > p.last_retry_pgcl || !k.topo.is_up(w.node) {
         p.last_retry_pgcl = pgcl;
         return;
@@ -401,7 +411,7 @@ pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
     if group.slots[slot as usize] != Some(seg) {
         return; // from a segment that has since left the PG
     }
-    let w = &mut m.writer;
+    let w = &mut m.compute.writer;
     let p = &mut w.pgs[pg.index()];
     if scl.0 <= p.known[slot as usize] {
         return;
@@ -437,7 +447,7 @@ pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
         k.emit(Event::VclAdvanced(vcl));
     }
     if let Some(vdl) = moved.vdl {
-        m.writer.vdl_since = k.now;
+        m.compute.writer.vdl_since = k.now;
         k.emit(Event::VdlAdvanced(vdl));
         crate::compute::replica::vdl_moved(k, m);
         crate::global::vdl_moved(k, m);
@@ -453,26 +463,27 @@ pub(crate) fn on_rejected(m: &mut Model, _seg: SegmentId) {
 
 /// The commit thread: acknowledge every parked transaction whose commit LSN ≤ VDL.
 fn acknowledge_commits(k: &mut Kernel, m: &mut Model) {
-    let w = &mut m.writer;
+    let w = &mut m.compute.writer;
     let vdl = w.log.vdl();
     let mut count = 0u32;
     let mut max_latency = SimDuration::ZERO;
     let node = w.node;
-    while let Some(&(lsn, started, reply)) = m.writer.commits.front() {
+    while let Some(&(lsn, started, reply)) = m.compute.writer.commits.front() {
         if lsn > vdl {
             break;
         }
-        m.writer.commits.pop_front();
+        m.compute.writer.commits.pop_front();
+        m.backup.on_commit(k.now, lsn.0);
         let latency = k.now - started;
         m.metrics.commit_latency.record(latency.as_micros());
         max_latency = max_latency.max(latency);
         count += 1;
-        m.writer.acked.push_back(lsn);
+        m.compute.writer.acked.push_back(lsn);
         if let Reply::Client { client, req } = reply {
             crate::client::respond(k, m, node, client, req, true);
         }
     }
-    let w = &mut m.writer;
+    let w = &mut m.compute.writer;
     if count > 0 {
         m.metrics.commits_acked += count as u64;
         m.metrics.note_commits(k.now, count);
@@ -484,11 +495,11 @@ fn acknowledge_commits(k: &mut Kernel, m: &mut Model) {
     }
     if w.acked.len() > 1 << 16 {
         // Keep what a storage failure or a region failover could still take away.
-        let safe =
-            crate::sim::recoverable_vdl(m).min(m.global.min_durable().unwrap_or(Lsn(u64::MAX)));
-        m.writer.acked.retain(|&l| l > safe);
+        let safe = crate::dispatch::recoverable_vdl(m)
+            .min(m.global.min_durable().unwrap_or(Lsn(u64::MAX)));
+        m.compute.writer.acked.retain(|&l| l > safe);
     }
-    let w = &mut m.writer;
+    let w = &mut m.compute.writer;
     if w.throttled && has_room(w, w.config.records_per_mtr as u64 * 4 + 1) {
         w.throttled = false;
         k.emit(Event::WriterUnthrottled);
@@ -504,15 +515,15 @@ fn acknowledge_commits(k: &mut Kernel, m: &mut Model) {
 
 /// A page read on the writer at VDL, for the background workload.
 pub(crate) fn read(k: &mut Kernel, m: &mut Model) {
-    if !k.topo.is_up(m.writer.node) {
+    if !k.topo.is_up(m.compute.writer.node) {
         m.metrics.reads += 1;
         m.metrics.read_errors += 1;
         return;
     }
     let (node, point, hit) = (
-        m.writer.node,
-        m.writer.log.vdl(),
-        m.writer.config.cache_hit_ppm,
+        m.compute.writer.node,
+        m.compute.writer.log.vdl(),
+        m.compute.writer.config.cache_hit_ppm,
     );
     crate::compute::read::start(k, m, node, point, hit, Reply::None);
 }

@@ -12,12 +12,12 @@
 
 use super::volume::{new_segment, pick_nodes};
 use super::Repair;
+use crate::dispatch::Model;
 use crate::engine::{Kernel, Payload};
 use crate::event::{DeferReason, Event, MsgKind, RepairOutcome, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::Lsn;
 use crate::quorum::{Kind, MAX_SLOTS};
-use crate::sim::Model;
 use alloc::vec::Vec;
 
 /// Marks every segment on a crashed storage node unavailable and arms failure detection.
@@ -40,7 +40,7 @@ pub(crate) fn node_went_down(k: &mut Kernel, m: &mut Model, node: NodeId) {
         }
     }
     let after = m.storage.config.node_failure_detection;
-    k.schedule_in(after, crate::engine::Ev::DetectNode { node, incarnation });
+    k.schedule_in(after, crate::engine::Due::DetectNode { node, incarnation });
     evaluate_quorums(k, m);
 }
 
@@ -79,7 +79,7 @@ pub(crate) fn lose_segment(k: &mut Kernel, m: &mut Model, seg: SegmentId) {
     m.storage.failed_at.retain(|(f, _)| *f != seg);
     m.storage.failed_at.push((seg, k.now));
     let after = m.storage.config.segment_loss_detection;
-    k.schedule_in(after, crate::engine::Ev::DetectSegment(seg));
+    k.schedule_in(after, crate::engine::Due::DetectSegment(seg));
     evaluate_quorums(k, m);
 }
 
@@ -168,7 +168,7 @@ pub(crate) fn start_repair(k: &mut Kernel, m: &mut Model, failed_seg: SegmentId)
     pg.quorum = quorum;
     let bytes = pg.data_bytes;
     bump_epoch(k, m, pg_id);
-    m.writer.reset_slot(pg_id, new_slot);
+    m.compute.writer.reset_slot(pg_id, new_slot);
     k.emit(Event::SegmentHealthChanged {
         seg: g,
         pg: pg_id,
@@ -266,7 +266,7 @@ pub(crate) fn copy_failed(k: &mut Kernel, m: &mut Model, g: SegmentId) {
     let g_slot = m.storage.segments[g.index()].slot;
     finish(k, m, repair.pg, g_slot, g);
     let after = m.storage.config.segment_loss_detection;
-    k.schedule_in(after, crate::engine::Ev::DetectSegment(repair.failed));
+    k.schedule_in(after, crate::engine::Due::DetectSegment(repair.failed));
     retry_deferred(k, m);
     evaluate_quorums(k, m);
 }
@@ -324,7 +324,7 @@ fn retry_deferred(k: &mut Kernel, m: &mut Model) {
 /// Re-evaluates, for every PG, whether the writer can reach a write and a read quorum of its
 /// segments, and emits the changes. Runs after every fault, heal and membership change.
 pub(crate) fn evaluate_quorums(k: &mut Kernel, m: &mut Model) {
-    let writer = m.writer.node;
+    let writer = m.compute.writer.node;
     let mut any_write_lost = false;
     for i in 0..m.storage.pgs.len() {
         let pg = &m.storage.pgs[i];

@@ -9,11 +9,11 @@
 //! Storage never votes on a write: it must accept whatever a current-epoch writer sends
 //! (P18 §2.3). It only refuses requests that carry a stale epoch.
 
-use crate::engine::{Ev, Kernel, Payload};
+use crate::dispatch::Model;
+use crate::engine::{Due, Kernel, Payload};
 use crate::event::{BackgroundWork, Event, Invariant, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, SegmentId};
 use crate::lsn::Lsn;
-use crate::sim::Model;
 use crate::time::SimDuration;
 
 /// Bytes of an acknowledgement or a gossip request on the wire. [sim default — not sourced]
@@ -82,7 +82,7 @@ pub(crate) fn on_redo(
     st.segments[seg.index()].queue += 1;
     k.schedule(
         done,
-        Ev::Persisted {
+        Due::Persisted {
             seg,
             incarnation,
             prev,
@@ -127,7 +127,7 @@ pub(crate) fn acknowledge(k: &mut Kernel, m: &mut Model, seg: SegmentId) {
     let (node, scl, epoch) = (s.node, s.scl, s.volume_epoch);
     k.send(
         node,
-        m.writer.node,
+        m.compute.writer.node,
         MsgKind::Ack,
         SMALL_MESSAGE_BYTES,
         Payload::Ack { seg, scl, epoch },
@@ -152,7 +152,7 @@ pub(crate) fn on_gossip_pull(
     let (node, upto) = (p.node, p.scl);
     let records = (upto.0 - have.0).min(1 << 20) as u32;
     let bytes = records
-        .saturating_mul(m.writer.config.record_bytes / 4)
+        .saturating_mul(m.compute.writer.config.record_bytes / 4)
         .max(64);
     k.send(
         node,
@@ -213,7 +213,7 @@ pub(crate) fn on_page_read(
 /// work yields to foreground load: nothing but gap-filling runs while the disk is busy.
 pub(crate) fn on_background(k: &mut Kernel, m: &mut Model, node: NodeId) {
     let interval = m.storage.config.background_interval;
-    k.schedule_in(interval, Ev::Background(node));
+    k.schedule_in(interval, Due::Background(node));
     if !k.topo.is_up(node) {
         return;
     }
@@ -298,10 +298,12 @@ fn background_for(k: &mut Kernel, m: &mut Model, node: NodeId, seg: SegmentId, b
     // Old versions go once they are both coalesced and backed up (and, with replicas, below
     // every read point: PGMRPL, P17 §4.2.3).
     let s = &mut st.segments[seg.index()];
-    let floor = s
-        .coalesced
-        .min(s.backed_up)
-        .min(m.reads.min_point().unwrap_or(m.writer.log.vdl()));
+    let floor = s.coalesced.min(s.backed_up).min(
+        m.compute
+            .reads
+            .min_point()
+            .unwrap_or(m.compute.writer.log.vdl()),
+    );
     if floor > s.collected {
         s.collected = floor;
         k.emit(Event::Background {

@@ -179,6 +179,25 @@ pub(crate) fn add_pg(k: &mut Kernel, st: &mut Storage, start: Lsn) -> PgId {
 }
 
 /// Lays the volume's bytes over its PGs in order: all full but the last.
+/// Adds `bytes` of data; whole PGs starting at `start` are added when the data passes a 10 GiB
+/// boundary. Returns how many PGs were added, or the largest volume size when it would not fit.
+pub(crate) fn grow(k: &mut Kernel, st: &mut Storage, bytes: u64, start: Lsn) -> Result<usize, u64> {
+    if st.volume_bytes.saturating_add(bytes) > MAX_VOLUME_BYTES {
+        return Err(MAX_VOLUME_BYTES);
+    }
+    st.volume_bytes += bytes;
+    let want = st.volume_bytes.div_ceil(PG_SIZE_BYTES) as usize;
+    let have = st.pgs.len();
+    if want > have {
+        for _ in have..want {
+            add_pg(k, st, start);
+        }
+    } else {
+        spread_data(st);
+    }
+    Ok(want.saturating_sub(have))
+}
+
 pub(crate) fn spread_data(st: &mut Storage) {
     let mut left = st.volume_bytes;
     for pg in &mut st.pgs {

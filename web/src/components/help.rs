@@ -62,7 +62,7 @@ pub fn help(p: &HelpProps) -> Html {
                     <button class="close" ref={close_ref} onclick={close} aria-label="Close the help">{ "✕" }</button>
                 </div>
                 <dl class="shortcuts">
-                    { for SHORTCUTS.iter().map(|(k, what)| html! {
+                    { for SHORTCUTS.iter().chain(crate::lesson::SHORTCUTS.iter()).map(|(k, what)| html! {
                         <div><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></div>
                     }) }
                 </dl>

@@ -64,7 +64,7 @@ pub fn intro(p: &IntroProps) -> Html {
             <div class="start">
                 <p class="intro-what">
                     { "A live, simulated Amazon Aurora cluster: a writer and replicas over one storage volume kept as 6 copies in 3 " }
-                    { abbr("AZ") }{ "s. Every number is computed by the simulation. Pick a story, watch it, then break things with the Faults panel." }
+                    { abbr("AZ") }{ "s. Every number is computed by the simulation. Start with a lesson (the Lessons button), or pick a scenario, watch it, then break things with the Faults panel." }
                 </p>
                 // The lessons fill this region: the main place to start once they exist.
                 <section class="lessons-slot" id="lessons" aria-label="Lessons"></section>

@@ -54,12 +54,7 @@ pub fn recovery_panel(p: &RecoveryProps) -> Html {
     let detecting = matches!(p.live, RecoveryView::Detecting { .. });
     let promoting = matches!(p.live, RecoveryView::Promoting { .. });
     let recovering = matches!(p.live, RecoveryView::Recovering { .. });
-    let region = |id: aurora_core::ids::RegionId| {
-        aurora_core::global::REGION_NAMES
-            .get(usize::from(id.0))
-            .copied()
-            .unwrap_or("another region")
-    };
+    let region = |id: aurora_core::ids::RegionId| id.name();
     let title = match (r.old, r.finished) {
         (Some(old), _) if r.superseded.is_some() => {
             format!("Failover of {} ended by the Global Database", name(old))

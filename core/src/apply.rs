@@ -1,0 +1,232 @@
+//! Commands checked and carried out: each is refused with a [`CommandError`] a student can
+//! read, or applied to the model.
+
+use crate::autoscaling;
+use crate::client;
+use crate::command::{Command, CommandError};
+use crate::compute::instance::{Instance, InstanceClass, Role, MAX_TIER};
+use crate::compute::lifecycle;
+use crate::compute::read;
+use crate::compute::writer;
+use crate::dispatch::{grow, Model};
+use crate::endpoint::{CustomEndpoint, MAX_CUSTOM_ENDPOINTS};
+use crate::engine::Kernel;
+use crate::failover;
+use crate::faults;
+use crate::ids::{NodeId, RegionId};
+use crate::topology::NodeKind;
+use crate::workload;
+
+pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), CommandError> {
+    match cmd {
+        Command::Transaction { mtrs } => {
+            if !(1..=16).contains(&mtrs) {
+                return Err(CommandError::BadWorkload(
+                    "a transaction has 1 to 16 mini-transactions",
+                ));
+            }
+            writer_up(k, m)?;
+            writer::run_transaction(k, m, mtrs, read::Reply::None);
+            Ok(())
+        }
+        Command::Write => {
+            writer_up(k, m)?;
+            writer::manual_write(k, m);
+            Ok(())
+        }
+        Command::Commit => {
+            writer_up(k, m)?;
+            if writer::manual_commit(k, m) {
+                Ok(())
+            } else {
+                Err(CommandError::NoOpenTransaction)
+            }
+        }
+        Command::Read => {
+            writer_up(k, m)?;
+            writer::read(k, m);
+            Ok(())
+        }
+        Command::SetWorkload(c) => {
+            c.validate().map_err(CommandError::BadWorkload)?;
+            workload::set(k, m, c);
+            Ok(())
+        }
+        Command::GrowVolume { bytes } => grow(k, m, bytes),
+        Command::Inject(f) => {
+            faults::inject(k, m, f)?;
+            crate::failover::note_writer_health(k, m);
+            Ok(())
+        }
+        Command::Heal(f) => {
+            faults::heal(k, m, f)?;
+            crate::failover::note_writer_health(k, m);
+            Ok(())
+        }
+        Command::AddReplica { az, class, tier } => {
+            let class = InstanceClass::by_name(&class).ok_or(CommandError::UnknownClass(class))?;
+            if tier > MAX_TIER {
+                return Err(CommandError::BadTier(tier));
+            }
+            if let Some(az) = az {
+                if az.index() >= crate::topology::AZ_COUNT {
+                    return Err(CommandError::UnknownAz(az));
+                }
+            }
+            lifecycle::add_instance(k, m, az, class, tier, false).map(|_| ())
+        }
+        Command::RemoveReplica(node) => {
+            let inst = instance(m, node)?;
+            if !matches!(inst.role, Role::Replica | Role::Creating { .. }) {
+                return Err(CommandError::NotAReplica(node));
+            }
+            lifecycle::remove_instance(k, m, node);
+            Ok(())
+        }
+        Command::SetTier { node, tier } => {
+            instance(m, node)?;
+            if tier > MAX_TIER {
+                return Err(CommandError::BadTier(tier));
+            }
+            if let Some(i) = m.compute.instances.iter_mut().find(|i| i.node == node) {
+                i.tier = tier;
+            }
+            Ok(())
+        }
+        Command::Failover { target } => {
+            if m.failover.active.is_some() || m.compute.recovery.is_some() {
+                return Err(CommandError::FailoverInProgress);
+            }
+            let target = match target {
+                Some(t) => {
+                    let inst = instance(m, t)?;
+                    if inst.role != Role::Replica {
+                        return Err(CommandError::NotAReplica(t));
+                    }
+                    if !k.topo.is_up(t) {
+                        return Err(CommandError::InstanceDown(t));
+                    }
+                    t
+                }
+                None => failover::best_target(k, m).ok_or(CommandError::NoFailoverTarget)?,
+            };
+            failover::start(k, m, Some(target));
+            Ok(())
+        }
+        Command::SetClients(c) => {
+            c.validate().map_err(CommandError::BadWorkload)?;
+            if let crate::endpoint::EndpointId::Custom(i) = c.read_endpoint {
+                if i as usize >= m.access.endpoints.custom.len() {
+                    return Err(CommandError::BadWorkload("no such custom endpoint"));
+                }
+            }
+            client::set(k, m, c);
+            Ok(())
+        }
+        Command::AddCustomEndpoint { name, members } => {
+            if members.is_empty() {
+                return Err(CommandError::EmptyEndpoint);
+            }
+            if m.access.endpoints.custom.len() >= MAX_CUSTOM_ENDPOINTS {
+                return Err(CommandError::TooManyEndpoints);
+            }
+            for &n in &members {
+                instance(m, n)?;
+            }
+            m.access
+                .endpoints
+                .custom
+                .push(CustomEndpoint { name, members });
+            Ok(())
+        }
+        Command::SetCapacity { node, capacity } => {
+            instance(m, node)?;
+            capacity.validate().map_err(CommandError::BadCapacity)?;
+            crate::serverless::set(k, m, node, capacity);
+            Ok(())
+        }
+        Command::LongTransaction { duration } => {
+            writer_up(k, m)?;
+            m.compute.long_txns.retain(|&end| end > k.now);
+            m.compute.long_txns.push(k.now + duration);
+            Ok(())
+        }
+        Command::AddSecondaryRegion => {
+            crate::global::add_secondary(k, m).ok_or(CommandError::TooManyRegions)?;
+            Ok(())
+        }
+        Command::Switchover { region } => global_change(k, m, region, true),
+        Command::GlobalFailover { region } => global_change(k, m, region, false),
+        Command::SetWriteForwarding { per_sec } => {
+            if per_sec > crate::workload::MAX_RATE {
+                return Err(CommandError::BadWorkload(
+                    "rates are limited to 10 million per second",
+                ));
+            }
+            crate::global::set_forwarding(k, m, per_sec);
+            Ok(())
+        }
+        Command::Backup(c) => crate::dispatch_backup::apply(k, m, c),
+        Command::SetAutoScaling(p) => {
+            if let Some(p) = &p {
+                p.validate().map_err(CommandError::BadPolicy)?;
+            }
+            autoscaling::set(k, m, p);
+            Ok(())
+        }
+    }
+}
+
+/// Starts a switchover (planned) or a global failover to `region`.
+fn global_change(
+    k: &mut Kernel,
+    m: &mut Model,
+    region: RegionId,
+    planned: bool,
+) -> Result<(), CommandError> {
+    use crate::global::RegionRole;
+    let g = &m.global;
+    let busy = g.switching.is_some()
+        || g.regions
+            .iter()
+            .any(|r| matches!(r.role, RegionRole::Promoting { .. }));
+    if busy {
+        return Err(CommandError::GlobalChangeInProgress);
+    }
+    if g.region(region)
+        .is_none_or(|r| r.role != RegionRole::Secondary)
+    {
+        return Err(CommandError::NotASecondary(region));
+    }
+    if planned {
+        // A switchover needs a healthy primary to hand over from.
+        writer_up(k, m)?;
+        crate::global::switchover(k, m, region);
+    } else {
+        crate::global::failover(k, m, region);
+    }
+    Ok(())
+}
+
+fn instance(m: &Model, node: NodeId) -> Result<&Instance, CommandError> {
+    m.compute
+        .instances
+        .iter()
+        .find(|i| i.node == node)
+        .ok_or(CommandError::NotAnInstance(node))
+}
+
+pub(crate) fn writer_up(k: &Kernel, m: &Model) -> Result<(), CommandError> {
+    if k.topo.is_up(m.compute.writer.node) {
+        Ok(())
+    } else {
+        Err(CommandError::InstanceDown(m.compute.writer.node))
+    }
+}
+
+pub(crate) fn check_node(k: &Kernel, node: NodeId) -> Result<(), CommandError> {
+    match k.topo.get(node) {
+        Some(n) if matches!(n.kind, NodeKind::Storage | NodeKind::Instance) => Ok(()),
+        _ => Err(CommandError::UnknownNode(node)),
+    }
+}

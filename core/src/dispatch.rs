@@ -1,0 +1,252 @@
+//! The one place that sees the whole model: it routes each due event and each arriving
+//! message to the subsystem that handles it, and carries effects across subsystems.
+//!
+//! Everything below this module works on its own state; [`crate::sim::Sim`] above it owns a
+//! [`Model`] and the engine's [`Kernel`] and hands both here for every event.
+
+use crate::autoscaling::{self, Scaling};
+use crate::client::{self, Access};
+use crate::command::{CommandError, Fault};
+use crate::compute::instance::Role;
+use crate::compute::lifecycle;
+use crate::compute::read;
+use crate::compute::recovery;
+use crate::compute::replica;
+use crate::compute::writer;
+use crate::compute::Compute;
+use crate::engine::{Due, Kernel, Payload};
+use crate::event::Event;
+use crate::failover::{self, FailoverState};
+use crate::global::Global;
+use crate::invariants::Checker;
+use crate::lsn::Lsn;
+use crate::metrics::Metrics;
+use crate::serverless::Serverless;
+use crate::storage::{repair, segment, Storage};
+use crate::workload::{self, Workload};
+use alloc::vec::Vec;
+
+/// The model's state, apart from the engine's: one field per subsystem, each owning its state.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Model {
+    pub storage: Storage,
+    pub compute: Compute,
+    /// How clients reach the instances: endpoints, DNS, the clients themselves.
+    pub access: Access,
+    pub failover: FailoverState,
+    pub autoscaling: Scaling,
+    pub serverless: Serverless,
+    pub global: Global,
+    pub workload: Workload,
+    pub metrics: Metrics,
+    pub checker: Checker,
+    /// Faults in force, for healing and for the page's controls.
+    pub faults: Vec<Fault>,
+    /// Continuous backup, restores, Backtrack and clones.
+    pub backup: crate::backup::Backup,
+}
+
+/// Handles one due event, then settles the engine and, in full mode, checks the ordering
+/// invariants.
+#[inline]
+pub(crate) fn handle(k: &mut Kernel, m: &mut Model, ev: Due) {
+    dispatch(k, m, ev);
+    k.settle();
+    if m.checker.full {
+        let log = &m.compute.writer.log;
+        let (vcl, vdl, max) = (log.vcl(), log.vdl(), log.max_allocated());
+        m.checker.check_points(k, vcl, vdl, max);
+        let above = m
+            .compute
+            .instances
+            .iter()
+            .filter(|i| i.role == Role::Replica)
+            .map(|i| i.read_point)
+            .find(|&p| p > vdl);
+        if let Some(p) = above {
+            m.checker
+                .violation(k, crate::event::Invariant::ReplicaAboveVdl, p.0);
+        }
+        if !m.backup.clusters.is_empty() {
+            crate::dispatch_backup::check_clones(k, m);
+        }
+    }
+}
+
+fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
+    match ev {
+        Due::Vacant => {}
+        Due::Deliver(msg) => {
+            if !k.arrive(&msg) {
+                if let Payload::RepairCopy { seg, .. } = msg.payload {
+                    repair::copy_failed(k, m, seg);
+                }
+                return;
+            }
+            match msg.payload {
+                Payload::Redo {
+                    seg,
+                    prev,
+                    last,
+                    bytes,
+                    volume_epoch,
+                    member_epoch,
+                } => segment::on_redo(
+                    k,
+                    m,
+                    msg.from,
+                    seg,
+                    prev,
+                    last,
+                    bytes,
+                    volume_epoch,
+                    member_epoch,
+                ),
+                Payload::Ack { seg, scl, epoch } => {
+                    let w = &m.compute.writer;
+                    if epoch >= w.volume_epoch && msg.to == w.node && m.compute.recovery.is_none() {
+                        writer::on_ack(k, m, seg, scl);
+                    }
+                }
+                Payload::Rejected { seg } => {
+                    if !failover::fenced_rejected(k, m, msg.to) {
+                        writer::on_rejected(m, seg);
+                    }
+                }
+                Payload::Backup { seg, upto } => segment::on_backup_stored(m, seg, upto),
+                Payload::GossipPull { seg, peer, have } => {
+                    segment::on_gossip_pull(k, m, msg.from, seg, peer, have)
+                }
+                Payload::GossipPush { seg, upto } => segment::on_gossip_push(k, m, seg, upto),
+                Payload::PageRead { read, seg, need } => {
+                    segment::on_page_read(k, m, msg.from, read, seg, need)
+                }
+                Payload::PageData { read, seg } => read::on_page_data(k, m, read, seg),
+                Payload::RepairCopy { pg, seg, upto } => {
+                    repair::on_repair_copy(k, m, pg, seg, upto)
+                }
+                Payload::RedoStream {
+                    vdl,
+                    since,
+                    records,
+                } => replica::on_stream_arrived(k, m, msg.to, vdl, since, records),
+                Payload::DnsQuery { write } => client::on_dns_query(k, m, msg.from, write),
+                Payload::DnsAnswer { write, target } => {
+                    client::on_dns_answer(k, m, msg.to, write, target)
+                }
+                Payload::Query { req, write } => {
+                    client::on_query(k, m, msg.to, msg.from, req, write)
+                }
+                Payload::Answer { req, ok } => {
+                    if !crate::global::on_forward_answer(m, k.now, req, ok) {
+                        client::on_answer(k, m, msg.to, req, ok)
+                    }
+                }
+                Payload::GlobalRedo { region, vdl } => crate::global::on_redo(k, m, region, vdl),
+                Payload::GlobalWrite { region, slot, vdl } => {
+                    crate::global::on_write(k, m, msg.to, region, slot, vdl)
+                }
+                Payload::GlobalAck { region, slot, vdl } => {
+                    crate::global::on_ack(k, m, region, slot, vdl)
+                }
+                Payload::RecoveryScan { seg } => recovery::on_scan(k, m, msg.from, seg),
+                Payload::RecoveryScl { seg, scl } => {
+                    if m.compute
+                        .recovery
+                        .as_ref()
+                        .is_some_and(|r| r.node == msg.to)
+                    {
+                        recovery::on_scl(k, m, seg, scl);
+                    }
+                }
+                Payload::Truncate {
+                    seg,
+                    from,
+                    vdl,
+                    end,
+                    epoch,
+                } => recovery::on_truncate(k, m, msg.from, seg, from, vdl, end, epoch),
+                Payload::TruncateAck { seg, scl } => {
+                    if m.compute
+                        .recovery
+                        .as_ref()
+                        .is_some_and(|r| r.node == msg.to)
+                    {
+                        recovery::on_truncate_ack(k, m, seg, scl);
+                    }
+                }
+            }
+        }
+        Due::Persisted {
+            seg,
+            incarnation,
+            prev,
+            last,
+            bytes,
+            epoch,
+        } => segment::on_persisted(k, m, seg, incarnation, prev, last, bytes, epoch),
+        Due::Flush(pg) => writer::on_flush(k, m, pg),
+        Due::RetryCheck(pg) => writer::on_retry_check(k, m, pg),
+        Due::WorkloadTick => workload::on_tick(k, m),
+        Due::Background(node) => segment::on_background(k, m, node),
+        Due::DetectNode { node, incarnation } => repair::on_detect_node(k, m, node, incarnation),
+        Due::DetectSegment(seg) => repair::on_detect_segment(k, m, seg),
+        Due::ReadTimeout(id) => read::on_timeout(k, m, id),
+        Due::ReplicaStream => replica::on_stream(k, m),
+        Due::ReplicaApplied { node, vdl, since } => replica::on_applied(k, m, node, vdl, since),
+        Due::ClientTick => client::on_tick(k, m),
+        Due::HealthCheck => failover::on_health_check(k, m),
+        Due::Promoted(node) => failover::on_promoted(k, m, node),
+        Due::WriterRecreated(node) => failover::on_writer_recreated(k, m, node),
+        Due::RecoveryRetry => recovery::on_retry(k, m),
+        Due::InstanceReady(node) => lifecycle::instance_ready(k, m, node),
+        Due::AutoScale => autoscaling::on_evaluate(k, m),
+        Due::ServerlessTick => crate::serverless::on_tick(k, m),
+        Due::GlobalShip => crate::global::on_ship(k, m),
+        Due::GlobalPromoted(r) => crate::global::on_promoted(k, m, r),
+        Due::GlobalForwardTick => crate::global::on_forward_tick(k, m),
+        Due::BackupTick => crate::dispatch_backup::on_tick(k, m),
+        Due::BacktrackDone => crate::dispatch_backup::on_backtrack_done(k, m),
+        Due::V1Swapped { node, acu } => crate::serverless::on_v1_swapped(k, m, node, acu),
+        Due::Serve {
+            node,
+            client,
+            req,
+            write,
+        } => client::serve(k, m, node, client, req, write),
+        Due::Apply(cmd) => {
+            // A scheduled command that no longer applies (e.g. healing what already healed)
+            // is skipped; the event stream shows what did happen.
+            let _ = crate::apply::apply(k, m, cmd);
+        }
+    }
+}
+
+/// Grows the volume's data; when it passes a 10 GiB boundary the new PGs start at the VDL, and
+/// the writer and the quorums take them in.
+pub(crate) fn grow(k: &mut Kernel, m: &mut Model, bytes: u64) -> Result<(), CommandError> {
+    let start = m.compute.writer.log.vdl();
+    let added = crate::storage::volume::grow(k, &mut m.storage, bytes, start)
+        .map_err(|max_bytes| CommandError::VolumeFull { max_bytes })?;
+    if added > 0 {
+        m.compute.writer.add_pgs(added);
+        k.emit(Event::VolumeGrown {
+            pgs: m.storage.pgs.len() as u32,
+            bytes: m.storage.volume_bytes,
+        });
+        repair::evaluate_quorums(k, m);
+    }
+    Ok(())
+}
+
+/// The VDL a recovery could reach from the segments that still hold data.
+pub(crate) fn recoverable_vdl(m: &Model) -> Lsn {
+    let points: Vec<Lsn> = m
+        .storage
+        .pgs
+        .iter()
+        .map(|pg| m.storage.surviving_point(pg))
+        .collect();
+    m.compute.writer.log.vdl_given(&points)
+}

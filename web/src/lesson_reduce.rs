@@ -1,0 +1,769 @@
+//! The reducer's lesson half: what a lesson action does to the page's state, how the frame loop
+//! feeds a followed lesson, and which of the page's own actions a lesson holds back.
+//!
+//! While a lesson is followed, the run belongs to it: only the step's own "your turn" is taken
+//! from the controls (anything else waits for "Try it yourself"), the timeline does not rewind
+//! (Back goes to the previous step's start), and a prediction holds the clock until answered.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use aurora_core::lesson::{self, Lesson, Phase};
+
+use super::{Action, AppState};
+use crate::actions::UserAction;
+use crate::lesson::{LessonAction, LinkParams, Record};
+use crate::lesson_mode::Guide;
+use crate::lesson_store;
+
+/// The lesson half of the page's state. Cheap to copy: the guide is shared.
+#[derive(Clone, Default)]
+pub struct LessonState {
+    pub guide: Rc<RefCell<Option<Guide>>>,
+    pub picker: bool,
+    pub record: Rc<Record>,
+    /// Whether the browser keeps the record (it may refuse in a sandboxed frame).
+    pub stored: bool,
+    /// A lesson file that could not be used: its path and every error, with line and column.
+    pub file_problem: Option<Rc<(String, Vec<String>)>>,
+    /// A lesson file is being fetched.
+    pub loading: Option<String>,
+    /// The step the link asked for, for a lesson file still loading.
+    pub link_step: usize,
+    /// The seed the link asked for, if any.
+    pub link_seed: Option<u64>,
+}
+
+impl LessonState {
+    pub fn following(&self) -> bool {
+        self.guide.try_borrow().is_ok_and(|g| g.is_some())
+    }
+
+    /// Following a lesson and not in free play.
+    pub fn guided(&self) -> bool {
+        self.guide
+            .try_borrow()
+            .is_ok_and(|g| g.as_ref().is_some_and(|g| !g.trying()))
+    }
+}
+
+/// The lesson a link names: a built-in one.
+pub fn builtin(name: &str) -> Option<Lesson> {
+    lesson::find(name)
+}
+
+impl AppState {
+    /// Opens the lesson the link asks for, if any (a lesson file is fetched by the page and
+    /// arrives as [`Action::LessonText`]).
+    pub(super) fn open_from_link(&mut self, link: &LinkParams, seed: Option<u64>) {
+        let record = lesson_store::load();
+        self.lesson.stored = lesson_store::save(&record);
+        self.lesson.record = Rc::new(record);
+        self.lesson.link_step = link.step_index();
+        self.lesson.link_seed = seed;
+        if let Some(path) = &link.file {
+            self.lesson.loading = Some(path.clone());
+            return;
+        }
+        let Some(name) = &link.lesson else { return };
+        match builtin(name) {
+            Some(l) => self.start_lesson(Rc::new(l), None, seed, link.step_index()),
+            None => {
+                let names: Vec<&str> = lesson::BUILTIN.iter().map(|(n, _)| *n).collect();
+                self.notify(
+                    format!(
+                        "There is no lesson called \"{name}\". The lessons are: {}.",
+                        names.join(", ")
+                    ),
+                    true,
+                );
+            }
+        }
+    }
+
+    fn start_lesson(
+        &mut self,
+        lesson: Rc<Lesson>,
+        file: Option<String>,
+        seed: Option<u64>,
+        step: usize,
+    ) {
+        if lesson.steps.is_empty() {
+            self.notify(
+                format!("The lesson \"{}\" has no steps.", lesson.title),
+                true,
+            );
+            return;
+        }
+        if step >= lesson.steps.len() {
+            self.notify(
+                format!(
+                    "The lesson \"{}\" has {} steps, so there is no step {}; opening the last.",
+                    lesson.title,
+                    lesson.steps.len(),
+                    step + 1
+                ),
+                true,
+            );
+        }
+        match Guide::open(lesson, file, seed, step) {
+            Ok((guide, pb)) => {
+                self.pb = Rc::new(RefCell::new(pb));
+                self.selection = None;
+                self.effective_speed = None;
+                self.last_wall = None;
+                self.region_shown = None;
+                // A lesson shows its moments at a pace a person can follow; long waits race.
+                self.speed_index = self.speed_index.max(crate::format::nearest_speed(1.0));
+                // An embed waits for a click, as it does for a scenario.
+                self.playing = !guide.holds_the_clock() && !self.embed;
+                let name = guide.lesson.name.clone();
+                let (index, count, file) = (guide.index(), guide.count(), guide.file.is_some());
+                self.lesson.guide = Rc::new(RefCell::new(Some(guide)));
+                self.lesson.picker = false;
+                self.lesson.file_problem = None;
+                if !file {
+                    self.remember(&name, index, count);
+                }
+            }
+            Err(why) => self.notify(format!("The lesson could not start: {why}."), true),
+        }
+    }
+
+    fn remember(&mut self, name: &str, index: usize, count: usize) {
+        let mut record = (*self.lesson.record).clone();
+        record.reached(name, index, count);
+        if record != *self.lesson.record {
+            self.lesson.stored = lesson_store::save(&record);
+            self.lesson.record = Rc::new(record);
+        }
+    }
+
+    /// A fetched lesson file: parsed by the core, every error kept with its line and column.
+    pub(super) fn lesson_text(&mut self, path: String, text: Result<String, String>) {
+        self.lesson.loading = None;
+        let errors = match text {
+            Ok(text) => match lesson::parse(&text) {
+                Ok(l) => {
+                    let (seed, step) = (self.lesson.link_seed, self.lesson.link_step);
+                    self.start_lesson(Rc::new(l), Some(path), seed, step);
+                    return;
+                }
+                Err(errors) => errors.iter().map(ToString::to_string).collect(),
+            },
+            Err(why) => vec![why],
+        };
+        self.lesson.file_problem = Some(Rc::new((path, errors)));
+    }
+
+    pub(super) fn lesson_action(&mut self, action: LessonAction) {
+        let speed = self.speed();
+        let wall = self.wall;
+        match action {
+            LessonAction::OpenPicker => self.lesson.picker = true,
+            LessonAction::ClosePicker => self.lesson.picker = false,
+            LessonAction::Start(name, step) => match builtin(&name) {
+                Some(l) => self.start_lesson(Rc::new(l), None, None, step),
+                None => self.notify(format!("There is no lesson called \"{name}\"."), true),
+            },
+            LessonAction::ClearProgress => {
+                lesson_store::clear();
+                self.lesson.record = Rc::new(Record::default());
+                self.notify("Your lesson progress is cleared.".into(), false);
+            }
+            LessonAction::Leave => {
+                self.resume_if_away();
+                if let Ok(mut g) = self.lesson.guide.try_borrow_mut() {
+                    *g = None;
+                }
+                if let Ok(mut pb) = self.pb.try_borrow_mut() {
+                    pb.tap = None;
+                }
+                self.notify(
+                    "You left the lesson: the playground is yours from here.".into(),
+                    false,
+                );
+            }
+            LessonAction::TryIt => {
+                let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+                    return;
+                };
+                let Some(guide) = g.as_mut().filter(|g| !g.trying()) else {
+                    return;
+                };
+                let free = match self.pb.try_borrow() {
+                    Ok(pb) => pb.fork_here(),
+                    Err(_) => return,
+                };
+                guide.away = Some((Rc::clone(&self.pb), guide.run.clone()));
+                drop(g);
+                self.pb = Rc::new(RefCell::new(free));
+                self.notify(
+                    "Free play from this moment: the lesson waits. Press \"Back to the lesson\" to return."
+                        .into(),
+                    false,
+                );
+            }
+            LessonAction::Resume => {
+                if self.resume_if_away() {
+                    self.playing = false;
+                    self.last_wall = None;
+                }
+            }
+            LessonAction::Answer(i) => {
+                let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+                    return;
+                };
+                let Some(guide) = g.as_mut().filter(|g| !g.trying() && g.needs_answer()) else {
+                    return;
+                };
+                let answers = guide
+                    .run
+                    .step()
+                    .prediction
+                    .as_ref()
+                    .map_or(0, |p| p.answers.len());
+                if i >= answers {
+                    return;
+                }
+                let Ok(mut pb) = self.pb.try_borrow_mut() else {
+                    return;
+                };
+                match guide.answer(&mut pb, i, speed, wall) {
+                    Ok(()) => {
+                        drop(pb);
+                        drop(g);
+                        // The model now shows what happens.
+                        self.playing = true;
+                        self.last_wall = None;
+                    }
+                    Err(why) => guide.problem = Some(format!("This step could not go on: {why}.")),
+                }
+            }
+            LessonAction::Next => {
+                let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+                    return;
+                };
+                let Some(guide) = g.as_mut().filter(|g| !g.trying()) else {
+                    return;
+                };
+                if !matches!(guide.run.phase(), Phase::Reached { .. }) || guide.run.is_last() {
+                    return;
+                }
+                let Ok(mut pb) = self.pb.try_borrow_mut() else {
+                    return;
+                };
+                match guide.next(&mut pb, speed, wall) {
+                    Ok(_) => {
+                        let (name, index, count, file) = (
+                            guide.lesson.name.clone(),
+                            guide.index(),
+                            guide.count(),
+                            guide.file.is_some(),
+                        );
+                        let hold = guide.holds_the_clock();
+                        drop(pb);
+                        drop(g);
+                        self.playing = !hold;
+                        self.last_wall = None;
+                        if !file {
+                            self.remember(&name, index, count);
+                        }
+                    }
+                    Err(why) => guide.problem = Some(format!("This step could not start: {why}.")),
+                }
+            }
+            LessonAction::Back => {
+                let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+                    return;
+                };
+                let Some(guide) = g.as_mut().filter(|g| !g.trying()) else {
+                    return;
+                };
+                let index = guide.index();
+                if index == 0 {
+                    return;
+                }
+                match guide.start_of(index - 1) {
+                    Ok(pb) => {
+                        let hold = guide.holds_the_clock();
+                        drop(g);
+                        self.pb = Rc::new(RefCell::new(pb));
+                        self.selection = None;
+                        self.playing = !hold;
+                        self.last_wall = None;
+                    }
+                    Err(why) => {
+                        drop(g);
+                        self.notify(format!("The step before could not open: {why}."), true);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Back from free play to the lesson as it was. Returns whether it was away.
+    fn resume_if_away(&mut self) -> bool {
+        let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+            return false;
+        };
+        let Some((pb, run)) = g.as_mut().and_then(|g| g.away.take()) else {
+            return false;
+        };
+        if let Some(guide) = g.as_mut() {
+            guide.run = run;
+        }
+        drop(g);
+        self.pb = pb;
+        self.selection = None;
+        true
+    }
+
+    /// Whether a page action may go ahead while a lesson is followed; if not, says why.
+    pub(super) fn lesson_allows(&mut self, action: &Action) -> bool {
+        if !self.lesson.guided() {
+            return true;
+        }
+        let why = match action {
+            Action::Seek(_) | Action::Nudge(_) | Action::Fork => {
+                "In a lesson, Back goes to the previous step; to move along the timeline, use Try it yourself."
+            }
+            Action::SetSeed(_) => "In a lesson the seed stays the lesson's; use Try it yourself to change it.",
+            Action::TogglePlay | Action::Step if self.lesson_needs_answer() => {
+                "Answer the question first: the model shows what happens after."
+            }
+            _ => return true,
+        };
+        self.notify(why.into(), false);
+        false
+    }
+
+    fn lesson_needs_answer(&self) -> bool {
+        self.lesson
+            .guide
+            .try_borrow()
+            .is_ok_and(|g| g.as_ref().is_some_and(|g| !g.trying() && g.needs_answer()))
+    }
+
+    /// A person's action during a lesson: only the step's "your turn" is taken. Returns whether
+    /// the page should apply it.
+    pub(super) fn lesson_takes(&mut self, action: &UserAction) -> bool {
+        if !self.lesson.guided() {
+            return true;
+        }
+        if self.lesson_needs_answer() {
+            self.notify(
+                "Answer the question first: then do it and watch what the model does.".into(),
+                false,
+            );
+            return false;
+        }
+        let awaited = self.lesson.guide.try_borrow().ok().and_then(|g| {
+            let pb = self.pb.try_borrow().ok()?;
+            g.as_ref()?.awaited(pb.sim())
+        });
+        match awaited {
+            Some(text) if text == action.encode() => true,
+            Some(_) | None => {
+                let what = self.lesson.guide.try_borrow().ok().and_then(|g| {
+                    let pb = self.pb.try_borrow().ok()?;
+                    let g = g.as_ref()?;
+                    let turn = g.run.step().your_turn.as_ref()?;
+                    (g.run.phase() == Phase::AwaitingStudent).then(|| turn.describe(pb.sim()))
+                });
+                let text = match what {
+                    Some(what) => format!(
+                        "This step waits for you to {what}. To do something else, use Try it yourself."
+                    ),
+                    None => "This step does not ask for that. To change the cluster yourself, use Try it yourself.".into(),
+                };
+                self.notify(text, false);
+                false
+            }
+        }
+    }
+
+    /// After the step's "your turn" was applied: the lesson's watch starts.
+    pub(super) fn lesson_acted(&mut self, action: &UserAction) {
+        if !self.lesson.guided() {
+            return;
+        }
+        let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+            return;
+        };
+        let Ok(pb) = self.pb.try_borrow() else { return };
+        if let Some(guide) = g.as_mut() {
+            guide.student_did(pb.sim(), &action.encode());
+        }
+    }
+
+    /// The speed multiplier a followed lesson asks for now (a racing clock), and whether the
+    /// clock is held for an answer.
+    pub(super) fn lesson_pace(&mut self, wall: f64) -> (f64, bool) {
+        let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+            return (1.0, false);
+        };
+        match g.as_mut().filter(|g| !g.trying()) {
+            Some(guide) => (guide.race(wall), guide.holds_the_clock()),
+            None => (1.0, false),
+        }
+    }
+
+    /// Hands the lesson what the run emitted; when a step is reached, the clock stops there so
+    /// the student can read what happened. Returns whether anything changed.
+    pub(super) fn lesson_tick(&mut self) -> bool {
+        let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+            return false;
+        };
+        let Some(guide) = g.as_mut().filter(|g| !g.trying()) else {
+            return false;
+        };
+        let Ok(mut pb) = self.pb.try_borrow_mut() else {
+            return false;
+        };
+        let before = guide.run.phase();
+        let after = guide.tick(&mut pb);
+        if before == after {
+            return false;
+        }
+        let (name, index, count, file, last) = (
+            guide.lesson.name.clone(),
+            guide.index(),
+            guide.count(),
+            guide.file.is_some(),
+            guide.run.is_last(),
+        );
+        drop(pb);
+        drop(g);
+        if matches!(after, Phase::Reached { .. } | Phase::TimedOut) {
+            self.playing = false;
+            self.last_wall = None;
+        }
+        if matches!(after, Phase::Reached { .. }) && last && !file {
+            self.remember(&name, index, count);
+        }
+        true
+    }
+
+    /// Reset during a lesson starts the current step again.
+    pub(super) fn lesson_reset(&mut self) -> bool {
+        if !self.lesson.guided() {
+            return false;
+        }
+        let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+            return true;
+        };
+        let Some(guide) = g.as_mut() else { return true };
+        let index = guide.index();
+        if let Ok(pb) = guide.start_of(index) {
+            let hold = guide.holds_the_clock();
+            drop(g);
+            self.pb = Rc::new(RefCell::new(pb));
+            self.playing = !hold;
+            self.last_wall = None;
+        }
+        true
+    }
+
+    /// Choosing another scenario leaves the lesson.
+    pub(super) fn leave_lesson_quietly(&mut self) {
+        if let Ok(mut g) = self.lesson.guide.try_borrow_mut() {
+            *g = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Action;
+    use aurora_core::SimTime;
+    use yew::Reducible;
+
+    fn open(query: &str) -> Rc<AppState> {
+        let (params, notices) = crate::url::parse(query);
+        let Some(scenario) = params.scenario() else {
+            panic!("a default scenario exists");
+        };
+        Rc::new(AppState::new(scenario, &params, notices))
+    }
+
+    fn now(s: &AppState) -> SimTime {
+        s.pb.borrow().now()
+    }
+
+    fn index(s: &AppState) -> usize {
+        s.lesson
+            .guide
+            .borrow()
+            .as_ref()
+            .map_or(usize::MAX, |g| g.index())
+    }
+
+    fn phase(s: &AppState) -> Phase {
+        match s.lesson.guide.borrow().as_ref() {
+            Some(g) => g.run.phase(),
+            None => panic!("a lesson is followed"),
+        }
+    }
+
+    fn card(s: &AppState) -> crate::lesson::StepCard {
+        let g = s.lesson.guide.borrow();
+        let pb = s.pb.borrow();
+        match g.as_ref() {
+            Some(g) => g.card(&pb, None),
+            None => panic!("a lesson is followed"),
+        }
+    }
+
+    /// Animation frames 100 ms apart until `done` or `limit` frames.
+    fn frames(mut s: Rc<AppState>, limit: usize, done: impl Fn(&AppState) -> bool) -> Rc<AppState> {
+        let start = s.wall;
+        for i in 0..limit {
+            if done(&s) {
+                return s;
+            }
+            s = s.reduce(Action::Frame(start + 100.0 * (i + 1) as f64));
+        }
+        s
+    }
+
+    fn lesson(s: Rc<AppState>, a: LessonAction) -> Rc<AppState> {
+        s.reduce(Action::Lesson(a))
+    }
+
+    fn notices(s: &AppState) -> Vec<String> {
+        s.notices.iter().map(|n| n.text.clone()).collect()
+    }
+
+    fn reached(s: &AppState) -> bool {
+        matches!(phase(s), Phase::Reached { .. })
+    }
+
+    #[test]
+    fn a_link_opens_a_lesson_at_its_step_with_the_earlier_steps_played() {
+        let s = open("?lesson=losing-an-az&step=2");
+        assert!(s.lesson.following());
+        assert_eq!(index(&s), 1);
+        assert!(now(&s) > SimTime::ZERO, "step 1 was played to its end");
+        let steps = aurora_core::lesson::find("losing-an-az").map_or(0, |l| l.steps.len());
+        assert!(steps > 2);
+        assert_eq!(card(&s).position(), format!("Step 2 of {steps}"));
+        assert_eq!(
+            crate::lesson_file::link(s.lesson.guide.borrow().as_ref().expect("a lesson")),
+            "?lesson=losing-an-az&step=2"
+        );
+        assert!(!s.playing, "step 2 asks first: the clock waits");
+        assert!(
+            open("?lesson=losing-an-az&step=1").playing,
+            "the full page plays the step"
+        );
+        let embed = open("?lesson=losing-an-az&step=1&embed=1");
+        assert!(
+            embed.lesson.following() && !embed.playing,
+            "an embed waits for a click"
+        );
+        let s = open("?lesson=no-such-lesson");
+        assert!(!s.lesson.following());
+        assert!(notices(&s)[0].contains("There is no lesson called \"no-such-lesson\""));
+        let s = open("?lesson=losing-an-az&step=99");
+        assert_eq!(index(&s), steps - 1, "past the end opens the last step");
+        assert!(notices(&s).iter().any(|n| n.contains("no step 99")));
+    }
+
+    #[test]
+    fn a_prediction_holds_the_model_until_answered_and_the_model_decides_it() {
+        let s = open("?lesson=losing-an-az&step=2");
+        assert_eq!(card(&s).progress, crate::lesson::Progress::Answer);
+        let held = now(&s);
+        let s = frames(s, 10, |_| false);
+        assert_eq!(now(&s), held, "the clock waits for the answer");
+        // Doing the step's turn before answering is refused.
+        let s = s.reduce(Action::Act(UserAction::FailAz(2)));
+        assert_eq!(phase(&s), Phase::Asking, "nothing of the step has happened");
+        assert!(s.pb.borrow().actions().is_empty());
+        assert!(notices(&s)
+            .last()
+            .is_some_and(|n| n.contains("Answer the question first")));
+        // Answer "No: writes stop" (index 1), then fail AZ c.
+        let s = lesson(s, LessonAction::Answer(1));
+        let s = lesson(s, LessonAction::Answer(0));
+        assert_eq!(
+            card(&s).prediction.and_then(|p| p.chosen),
+            Some(1),
+            "one answer only"
+        );
+        assert_eq!(card(&s).progress, crate::lesson::Progress::YourTurn);
+        // Something other than the step's turn is refused.
+        let s = s.reduce(Action::Act(UserAction::FailAz(1)));
+        assert_eq!(phase(&s), Phase::AwaitingStudent);
+        assert!(notices(&s)
+            .last()
+            .is_some_and(|n| n.contains("waits for you to fail AZ c")));
+        let s = s.reduce(Action::Act(UserAction::FailAz(2)));
+        assert_eq!(phase(&s), Phase::Watching);
+        assert!(!card(&s).can_next());
+        let s = frames(s, 200, reached);
+        assert!(reached(&s), "the step's wait passed");
+        assert!(!s.playing, "the clock stops where the step is reached");
+        let p = card(&s).prediction.expect("a prediction");
+        assert_eq!(p.right, Some(0), "writes went on: the model said yes");
+        assert_eq!(
+            p.verdict().as_deref(),
+            Some("Not this time. What the model did: Yes: every group keeps four of six copies")
+        );
+        assert!(p.explanation.is_some_and(|e| !e.contains('{')));
+        assert!(card(&s).can_next());
+        let s = lesson(s, LessonAction::Next);
+        assert_eq!(index(&s), 2);
+        assert!(s.playing);
+    }
+
+    #[test]
+    fn try_it_yourself_forks_free_play_and_returns_to_the_step_as_it_was() {
+        let s = open("?lesson=losing-an-az&step=1");
+        let s = frames(s, 100, reached);
+        let lesson_run = Rc::clone(&s.pb);
+        let (at, digest) = (now(&s), s.pb.borrow().sim().trace_digest());
+        let s = lesson(s, LessonAction::TryIt);
+        assert!(
+            !Rc::ptr_eq(&s.pb, &lesson_run),
+            "free play is a run of its own"
+        );
+        assert_eq!(now(&s), at, "at the same moment");
+        assert!(card(&s).trying);
+        // In free play the person's actions are theirs, and the timeline rewinds.
+        let s = s.reduce(Action::Act(UserAction::FailAz(0)));
+        assert_eq!(s.pb.borrow().actions().len(), 1);
+        let s = s.reduce(Action::TogglePlay);
+        let s = frames(s, 10, |_| false);
+        assert!(now(&s) > at);
+        let s = lesson(s, LessonAction::Resume);
+        assert!(
+            Rc::ptr_eq(&s.pb, &lesson_run),
+            "back to the lesson's own run"
+        );
+        assert_eq!(now(&s), at);
+        assert_eq!(
+            s.pb.borrow().sim().trace_digest(),
+            digest,
+            "untouched by free play"
+        );
+        assert!(!card(&s).trying);
+        assert!(reached(&s));
+    }
+
+    #[test]
+    fn back_opens_the_previous_steps_start_and_rewinds_are_held_back() {
+        let s = open("?lesson=losing-an-az&step=1");
+        let start = now(&s);
+        let s = frames(s, 100, reached);
+        let s = lesson(s, LessonAction::Next);
+        assert_eq!(index(&s), 1);
+        // The timeline does not rewind inside a lesson.
+        let here = now(&s);
+        let s = s.reduce(Action::Seek(SimTime::ZERO));
+        assert_eq!(now(&s), here);
+        assert!(notices(&s)
+            .last()
+            .is_some_and(|n| n.contains("Back goes to the previous step")));
+        let s = lesson(s, LessonAction::Back);
+        assert_eq!(index(&s), 0);
+        assert_eq!(now(&s), start, "the start of step 1 as it was");
+        // Back at the first step does nothing.
+        let s = lesson(s, LessonAction::Back);
+        assert_eq!(index(&s), 0);
+        // Leaving gives the run back to the person.
+        let s = lesson(s, LessonAction::Leave);
+        assert!(!s.lesson.following());
+        let s = s.reduce(Action::Act(UserAction::FailAz(0)));
+        assert_eq!(s.pb.borrow().actions().len(), 1);
+    }
+
+    #[test]
+    fn a_lesson_file_that_does_not_parse_keeps_every_error_with_its_place() {
+        let s = open("?lesson-file=lessons/mine.lesson");
+        assert_eq!(s.lesson.loading.as_deref(), Some("lessons/mine.lesson"));
+        let text = "lesson mine\ntitle Mine\nsummary s\nminutes 1\nscenario no-such-scenario\nchallenge c\n\nstep One\nsay {no_such_figure}\nuntil wait 1s\n";
+        let s = s.reduce(Action::LessonText(
+            "lessons/mine.lesson".into(),
+            Ok(text.into()),
+        ));
+        let problem = s.lesson.file_problem.clone().expect("errors kept");
+        assert_eq!(problem.0, "lessons/mine.lesson");
+        assert!(problem.1.len() >= 2, "{:?}", problem.1);
+        for e in &problem.1 {
+            let (line, rest) = e.split_once(':').expect("line first");
+            assert!(line.parse::<usize>().is_ok(), "{e}");
+            assert!(
+                rest.split_once(':')
+                    .is_some_and(|(c, _)| c.parse::<usize>().is_ok()),
+                "{e}"
+            );
+        }
+        assert!(!s.lesson.following());
+        // A file that could not be fetched says why.
+        let s = s.reduce(Action::LessonText(
+            "x.lesson".into(),
+            Err("the server answered 404 Not Found for it".into()),
+        ));
+        assert_eq!(s.lesson.file_problem.as_ref().map(|p| p.1.len()), Some(1));
+        // A good file opens at the link's step.
+        let good = aurora_core::lesson::BUILTIN
+            .iter()
+            .find(|(n, _)| *n == "losing-an-az")
+            .map(|x| x.1)
+            .expect("a built-in text");
+        let s = s.reduce(Action::LessonText(
+            "lessons/losing-an-az.lesson".into(),
+            Ok(good.into()),
+        ));
+        assert!(s.lesson.following());
+        assert!(s.lesson.file_problem.is_none());
+        assert_eq!(
+            crate::lesson_file::link(s.lesson.guide.borrow().as_ref().expect("a lesson")),
+            "?lesson-file=lessons/losing-an-az.lesson&step=1"
+        );
+    }
+
+    #[test]
+    fn progress_clears_and_the_picker_opens_and_closes() {
+        let s = open("?lesson=losing-an-az&step=3");
+        assert_eq!(s.lesson.record.furthest("losing-an-az"), Some(2));
+        assert!(
+            !s.lesson.stored,
+            "natively there is no browser storage, and nothing fails"
+        );
+        let s = lesson(s, LessonAction::OpenPicker);
+        assert!(s.lesson.picker);
+        let s = s.reduce(Action::Escape);
+        assert!(!s.lesson.picker, "Escape closes the picker");
+        let s = lesson(s, LessonAction::OpenPicker);
+        let mut record = (*s.lesson.record).clone();
+        record.reached("six-copies", 99, 1);
+        let listed = crate::lesson_mode::catalog(&record);
+        assert_eq!(listed.len(), lesson::BUILTIN.len());
+        assert!(listed
+            .iter()
+            .all(|e| e.steps > 0 && e.minutes > 0 && !e.summary.is_empty()));
+        let done: Vec<&str> = listed
+            .iter()
+            .filter(|e| e.done)
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(done, ["six-copies"]);
+        let s = lesson(s, LessonAction::ClearProgress);
+        assert_eq!(s.lesson.record.furthest("losing-an-az"), None);
+        let s = lesson(s, LessonAction::Start("six-copies".into(), 0));
+        assert!(!s.lesson.picker);
+        assert_eq!(
+            s.lesson
+                .guide
+                .borrow()
+                .as_ref()
+                .map(|g| g.lesson.name.clone())
+                .as_deref(),
+            Some("six-copies")
+        );
+    }
+}
