@@ -30,6 +30,12 @@ pub fn title(name: &str) -> &'static str {
         "global-lag" => "A Global Database: three regions, storage-level replication",
         "global-switchover" => "A planned switchover to another region",
         "global-failover" => "A region fails: global failover and its RPO",
+        "mysql-vs-aurora" => "Mirrored MySQL beside Aurora: what crosses the network",
+        "rds-multi-az-failover" => "RDS Multi-AZ failover, for comparison",
+        "backtrack" => "Backtrack: rewind the cluster in place",
+        "pitr" => "Point-in-time restore from backups",
+        "clone" => "A clone shares pages until they change",
+        "backup-window" => "Continuous backup to S3 and its window",
         _ => "",
     }
 }
