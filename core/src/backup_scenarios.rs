@@ -114,10 +114,6 @@ pub(crate) fn backtrack_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
             "txn_errors_during_pauses",
             Figure::Int(sim.metrics().txn_errors as i64)
         ),
-        (
-            "invariant_violations",
-            Figure::Int(sim.invariant_violations() as i64)
-        ),
     ];
     if let Some((to, landed, vdl)) = bt.last {
         f.push(("last_backtrack_to_s", at_s(to)));
@@ -171,10 +167,6 @@ pub(crate) fn pitr_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
             Figure::Float(sim.storage().volume_bytes as f64 / (1u64 << 30) as f64)
         ),
         ("pgs", Figure::Int(sim.storage().pgs.len() as i64)),
-        (
-            "invariant_violations",
-            Figure::Int(sim.invariant_violations() as i64)
-        ),
     ];
     if let Some(c) = bk.cluster(1) {
         let differ = (0..crate::backup::data::ROWS)
@@ -251,10 +243,6 @@ pub(crate) fn clone_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     let mut f = alloc::vec![
         ("volume_gib", gib(sim.storage().volume_bytes)),
         ("pages", Figure::Int(crate::backup::data::ROWS as i64)),
-        (
-            "invariant_violations",
-            Figure::Int(sim.invariant_violations() as i64)
-        ),
     ];
     if let Some(c) = bk.cluster(1) {
         let pages = crate::backup::data::ROWS as f64;

@@ -283,6 +283,8 @@ pub(crate) struct Kernel {
     pub processed: u64,
     /// Output events emitted so far.
     pub emitted: u64,
+    /// Bytes put on the network so far, every message counted once.
+    pub bytes_sent: u64,
     /// Whether emitted events are kept for [`crate::Sim::drain_events`].
     pub record: bool,
     out: Vec<(SimTime, Event)>,
@@ -307,6 +309,7 @@ impl Kernel {
             next_msg: 0,
             processed: 0,
             emitted: 0,
+            bytes_sent: 0,
             record: true,
             out: Vec::new(),
             out_cap: 100_000,
@@ -448,6 +451,7 @@ impl Kernel {
             return None;
         }
         let delay = self.net.delay(&mut self.rng, f, t, bytes);
+        self.bytes_sent += bytes as u64;
         let msg = self.put_on_wire(from, to, kind, payload);
         let arrives = self.now + delay.unwrap_or(SimDuration::ZERO);
         self.emit_inline(Event::MessageSent {
@@ -487,6 +491,7 @@ impl Kernel {
             return None;
         }
         let bytes32 = bytes.min(u32::MAX as u64) as u32;
+        self.bytes_sent += bytes;
         let msg = self.put_on_wire(from, to, kind, payload);
         let sent = self.now + after;
         let arrives = sent + self.net.bulk_time(bytes);

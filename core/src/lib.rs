@@ -49,6 +49,7 @@ pub mod metrics;
 pub mod net;
 pub mod quorum;
 pub mod rng;
+pub mod run_file;
 pub mod scenario;
 pub mod serverless;
 pub mod sim;

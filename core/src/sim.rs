@@ -156,6 +156,10 @@ impl Sim {
     pub fn next_event_time(&self) -> Option<SimTime> {
         self.k.next_time()
     }
+    /// Bytes every message so far put on the network.
+    pub fn network_bytes(&self) -> u64 {
+        self.k.bytes_sent
+    }
     /// Events handled so far.
     pub fn events_processed(&self) -> u64 {
         self.k.processed

@@ -25,7 +25,7 @@ fn campaign(tolerance: Tolerance, offset: u64) {
             let small = campaign::shrink(&case);
             let text = campaign::schedule_text(&small.steps);
             panic!(
-                "seed {seed} ({word} tolerance): {f}\n  shrunk schedule: {text}\n  replay: cargo run --release -p aurora-core --example sim -- --replay {seed} --tolerance {word} --schedule \"{text}\""
+                "seed {seed} ({word} tolerance): {f}\n  shrunk schedule: {text}\n  replay: cargo run --release -p aurora-sim -- --replay {seed} --tolerance {word} --schedule \"{text}\""
             );
         }
     }

@@ -186,6 +186,8 @@ fn playground(props: &PlaygroundProps) -> Html {
     // The page's own address without its query: asked of the browser once, not every frame.
     let base = use_memo((), |_| page_base());
     let panel_cache = use_mut_ref(|| None::<PanelCache>);
+    // The mirrored-MySQL run the Compare view keeps beside the Sim, in comparison scenarios.
+    let beside = use_mut_ref(|| None::<aurora_core::baseline::compare::Beside>);
     use_animation_frames(dispatch.clone());
     {
         let dispatch = dispatch.clone();
@@ -382,6 +384,15 @@ fn playground(props: &PlaygroundProps) -> Html {
     };
     let notices =
         html! { <Notices notices={state.notices.clone()} dispatch={on_dispatch.clone()} /> };
+    let compare = {
+        let mut slot = beside.borrow_mut();
+        if crate::compare::sync(&mut slot, pb.scenario().name, sim) {
+            slot.as_ref()
+                .map(|b| Rc::new(crate::compare::data(sim, b, &pb.traffic.flights)))
+        } else {
+            None
+        }
+    };
     let fingerprint = format!("{:016x}", sim.trace_digest());
     let scenario_name = pb.scenario().name;
 
@@ -552,6 +563,9 @@ fn playground(props: &PlaygroundProps) -> Html {
                     }
                     <h2 class="visually-hidden">{ "Cluster diagram" }</h2>
                     { diagram }
+                    if let Some(data) = compare {
+                        <crate::components::compare::Compare {data} />
+                    }
                     <RecoveryPanel record={pb.journal.recovery().cloned()} live={view.recovery.clone()}
                         names={names_of(&view)} />
                     if serverless {

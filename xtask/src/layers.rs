@@ -75,9 +75,10 @@ pub const LAYERS: &[(&str, &str, &[&str])] = &[
     ("api", "the simulation's public surface", &["sim", "view"]),
     (
         "runs",
-        "built-in scenarios, campaigns, lessons and the baseline model, driving a Sim",
+        "built-in scenarios, campaigns, lessons, run files and the baseline model, driving a Sim",
         &[
             "scenario",
+            "run_file",
             "backup_scenarios",
             "campaign",
             "lesson::*",

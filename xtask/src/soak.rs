@@ -169,23 +169,15 @@ fn cargo() -> Cmd {
 fn runner() -> Result<PathBuf> {
     report::step("build the headless runner", || {
         cargo()
-            .args([
-                "build",
-                "-p",
-                "aurora-core",
-                "--release",
-                "--features",
-                "std",
-                "--example",
-                "sim",
-            ])
+            .args(["build", "-p", "aurora-sim", "--release"])
             .run()
     })?;
-    let exe = if cfg!(windows) { "sim.exe" } else { "sim" };
-    Ok(project::target_dir()
-        .join("release")
-        .join("examples")
-        .join(exe))
+    let exe = if cfg!(windows) {
+        "aurora-sim.exe"
+    } else {
+        "aurora-sim"
+    };
+    Ok(project::target_dir().join("release").join(exe))
 }
 
 /// Runs `program args`, its stderr on the terminal, and returns its exit status and stdout.

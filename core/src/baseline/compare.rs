@@ -104,9 +104,9 @@ impl Comparison {
     /// Crashes both primaries now: Aurora's writer and the mirrored primary.
     pub fn crash_primaries(&mut self) {
         let w = self.aurora.writer().node;
-        let _ = self
-            .aurora
-            .apply(crate::Command::Inject(crate::Fault::CrashNode(w)));
+        let _ = self.aurora.apply(crate::command::Command::Inject(
+            crate::command::Fault::CrashNode(w),
+        ));
         let _ = self.mysql.crash_primary();
     }
 
@@ -129,9 +129,10 @@ pub struct Table {
     pub mysql_txn_per_sec: f64,
     pub aurora_txn_per_sec: f64,
     pub mysql_network_bytes: u64,
-    /// Redo batches to storage, the stream to replicas and the clients' messages are all in
-    /// Aurora's figure; acknowledgements too.
+    /// Redo batches to storage (P17 Table 1's I/Os for Aurora).
     pub aurora_redo_messages: u64,
+    /// Every message of the Aurora model.
+    pub aurora_network_bytes: u64,
 }
 
 impl Table {
@@ -167,31 +168,75 @@ fn table(aurora: &Sim, mysql: &Mirrored) -> Table {
         aurora_txn_per_sec: am.commits_acked as f64 / secs,
         mysql_network_bytes: mm.io.network_bytes,
         aurora_redo_messages: am.redo_messages,
+        aurora_network_bytes: aurora.network_bytes(),
     }
 }
 
-/// Rebuilds the mirrored side of a comparison scenario from its Aurora run: the same workload
-/// and seed, moved to the same time (and crashed at the same moment, for the failover).
-fn mirrored_beside(sim: &Sim, crash_at: Option<SimTime>) -> Mirrored {
-    let cfg = MirroredConfig {
-        class: sim.instances().first().map_or(TABLE1_CLASS, |i| i.class),
-        clients: sim.clients().config,
-        net: sim.network().config,
-        ..MirroredConfig::default()
-    };
-    let mut m = Mirrored::new(cfg, sim.seed());
-    if let Some(at) = crash_at.filter(|&t| t <= sim.now()) {
-        m.run_until(at);
-        let _ = m.crash_primary();
+/// The mirrored side of a comparison scenario, built from its Aurora run: the same workload,
+/// class, network settings and seed, moved to the same times (and crashed at the same moment,
+/// for the failover). The page keeps one beside its `Sim`; the scenarios' figures build one.
+#[derive(Clone, Debug)]
+pub struct Beside {
+    pub mysql: Mirrored,
+    crash_at: Option<SimTime>,
+    seed: u64,
+}
+
+impl Beside {
+    /// The mirrored side for `scenario`, if it is a comparison.
+    pub fn for_scenario(scenario: &str, sim: &Sim) -> Option<Beside> {
+        let crash_at = match scenario {
+            "mysql-vs-aurora" => None,
+            "rds-multi-az-failover" => Some(FAILOVER_CRASH_AT),
+            _ => return None,
+        };
+        let cfg = MirroredConfig {
+            class: sim.instances().first().map_or(TABLE1_CLASS, |i| i.class),
+            clients: sim.clients().config,
+            net: sim.network().config,
+            ..MirroredConfig::default()
+        };
+        Some(Beside {
+            mysql: Mirrored::new(cfg, sim.seed()),
+            crash_at,
+            seed: sim.seed(),
+        })
     }
-    m.run_until(sim.now());
-    m
+
+    /// Whether this mirrored run can follow `sim` forward (same seed, not ahead of it).
+    pub fn follows(&self, sim: &Sim) -> bool {
+        self.seed == sim.seed() && self.mysql.now() <= sim.now()
+    }
+
+    /// Moves the mirrored run to `t`, crashing its primary on the way if the scenario does.
+    pub fn advance_to(&mut self, t: SimTime) {
+        if let Some(at) = self.crash_at.filter(|&at| at <= t && self.mysql.now() < at) {
+            self.mysql.run_until(at);
+            let _ = self.mysql.crash_primary();
+        }
+        self.mysql.run_until(t);
+    }
+}
+
+fn mirrored_beside(sim: &Sim, scenario: &str) -> Mirrored {
+    match Beside::for_scenario(scenario, sim) {
+        Some(mut b) => {
+            b.advance_to(sim.now());
+            b.mysql
+        }
+        None => Mirrored::new(MirroredConfig::default(), sim.seed()),
+    }
+}
+
+/// The live table for a `Sim` and the mirrored run beside it.
+pub fn live_table(aurora: &Sim, mysql: &Mirrored) -> Table {
+    table(aurora, mysql)
 }
 
 /// `mysql-vs-aurora`'s figures: each deployment's transactions and I/Os per transaction by
 /// type, the ratios, and P17 Table 1's figures and the AWS claim beside them, labelled.
 pub fn compare_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
-    let mysql = mirrored_beside(sim, None);
+    let mysql = mirrored_beside(sim, "mysql-vs-aurora");
     let t = table(sim, &mysql);
     let scale = TABLE1_RUN.as_micros() as f64 / sim.now().as_micros().max(1) as f64;
     let f = Figure::Float;
@@ -249,7 +294,7 @@ pub fn compare_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
 
 /// `rds-multi-az-failover`'s figures: each deployment's downtime and what its readers saw.
 pub fn failover_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
-    let mysql = mirrored_beside(sim, Some(FAILOVER_CRASH_AT));
+    let mysql = mirrored_beside(sim, "rds-multi-az-failover");
     let mm = mysql.metrics();
     let am = sim.metrics();
     let f = Figure::Float;

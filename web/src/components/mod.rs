@@ -3,6 +3,7 @@
 pub mod capacity;
 pub mod capacity_form;
 pub mod charts;
+pub mod compare;
 pub mod controls;
 pub mod diagram;
 pub mod event_log;

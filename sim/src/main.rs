@@ -1,12 +1,15 @@
-//! The headless runner: runs a built-in scenario and prints one JSON object.
+//! `aurora-sim`, the headless runner: runs a built-in scenario and prints one JSON object.
+//!
+//! Installed with `cargo install --path sim`, or run from the workspace with
+//! `cargo run --release -p aurora-sim -- ARGS`.
 //!
 //! ```text
-//! cargo run --release -p aurora-core --example sim -- --scenario az-failure --seed 1 [--until 30s]
-//! cargo run --release -p aurora-core --example sim -- --list
-//! cargo run --release -p aurora-core --example sim -- --campaign 300 [--from 0]
-//! cargo run --release -p aurora-core --example sim -- --replay 17 --tolerance within [--schedule ".."]
-//! cargo run --release -p aurora-core --example sim -- --lesson NAME|all [--seed N]
-//! cargo run --release -p aurora-core --example sim -- --lesson-file lessons/my-lesson.lesson [--seed N]
+//! aurora-sim --scenario az-failure --seed 1 [--until 30s]
+//! aurora-sim --list
+//! aurora-sim --campaign 300 [--from 0]
+//! aurora-sim --replay 17 --tolerance within [--schedule ".."]
+//! aurora-sim --lesson NAME|all [--seed N]
+//! aurora-sim --lesson-file lessons/my-lesson.lesson [--seed N]
 //! ```
 //! A bad argument or an unknown scenario prints a clear error and exits with code 2.
 
@@ -25,8 +28,15 @@ struct Args {
 
 /// What the runner was asked to do.
 enum Mode {
+    Help,
     List,
     Scenario(Args),
+    /// Play a run file saved from the page.
+    Run {
+        file: String,
+        until: Option<SimDuration>,
+        seed: Option<u64>,
+    },
     /// Run fault-campaign seeds `from..from + count` of both kinds.
     Campaign {
         from: u64,
@@ -53,8 +63,30 @@ enum Mode {
     },
 }
 
+/// What `--help` prints after the usage lines.
+const HELP: &str =
+    "Runs the Aurora Playground simulation without a browser and prints one JSON object
+(the fields are described in docs/runner.md). The same seed and inputs give the same
+trace_digest here and in the page.
+
+  --scenario NAME     a built-in scenario (--list names them)
+  --seed N            the run's seed (default 1)
+  --until DURATION    simulated time to run to (default: the scenario's own length)
+  --run FILE          play a run file saved from the page (Save run) and print the
+                      scenario's JSON for it; --until and --seed override the file's
+  --list              the built-in scenarios, one a line
+  --campaign COUNT    fault-campaign seeds FROM..FROM+COUNT, within and beyond AZ+1
+  --from SEED         first campaign seed (default 0)
+  --replay SEED       one campaign case; --tolerance within|beyond, optional --schedule
+  --soak EVENTS       the e-commerce cluster under rotating faults; peak memory
+  --lesson NAME|all   play a built-in lesson to its end and check it (--transcript: as read)
+  --lesson-file PATH  the same for a lesson file
+  --help              this text
+
+A bad argument or file prints what is wrong and exits with code 2.";
+
 fn usage() -> &'static str {
-    "usage: sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       sim --list\n       sim --campaign COUNT [--from SEED]\n       sim --soak EVENTS\n       sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]\n       sim --lesson NAME|all [--seed N] [--transcript]\n       sim --lesson-file PATH [--seed N] [--transcript]"
+    "usage: aurora-sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       aurora-sim --run FILE [--until DURATION] [--seed N]\n       aurora-sim --list\n       aurora-sim --campaign COUNT [--from SEED]\n       aurora-sim --soak EVENTS\n       aurora-sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]\n       aurora-sim --lesson NAME|all [--seed N] [--transcript]\n       aurora-sim --lesson-file PATH [--seed N] [--transcript]"
 }
 
 /// Parses `500ms`, `30s`, `5min`, `2h` or a bare number of seconds.
@@ -94,10 +126,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
     let mut lesson = None;
     let mut lesson_file = None;
     let mut transcript = false;
+    let mut run = None;
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
+            "--help" | "-h" => return Ok(Mode::Help),
             "--list" => return Ok(Mode::List),
+            "--run" => run = Some(value("--run")?),
             "--scenario" => scenario = Some(value("--scenario")?),
             "--seed" => seed = Some(number("--seed", &value("--seed")?)?),
             "--until" => until = Some(parse_duration(&value("--until")?)?),
@@ -125,6 +160,12 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
     }
     if let Some(events) = soak {
         return Ok(Mode::Soak { events });
+    }
+    if let Some(file) = run {
+        if scenario.is_some() {
+            return Err("--run takes its scenario from the file; leave out --scenario".into());
+        }
+        return Ok(Mode::Run { file, until, seed });
     }
     if lesson.is_some() || lesson_file.is_some() {
         return Ok(Mode::Lesson {
@@ -179,7 +220,7 @@ fn run_campaign(from: u64, count: u64) -> ExitCode {
                 let small = campaign::shrink(&case);
                 let text = campaign::schedule_text(&small.steps);
                 eprintln!(
-                    "FAIL seed {seed} ({} tolerance): {f}\n  shrunk schedule: {text}\n  replay: cargo run --release -p aurora-core --example sim -- --replay {seed} --tolerance {} --schedule \"{text}\"",
+                    "FAIL seed {seed} ({} tolerance): {f}\n  shrunk schedule: {text}\n  replay: cargo run --release -p aurora-sim -- --replay {seed} --tolerance {} --schedule \"{text}\"",
                     tolerance_word(tolerance),
                     tolerance_word(tolerance)
                 );
@@ -388,6 +429,10 @@ fn run_lessons(
 fn main() -> ExitCode {
     let args = match parse(std::env::args().skip(1)) {
         Ok(Mode::Scenario(a)) => a,
+        Ok(Mode::Help) => {
+            println!("{}\n\n{}", usage(), HELP);
+            return ExitCode::SUCCESS;
+        }
         Ok(Mode::List) => {
             for s in scenario::all() {
                 println!("{:<24} {}", s.name, s.summary);
@@ -396,6 +441,7 @@ fn main() -> ExitCode {
         }
         Ok(Mode::Campaign { from, count }) => return run_campaign(from, count),
         Ok(Mode::Soak { events }) => return run_soak(events),
+        Ok(Mode::Run { file, until, seed }) => return run_file(&file, until, seed),
         Ok(Mode::Lesson {
             name,
             file,
@@ -427,11 +473,24 @@ fn main() -> ExitCode {
     let wall = Instant::now();
     sim.run_until(aurora_core::SimTime::ZERO + until);
     let secs = wall.elapsed().as_secs_f64();
+    println!("{}", scenario_json(sc, args.seed, &sim, secs, None));
+    ExitCode::SUCCESS
+}
+
+/// The scenario's JSON: the common fields of docs/runner.md, the scenario's own figures, and
+/// for a run file how many of its actions were played and refused.
+fn scenario_json(
+    sc: &scenario::Scenario,
+    seed: u64,
+    sim: &aurora_core::Sim,
+    secs: f64,
+    run: Option<(usize, usize)>,
+) -> String {
     let mut out = String::from("{");
     let _ = write!(
         out,
         "\"seed\":{},\"scenario\":{},\"sim_time_us\":{},\"events\":{},\"trace_digest\":\"{:016x}\",\"commits_acked\":{},\"commits_lost\":{},\"invariant_violations\":{}",
-        args.seed,
+        seed,
         json_str(sc.name),
         sim.now().as_micros(),
         sim.events_processed(),
@@ -440,7 +499,7 @@ fn main() -> ExitCode {
         sim.commits_lost(),
         sim.invariant_violations(),
     );
-    for (name, f) in sc.figures(&sim) {
+    for (name, f) in sc.figures(sim) {
         let v = match f {
             Figure::Int(i) => i.to_string(),
             Figure::Float(x) if x.is_finite() => format!("{x:.3}"),
@@ -449,12 +508,59 @@ fn main() -> ExitCode {
         };
         let _ = write!(out, ",{}:{}", json_str(name), v);
     }
+    if let Some((played, refused)) = run {
+        let _ = write!(
+            out,
+            ",\"run_actions\":{played},\"run_actions_refused\":{refused}"
+        );
+    }
     let _ = write!(
         out,
         ",\"wall_time_s\":{:.3},\"events_per_sec\":{:.0}}}",
         secs,
         sim.events_processed() as f64 / secs.max(1e-9)
     );
-    println!("{out}");
+    out
+}
+
+/// Plays a run file saved from the page, to `until` or the scenario's end (or its last action,
+/// if later), and prints the scenario's JSON for it.
+fn run_file(path: &str, until: Option<SimDuration>, seed: Option<u64>) -> ExitCode {
+    use aurora_core::run_file::RunFile;
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read the run file {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut run = match RunFile::parse(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(seed) = seed {
+        run.seed = seed;
+    }
+    let last = run
+        .actions
+        .last()
+        .map_or(aurora_core::SimTime::ZERO, |a| a.at);
+    let until = match until {
+        Some(d) => aurora_core::SimTime::ZERO + d,
+        None => (aurora_core::SimTime::ZERO + run.scenario.duration).max(last),
+    };
+    let mut sim = run.start();
+    sim.set_recording(false);
+    let wall = Instant::now();
+    let refused = run.play(&mut sim, until);
+    let secs = wall.elapsed().as_secs_f64();
+    let played = run.actions.iter().filter(|a| a.at <= until).count();
+    println!(
+        "{}",
+        scenario_json(run.scenario, run.seed, &sim, secs, Some((played, refused)))
+    );
     ExitCode::SUCCESS
 }
