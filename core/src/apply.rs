@@ -53,8 +53,16 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
             Ok(())
         }
         Command::GrowVolume { bytes } => grow(k, m, bytes),
-        Command::Inject(f) => faults::inject(k, m, f),
-        Command::Heal(f) => faults::heal(k, m, f),
+        Command::Inject(f) => {
+            faults::inject(k, m, f)?;
+            crate::failover::note_writer_health(k, m);
+            Ok(())
+        }
+        Command::Heal(f) => {
+            faults::heal(k, m, f)?;
+            crate::failover::note_writer_health(k, m);
+            Ok(())
+        }
         Command::AddReplica { az, class, tier } => {
             let class = InstanceClass::by_name(&class).ok_or(CommandError::UnknownClass(class))?;
             if tier > MAX_TIER {

@@ -181,6 +181,37 @@ pub struct Client {
     next_req: u64,
 }
 
+impl Client {
+    /// Requests sent and not yet answered, and when the oldest of them was sent.
+    pub fn waiting(&self) -> (usize, Option<SimTime>) {
+        let mut n = 0;
+        let mut oldest = None;
+        for r in self.outstanding.iter().filter(|r| !r.done) {
+            n += 1;
+            oldest = Some(oldest.map_or(r.start, |o: SimTime| o.min(r.start)));
+        }
+        (n, oldest)
+    }
+}
+
+impl Clients {
+    /// Every client's unanswered requests, and when the oldest was sent.
+    pub fn waiting(&self) -> (usize, Option<SimTime>) {
+        self.clients
+            .iter()
+            .map(Client::waiting)
+            .fold((0, None), |(n, o), (m, p)| {
+                (
+                    n + m,
+                    match (o, p) {
+                        (Some(a), Some(b)) => Some(core::cmp::min(a, b)),
+                        (a, b) => a.or(b),
+                    },
+                )
+            })
+    }
+}
+
 /// All clients and the generator's state.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

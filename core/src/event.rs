@@ -390,7 +390,12 @@ pub enum Event {
     FailoverStarted {
         old: NodeId,
         target: Option<NodeId>,
+        /// The control plane's view: how long since the last health check the writer passed.
         detected_after: SimDuration,
+        /// Health checks missed in a row (none for a failover someone asked for).
+        missed_checks: u32,
+        /// How long since the writer actually failed, as the simulation knows it.
+        since_failure: SimDuration,
     },
     FailoverPhaseDone {
         phase: FailoverPhase,

@@ -49,6 +49,9 @@ pub(crate) struct FailoverState {
     /// Health checks the writer has missed in a row.
     pub health_misses: u32,
     pub last_healthy: SimTime,
+    /// When a fault made the writer unhealthy (down or cut off from the control plane), as the
+    /// simulation knows it; the control plane only learns of it from missed health checks.
+    pub writer_failed_at: Option<SimTime>,
     /// Client writes a fenced old writer took and cannot commit.
     pub fenced_pending: alloc::vec::Vec<(NodeId, u64)>,
 }
@@ -58,9 +61,13 @@ pub(crate) struct FailoverState {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Failover {
     pub old: NodeId,
-    /// When the writer was last seen healthy: the start of the outage.
+    /// When the writer failed: the fault's own time where the simulation injected one, else
+    /// (a manual failover) the moment it was asked for.
     pub failed_at: SimTime,
     pub detected_at: SimTime,
+    /// The control plane's view: unhealthy this long, `missed_checks` checks in a row.
+    pub unhealthy_for: SimDuration,
+    pub missed_checks: u32,
     pub target: Option<NodeId>,
     /// When the target's recovery began.
     pub recovery_at: Option<SimTime>,
@@ -75,7 +82,13 @@ pub struct Failover {
 pub struct FailoverRecord {
     pub old: NodeId,
     pub new: NodeId,
+    /// From the writer's failure to the start of failover. The phases add up to `total`.
     pub detect: SimDuration,
+    /// The control plane's view of detection: from the last health check the writer passed
+    /// to the start of failover, after `missed_checks` misses in a row. It is longer than
+    /// `detect` by the time between that check and the fault.
+    pub unhealthy_for: SimDuration,
+    pub missed_checks: u32,
     pub promote: SimDuration,
     pub recover: SimDuration,
     pub total: SimDuration,
@@ -103,9 +116,31 @@ pub(crate) fn on_health_check(k: &mut Kernel, m: &mut Model) {
         misses: m.failover.health_misses,
     });
     if m.failover.health_misses >= HEALTH_CHECK_MISSES {
-        m.failover.health_misses = 0;
         start(k, m, None);
+        m.failover.health_misses = 0;
     }
+}
+
+/// After a fault is injected or healed: remembers when the writer became unhealthy, so a
+/// failover is timed from the failure itself rather than from the last check it passed.
+pub(crate) fn note_writer_health(k: &Kernel, m: &mut Model) {
+    if m.failover.active.is_some() || m.compute.recovery.is_some() {
+        return;
+    }
+    if writer_healthy(k, m) {
+        m.failover.writer_failed_at = None;
+    } else if m.failover.writer_failed_at.is_none() {
+        m.failover.writer_failed_at = Some(k.now);
+    }
+}
+
+/// When the writer failed, as the simulation knows it: the fault's time, or, for a failure
+/// that came from no injected fault, the last health check it passed.
+fn failure_time(m: &Model) -> SimTime {
+    m.failover
+        .writer_failed_at
+        .filter(|&t| t >= m.failover.last_healthy)
+        .unwrap_or(m.failover.last_healthy)
 }
 
 /// The best promotion target: an available replica with the lowest tier, then the largest
@@ -137,13 +172,20 @@ pub(crate) fn start(k: &mut Kernel, m: &mut Model, manual: Option<NodeId>) {
     let failed_at = if manual.is_some() {
         k.now
     } else {
-        m.failover.last_healthy
+        failure_time(m)
     };
     let detect = k.now - failed_at;
+    let (unhealthy_for, missed_checks) = if manual.is_some() {
+        (SimDuration::ZERO, 0)
+    } else {
+        (k.now - m.failover.last_healthy, m.failover.health_misses)
+    };
     k.emit(Event::FailoverStarted {
         old,
         target,
-        detected_after: detect,
+        detected_after: unhealthy_for,
+        missed_checks,
+        since_failure: detect,
     });
     let Some(target) = target else {
         recreate_or_give_up(k, m, old);
@@ -153,6 +195,8 @@ pub(crate) fn start(k: &mut Kernel, m: &mut Model, manual: Option<NodeId>) {
         old,
         failed_at,
         detected_at: k.now,
+        unhealthy_for,
+        missed_checks,
         target: Some(target),
         recovery_at: None,
         manual: manual.is_some(),
@@ -185,8 +229,10 @@ fn recreate_or_give_up(k: &mut Kernel, m: &mut Model, old: NodeId) {
     }
     m.failover.active = Some(Failover {
         old,
-        failed_at: m.failover.last_healthy,
+        failed_at: failure_time(m),
         detected_at: k.now,
+        unhealthy_for: k.now - m.failover.last_healthy,
+        missed_checks: m.failover.health_misses,
         target: Some(old),
         recovery_at: None,
         manual: false,
@@ -285,6 +331,7 @@ pub(crate) fn recovery_done(k: &mut Kernel, m: &mut Model, node: NodeId) {
     }
     m.failover.last_healthy = k.now;
     m.failover.health_misses = 0;
+    m.failover.writer_failed_at = None;
     let Some(f) = m.failover.active.take() else {
         return;
     };
@@ -306,6 +353,8 @@ pub(crate) fn recovery_done(k: &mut Kernel, m: &mut Model, node: NodeId) {
         old: f.old,
         new: node,
         detect,
+        unhealthy_for: f.unhealthy_for,
+        missed_checks: f.missed_checks,
         promote,
         recover,
         total,

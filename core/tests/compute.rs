@@ -622,3 +622,77 @@ fn clients_spread_their_requests_through_time_at_the_rate_asked() {
     assert!((7_800..=8_200).contains(&count), "{count} requests");
     assert!(instants < count, "several requests per tick at 400,000/s");
 }
+
+/// A failover is timed from the fault the simulation injected, not from the last health check
+/// the writer passed; the control plane's view (missed checks, time since the last good check)
+/// is kept beside it.
+#[test]
+fn failover_is_timed_from_the_failure_and_keeps_the_control_planes_view() {
+    let mut times = Vec::new();
+    for crash_at_ms in [1_310u64, 3_500, 5_000] {
+        let mut sim = Sim::new(cluster(2, 2_000), 3);
+        let at = SimTime::from_micros(crash_at_ms * 1_000);
+        sim.run_until(at);
+        let w = sim.writer().node;
+        sim.drain_events().count();
+        sim.apply(Command::Inject(Fault::CrashNode(w))).unwrap();
+        let mut started = None;
+        while started.is_none() && sim.now() < secs(40) {
+            sim.run_for(SimDuration::from_millis(100));
+            started = sim.drain_events().find_map(|(t, e)| match e {
+                Event::FailoverStarted {
+                    missed_checks,
+                    since_failure,
+                    detected_after,
+                    ..
+                } => Some((t, missed_checks, since_failure, detected_after)),
+                _ => None,
+            });
+        }
+        sim.run_until(secs(40));
+        let r = sim.metrics().failovers[0];
+        let started = started.expect("a failover started");
+        let (t, missed, since_failure, unhealthy_for) = started;
+        assert_eq!(t - at, since_failure, "detection timed from the crash");
+        assert_eq!(r.detect, since_failure);
+        assert_eq!(missed, failover_checks(), "the control plane's count");
+        assert_eq!(r.missed_checks, missed);
+        assert_eq!(r.unhealthy_for, unhealthy_for);
+        assert!(
+            unhealthy_for > since_failure,
+            "the last good check came before the crash"
+        );
+        assert_eq!(r.detect + r.promote + r.recover, r.total);
+        times.push(r.total);
+    }
+    // Crashes at different moments between checks give different failover times.
+    assert!(times[0] != times[1] && times[1] != times[2], "{times:?}");
+}
+
+fn failover_checks() -> u32 {
+    aurora_core::failover::HEALTH_CHECK_MISSES
+}
+
+/// During a write stall the waiting work is visible before any commit finishes: the oldest
+/// commit parked for VDL and the clients' unanswered requests grow with the stall.
+#[test]
+fn a_write_stall_shows_its_waiting_work() {
+    let mut sim = Sim::new(cluster(1, 2_000), 5);
+    sim.run_until(secs(1));
+    assert!(sim
+        .writer()
+        .oldest_commit_parked()
+        .is_none_or(|t| sim.now() - t < SimDuration::from_millis(50)));
+    sim.apply(Command::Inject(Fault::FailAz(AzId(1)))).unwrap();
+    sim.apply(Command::Inject(Fault::FailAz(AzId(2)))).unwrap();
+    sim.run_until(SimTime::from_micros(2_600_000));
+    let oldest = sim.writer().oldest_commit_parked().expect("commits wait");
+    assert!(
+        sim.now() - oldest > SimDuration::from_millis(1_000),
+        "the oldest commit has waited {}",
+        sim.now() - oldest
+    );
+    let (requests, since) = sim.clients().waiting();
+    assert!(requests > 10, "{requests} requests waiting");
+    assert!(since.is_some_and(|t| t <= oldest + SimDuration::from_millis(50)));
+}

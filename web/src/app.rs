@@ -18,6 +18,7 @@ use crate::components::event_log::EventLog;
 use crate::components::faults::FaultMenu;
 use crate::components::help::Help;
 use crate::components::inspector::Inspector;
+use crate::components::intro::Intro;
 use crate::components::lesson_panel::LessonPanel;
 use crate::components::lesson_picker::{LessonErrors, LessonPicker};
 use crate::components::lesson_spotlight::Spotlight;
@@ -152,6 +153,10 @@ fn playground(props: &PlaygroundProps) -> Html {
         let dispatch = dispatch.clone();
         use_callback((), move |_: (), _| dispatch.dispatch(Action::RequestShare))
     };
+    let on_embed = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |_: (), _| dispatch.dispatch(Action::RequestEmbed))
+    };
     let on_lesson = {
         let dispatch = dispatch.clone();
         use_callback((), move |a: LessonAction, _| {
@@ -216,7 +221,8 @@ fn playground(props: &PlaygroundProps) -> Html {
     // What the effects need, read before any early return so the hooks run on every render.
     let (address, in_flight, instances, pgs) = match state.pb.try_borrow() {
         Ok(pb) => (
-            share_query(&pb, speed, false, false),
+            // Paused, the address holds the moment, so reloading or copying it keeps it.
+            share_query(&pb, speed, !state.playing, false),
             pb.traffic.flights.len(),
             pb.sim().instances().len(),
             pb.sim().storage().pgs.len(),
@@ -253,19 +259,38 @@ fn playground(props: &PlaygroundProps) -> Html {
         let dispatch = dispatch.clone();
         let pb = Rc::clone(&state.pb);
         let base = Rc::clone(&base);
+        let as_embed = state.share_embed;
         let lesson_link = lesson_link.clone();
         use_effect_with(state.share_requests, move |n| {
             if *n == 0 {
                 return;
             }
-            // The link to this moment, made only when asked for; in a lesson, to its step.
-            let Ok(link_url) = pb.try_borrow().map(|pb| match &lesson_link {
-                Some(q) => format!("{base}{q}"),
-                None => format!("{base}{}", share_query(&pb, speed, true, false)),
+            // The link to this moment, made only when asked for (in a lesson, to its step); or
+            // the iframe embedding it.
+            let Ok(link_url) = pb.try_borrow().map(|pb| {
+                let url = match &lesson_link {
+                    Some(q) if !as_embed => format!("{base}{q}"),
+                    _ => format!("{base}{}", share_query(&pb, speed, true, as_embed)),
+                };
+                if as_embed {
+                    crate::embed::iframe_code(&url, pb.scenario().name)
+                } else {
+                    url
+                }
             }) else {
                 return;
             };
-            let by_hand = "Copy the link below: it replays this run to this moment.";
+            let (by_hand, copied) = if as_embed {
+                (
+                    "Copy the embed code below into your course page.",
+                    "Embed code copied: paste it into your course page.",
+                )
+            } else {
+                (
+                    "Copy the link below: it replays this run to this moment.",
+                    "Link copied: it replays this run to this moment.",
+                )
+            };
             let write = web_sys::window()
                 .filter(|_| clipboard_allowed())
                 .map(|w| w.navigator().clipboard().write_text(&link_url));
@@ -274,7 +299,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                 // Only a write the browser confirms is reported as copied.
                 Some(promise) => wasm_bindgen_futures::spawn_local(async move {
                     let text = match wasm_bindgen_futures::JsFuture::from(promise).await {
-                        Ok(_) => "Link copied: it replays this run to this moment.",
+                        Ok(_) => copied,
                         Err(_) => by_hand,
                     };
                     dispatch.dispatch(Action::Notify(text.into(), false));
@@ -435,6 +460,12 @@ fn playground(props: &PlaygroundProps) -> Html {
             client_errors: m.client_errors,
             client_write_p50: m.client_write_latency.quantile(500),
             client_read_p50: m.client_read_latency.quantile(500),
+            client_writes: m.client_write_latency.count(),
+            client_reads: m.client_read_latency.count(),
+            oldest_commit_wait: sim.writer().oldest_commit_parked().map(|t| view.now - t),
+            commits_waiting: sim.writer().commits_waiting(),
+            requests_waiting: sim.clients().waiting().0,
+            oldest_request_wait: sim.clients().waiting().1.map(|t| view.now - t),
             violations: sim.invariant_violations(),
             first_violation: sim
                 .first_violation()
@@ -511,10 +542,10 @@ fn playground(props: &PlaygroundProps) -> Html {
     html! {
         <ContextProvider<AppContext> context={state.clone()}>
             <div class="page">
+                <a class="skip-link" href="#faults-title">{ "Skip the diagram to the Faults panel" }</a>
                 <header class="masthead">
                     <div>
                         <h1 class="product">{ "Aurora Playground" }</h1>
-                        <p class="tagline">{ "A live model of Amazon Aurora: quorum writes across three AZs, replicas, repair and failover." }</p>
                     </div>
                     <div class="mast-buttons">
                         <button onclick={lessons} class="lessons-button">{ "Lessons" }</button>
@@ -522,6 +553,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                         <button onclick={help} aria-label="Keyboard shortcuts and help">{ "? Help" }</button>
                     </div>
                 </header>
+                <Intro scenario={scenario_name} dispatch={on_dispatch.clone()} />
                 { notices }
                 { lesson_overlays }
                 { playback }
@@ -554,9 +586,10 @@ fn playground(props: &PlaygroundProps) -> Html {
                             </aside>
                             <EventLog lines={log_lines} version={log_version} />
                             <div class="side">
+                                <crate::glossary::Glossary />
                                 <Charts figures={figures} />
                                 <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
-                                    dispatch={on_dispatch.clone()} on_share={on_share} link={(*link).clone()} />
+                                    dispatch={on_dispatch.clone()} on_share={on_share} on_embed={on_embed} link={(*link).clone()} />
                                 if !serverless {
                                     { capacity }
                                 }
@@ -569,6 +602,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                         </footer>
                     </>
                 }
+                <p class="visually-hidden" role="status" aria-live="polite" id="announcer">{ state.announcement.clone() }</p>
                 if state.help_open {
                     <Help dispatch={on_dispatch} />
                 }

@@ -98,7 +98,11 @@ pub struct Recovery {
     /// The writer that failed (none for a restart without failover).
     pub old: Option<NodeId>,
     pub target: Option<NodeId>,
+    /// From the writer's failure to failover starting, as the simulation knows it.
     pub detect: Option<SimDuration>,
+    /// The control plane's view: health checks missed in a row, and the time since the last
+    /// check the writer passed.
+    pub checks: Option<(u32, SimDuration)>,
     pub promote: Option<SimDuration>,
     pub recover: Option<SimDuration>,
     /// Crash recovery's own phases: engine restart, storage protocol, background undo (and
@@ -318,12 +322,19 @@ impl Journal {
             .recovery()
             .is_some_and(|r| r.finished.is_none() && r.superseded.is_none());
         match *event {
-            FailoverStarted { old, target, .. } => self.start_recovery(
+            FailoverStarted {
+                old,
+                target,
+                missed_checks,
+                detected_after,
+                ..
+            } => self.start_recovery(
                 at,
                 Recovery {
                     started: at,
                     old: Some(old),
                     target,
+                    checks: (missed_checks > 0).then_some((missed_checks, detected_after)),
                     no_target: target.is_none(),
                     ..Recovery::default()
                 },
@@ -414,6 +425,15 @@ mod tests {
         let last = j.lines.back().expect("a line");
         assert_eq!(last.text, "fault: fail AZ b");
         assert_eq!(last.tone, Tone::Bad);
+        // Nodes by name, not by internal id.
+        let writer = topo
+            .nodes
+            .iter()
+            .position(|n| n.name().to_string() == "instance-1")
+            .map(|i| NodeId(i as u16))
+            .expect("instance-1");
+        let crash = Event::FaultInjected(Fault::CrashNode(writer));
+        assert_eq!(crash.describe(&topo), "fault: crash instance-1");
     }
 
     #[test]
@@ -475,6 +495,8 @@ mod tests {
                 old: NodeId(20),
                 target: Some(NodeId(22)),
                 detected_after: SimDuration::from_secs(2),
+                missed_checks: 3,
+                since_failure: SimDuration::from_secs(2),
             },
             Event::FailoverPhaseDone {
                 phase: FailoverPhase::Detect,
@@ -509,6 +531,8 @@ mod tests {
                 old: NodeId(20),
                 target: None,
                 detected_after: SimDuration::from_secs(6),
+                missed_checks: 3,
+                since_failure: SimDuration::from_secs(6),
             },
             Event::NoFailoverTarget { old: NodeId(20) },
             Event::GlobalPromoted {

@@ -11,8 +11,10 @@ pub mod app;
 pub mod choices;
 pub mod compare;
 pub mod components;
+pub mod embed;
 pub mod export_run;
 pub mod format;
+pub mod glossary;
 pub mod hooks;
 pub mod journal;
 pub mod layout;
@@ -25,9 +27,11 @@ pub mod names;
 pub mod panic_panel;
 pub mod playback;
 pub mod probe;
+pub mod reached;
 pub mod state;
 pub mod traffic;
 pub mod url;
+pub mod waits;
 
 /// The element the page provides for the app; without it the app mounts into `<body>`.
 pub const MOUNT_ID: &str = "aurora-playground";

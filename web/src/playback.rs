@@ -45,6 +45,10 @@ pub struct Playback {
     pub journal: Journal,
     /// Serverless capacity readings for the ACU chart.
     pub acu: AcuHistory,
+    /// Logged actions that could not be applied, in words, for the page's notices; each
+    /// action is reported once, not again when a rewind replays it.
+    problems: Vec<String>,
+    reported_upto: usize,
     /// When set, every event drained from the run is also kept here for a lesson to read.
     pub tap: Option<Vec<(SimTime, Event)>>,
 }
@@ -78,6 +82,8 @@ impl Playback {
             sim,
             actions,
             applied: 0,
+            problems: Vec::new(),
+            reported_upto: 0,
             checkpoint_every: every,
             horizon: SimTime::ZERO,
             traffic: Traffic::default(),
@@ -105,6 +111,8 @@ impl Playback {
             sim,
             actions: Vec::new(),
             applied: 0,
+            problems: Vec::new(),
+            reported_upto: 0,
             checkpoint_every: every,
             traffic: Traffic::default(),
             journal: Journal::default(),
@@ -161,6 +169,11 @@ impl Playback {
     pub fn actions_ahead(&self) -> usize {
         self.actions.len() - self.applied
     }
+    /// Takes the problems found since last asked.
+    pub fn take_problems(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.problems)
+    }
+
     pub fn checkpoints(&self) -> usize {
         self.checkpoints.len()
     }
@@ -236,11 +249,17 @@ impl Playback {
                 .and_then(|cmd| self.sim.apply(cmd).map_err(|e| e.to_string()));
             match result {
                 Ok(()) => self.journal.note(now, timed.action.describe(), Tone::You),
-                Err(why) => self.journal.note(
-                    now,
-                    format!("could not replay \"{}\": {why}", timed.action.describe()),
-                    Tone::Bad,
-                ),
+                Err(why) => {
+                    let text = format!("could not replay \"{}\": {why}", timed.action.describe());
+                    if self.applied > self.reported_upto {
+                        self.reported_upto = self.applied;
+                        self.problems.push(format!(
+                            "The link's action at {} could not be applied: {why}.",
+                            crate::format::clock(now)
+                        ));
+                    }
+                    self.journal.note(now, text, Tone::Bad)
+                }
             }
             self.ingest(speed, wall, animate);
         }

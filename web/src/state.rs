@@ -81,6 +81,8 @@ pub enum Action {
     ToggleSelection,
     /// Copy a link to this run (the page does it after the render).
     RequestShare,
+    /// Copy the code of an iframe that embeds this run at this moment in a course page.
+    RequestEmbed,
     /// Auto, light, dark.
     CycleTheme,
     /// Open a region's three-AZ diagram (`None`: whichever region is primary).
@@ -121,6 +123,7 @@ pub struct AppState {
     pub speed_index: usize,
     /// The simulated speed achieved when the model cannot keep up with the one chosen.
     pub effective_speed: Option<f64>,
+    gauge: crate::reached::SpeedGauge,
     last_wall: Option<f64>,
     /// Wall-clock time of the latest frame, in ms.
     pub wall: f64,
@@ -128,10 +131,14 @@ pub struct AppState {
     pub notices: Vec<Notice>,
     next_notice: u64,
     pub help_open: bool,
+    /// What the person's last action did, in words, for screen readers (a polite live region).
+    pub announcement: String,
     pub embed: bool,
     pub reduced_motion: bool,
     /// Counts requests to copy a link; the page copies when it changes.
     pub share_requests: u64,
+    /// Whether the last copy asked for was the embed code rather than the link.
+    pub share_embed: bool,
     pub theme: Theme,
     /// Wall-clock ms the latest frame spent moving the model (for the benchmark probe).
     pub advance_ms: f64,
@@ -167,15 +174,18 @@ impl AppState {
             playing: params.autoplay,
             speed_index: params.speed_index,
             effective_speed: None,
+            gauge: Default::default(),
             last_wall: None,
             wall: 0.0,
             selection: None,
             notices: Vec::new(),
             next_notice: 1,
             help_open: false,
+            announcement: String::new(),
             embed: params.embed,
             reduced_motion: false,
             share_requests: 0,
+            share_embed: false,
             theme: Theme::Auto,
             advance_ms: 0.0,
             region_shown: None,
@@ -227,15 +237,18 @@ impl AppState {
             playing: self.playing,
             speed_index: self.speed_index,
             effective_speed: self.effective_speed,
+            gauge: self.gauge,
             last_wall: self.last_wall,
             wall: self.wall,
             selection: self.selection,
             notices: self.notices.clone(),
             next_notice: self.next_notice,
             help_open: self.help_open,
+            announcement: self.announcement.clone(),
             embed: self.embed,
             reduced_motion: self.reduced_motion,
             share_requests: self.share_requests,
+            share_embed: self.share_embed,
             theme: self.theme,
             advance_ms: 0.0,
             region_shown: self.region_shown,
@@ -256,6 +269,7 @@ impl AppState {
         self.pb = Rc::new(RefCell::new(pb));
         self.selection = None;
         self.effective_speed = None;
+        self.gauge.reset();
         self.last_wall = None;
         self.region_shown = None;
     }
@@ -274,6 +288,7 @@ impl AppState {
             return false;
         };
         if !self.playing || held {
+            self.gauge.reset();
             // Let lit links fade out while paused.
             let lit = !pb.traffic.pulses.is_empty() || !pb.journal.flashes.is_empty();
             if lit {
@@ -291,15 +306,12 @@ impl AppState {
         let started = now_ms();
         let reached = pb.run(target, speed, wall, true, Some(&mut out_of_time));
         self.advance_ms = now_ms() - started;
-        let gained = pb.now().since(before).as_micros() as f64 / 1_000.0;
+        self.gauge.observe(wall, pb.now(), speed);
         self.effective_speed = if race > 1.0 && reached {
             // A lesson's long wait: the clock races, and the bar says how fast.
             Some(speed)
-        } else if reached || dt <= 0.0 {
-            None
         } else {
-            let now = gained / dt;
-            Some(self.effective_speed.map_or(now, |e| e * 0.8 + now * 0.2))
+            self.gauge.reached
         };
         // Past the scenario's end with nothing left to happen, stop.
         if pb.sim().next_event_time().is_none() {
@@ -314,13 +326,29 @@ impl AppState {
         }
         let speed = self.speed();
         let wall = self.wall;
+        // What the action starts that takes minutes of simulated time.
+        let wait = match action {
+            UserAction::AddReplica(_) => Some((
+                "A new replica",
+                aurora_core::compute::instance::INSTANCE_CREATE_TIME,
+            )),
+            _ => None,
+        };
+        let said = capitalise(&action.describe());
         let result = match self.pb.try_borrow_mut() {
             Ok(mut pb) => pb.act(action.clone(), speed, wall),
             Err(_) => Err("the playground is busy; try again".to_string()),
         };
         match result {
             Err(why) => self.notify(capitalise(&why), true),
-            Ok(()) => self.lesson_acted(&action),
+            Ok(()) => {
+                self.announcement = format!("{said}.");
+                if let Some(text) = wait.and_then(|(what, w)| crate::waits::advice(what, w, speed))
+                {
+                    self.notify(text, false);
+                }
+                self.lesson_acted(&action);
+            }
         }
     }
 }
@@ -368,6 +396,7 @@ impl Reducible for AppState {
                 next.playing = !next.playing;
                 next.last_wall = None;
                 next.effective_speed = None;
+                next.gauge.reset();
                 if next.playing {
                     if let Ok(pb) = next.pb.try_borrow() {
                         if pb.sim().next_event_time().is_none() {
@@ -504,7 +533,14 @@ impl Reducible for AppState {
                     None => next.notify("There is no fault to inject into that.".into(), false),
                 }
             }
-            Action::RequestShare => next.share_requests += 1,
+            Action::RequestShare => {
+                next.share_requests += 1;
+                next.share_embed = false;
+            }
+            Action::RequestEmbed => {
+                next.share_requests += 1;
+                next.share_embed = true;
+            }
             Action::ShowRegion(region) => {
                 if region == self.region_shown {
                     return self;
@@ -522,6 +558,15 @@ impl Reducible for AppState {
             }
             Action::Lesson(a) => next.lesson_action(a),
             Action::LessonText(path, text) => next.lesson_text(path, text),
+        }
+        // Actions from the link that the model refused become notices, not only log lines.
+        let problems = next
+            .pb
+            .try_borrow_mut()
+            .map(|mut pb| pb.take_problems())
+            .unwrap_or_default();
+        for p in problems {
+            next.notify(p, true);
         }
         next.lesson_tick();
         Rc::new(next)

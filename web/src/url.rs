@@ -249,7 +249,21 @@ pub fn parse(search: &str) -> (Params, Vec<String>) {
     // The full page plays at once unless it opens at a chosen moment; an embed waits for a click
     // unless told otherwise.
     p.autoplay = autoplay.unwrap_or(!p.embed && p.at.is_none());
+    // An embed without a speed plays its scenario's story within seconds, not minutes.
+    if p.embed && !pairs_have(search, "speed") {
+        if let Some(sc) = p.scenario() {
+            p.speed_index = format::nearest_speed(crate::waits::speed_for(sc.duration));
+        }
+    }
     (p, notices)
+}
+
+/// Whether the query names a parameter at all.
+fn pairs_have(query: &str, key: &str) -> bool {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .any(|pair| pair.split('=').next() == Some(key))
 }
 
 /// What a share link records.
@@ -295,6 +309,29 @@ mod tests {
 
     fn name(p: &Params) -> &'static str {
         p.scenario().map_or("", |s| s.name)
+    }
+
+    #[test]
+    fn an_embed_without_a_speed_plays_its_story_within_seconds() {
+        let (p, _) = parse("?embed=1&scenario=az-failure&autoplay=1");
+        let speed = format::speed_at(p.speed_index);
+        let wall = 20.0 / speed;
+        assert!(
+            (5.0..=20.0).contains(&wall),
+            "the 20 s scenario takes {wall} s at ×{speed}"
+        );
+        let (p, _) = parse("?embed=1&scenario=az-failure&speed=0.2");
+        assert_eq!(
+            format::speed_at(p.speed_index),
+            0.2,
+            "a speed asked for is kept"
+        );
+        let (p, _) = parse("?scenario=az-failure");
+        assert_eq!(
+            p.speed_index,
+            format::DEFAULT_SPEED_INDEX,
+            "the full page is unchanged"
+        );
     }
 
     #[test]

@@ -208,6 +208,12 @@ impl Writer {
         self.commits.len()
     }
 
+    /// When the oldest commit still waiting for VDL was parked: during a write stall this
+    /// grows while no acknowledged commit's latency shows it yet.
+    pub fn oldest_commit_parked(&self) -> Option<SimTime> {
+        self.commits.front().map(|c| c.1)
+    }
+
     /// Is a manual transaction open?
     pub fn manual_open(&self) -> bool {
         self.manual.is_some()

@@ -89,12 +89,13 @@ impl Event {
             FailoverStarted {
                 old,
                 target,
-                detected_after,
+                since_failure,
+                ..
             } => d(
                 32,
                 old.0 as u64,
                 target.map_or(u64::MAX, |t| t.0 as u64),
-                detected_after.as_micros(),
+                since_failure.as_micros(),
             ),
             FailoverPhaseDone { phase, took } => d(33, phase as u64, took.as_micros(), 0),
             FailoverFinished { old, new, total } => {

@@ -1,6 +1,7 @@
 //! Each event in plain English, for the event log.
 
 use super::*;
+use crate::compute::instance::Role;
 use crate::topology::Topology;
 use alloc::format;
 use alloc::string::String;
@@ -161,8 +162,8 @@ impl Event {
                 "the volume grew to {pgs} protection groups ({} GiB used)",
                 bytes >> 30
             ),
-            FaultInjected(f) => format!("fault: {f}"),
-            FaultHealed(f) => format!("healed: {f}"),
+            FaultInjected(f) => format!("fault: {}", fault_text(f, &name)),
+            FaultHealed(f) => format!("healed: {}", fault_text(f, &name)),
             InvariantViolated { invariant, detail } => {
                 format!("INVARIANT VIOLATED: {} (at {detail})", invariant.name())
             }
@@ -176,17 +177,30 @@ impl Event {
                 old,
                 target,
                 detected_after,
-            } => match target {
-                Some(t) => format!(
-                    "failover: {} unhealthy for {detected_after}; promoting {} (lowest tier, then largest)",
-                    name(old),
-                    name(t)
-                ),
-                None => format!(
-                    "failover: {} unhealthy for {detected_after} and no replica to promote",
-                    name(old)
-                ),
-            },
+                missed_checks,
+                since_failure,
+            } => {
+                let why = if missed_checks == 0 && since_failure == SimDuration::ZERO {
+                    String::from("asked for")
+                } else if missed_checks == 0 {
+                    format!("{since_failure} after it failed")
+                } else {
+                    format!(
+                        "{since_failure} after it failed; the control plane saw {missed_checks} missed health checks, {detected_after} after the last one it passed"
+                    )
+                };
+                match target {
+                    Some(t) => format!(
+                        "failover: {} detected {why}; promoting {} (lowest tier, then largest)",
+                        name(old),
+                        name(t)
+                    ),
+                    None => format!(
+                        "failover: {} detected {why}, and no replica to promote",
+                        name(old)
+                    ),
+                }
+            }
             FailoverPhaseDone { phase, took } => format!("failover {} took {took}", phase.label()),
             FailoverFinished { old, new, total } => format!(
                 "failover done: {} replaced {} as writer, {total} after the writer failed",
@@ -227,7 +241,12 @@ impl Event {
                 name(node),
                 if txns == 1 { "" } else { "s" }
             ),
-            RoleChanged { node, role } => format!("{} is now the {role}", name(node)),
+            RoleChanged { node, role } => match role {
+                Role::Promoting => format!("{} is being promoted to writer", name(node)),
+                Role::Creating { .. } => format!("{} is being created", name(node)),
+                Role::Fenced => format!("{} is now a fenced old writer", name(node)),
+                _ => format!("{} is now the {role}", name(node)),
+            },
             DnsUpdated { endpoint, target } => {
                 format!("DNS: the {endpoint} now points at {} (TTL 5 s)", name(target))
             }
@@ -308,5 +327,14 @@ impl Event {
                 "auto scaling: average {average} across {replicas} replicas; wants {desired}"
             ),
         }
+    }
+}
+
+/// A fault in words, its node by name ("crash instance-1", not "crash node 14").
+fn fault_text(f: Fault, name: &dyn Fn(NodeId) -> String) -> String {
+    match f {
+        Fault::CrashNode(n) => format!("crash {}", name(n)),
+        Fault::SlowNode { node, pct } => format!("slow {} to {pct}%", name(node)),
+        other => format!("{other}"),
     }
 }

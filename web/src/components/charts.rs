@@ -30,6 +30,15 @@ pub struct Figures {
     pub client_errors: u64,
     pub client_write_p50: u64,
     pub client_read_p50: u64,
+    /// Client writes and reads answered: a median of none is "none yet", not "0 µs".
+    pub client_writes: u64,
+    pub client_reads: u64,
+    /// How long the oldest commit still waiting for VDL has waited, and how many wait.
+    pub oldest_commit_wait: Option<SimDuration>,
+    pub commits_waiting: usize,
+    /// Client requests sent and not yet answered, and how long the oldest has waited.
+    pub requests_waiting: usize,
+    pub oldest_request_wait: Option<SimDuration>,
     pub violations: u64,
     pub first_violation: Option<String>,
 }
@@ -81,8 +90,43 @@ fn latency_chart(fig: &Figures) -> Html {
     }
 }
 
+/// A waiting time worth calling out: longer than any commit takes when writes flow.
+const STALL_SHOWN_AFTER: SimDuration = SimDuration::from_millis(100);
+
+/// The median of `n` samples, or "none yet" when there are none.
+fn median(n: u64, p50: u64) -> String {
+    if n == 0 {
+        "none yet".to_string()
+    } else {
+        us(p50)
+    }
+}
+
+/// Work waiting now, so a stall shows while it lasts and not only once its commits finish.
+pub fn waiting_text(fig: &Figures) -> String {
+    let commits = match fig.oldest_commit_wait {
+        Some(w) => format!(
+            "{} commit{} waiting, oldest for {}",
+            fig.commits_waiting,
+            if fig.commits_waiting == 1 { "" } else { "s" },
+            format::duration(w)
+        ),
+        None => "no commit waiting".to_string(),
+    };
+    match fig.oldest_request_wait {
+        Some(w) => format!(
+            "{commits}; {} client request{} unanswered, oldest for {}",
+            fig.requests_waiting,
+            if fig.requests_waiting == 1 { "" } else { "s" },
+            format::duration(w)
+        ),
+        None => commits,
+    }
+}
+
 fn throughput_chart(fig: &Figures) -> Html {
-    let max = fig.throughput.iter().copied().max().unwrap_or(0).max(1);
+    let peak = fig.throughput.iter().copied().max().unwrap_or(0);
+    let max = peak.max(1);
     let n = fig.throughput.len().max(1) as f32;
     let bw = W / n;
     let bars = fig.throughput.iter().enumerate().map(|(i, v)| {
@@ -99,7 +143,7 @@ fn throughput_chart(fig: &Figures) -> Html {
             </svg>
             <figcaption>
                 <span>{ format!("commits per simulated second (last {} s)", fig.throughput.len()) }</span>
-                <span class="chart-max">{ format!("peak {max}") }</span>
+                <span class="chart-max">{ if peak == 0 { "no commits yet".to_string() } else { format!("peak {peak}") } }</span>
             </figcaption>
         </figure>
     }
@@ -119,10 +163,11 @@ fn lag_bars(fig: &Figures) -> Html {
     html! {
         <ul class="lag-list">
             { for fig.lags.iter().map(|(name, lag, up)| {
-                let pct = lag.as_micros() as f64 / max as f64 * 100.0;
+                // A replica that is down has no lag to show: its bar is empty, not its last value.
+                let pct = if *up { lag.as_micros() as f64 / max as f64 * 100.0 } else { 0.0 };
                 let text = if *up { format::duration(*lag) } else { "down".to_string() };
                 html! {
-                    <li>
+                    <li class={classes!((!*up).then_some("down"))}>
                         <span class="lag-name">{ name.clone() }</span>
                         <svg class="lag-track" aria-hidden="true" viewBox="0 0 100 1" preserveAspectRatio="none">
                             <rect class="lag-fill" width={format!("{pct:.1}")} height="1" />
@@ -154,13 +199,18 @@ pub fn charts(p: &ChartsProps) -> Html {
         <section class="panel charts" aria-labelledby="charts-title">
             <h2 id="charts-title">{ "Measurements" }</h2>
             { invariant }
+            {{
+                let stalled = fig.oldest_commit_wait.is_some_and(|w| w >= STALL_SHOWN_AFTER)
+                    || fig.oldest_request_wait.is_some_and(|w| w >= STALL_SHOWN_AFTER);
+                html! { <p class={classes!("waiting", stalled.then_some("stalled"))}>{ waiting_text(fig) }</p> }
+            }}
             <dl class="figures">
-                <div><dt>{ "Commit latency p50" }</dt><dd>{ us(fig.commit_p50) }</dd></div>
+                <div><dt>{ "Commit latency " }{ crate::glossary::abbr("p50 / p99") }{ " p50" }</dt><dd>{ us(fig.commit_p50) }</dd></div>
                 <div><dt>{ "Commit latency p99" }</dt><dd>{ us(fig.commit_p99) }</dd></div>
                 <div><dt>{ "Commits acknowledged" }</dt><dd>{ fig.commits.to_string() }</dd></div>
                 <div><dt>{ "Redo I/Os per transaction" }</dt><dd>{ format!("{:.1}", fig.ios_per_txn) }</dd></div>
                 <div><dt>{ "Client requests OK / failed" }</dt><dd>{ format!("{} / {}", fig.client_ok, fig.client_errors) }</dd></div>
-                <div><dt>{ "Client write / read p50" }</dt><dd>{ format!("{} / {}", us(fig.client_write_p50), us(fig.client_read_p50)) }</dd></div>
+                <div><dt>{ "Client write / read p50" }</dt><dd>{ format!("{} / {}", median(fig.client_writes, fig.client_write_p50), median(fig.client_reads, fig.client_read_p50)) }</dd></div>
             </dl>
             <h3>{ "Commit latency" }</h3>
             { latency_chart(fig) }

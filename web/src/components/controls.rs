@@ -86,10 +86,11 @@ pub fn playback_bar(p: &PlaybackBarProps) -> Html {
         let x = format!("{left:.2}");
         html! { <line class="mark" x1={x.clone()} x2={x} y1="0" y2="12" /> }
     });
-    let behind = p.effective_speed.filter(|e| *e < speed * 0.9).map(|e| {
+    let behind = p.effective_speed.map(|e| {
         format!(
-            "running at {} (the model cannot keep up)",
-            format::speed_factor(e)
+            "{} asked, {} reached: the model cannot keep up",
+            format::speed_factor(speed),
+            crate::reached::factor(e)
         )
     });
     let play_label = if p.playing { "Pause" } else { "Play" };

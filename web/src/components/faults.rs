@@ -68,7 +68,7 @@ pub fn fault_menu(p: &FaultMenuProps) -> Html {
     let failover = Callback::from(move |_: MouseEvent| d.emit(Action::Act(UserAction::Failover)));
     html! {
         <section class="panel faults" aria-labelledby="faults-title">
-            <h2 id="faults-title">{ "Faults" }</h2>
+            <h2 id="faults-title" tabindex="-1">{ "Faults" }</h2>
             <p class="hint">{ "Or select anything in the diagram and press X to fail or heal it." }</p>
             <ul class="zone-list">{ for zones }</ul>
             <button class="choice harm" onclick={failover}>{ "Fail over now" }</button>

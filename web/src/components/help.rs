@@ -7,7 +7,10 @@ use crate::traffic::Family;
 
 /// Every shortcut and what it does.
 pub const SHORTCUTS: [(&str, &str); 12] = [
-    ("Space or K", "play or pause"),
+    (
+        "K, or Space",
+        "play or pause (on a focused node or button, Space presses it: use K)",
+    ),
     ("N", "next event (then pause)"),
     ("+ / −", "faster / slower"),
     ("← / →", "back / forward along the timeline"),
@@ -39,9 +42,21 @@ pub fn help(p: &HelpProps) -> Html {
     }
     let d = p.dispatch.clone();
     let close = Callback::from(move |_: MouseEvent| d.emit(Action::ToggleHelp));
+    // The dialog is modal: Tab and Shift+Tab stay on its one control, the close button.
+    let trap = {
+        let close_ref = close_ref.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Tab" {
+                e.prevent_default();
+                if let Some(button) = close_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = button.focus();
+                }
+            }
+        })
+    };
     html! {
         <div class="overlay">
-            <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-title">
+            <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-title" onkeydown={trap}>
                 <div class="panel-head">
                     <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
                     <button class="close" ref={close_ref} onclick={close} aria-label="Close the help">{ "✕" }</button>

@@ -10,6 +10,7 @@ pub mod event_log;
 pub mod faults;
 pub mod help;
 pub mod inspector;
+pub mod intro;
 pub mod lesson_panel;
 pub mod lesson_picker;
 pub mod lesson_spotlight;

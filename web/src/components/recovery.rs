@@ -38,6 +38,7 @@ pub fn recovery_panel(p: &RecoveryProps) -> Html {
     };
     let step = |label: &str, done: Option<String>, current: bool| {
         let (class, state) = match (&done, current) {
+            (Some(took), _) if took.starts_with("at ") => ("done", format!("done {took}")),
             (Some(took), _) => ("done", format!("done in {took}")),
             (None, _) if r.superseded.is_some() => ("waiting", "not needed".to_string()),
             (None, true) => ("current", "under way".to_string()),
@@ -137,10 +138,13 @@ pub fn recovery_panel(p: &RecoveryProps) -> Html {
             <p class="recovery-title">{ title }</p>
             <ol class="phases">
                 if r.old.is_some() {
-                    { step("1. Detect: missed health checks", d(r.detect), detecting) }
+                    { step("1. Detect: missed health checks", d(r.detect).map(|t| match r.checks {
+                        Some((n, since)) => format!("{t} after the failure (the control plane: {n} missed checks, {} since the last good one)", format::duration(since)),
+                        None => t,
+                    }), detecting) }
                     { step(&format!("2. Promote {}: engine restart as writer", r.target.map(name).unwrap_or_else(|| "a replica".into())), d(r.promote), promoting) }
                     { step(&format!("3. {storage_label}"), storage_done, recovering) }
-                    { step("4. DNS: cluster endpoint flips", r.dns.map(|(_, t)| format!("→ {}", name(t))), r.recover.is_some() && r.dns.is_none()) }
+                    { step("4. DNS: cluster endpoint flips", r.dns.map(|(at, t)| format!("at {} → {}; clients follow within the {} DNS TTL", format::clock(at), name(t), format::duration(aurora_core::endpoint::DNS_TTL))), r.recover.is_some() && r.dns.is_none()) }
                     { step("5. Undo in-flight transactions, in the background", undo, undo_current && r.finished.is_some()) }
                 } else {
                     { step("1. Restart the instance and its engine", d(r.restart), restarting) }

@@ -1,7 +1,7 @@
 //! The run's setup: scenario, seed, workload knobs, and the share link.
 
 use aurora_core::scenario;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::actions::{UserAction, MAX_RATE};
@@ -16,18 +16,14 @@ pub struct SetupProps {
     pub dispatch: Callback<Action>,
     /// Copies the share link.
     pub on_share: Callback<()>,
+    /// Copies the code of an iframe embedding this run.
+    pub on_embed: Callback<()>,
     /// The last link copied, shown for copying by hand.
     pub link: Option<AttrValue>,
 }
 
 #[component(Setup)]
 pub fn setup(p: &SetupProps) -> Html {
-    let d = p.dispatch.clone();
-    let on_scenario = Callback::from(move |e: Event| {
-        if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
-            d.emit(Action::SetScenario(select.value()));
-        }
-    });
     let d = p.dispatch.clone();
     let on_seed = Callback::from(move |e: Event| {
         if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
@@ -62,20 +58,13 @@ pub fn setup(p: &SetupProps) -> Html {
         }
     });
     let share = p.on_share.reform(|_: MouseEvent| ());
+    let embed = p.on_embed.reform(|_: MouseEvent| ());
     let summary = scenario::find(&p.scenario).map_or("", |s| s.summary);
 
     html! {
         <section class="panel setup" aria-labelledby="setup-title">
-            <h2 id="setup-title">{ "Scenario" }</h2>
-            <div class="field">
-                <label for="scenario-picker">{ "Scenario" }</label>
-                <select id="scenario-picker" onchange={on_scenario}>
-                    { for scenario::all().iter().map(|s| html! {
-                        <option value={s.name} selected={s.name == p.scenario.as_str()}>{ s.name }</option>
-                    }) }
-                </select>
-            </div>
-            <p class="summary">{ summary }</p>
+            <h2 id="setup-title">{ "Run" }</h2>
+            <p class="summary">{ format!("{}: {summary}", crate::components::intro::title_or_name(&p.scenario)) }</p>
             <div class="field">
                 <label for="seed-input">{ "Seed" }</label>
                 <input id="seed-input" type="number" min="0" step="1" inputmode="numeric"
@@ -95,9 +84,10 @@ pub fn setup(p: &SetupProps) -> Html {
             </div>
             <div class="share">
                 <button onclick={share}>{ "Copy link" }</button>
+                <button onclick={embed}>{ "Copy embed code" }</button>
                 if let Some(link) = &p.link {
                     <input class="link" type="text" readonly=true value={link.clone()}
-                        aria-label="Link to this run" />
+                        aria-label={if link.starts_with("<iframe") { "Embed code for this run" } else { "Link to this run" }} />
                 }
             </div>
         </section>

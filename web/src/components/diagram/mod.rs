@@ -182,7 +182,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
             <g class={classes!("endpoint", format!("endpoint-{kind}"))} role="img"
                 aria-label={format!("{} points at {target}", e.label)}>
                 <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx={f(r.h / 2.0)} />
-                <text class="endpoint-label" x={f(r.x + 14.0)} y={f(r.y + r.h / 2.0 + 4.0)}>
+                <text aria-hidden="true" class="endpoint-label" x={f(r.x + 14.0)} y={f(r.y + r.h / 2.0 + 4.0)}>
                     { if target.contains('/') {
                         // A writer in another region: its name is long, the pill is not.
                         format!("{kind} → {target}")
@@ -307,10 +307,10 @@ pub fn diagram(props: &DiagramProps) -> Html {
                     aria-pressed={selected.to_string()}
                     {onclick} {onkeydown}>
                     <rect class="az-head-hit" x={f(r.x)} y={f(r.y)} width={f(r.w)} height="26" rx="10" />
-                    <text class="az-title" x={f(r.x + 12.0)} y={f(r.y + 18.0)}>
+                    <text aria-hidden="true" class="az-title" x={f(r.x + 12.0)} y={f(r.y + 18.0)}>
                         { format!("AZ {}", names::az_letter(i)) }
                     </text>
-                    <text class="az-state" x={f(r.x + r.w - 12.0)} y={f(r.y + 18.0)} text-anchor="end">
+                    <text aria-hidden="true" class="az-state" x={f(r.x + r.w - 12.0)} y={f(r.y + 18.0)} text-anchor="end">
                         { names::az_state(failed, cut) }
                     </text>
                 </g>
@@ -362,7 +362,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
                 aria-label={node.accessible_name(false)} aria-pressed={selected.to_string()}
                 {onclick} {onkeydown}>
                 <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
-                <text class="store-label" x={f(r.x + r.w / 2.0)} y={f(r.y + r.h / 2.0 + 5.0)} text-anchor="middle">
+                <text aria-hidden="true" class="store-label" x={f(r.x + r.w / 2.0)} y={f(r.y + r.h / 2.0 + 5.0)} text-anchor="middle">
                     { if node.name == "S3" { "S3 backup".to_string() } else { node.name.clone() } }
                 </text>
             </g>
@@ -392,9 +392,9 @@ pub fn diagram(props: &DiagramProps) -> Html {
         Some(html! {
             <g {class} role="button" tabindex="0" aria-label={label} {onclick} {onkeydown}>
                 <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="10" />
-                <text class="region-card-title" x={f(r.x + 12.0)} y={f(r.y + 22.0)}>{ region.name }</text>
-                <text class="region-card-detail" x={f(r.x + 12.0)} y={f(r.y + 42.0)}>{ detail }</text>
-                <text class="region-card-open" x={f(r.x + r.w - 12.0)} y={f(r.y + 22.0)} text-anchor="end">{ "open ›" }</text>
+                <text aria-hidden="true" class="region-card-title" x={f(r.x + 12.0)} y={f(r.y + 22.0)}>{ region.name }</text>
+                <text aria-hidden="true" class="region-card-detail" x={f(r.x + 12.0)} y={f(r.y + 42.0)}>{ detail }</text>
+                <text aria-hidden="true" class="region-card-open" x={f(r.x + r.w - 12.0)} y={f(r.y + 22.0)} text-anchor="end">{ "open ›" }</text>
             </g>
         })
     });
@@ -424,13 +424,15 @@ pub fn diagram(props: &DiagramProps) -> Html {
             }
             { for zone_boxes }
             <g class="endpoint-links" aria-hidden="true">{ for endpoint_links }</g>
+            // Messages go under the nodes and their labels, which stay readable however dense
+            // the traffic is.
+            <TrafficLayer scene={props.scene.clone()} reduced_motion={props.reduced_motion} />
             { for endpoints }
             { for dns }
             { for zones }
             { for pgs }
             { for stores }
             { for regions }
-            <TrafficLayer scene={props.scene.clone()} reduced_motion={props.reduced_motion} />
         </svg>
     }
 }

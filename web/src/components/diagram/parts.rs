@@ -51,7 +51,7 @@ pub fn client_dot(p: &ClientDotProps) -> Html {
             aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
             <circle cx={f(p.x)} cy={f(p.y)} r={f(p.r)} />
             if !p.label.is_empty() {
-                <text class="dot-label" x={f(p.x)} y={f(p.y + 4.0)} text-anchor="middle">{ p.label.clone() }</text>
+                <text aria-hidden="true" class="dot-label" x={f(p.x)} y={f(p.y + 4.0)} text-anchor="middle">{ p.label.clone() }</text>
             }
         </g>
     }
@@ -116,18 +116,18 @@ pub fn instance_card(p: &InstanceCardProps) -> Html {
         <g {class} role="button" tabindex="0" aria-label={i.accessible_name()}
             aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
             <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
-            <text class="card-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>{ short_name(&i.name) }</text>
+            <text aria-hidden="true" class="card-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>{ short_name(&i.name) }</text>
 
             <rect class="badge" x={f(r.x + 8.0)} y={f(r.y + 24.0)} width={f(badge_w)} height="16" rx="8" />
-            <text class="badge-text" x={f(r.x + 8.0 + badge_w / 2.0)} y={f(r.y + 36.0)} text-anchor="middle">{ badge }</text>
-            <text class="card-detail" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>
+            <text aria-hidden="true" class="badge-text" x={f(r.x + 8.0 + badge_w / 2.0)} y={f(r.y + 36.0)} text-anchor="middle">{ badge }</text>
+            <text aria-hidden="true" class="card-detail" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>
                 { state.map_or(detail, str::to_string) }
             </text>
             if let Some(acu) = acu.filter(|_| i.role != Role::Replica) {
-                <text class="card-acu" x={f(r.x + 10.0)} y={f(r.y + 53.0)}>{ acu }</text>
+                <text aria-hidden="true" class="card-acu" x={f(r.x + 10.0)} y={f(r.y + 53.0)}>{ acu }</text>
             }
             if writer && p.commit {
-                <text class="commit-mark" x={f(r.x + r.w - 8.0)} y={f(r.y + 53.0)} text-anchor="end">{ "✓ commit" }</text>
+                <text aria-hidden="true" class="commit-mark" x={f(r.x + r.w - 8.0)} y={f(r.y + 53.0)} text-anchor="end">{ "✓ commit" }</text>
             }
             if i.role == Role::Replica && i.up {
                 <rect class="lag-track" x={f(r.x + 8.0)} y={f(r.y + 46.0)} width={f(r.w - 16.0)} height="5" rx="2.5" />
@@ -168,10 +168,10 @@ pub fn remote_instance_card(p: &RemoteInstanceCardProps) -> Html {
             aria-label={format!("DB instance {}, {}, {}", n.name, p.role, n.state_word())}
             aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
             <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
-            <text class="card-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>{ short_name(&n.name) }</text>
+            <text aria-hidden="true" class="card-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>{ short_name(&n.name) }</text>
             <rect class="badge" x={f(r.x + 8.0)} y={f(r.y + 24.0)} width={f(badge_w)} height="16" rx="8" />
-            <text class="badge-text" x={f(r.x + 8.0 + badge_w / 2.0)} y={f(r.y + 36.0)} text-anchor="middle">{ badge }</text>
-            <text class="card-detail" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>{ p.role.clone() }</text>
+            <text aria-hidden="true" class="badge-text" x={f(r.x + 8.0 + badge_w / 2.0)} y={f(r.y + 36.0)} text-anchor="middle">{ badge }</text>
+            <text aria-hidden="true" class="card-detail" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>{ p.role.clone() }</text>
         </g>
     }
 }
@@ -242,6 +242,15 @@ pub fn storage_card(p: &StorageCardProps) -> Html {
             e.stop_propagation();
             on_select.emit(Selection::Segment(seg))
         });
+        // Segments take the keyboard too, so "fail the disk of segment N" needs no mouse.
+        let on_key = p.on_select.clone();
+        let onkeydown = Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                e.stop_propagation();
+                on_key.emit(Selection::Segment(seg));
+            }
+        });
         let class = classes!(
             "segment",
             format!("pg-{}", s.pg.0 % 8),
@@ -252,9 +261,10 @@ pub fn storage_card(p: &StorageCardProps) -> Html {
         );
         let rr = c.rect;
         html! {
-            <g {class} role="img" aria-label={s.accessible_name(&n.name)} {onclick}>
+            <g {class} role="button" tabindex="0" aria-label={s.accessible_name(&n.name)}
+                aria-pressed={c.selected.to_string()} {onclick} {onkeydown}>
                 <rect x={f(rr.x)} y={f(rr.y)} width={f(rr.w)} height={f(rr.h)} rx="3" />
-                <text class="segment-label" x={f(rr.x + rr.w / 2.0)} y={f(rr.y + rr.h / 2.0 + 3.5)} text-anchor="middle">
+                <text aria-hidden="true" class="segment-label" x={f(rr.x + rr.w / 2.0)} y={f(rr.y + rr.h / 2.0 + 3.5)} text-anchor="middle">
                     { s.pg.0.to_string() }
                 </text>
                 if s.health == SegmentHealth::Lost {
@@ -274,10 +284,10 @@ pub fn storage_card(p: &StorageCardProps) -> Html {
             <g class="storage-head" role="button" tabindex="0" aria-label={n.accessible_name(false)}
                 aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
                 <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
-                <text class="card-title" x={f(r.x + 8.0)} y={f(r.y + 15.0)}>{ short_name(&n.name) }</text>
-                <text class="card-state" x={f(r.x + r.w - 8.0)} y={f(r.y + 15.0)} text-anchor="end">{ state }</text>
+                <text aria-hidden="true" class="card-title" x={f(r.x + 8.0)} y={f(r.y + 15.0)}>{ short_name(&n.name) }</text>
+                <text aria-hidden="true" class="card-state" x={f(r.x + r.w - 8.0)} y={f(r.y + 15.0)} text-anchor="end">{ state }</text>
                 if let Some(note) = &p.note {
-                    <text class="card-detail" x={f(r.x + 8.0)} y={f(r.y + 33.0)}>{ note.clone() }</text>
+                    <text aria-hidden="true" class="card-detail" x={f(r.x + 8.0)} y={f(r.y + 33.0)}>{ note.clone() }</text>
                 }
             </g>
             { for cells }
@@ -328,7 +338,7 @@ pub fn pg_chip(p: &PgChipProps) -> Html {
         html! {
             <g {class}>
                 <circle cx={f(cx)} cy={f(r.y + r.h / 2.0)} r="7" />
-                <text class="pg-dot-label" x={f(cx)} y={f(r.y + r.h / 2.0 + 3.0)} text-anchor="middle">{ az.to_string() }</text>
+                <text aria-hidden="true" class="pg-dot-label" x={f(cx)} y={f(r.y + r.h / 2.0 + 3.0)} text-anchor="middle">{ az.to_string() }</text>
             </g>
         }
     });
@@ -344,9 +354,9 @@ pub fn pg_chip(p: &PgChipProps) -> Html {
             aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
             <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
             <rect class="pg-swatch" x={f(r.x + 6.0)} y={f(r.y + 9.0)} width="12" height="16" rx="3" />
-            <text class="card-title" x={f(r.x + 24.0)} y={f(r.y + r.h / 2.0 + 4.0)}>{ format!("PG {}", p.pg.id.0) }</text>
+            <text aria-hidden="true" class="card-title" x={f(r.x + 24.0)} y={f(r.y + r.h / 2.0 + 4.0)}>{ format!("PG {}", p.pg.id.0) }</text>
             { for dots }
-            <text class="pg-status" x={f(r.x + r.w - 8.0)} y={f(r.y + r.h / 2.0 + 4.0)} text-anchor="end">{ status }</text>
+            <text aria-hidden="true" class="pg-status" x={f(r.x + r.w - 8.0)} y={f(r.y + r.h / 2.0 + 4.0)} text-anchor="end">{ status }</text>
         </g>
     }
 }
