@@ -63,7 +63,7 @@ async fn every_protection_group_has_six_segments_two_per_zone() {
 
 #[wasm_bindgen_test]
 async fn the_writer_badge_moves_after_a_failover() {
-    // The failover scenario crashes the writer at 5 s; the new writer takes over by 16 s.
+    // The failover scenario crashes the writer at 5 s; the new writer takes over by 17 s.
     let before = render_app("?scenario=failover&t=1000000").await;
     let writers = labels(&before, ".instance.writer");
     assert_eq!(writers.len(), 1, "{writers:?}");
@@ -73,7 +73,7 @@ async fn the_writer_badge_moves_after_a_failover() {
     );
     before.remove();
 
-    let after = render_app("?scenario=failover&t=16000000").await;
+    let after = render_app("?scenario=failover&t=20000000").await;
     let writers = labels(&after, ".instance.writer");
     assert_eq!(writers.len(), 1, "{writers:?}");
     assert!(!writers[0].contains("instance-1,"), "{writers:?}");

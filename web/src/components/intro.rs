@@ -22,6 +22,7 @@ pub fn title(name: &str) -> &'static str {
         "replicas" => "Read replicas follow the redo stream",
         "writer-crash" => "The only instance crashes: crash recovery",
         "failover" => "The writer crashes: a replica takes over",
+        "failover-no-replica" => "The writer crashes with no replica: it is created again",
         "e-commerce" => "A busy shop loses its writer's AZ",
         "replica-autoscaling" => "Replica auto scaling follows the read load",
         "serverless-v2-spike" => "Serverless v2 meets a load spike",
