@@ -6,6 +6,7 @@ mod bench;
 mod build;
 mod cmd;
 mod csp;
+mod css;
 mod http;
 mod layers;
 mod lockfile;
