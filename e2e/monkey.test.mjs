@@ -82,6 +82,8 @@ function randomQuery(r, scenarios) {
     autoplay: () => r.pick(['1', '0', 'yes']),
     replicas: () => String(r.int(16)),
     bench: () => r.pick(['0', '1']),
+    lesson: () => r.pick(['six-copies', 'losing-an-az', 'e-commerce-failover', 'capacity', 'global-database', 'no-such-lesson']),
+    step: () => String(1 + r.int(12)),
   };
   const names = [...Object.keys(value), r.pick(['colour', 'x', '', '%41'])];
   const params = [];
@@ -97,7 +99,7 @@ function randomQuery(r, scenarios) {
 // Every visible, enabled thing a person can use in the app, marked so one can be picked.
 const PICKABLE =
   '#aurora-playground :is(button, input, select, summary, [role="button"], [tabindex="0"]):not([disabled])';
-const KEYS = [' ', 'k', 'n', '.', '+', '-', ']', '[', 'ArrowLeft', 'ArrowRight', '1', '2', '3', 'x', 'f', 'r', 'l', '?', 'h', 'Escape', 'Tab', 'Enter', 'q'];
+const KEYS = [' ', 'k', 'n', '.', '+', '-', ']', '[', 'ArrowLeft', 'ArrowRight', '1', '2', '3', 'x', 'f', 'r', 'l', '?', 'h', 'Escape', 'Tab', 'Enter', 'q', 'PageDown', 'PageUp', '>', '<'];
 
 async function pickControl(page, r) {
   return page.evaluate(

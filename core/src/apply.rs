@@ -158,6 +158,7 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
             crate::global::set_forwarding(k, m, per_sec);
             Ok(())
         }
+        Command::Backup(c) => crate::dispatch_backup::apply(k, m, c),
         Command::SetAutoScaling(p) => {
             if let Some(p) = &p {
                 p.validate().map_err(CommandError::BadPolicy)?;

@@ -93,6 +93,8 @@ pub enum Command {
     GlobalFailover { region: crate::ids::RegionId },
     /// Writes per second forwarded from secondary replicas to the primary.
     SetWriteForwarding { per_sec: u32 },
+    /// Backups, point-in-time restore, Backtrack and clones.
+    Backup(crate::backup_command::BackupCommand),
 }
 
 /// Why a command could not be applied. Every message says what was wrong in words a student
@@ -124,7 +126,9 @@ pub enum CommandError {
     /// No manual transaction is open.
     NoOpenTransaction,
     /// The volume cannot grow past its maximum size.
-    VolumeFull { max_bytes: u64 },
+    VolumeFull {
+        max_bytes: u64,
+    },
     /// A workload setting is out of range.
     BadWorkload(&'static str),
     /// The node is not a DB instance.
@@ -155,11 +159,13 @@ pub enum CommandError {
     TooManyRegions,
     /// A switchover or promotion is already under way.
     GlobalChangeInProgress,
+    Backup(crate::backup_command::BackupError),
 }
 
 impl fmt::Display for CommandError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            CommandError::Backup(e) => write!(f, "{e}"),
             CommandError::UnknownNode(n) => write!(f, "there is no {n}"),
             CommandError::UnknownSegment(s) => write!(f, "there is no {s}"),
             CommandError::UnknownAz(z) => write!(f, "there is no {z}: a region has AZs a, b and c"),

@@ -43,6 +43,8 @@ pub(crate) struct Model {
     pub checker: Checker,
     /// Faults in force, for healing and for the page's controls.
     pub faults: Vec<Fault>,
+    /// Continuous backup, restores, Backtrack and clones.
+    pub backup: crate::backup::Backup,
 }
 
 /// Handles one due event, then settles the engine and, in full mode, checks the ordering
@@ -65,6 +67,9 @@ pub(crate) fn handle(k: &mut Kernel, m: &mut Model, ev: Due) {
         if let Some(p) = above {
             m.checker
                 .violation(k, crate::event::Invariant::ReplicaAboveVdl, p.0);
+        }
+        if !m.backup.clusters.is_empty() {
+            crate::dispatch_backup::check_clones(k, m);
         }
     }
 }
@@ -201,6 +206,8 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
         Due::GlobalShip => crate::global::on_ship(k, m),
         Due::GlobalPromoted(r) => crate::global::on_promoted(k, m, r),
         Due::GlobalForwardTick => crate::global::on_forward_tick(k, m),
+        Due::BackupTick => crate::dispatch_backup::on_tick(k, m),
+        Due::BacktrackDone => crate::dispatch_backup::on_backtrack_done(k, m),
         Due::V1Swapped { node, acu } => crate::serverless::on_v1_swapped(k, m, node, acu),
         Due::Serve {
             node,

@@ -207,6 +207,10 @@ pub(crate) enum Due {
     GlobalShip,
     GlobalPromoted(crate::ids::RegionId),
     GlobalForwardTick,
+    /// Continuous backup's once-a-second image and bookkeeping.
+    BackupTick,
+    /// A backtrack's pause is over.
+    BacktrackDone,
     /// A request waited for the instance's CPU (or its resume): serve it now.
     Serve {
         node: NodeId,
@@ -260,6 +264,8 @@ impl Digest {
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Kernel {
+    /// The seed the run was built with.
+    pub seed: u64,
     pub now: SimTime,
     pub rng: Rng,
     pub topo: Topology,
@@ -287,6 +293,7 @@ pub(crate) struct Kernel {
 impl Kernel {
     pub fn new(seed: u64) -> Self {
         Kernel {
+            seed,
             now: SimTime::ZERO,
             rng: Rng::new(seed),
             topo: Topology::default(),

@@ -9,6 +9,7 @@ use crate::lsn::Lsn;
 use crate::quorum::QuorumSet;
 use crate::time::{SimDuration, SimTime};
 
+pub mod backup;
 mod digest;
 mod text;
 
@@ -168,6 +169,12 @@ pub enum Invariant {
     CommitAboveVdl,
     /// A replica exposed data above the writer's VDL.
     ReplicaAboveVdl,
+    /// A restore or backtrack to T read other than what a read at T returned.
+    RestoreMatchesRead,
+    /// A backtrack to T lost a version acknowledged before T.
+    BacktrackKeepsAcknowledged,
+    /// A clone saw its source's later writes, or the source the clone's.
+    CloneIsolated,
 }
 
 impl Invariant {
@@ -180,6 +187,15 @@ impl Invariant {
             Invariant::ReadAboveSegment => "reads only from segments complete to the read point",
             Invariant::CommitAboveVdl => "commits acknowledged only at or below VDL",
             Invariant::ReplicaAboveVdl => "replicas never read above VDL",
+            Invariant::RestoreMatchesRead => {
+                "a restore or backtrack to T reads what a read at T returned"
+            }
+            Invariant::BacktrackKeepsAcknowledged => {
+                "nothing acknowledged before T is missing after a backtrack to T"
+            }
+            Invariant::CloneIsolated => {
+                "a clone and its source never see each other's later writes"
+            }
         }
     }
 }
@@ -444,4 +460,6 @@ pub enum Event {
         invariant: Invariant,
         detail: u64,
     },
+    /// Backups, restores, Backtrack and clones.
+    Backup(backup::BackupEvent),
 }

@@ -25,11 +25,16 @@ extern crate alloc;
 
 pub(crate) mod apply;
 pub mod autoscaling;
+pub mod backup;
+pub mod backup_command;
+pub(crate) mod backup_scenarios;
+pub mod baseline;
 pub mod campaign;
 pub mod client;
 pub mod command;
 pub mod compute;
 pub(crate) mod dispatch;
+pub(crate) mod dispatch_backup;
 pub mod endpoint;
 pub(crate) mod engine;
 pub mod event;

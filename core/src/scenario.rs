@@ -31,9 +31,9 @@ pub struct Scenario {
     pub summary: &'static str,
     /// How long it runs unless told otherwise.
     pub duration: SimDuration,
-    config: fn() -> SimConfig,
-    script: fn(&Sim) -> Vec<(SimTime, Command)>,
-    figures: fn(&Sim) -> Vec<(&'static str, Figure)>,
+    pub(crate) config: fn() -> SimConfig,
+    pub(crate) script: fn(&Sim) -> Vec<(SimTime, Command)>,
+    pub(crate) figures: fn(&Sim) -> Vec<(&'static str, Figure)>,
 }
 
 impl Scenario {
@@ -307,7 +307,7 @@ fn repair_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     f
 }
 
-static SCENARIOS: [Scenario; 17] = [
+static SCENARIOS: [Scenario; 23] = [
     Scenario {
         name: "quorum-write",
         summary: "A light write load on one protection group: every commit waits for 4 of 6 acknowledgements and VDL.",
@@ -779,5 +779,55 @@ static SCENARIOS: [Scenario; 17] = [
             ]
         },
         figures: global_figures,
+    },
+    Scenario {
+        name: "mysql-vs-aurora",
+        summary: "SysBench write-only on 100 GB, r3.8xlarge: Aurora ships only redo to six segments; mirrored MySQL writes log, binlog, pages and double-writes through five synchronous steps (P17 Figure 2, Table 1).",
+        duration: crate::baseline::compare::COMPARE_RUN,
+        config: || crate::baseline::compare::aurora_config(crate::baseline::compare::sysbench_write_only()),
+        script: |_| Vec::new(),
+        figures: crate::baseline::compare::compare_figures,
+    },
+    Scenario {
+        name: "rds-multi-az-failover",
+        summary: "The primary crashes at 5 s on RDS Multi-AZ and on Aurora with a replica: the standby serves no reads and takes over in about a minute; Aurora's replica keeps reading and is promoted in seconds.",
+        duration: SimDuration::from_secs(90),
+        config: || crate::baseline::compare::aurora_config(crate::baseline::compare::failover_workload()),
+        script: |sim| {
+            alloc::vec![(crate::baseline::compare::FAILOVER_CRASH_AT, Command::Inject(Fault::CrashNode(writer_node(sim))))]
+        },
+        figures: crate::baseline::compare::failover_figures,
+    },
+    Scenario {
+        name: "backtrack",
+        summary: "A faulty deployment deletes every order at 120 s; at 150 s the cluster backtracks in place to a minute before, then forward to just before the delete: the orders come back.",
+        duration: SimDuration::from_secs(330),
+        config: crate::backup_scenarios::shop,
+        script: crate::backup_scenarios::backtrack_script,
+        figures: crate::backup_scenarios::backtrack_figures,
+    },
+    Scenario {
+        name: "pitr",
+        summary: "The same accident mended by a point-in-time restore: a new cluster restored to a minute before the delete, ready after a time that grows with the volume.",
+        duration: SimDuration::from_secs(900),
+        config: crate::backup_scenarios::pitr_config,
+        script: crate::backup_scenarios::pitr_script,
+        figures: crate::backup_scenarios::pitr_figures,
+    },
+    Scenario {
+        name: "clone",
+        summary: "A staging clone of production shares every page at first; writes on either side make pages of their own. The sixteenth clone is a full copy.",
+        duration: SimDuration::from_secs(1800),
+        config: crate::backup_scenarios::clone_config,
+        script: crate::backup_scenarios::clone_script,
+        figures: crate::backup_scenarios::clone_figures,
+    },
+    Scenario {
+        name: "backup-window",
+        summary: "Continuous backup over 28 hours: the restorable window slides with one day of retention, the latest restorable time trails now, a daily snapshot expires, a manual one stays.",
+        duration: SimDuration::from_hours(28),
+        config: crate::backup_scenarios::window_config,
+        script: crate::backup_scenarios::window_script,
+        figures: crate::backup_scenarios::window_figures,
     },
 ];

@@ -52,6 +52,7 @@ pub struct SimConfig {
     pub replicas: u8,
     pub workload: WorkloadConfig,
     pub clients: ClientWorkload,
+    pub backup: crate::backup::BackupConfig,
 }
 
 impl Default for SimConfig {
@@ -66,6 +67,7 @@ impl Default for SimConfig {
             replicas: 0,
             workload: WorkloadConfig::default(),
             clients: ClientWorkload::default(),
+            backup: crate::backup::BackupConfig::default(),
         }
     }
 }
@@ -110,6 +112,7 @@ impl Sim {
             metrics: Metrics::default(),
             checker: Checker::default(),
             faults: Vec::new(),
+            backup: crate::backup::Backup::new(config.backup),
         };
         // The writer's cache hit ratio follows its class and the hot data.
         writer_config.cache_hit_ppm =
@@ -135,6 +138,7 @@ impl Sim {
         m.metrics.replicas_peak = config.replicas as u64;
         workload::set(&mut k, &mut m, config.workload);
         client::set(&mut k, &mut m, config.clients);
+        crate::dispatch_backup::start(&mut k);
         Sim { k, m }
     }
 
@@ -142,6 +146,11 @@ impl Sim {
 
     pub fn now(&self) -> SimTime {
         self.k.now
+    }
+    /// The seed the run was built with: a companion model (the mirrored-MySQL baseline) takes
+    /// the same one.
+    pub fn seed(&self) -> u64 {
+        self.k.seed
     }
     /// When the next event is due, if any.
     pub fn next_event_time(&self) -> Option<SimTime> {
@@ -205,6 +214,10 @@ impl Sim {
     }
     pub fn global(&self) -> &crate::global::Global {
         &self.m.global
+    }
+    /// Continuous backup, snapshots, Backtrack, restored and cloned clusters.
+    pub fn backup(&self) -> &crate::backup::Backup {
+        &self.m.backup
     }
     /// Health checks the writer has missed in a row.
     pub fn health_misses(&self) -> u32 {
@@ -279,6 +292,9 @@ impl Sim {
     /// Check the ordering invariants after every event (tests and fault campaigns).
     pub fn set_full_checks(&mut self, on: bool) {
         self.m.checker.full = on;
+        if on && self.m.backup.audit.is_none() {
+            self.m.backup.audit = Some(Default::default());
+        }
     }
 
     // ----- inputs -----

@@ -675,3 +675,94 @@ fn controls_give_the_share_links_action_text() {
         assert_eq!(a.link_text(&sim), None, "{words}");
     }
 }
+
+/// A valid step: title and narration, then any of the optional lines, and maybe a prediction.
+fn valid_step() -> impl Strategy<Value = String> {
+    let optional = prop_oneof![
+        Just("highlight pg 0"),
+        Just("highlight az b"),
+        Just("highlight node writer"),
+        Just("highlight node pg0@c"),
+        Just("highlight endpoint cluster"),
+        Just("highlight panel event-log"),
+        Just("highlight figure commits"),
+        Just("highlight segment 3"),
+        Just("do crash pg0@a"),
+        Just("do load 300 50"),
+        Just("do cap writer v2-1-16"),
+        Just("do grow 20"),
+        Just("until wait 1500ms"),
+        Just("until time 2min"),
+        Just("until seen repair-started"),
+        Just("until figure copies_left <= 5"),
+        Just("until vdl-passed-commit"),
+        Just("limit 90s"),
+        Just("source UG:High availability for Amazon Aurora"),
+    ];
+    let prediction = (2usize..=4, 0usize..4, any::<bool>()).prop_map(|(n, right, negate)| {
+        let mut p = String::from("ask Will {writer} keep writing?\n");
+        for k in 0..n {
+            p.push_str(&format!("answer k{k} Answer {k}, {{{{braced}}}}\n"));
+        }
+        let not = if negate { "not " } else { "" };
+        p.push_str(&format!(
+            "decide {not}seen write-quorum-lost and figure commits > 0.5 -> k{}\n",
+            right % n
+        ));
+        p.push_str(
+            "decide otherwise -> k0\nexplain Because {copies_left} copies.\n  It goes on.\n",
+        );
+        p
+    });
+    (
+        "[A-Za-z][A-Za-z ]{0,20}",
+        prop::collection::vec(optional, 0..6),
+        prop::option::of(prediction),
+        any::<bool>(),
+    )
+        .prop_map(|(title, lines, prediction, turn)| {
+            let mut s = format!(
+                "step {}\nsay Now {{vdl}} and\n  {{commits}}.\nsource P17 §2.1\n",
+                title.trim_end()
+            );
+            for l in lines {
+                s.push_str(l);
+                s.push('\n');
+            }
+            if turn {
+                s.push_str("your-turn fail-az c\n");
+            }
+            if let Some(p) = prediction {
+                s.push_str(&p);
+            }
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 4, ..ProptestConfig::default() })]
+
+    /// Lessons built from valid parts always parse, and print back to the same lesson.
+    #[test]
+    fn generated_lessons_parse_and_round_trip(
+        steps in prop::collection::vec(valid_step(), 1..6),
+        seed in any::<u64>(),
+        at in prop::option::of(1u64..600),
+    ) {
+        let mut text = format!(
+            "# generated\nlesson gen-1\ntitle Generated\nsummary A lesson\n  on two lines.\nminutes 5\nscenario replicas\nseed {seed}\nreplicas 2\nchallenge Try it.\nnext six-copies\n"
+        );
+        if let Some(t) = at {
+            text.push_str(&format!("at {t}s fail-az a\n"));
+        }
+        for s in &steps {
+            text.push('\n');
+            text.push_str(s);
+        }
+        let l = lesson::parse(&text).map_err(|e| TestCaseError::fail(format!("{e:?}\n{text}")))?;
+        prop_assert_eq!(l.steps.len(), steps.len());
+        prop_assert_eq!(l.setup.seed, seed);
+        let again = lesson::parse(&lesson::print(&l));
+        prop_assert_eq!(again.as_ref().ok(), Some(&l));
+    }
+}

@@ -31,7 +31,7 @@ pub const LAYERS: &[(&str, &str, &[&str])] = &[
     (
         "values",
         "what goes in and comes out: commands, events, and the plain types they carry",
-        &["command", "event::*"],
+        &["command", "backup_command", "event::*"],
     ),
     (
         "engine",
@@ -58,18 +58,31 @@ pub const LAYERS: &[(&str, &str, &[&str])] = &[
             "global",
             "metrics",
             "invariants",
+            "backup::*",
         ],
     ),
     (
         "dispatch",
         "the one place that sees the whole model: routing, command checks, faults, lifecycle",
-        &["dispatch", "apply", "faults", "compute::lifecycle"],
+        &[
+            "dispatch",
+            "dispatch_backup",
+            "apply",
+            "faults",
+            "compute::lifecycle",
+        ],
     ),
     ("api", "the simulation's public surface", &["sim", "view"]),
     (
         "runs",
         "built-in scenarios, campaigns, lessons and the baseline model, driving a Sim",
-        &["scenario", "campaign", "lesson::*", "baseline::*"],
+        &[
+            "scenario",
+            "backup_scenarios",
+            "campaign",
+            "lesson::*",
+            "baseline::*",
+        ],
     ),
     ("crate", "the crate root", &["crate"]),
 ];

@@ -198,6 +198,11 @@ impl Writer {
         self.commits.drain(..).map(|c| c.2).collect()
     }
 
+    /// The commit LSN of the newest transaction waiting for VDL.
+    pub fn last_commit(&self) -> Option<Lsn> {
+        self.commits.back().map(|c| c.0)
+    }
+
     /// Commits waiting for VDL.
     pub fn commits_waiting(&self) -> usize {
         self.commits.len()
@@ -249,6 +254,7 @@ pub(crate) fn run_transaction(k: &mut Kernel, m: &mut Model, mtrs: u8, reply: Re
         || m.compute.recovery.is_some()
         || m.failover.active.is_some()
         || m.global.writes_paused
+        || m.backup.backtrack.until.is_some()
     {
         m.metrics.txn_errors += 1;
         return false;
@@ -461,6 +467,7 @@ fn acknowledge_commits(k: &mut Kernel, m: &mut Model) {
             break;
         }
         m.compute.writer.commits.pop_front();
+        m.backup.on_commit(k.now, lsn.0);
         let latency = k.now - started;
         m.metrics.commit_latency.record(latency.as_micros());
         max_latency = max_latency.max(latency);

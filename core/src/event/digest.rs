@@ -138,6 +138,7 @@ impl Event {
             ),
             RegionDown { region } => d(53, region.0 as u64, 0, 0),
             RegionUp { region } => d(54, region.0 as u64, 0, 0),
+            Backup(e) => e.digest_words(),
         }
     }
 }

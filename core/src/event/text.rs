@@ -251,6 +251,7 @@ impl Event {
             }
             RegionDown { region } => format!("region {} is down", region.name()),
             RegionUp { region } => format!("region {} is back", region.name()),
+            Backup(e) => format!("{e}"),
             CapacityChanged { node, half } => format!(
                 "{} now has {}.{} ACU",
                 name(node),
