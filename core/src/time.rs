@@ -19,6 +19,10 @@ pub struct SimTime(u64);
 pub struct SimDuration(u64);
 
 impl SimTime {
+    /// `s` whole seconds after the start.
+    pub const fn from_secs(s: u64) -> SimTime {
+        SimTime::from_micros(s * 1_000_000)
+    }
     /// The start of every simulation.
     pub const ZERO: SimTime = SimTime(0);
     /// The end of time, used as "never".

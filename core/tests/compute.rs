@@ -7,18 +7,10 @@ use aurora_core::endpoint::DNS_TTL;
 use aurora_core::event::{Event, MsgKind};
 use aurora_core::ids::{AzId, NodeId};
 use aurora_core::net::Partition;
-use aurora_core::scenario;
 use aurora_core::{Command, CommandError, Fault, Sim, SimConfig, SimDuration, SimTime};
 
-fn secs(s: u64) -> SimTime {
-    SimTime::from_micros(s * 1_000_000)
-}
-
-fn checked(name: &str, seed: u64) -> Sim {
-    let mut sim = scenario::find(name).expect("scenario").start(seed);
-    sim.set_full_checks(true);
-    sim
-}
+mod common;
+use common::{checked, secs};
 
 fn replicas(sim: &Sim) -> Vec<NodeId> {
     sim.instances()

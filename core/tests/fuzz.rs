@@ -6,11 +6,10 @@
 use aurora_core::campaign::{parse_schedule, schedule_text};
 use proptest::prelude::*;
 
+mod common;
+
 fn cases() -> u32 {
-    std::env::var("AURORA_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4_000)
+    common::fuzz_cases(4_000)
 }
 
 /// Words the grammar uses, so mutations reach deep into it, not just its first check.

@@ -4,11 +4,10 @@ use aurora_core::event::Event;
 use aurora_core::global::RegionRole;
 use aurora_core::ids::RegionId;
 use aurora_core::scenario;
-use aurora_core::{Command, CommandError, Fault, Sim, SimConfig, SimDuration, SimTime};
+use aurora_core::{Command, CommandError, Fault, Sim, SimConfig, SimDuration};
 
-fn secs(s: u64) -> SimTime {
-    SimTime::from_micros(s * 1_000_000)
-}
+mod common;
+use common::secs;
 
 fn checked(name: &str) -> Sim {
     let mut sim = scenario::find(name).unwrap().start(1);

@@ -11,6 +11,8 @@ use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+mod common;
+
 const SEEDS: std::ops::RangeInclusive<u64> = 1..=20;
 
 fn builtin(name: &str) -> Lesson {
@@ -466,10 +468,7 @@ fn an_undecided_prediction_and_an_unresolved_figure_are_reported() {
 }
 
 fn cases() -> u32 {
-    std::env::var("AURORA_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000)
+    common::fuzz_cases(2_000)
 }
 
 /// Lines shaped like the format's, so mutations reach deep into the parser.

@@ -6,9 +6,8 @@ use aurora_core::scenario;
 use aurora_core::serverless::{Capacity, TimeoutAction, V1_POINTS};
 use aurora_core::{Command, CommandError, Sim, SimConfig, SimDuration, SimTime};
 
-fn secs(s: u64) -> SimTime {
-    SimTime::from_micros(s * 1_000_000)
-}
+mod common;
+use common::secs;
 
 fn load(rate: u32, pattern: Pattern) -> ClientWorkload {
     ClientWorkload {

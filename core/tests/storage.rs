@@ -6,9 +6,8 @@ use aurora_core::ids::{AzId, NodeId, PgId};
 use aurora_core::scenario;
 use aurora_core::{Command, CommandError, Fault, Sim, SimConfig, SimDuration, SimTime};
 
-fn secs(s: u64) -> SimTime {
-    SimTime::from_micros(s * 1_000_000)
-}
+mod common;
+use common::secs;
 
 /// Runs a built-in scenario with full invariant checks, returning the simulation.
 fn run(name: &str, seed: u64, until: SimTime) -> Sim {

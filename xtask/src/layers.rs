@@ -191,10 +191,29 @@ pub fn read_tree(dir: &Path) -> Result<Vec<Module>> {
         texts.push((module_name(rel), text));
     }
     let names: BTreeSet<String> = texts.iter().map(|(n, _)| n.clone()).collect();
+    let root = texts
+        .iter()
+        .find(|(n, _)| n == "crate")
+        .map(|(_, t)| root_reexports(t, &names))
+        .unwrap_or_default();
     Ok(texts
         .into_iter()
         .map(|(name, text)| {
-            let imports = imports_of(&name, &text, &names);
+            let mut imports = imports_of(&name, &text, &names);
+            // A name the crate root re-exports is an import of the module that defines it.
+            if name != "crate" {
+                if let Some(taken) = imports.remove("crate") {
+                    for t in taken {
+                        let target = root.get(&t).cloned().unwrap_or_else(|| "crate".into());
+                        if target != name {
+                            let names = imports.entry(target).or_default();
+                            if !names.contains(&t) {
+                                names.push(t);
+                            }
+                        }
+                    }
+                }
+            }
             Module {
                 lines: text.lines().count(),
                 name,
@@ -231,6 +250,31 @@ pub fn module_name(rel: &Path) -> String {
         return "crate".into();
     }
     parts.join("::")
+}
+
+/// The names the crate root re-exports (`pub use command::{Command, Fault};`), each with the
+/// module that defines it.
+pub fn root_reexports(text: &str, modules: &BTreeSet<String>) -> BTreeMap<String, String> {
+    let code = strip_comments(text);
+    let mut out = BTreeMap::new();
+    for stmt in code.split(';') {
+        let Some(rest) = stmt.trim().strip_prefix("pub use ") else {
+            continue;
+        };
+        for path in paths(&format!("crate::{}", rest.trim())) {
+            let segs: Vec<&str> = path.split("::").skip(1).collect();
+            for n in (1..segs.len()).rev() {
+                let candidate = segs[..n].join("::");
+                if modules.contains(&candidate) {
+                    if let Some(last) = segs.last() {
+                        out.insert(last.to_string(), candidate);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The modules `text` names, each with the names it takes (the path's next segment).
@@ -616,6 +660,17 @@ mod tests {
         assert_eq!(keys, ["compute", "compute::writer", "ids", "storage"]);
         assert_eq!(imports["ids"], ["NodeId", "PgId"]);
         assert_eq!(imports["storage"], ["Storage"]);
+    }
+
+    #[test]
+    fn names_the_root_re_exports_are_imports_of_their_modules() {
+        let modules = set(&["command", "sim", "crate"]);
+        let root = root_reexports(
+            "pub mod command;\npub use command::{Command, Fault};\npub use sim::Sim;\n",
+            &modules,
+        );
+        assert_eq!(root["Fault"], "command");
+        assert_eq!(root["Sim"], "sim");
     }
 
     #[test]
