@@ -283,8 +283,11 @@ fn e2e() -> Result<Tally> {
     }
     println!("serving {} at {url}", dist.display());
 
+    // `AURORA_E2E=e2e/compare.test.mjs` runs only the named files (space-separated).
+    let files = std::env::var("AURORA_E2E").unwrap_or_else(|_| "e2e/".to_string());
     let output = Cmd::new("node")
-        .args(["--test", "--test-reporter=spec", "e2e/"])
+        .args(["--test", "--test-reporter=spec"])
+        .args(files.split_whitespace())
         .env("AURORA_URL", &url)
         .env("AURORA_SCREENSHOTS", &out)
         .env("AURORA_CHROMIUM", CHROMIUM)
