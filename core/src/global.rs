@@ -82,8 +82,13 @@ pub struct GlobalRecord {
     pub rpo_lsns: u64,
     /// Acknowledged commits lost.
     pub rpo_commits: u64,
-    /// How far behind (in time) the new primary was.
+    /// The window of writes lost: from the oldest write the new primary lacked to the failure.
+    /// It is at most the lag at the failure: writes already shipped when the primary failed
+    /// were still on their way and landed; only those not yet shipped are lost.
     pub rpo_time: SimDuration,
+    /// The new primary's replication lag measured last before the failure (the
+    /// `AuroraGlobalDBReplicationLag` a console would have shown); zero for a switchover.
+    pub lag_at_failure: SimDuration,
     /// From the request (or the primary's failure) to writes accepted again.
     pub rto: SimDuration,
 }
@@ -104,6 +109,8 @@ pub struct Global {
     pub switching: Option<(RegionId, SimTime)>,
     /// When the primary region failed, if it has.
     pub primary_failed_at: Option<SimTime>,
+    /// Each secondary's lag when the primary failed.
+    pub lag_at_failure: Vec<(RegionId, SimDuration)>,
     pub records: Vec<GlobalRecord>,
     /// Writes forwarded from secondaries: requests per second and the generator's carry.
     pub forward_rate: u32,
@@ -497,8 +504,18 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
         rpo_lsns: old_vdl.0.saturating_sub(durable.0),
         rpo_commits: lost_commits,
         rpo_time,
+        lag_at_failure: if planned {
+            SimDuration::ZERO
+        } else {
+            m.global
+                .lag_at_failure
+                .iter()
+                .find(|(r, _)| *r == target)
+                .map_or(SimDuration::ZERO, |(_, l)| *l)
+        },
         rto: k.now - requested,
     };
+    m.global.lag_at_failure.clear();
     m.global.records.push(rec);
     m.metrics.commits_lost_in_failover += lost_commits;
     m.compute.writer.acked.clear();
@@ -524,6 +541,14 @@ pub(crate) fn region_health(k: &mut Kernel, m: &mut Model, region: RegionId, up:
     match (r.role, up) {
         (RegionRole::Primary, false) => {
             m.global.primary_failed_at = Some(now);
+            let lags = m
+                .global
+                .regions
+                .iter()
+                .filter(|r| r.role == RegionRole::Secondary)
+                .map(|r| (r.id, r.lag))
+                .collect();
+            m.global.lag_at_failure = lags;
         }
         (RegionRole::Secondary, false) => r.role = RegionRole::Failed,
         (RegionRole::Failed, true) => {
