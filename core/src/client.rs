@@ -13,6 +13,7 @@ use crate::endpoint::{self, EndpointId, DNS_TTL};
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::MsgKind;
 use crate::ids::NodeId;
+pub use crate::settings::load::{ClientWorkload, Pattern, MAX_CLIENTS};
 use crate::time::{SimDuration, SimTime};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -43,8 +44,6 @@ impl Access {
 
 /// How long a client waits for an answer before counting an error. [sim default — not sourced]
 pub const CLIENT_TIMEOUT: SimDuration = SimDuration::from_secs(2);
-/// Most clients a workload may have.
-pub const MAX_CLIENTS: u8 = 32;
 /// Shortest gap between client ticks. Each tick is scheduled for when the next request is due,
 /// so requests arrive spread through time, one per tick, up to 1 / this rate; beyond it a tick
 /// issues several. Clumping a millisecond's requests into one instant would make the writer's
@@ -56,107 +55,6 @@ pub const IDLE_TICK: SimDuration = SimDuration::from_millis(100);
 const REQUEST_BYTES: u32 = 300;
 /// An instance refuses requests once its CPU queue is this long. [sim default — not sourced]
 pub const OVERLOAD_QUEUE: SimDuration = SimDuration::from_secs(1);
-
-/// How the request rate changes over time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Pattern {
-    Steady,
-    /// From the base rate to `to_per_sec`, linearly over `over`, then flat.
-    Ramp {
-        to_per_sec: u32,
-        over: SimDuration,
-    },
-    /// `factor` times the base rate for `length` out of every `every`.
-    Burst {
-        every: SimDuration,
-        length: SimDuration,
-        factor: u32,
-    },
-}
-
-/// The client workload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ClientWorkload {
-    pub clients: u8,
-    /// Requests per second across all clients.
-    pub requests_per_sec: u32,
-    /// Share of requests that are reads, in ppm.
-    pub read_ppm: u32,
-    pub mtrs_per_txn: u8,
-    pub pattern: Pattern,
-    /// The endpoint reads use.
-    pub read_endpoint: EndpointId,
-    /// Bytes of hot data: with the instance's cache size, sets its buffer-cache hit ratio.
-    pub hot_bytes: u64,
-}
-
-impl Default for ClientWorkload {
-    fn default() -> Self {
-        ClientWorkload {
-            clients: 0,
-            requests_per_sec: 0,
-            read_ppm: 900_000,
-            mtrs_per_txn: 2,
-            pattern: Pattern::Steady,
-            read_endpoint: EndpointId::Reader,
-            hot_bytes: 64 << 30,
-        }
-    }
-}
-
-impl ClientWorkload {
-    pub fn validate(&self) -> Result<(), &'static str> {
-        if self.clients > MAX_CLIENTS {
-            return Err("at most 32 clients");
-        }
-        if self.read_ppm > 1_000_000 {
-            return Err("the read share is at most 100%");
-        }
-        if !(1..=16).contains(&self.mtrs_per_txn) {
-            return Err("a transaction has 1 to 16 mini-transactions");
-        }
-        if self.requests_per_sec > crate::workload::MAX_RATE {
-            return Err("rates are limited to 10 million per second");
-        }
-        if let Pattern::Burst { every, length, .. } = self.pattern {
-            if every == SimDuration::ZERO || length > every {
-                return Err("a burst must be shorter than its period");
-            }
-        }
-        Ok(())
-    }
-
-    /// The rate at `elapsed` since the workload started.
-    pub fn rate_at(&self, elapsed: SimDuration) -> u64 {
-        let base = self.requests_per_sec as u64;
-        match self.pattern {
-            Pattern::Steady => base,
-            Pattern::Ramp { to_per_sec, over } => {
-                let to = to_per_sec as u64;
-                let t = elapsed.as_micros().min(over.as_micros());
-                let span = over.as_micros().max(1);
-                if to >= base {
-                    base + (to - base) * t / span
-                } else {
-                    base - (base - to) * t / span
-                }
-            }
-            Pattern::Burst {
-                every,
-                length,
-                factor,
-            } => {
-                if elapsed.as_micros() % every.as_micros().max(1) < length.as_micros() {
-                    base * factor as u64
-                } else {
-                    base
-                }
-            }
-        }
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -6,54 +6,11 @@
 
 use crate::dispatch::Model;
 use crate::engine::{Due, Kernel};
+pub use crate::settings::load::{WorkloadConfig, MAX_RATE};
 use crate::time::{SimDuration, SimTime};
 
 /// The longest gap between workload ticks while any rate is set. [sim default — not sourced]
 pub const WORKLOAD_TICK: SimDuration = SimDuration::from_millis(1);
-/// The most transactions or reads per second a workload may ask for.
-pub const MAX_RATE: u32 = 10_000_000;
-
-/// Workload rates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct WorkloadConfig {
-    /// Write transactions per second.
-    pub txn_per_sec: u32,
-    /// Mini-transactions in each write transaction (1–16).
-    pub mtrs_per_txn: u8,
-    /// Page reads per second on the writer.
-    pub reads_per_sec: u32,
-    /// Bytes the data grows by per second (inserts).
-    pub growth_bytes_per_sec: u64,
-}
-
-impl Default for WorkloadConfig {
-    fn default() -> Self {
-        WorkloadConfig {
-            txn_per_sec: 0,
-            mtrs_per_txn: 2,
-            reads_per_sec: 0,
-            growth_bytes_per_sec: 0,
-        }
-    }
-}
-
-impl WorkloadConfig {
-    pub fn validate(&self) -> Result<(), &'static str> {
-        if !(1..=16).contains(&self.mtrs_per_txn) {
-            return Err("a transaction has 1 to 16 mini-transactions");
-        }
-        if self.txn_per_sec > MAX_RATE || self.reads_per_sec > MAX_RATE {
-            return Err("rates are limited to 10 million per second");
-        }
-        Ok(())
-    }
-
-    fn active(&self) -> bool {
-        self.txn_per_sec > 0 || self.reads_per_sec > 0 || self.growth_bytes_per_sec > 0
-    }
-}
-
 /// The generator's state.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

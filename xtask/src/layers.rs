@@ -31,7 +31,13 @@ pub const LAYERS: &[(&str, &str, &[&str])] = &[
     (
         "values",
         "what goes in and comes out: commands, events, and the plain types they carry",
-        &["command", "backup_command", "event::*"],
+        &[
+            "role",
+            "settings::*",
+            "command",
+            "backup_command",
+            "event::*",
+        ],
     ),
     (
         "engine",
@@ -108,31 +114,6 @@ pub const DEBTS: &[(&str, &str, &str)] = &[
         "autoscaling",
         "compute::lifecycle",
         "auto scaling adds and removes replicas itself",
-    ),
-    (
-        "command",
-        "autoscaling",
-        "Policy is defined beside its handler",
-    ),
-    (
-        "command",
-        "client",
-        "ClientWorkload is defined beside its handler",
-    ),
-    (
-        "command",
-        "workload",
-        "WorkloadConfig is defined beside its handler",
-    ),
-    (
-        "command",
-        "serverless",
-        "Capacity is defined beside its handler",
-    ),
-    (
-        "event::*",
-        "compute::instance",
-        "Role is defined beside the instance's state",
     ),
 ];
 
