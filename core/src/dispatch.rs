@@ -80,7 +80,7 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
         Due::Deliver(msg) => {
             if !k.arrive(&msg) {
                 if let Payload::RepairCopy { seg, .. } = msg.payload {
-                    repair::copy_failed(k, m, seg);
+                    storage_control(k, m, |k, st, cl| repair::copy_failed(k, st, cl, seg));
                 }
                 return;
             }
@@ -94,7 +94,7 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                     member_epoch,
                 } => segment::on_redo(
                     k,
-                    m,
+                    &mut m.storage,
                     msg.from,
                     seg,
                     prev,
@@ -114,18 +114,28 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                         writer::on_rejected(m, seg);
                     }
                 }
-                Payload::Backup { seg, upto } => segment::on_backup_stored(m, seg, upto),
-                Payload::GossipPull { seg, peer, have } => {
-                    segment::on_gossip_pull(k, m, msg.from, seg, peer, have)
+                Payload::Backup { seg, upto } => {
+                    segment::on_backup_stored(&mut m.storage, seg, upto)
                 }
-                Payload::GossipPush { seg, upto } => segment::on_gossip_push(k, m, seg, upto),
+                Payload::GossipPull { seg, peer, have } => segment::on_gossip_pull(
+                    k,
+                    &m.storage,
+                    m.compute.writer.config.record_bytes,
+                    msg.from,
+                    seg,
+                    peer,
+                    have,
+                ),
+                Payload::GossipPush { seg, upto } => {
+                    segment::on_gossip_push(k, &mut m.storage, m.compute.writer.node, seg, upto)
+                }
                 Payload::PageRead { read, seg, need } => {
-                    segment::on_page_read(k, m, msg.from, read, seg, need)
+                    segment::on_page_read(k, &m.storage, &mut m.checker, msg.from, read, seg, need)
                 }
                 Payload::PageData { read, seg } => read::on_page_data(k, m, read, seg),
-                Payload::RepairCopy { pg, seg, upto } => {
-                    repair::on_repair_copy(k, m, pg, seg, upto)
-                }
+                Payload::RepairCopy { pg, seg, upto } => storage_control(k, m, |k, st, cl| {
+                    repair::on_repair_copy(k, st, cl, pg, seg, upto)
+                }),
                 Payload::RedoStream {
                     vdl,
                     since,
@@ -185,13 +195,34 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
             last,
             bytes,
             epoch,
-        } => segment::on_persisted(k, m, seg, incarnation, prev, last, bytes, epoch),
+        } => segment::on_persisted(
+            k,
+            &mut m.storage,
+            m.compute.writer.node,
+            seg,
+            incarnation,
+            prev,
+            last,
+            bytes,
+            epoch,
+        ),
         Due::Flush(pg) => writer::on_flush(k, m, pg),
         Due::RetryCheck(pg) => writer::on_retry_check(k, m, pg),
         Due::WorkloadTick => workload::on_tick(k, m),
-        Due::Background(node) => segment::on_background(k, m, node),
-        Due::DetectNode { node, incarnation } => repair::on_detect_node(k, m, node, incarnation),
-        Due::DetectSegment(seg) => repair::on_detect_segment(k, m, seg),
+        Due::Background(node) => {
+            let keep_from = m
+                .compute
+                .reads
+                .min_point()
+                .unwrap_or(m.compute.writer.log.vdl());
+            segment::on_background(k, &mut m.storage, keep_from, node)
+        }
+        Due::DetectNode { node, incarnation } => storage_control(k, m, |k, st, cl| {
+            repair::on_detect_node(k, st, cl, node, incarnation)
+        }),
+        Due::DetectSegment(seg) => {
+            storage_control(k, m, |k, st, cl| repair::on_detect_segment(k, st, cl, seg))
+        }
         Due::ReadTimeout(id) => read::on_timeout(k, m, id),
         Due::ReplicaStream => replica::on_stream(k, m),
         Due::ReplicaApplied { node, vdl, since } => replica::on_applied(k, m, node, vdl, since),
@@ -237,9 +268,29 @@ pub(crate) fn grow(k: &mut Kernel, m: &mut Model, bytes: u64) -> Result<(), Comm
             pgs: m.storage.pgs.len() as u32,
             bytes: m.storage.volume_bytes,
         });
-        repair::evaluate_quorums(k, m);
+        evaluate_quorums(k, m);
     }
     Ok(())
+}
+
+/// Runs a step of storage's control plane, then has the writer count each new member's slot
+/// from nothing, as the step asked.
+pub(crate) fn storage_control<R>(
+    k: &mut Kernel,
+    m: &mut Model,
+    step: impl FnOnce(&mut Kernel, &mut Storage, &mut repair::Cluster) -> R,
+) -> R {
+    let mut cl = repair::Cluster::new(m.compute.writer.node, &mut m.metrics);
+    let out = step(k, &mut m.storage, &mut cl);
+    for (pg, slot) in cl.new_members {
+        m.compute.writer.reset_slot(pg, slot);
+    }
+    out
+}
+
+/// Re-evaluates every PG's quorums as the writer sees them.
+pub(crate) fn evaluate_quorums(k: &mut Kernel, m: &mut Model) {
+    repair::evaluate_quorums(k, &mut m.storage, m.compute.writer.node, &mut m.metrics);
 }
 
 /// The VDL a recovery could reach from the segments that still hold data.

@@ -13,6 +13,7 @@ use crate::endpoint::EndpointId;
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, FailoverPhase, MsgKind};
 use crate::ids::NodeId;
+pub use crate::metrics::FailoverRecord;
 use crate::time::{SimDuration, SimTime};
 
 /// How often the host manager checks the writer. [sim default — not sourced]
@@ -74,24 +75,6 @@ pub struct Failover {
     pub manual: bool,
     /// Transactions the old writer had in flight: undone after the new writer opens.
     pub in_flight: u32,
-}
-
-/// A finished failover, phase by phase.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct FailoverRecord {
-    pub old: NodeId,
-    pub new: NodeId,
-    /// From the writer's failure to the start of failover. The phases add up to `total`.
-    pub detect: SimDuration,
-    /// The control plane's view of detection: from the last health check the writer passed
-    /// to the start of failover, after `missed_checks` misses in a row. It is longer than
-    /// `detect` by the time between that check and the fault.
-    pub unhealthy_for: SimDuration,
-    pub missed_checks: u32,
-    pub promote: SimDuration,
-    pub recover: SimDuration,
-    pub total: SimDuration,
 }
 
 /// The writer is healthy if it is up and the control plane can reach it.

@@ -512,7 +512,12 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
         planned,
         rpo_lsns: rec.rpo_lsns,
     });
-    crate::storage::repair::evaluate_quorums(k, m);
+    crate::storage::repair::evaluate_quorums(
+        k,
+        &mut m.storage,
+        m.compute.writer.node,
+        &mut m.metrics,
+    );
 }
 
 /// A region failed or came back.

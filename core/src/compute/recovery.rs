@@ -344,6 +344,11 @@ pub(crate) fn on_truncate_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl
         truncated_upto: r.end,
         epoch: r.epoch,
     });
-    crate::storage::repair::evaluate_quorums(k, m);
+    crate::storage::repair::evaluate_quorums(
+        k,
+        &mut m.storage,
+        m.compute.writer.node,
+        &mut m.metrics,
+    );
     crate::failover::recovery_done(k, m, r.node);
 }
