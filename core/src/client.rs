@@ -6,8 +6,7 @@
 //! for the answer. A request that gets no answer within the timeout counts as an error.
 
 use crate::compute::instance::Role;
-use crate::compute::read::{self, Reply};
-use crate::compute::writer;
+use crate::compute::read::{self, respond, Reply};
 use crate::dispatch::Model;
 use crate::endpoint::{self, EndpointId, DNS_TTL};
 use crate::engine::{Due, Kernel, Payload};
@@ -52,7 +51,7 @@ pub const CLIENT_TICK: SimDuration = SimDuration::from_micros(10);
 /// Gap between client ticks while the rate is zero (a ramp from zero, a burst's quiet part).
 /// [sim default — not sourced]
 pub const IDLE_TICK: SimDuration = SimDuration::from_millis(100);
-const REQUEST_BYTES: u32 = 300;
+use crate::compute::read::REQUEST_BYTES;
 /// An instance refuses requests once its CPU queue is this long. [sim default — not sourced]
 pub const OVERLOAD_QUEUE: SimDuration = SimDuration::from_secs(1);
 
@@ -253,7 +252,7 @@ pub(crate) fn on_dns_query(k: &mut Kernel, m: &mut Model, client: NodeId, write:
     } else {
         m.access.clients.config.read_endpoint
     };
-    let target = endpoint::resolve(k, m, ep);
+    let target = endpoint::resolve(k, &m.access.endpoints, &m.compute.instances, ep);
     k.send(
         m.access.dns,
         client,
@@ -330,7 +329,7 @@ pub(crate) fn on_query(
     };
     let Some(start) = crate::serverless::charge(inst, now, cost, OVERLOAD_QUEUE) else {
         m.metrics.overloaded += 1;
-        respond(k, m, at, client, req, false);
+        respond(k, at, client, req, false);
         return;
     };
     if start > now {
@@ -386,8 +385,8 @@ pub(crate) fn serve(
     match (role, write) {
         (Role::Writer, true) if m.compute.recovery.is_none() => {
             let mtrs = m.access.clients.config.mtrs_per_txn;
-            if !writer::run_transaction(k, m, mtrs, reply) {
-                respond(k, m, at, client, req, false);
+            if !crate::dispatch::run_transaction(k, m, mtrs, reply) {
+                respond(k, at, client, req, false);
             }
         }
         (Role::Writer, false) if m.compute.recovery.is_none() => {
@@ -395,42 +394,41 @@ pub(crate) fn serve(
                 m.compute.writer.log.vdl(),
                 m.compute.instances[idx].cache_hit_ppm(hot),
             );
-            if read::start(k, m, at, point, hit, reply) {
-                respond(k, m, at, client, req, true);
+            if read::start(
+                k,
+                &mut m.compute,
+                &m.storage,
+                &mut m.metrics,
+                at,
+                point,
+                hit,
+                reply,
+            ) {
+                respond(k, at, client, req, true);
             }
         }
         (Role::Replica | Role::Fenced, false) => {
             let inst = &m.compute.instances[idx];
             let (point, hit) = (inst.read_point, inst.cache_hit_ppm(hot));
-            if read::start(k, m, at, point, hit, reply) {
-                respond(k, m, at, client, req, true);
+            if read::start(
+                k,
+                &mut m.compute,
+                &m.storage,
+                &mut m.metrics,
+                at,
+                point,
+                hit,
+                reply,
+            ) {
+                respond(k, at, client, req, true);
             }
         }
         // A writer that has been replaced but does not know it yet takes the write; storage
         // will refuse it for its stale epoch when the writer can reach storage again.
         (Role::Fenced, true) => m.failover.fenced_pending.push((client, req)),
         // A replica refuses writes ("read-only"), as does anything starting or recovering.
-        _ => respond(k, m, at, client, req, false),
+        _ => respond(k, at, client, req, false),
     }
-}
-
-/// Sends a client its answer.
-pub(crate) fn respond(
-    k: &mut Kernel,
-    m: &mut Model,
-    from: NodeId,
-    client: NodeId,
-    req: u64,
-    ok: bool,
-) {
-    let _ = m;
-    k.send(
-        from,
-        client,
-        MsgKind::Answer,
-        REQUEST_BYTES,
-        Payload::Answer { req, ok },
-    );
 }
 
 /// At the client: the answer, timed from when the request was issued.

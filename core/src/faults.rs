@@ -233,7 +233,14 @@ fn came_up(k: &mut Kernel, m: &mut Model, node: NodeId) {
                 && m.compute.recovery.is_none() =>
         {
             let in_flight = m.compute.writer.abandon_commits().len() as u32;
-            recovery::begin(k, m, node, recovery::ENGINE_RESTART_TIME, in_flight);
+            recovery::begin(
+                k,
+                &mut m.compute,
+                &m.storage,
+                node,
+                recovery::ENGINE_RESTART_TIME,
+                in_flight,
+            );
         }
         _ => {}
     }

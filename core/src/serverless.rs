@@ -19,7 +19,7 @@ use crate::engine::{Due, Kernel};
 use crate::event::Event;
 use crate::ids::NodeId;
 pub use crate::settings::capacity::{
-    Capacity, TimeoutAction, AUTO_PAUSE_MAX, AUTO_PAUSE_MIN, V1_POINTS, V2_MAX_ACU,
+    Capacity, ServerlessState, TimeoutAction, AUTO_PAUSE_MAX, AUTO_PAUSE_MIN, V1_POINTS, V2_MAX_ACU,
 };
 use crate::time::{SimDuration, SimTime};
 use alloc::vec::Vec;
@@ -62,28 +62,6 @@ pub const V1_RESUME_TIME: SimDuration = SimDuration::from_secs(30);
 /// Region and change): an ACU-hour of v2, and a vCPU-hour of a provisioned r6g class.
 pub const EXAMPLE_ACU_HOUR_MILLIDOLLARS: u64 = 120;
 pub const EXAMPLE_VCPU_HOUR_MILLIDOLLARS: u64 = 130;
-
-/// An instance's serverless state.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ServerlessState {
-    /// Current capacity in half-ACUs; 0 while paused.
-    pub half: u16,
-    pub paused: bool,
-    /// Resuming until then.
-    pub resuming_until: Option<SimTime>,
-    /// Last time it served anything.
-    pub last_active: SimTime,
-    /// CPU microseconds used since the last measurement.
-    pub cpu_us: u64,
-    /// v1: the point it is trying to reach, since when, and the last changes.
-    pub v1_target: Option<(u16, SimTime)>,
-    pub v1_last_up: Option<SimTime>,
-    pub v1_last_down: Option<SimTime>,
-    pub v1_swapping: bool,
-    /// When a request woke it from pause, until it serves again.
-    pub woke_at: Option<SimTime>,
-}
 
 impl Instance {
     /// Thousandths of a vCPU the instance has now.

@@ -97,13 +97,7 @@ pub const LAYERS: &[(&str, &str, &[&str])] = &[
 /// Upward imports the core still has, as (from, to, why). Each is to be paid off by moving the
 /// state or the call to where it belongs; none may be added.
 pub const DEBTS: &[(&str, &str, &str)] = &[
-    ("compute::writer", "dispatch", WHOLE_MODEL),
-    ("compute::read", "dispatch", WHOLE_MODEL),
-    ("compute::replica", "dispatch", WHOLE_MODEL),
-    ("compute::recovery", "dispatch", WHOLE_MODEL),
-    ("endpoint", "dispatch", WHOLE_MODEL),
     ("client", "dispatch", WHOLE_MODEL),
-    ("workload", "dispatch", WHOLE_MODEL),
     ("failover", "dispatch", WHOLE_MODEL),
     ("autoscaling", "dispatch", WHOLE_MODEL),
     ("serverless", "dispatch", WHOLE_MODEL),

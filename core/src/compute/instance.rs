@@ -115,8 +115,8 @@ pub struct Instance {
     /// When it started serving.
     pub serving_since: SimTime,
     /// Provisioned, or Serverless v2 / v1, and the serverless state.
-    pub capacity: crate::serverless::Capacity,
-    pub serverless: crate::serverless::ServerlessState,
+    pub capacity: crate::settings::capacity::Capacity,
+    pub serverless: crate::settings::capacity::ServerlessState,
     /// Its CPU is a queue: busy until then with the requests taken so far.
     pub busy_until: SimTime,
 }
@@ -140,8 +140,8 @@ impl Instance {
             cpu_pct: 0,
             apply_free_at: SimTime::ZERO,
             serving_since: SimTime::ZERO,
-            capacity: crate::serverless::Capacity::Provisioned,
-            serverless: crate::serverless::ServerlessState::default(),
+            capacity: crate::settings::capacity::Capacity::Provisioned,
+            serverless: crate::settings::capacity::ServerlessState::default(),
             busy_until: SimTime::ZERO,
         }
     }

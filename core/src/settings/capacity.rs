@@ -1,6 +1,7 @@
-//! How an instance's capacity is set: provisioned, Serverless v2 or Serverless v1.
+//! How an instance's capacity is set (provisioned, Serverless v2 or Serverless v1) and, for a
+//! serverless one, where its capacity stands.
 
-use crate::time::SimDuration;
+use crate::time::{SimDuration, SimTime};
 
 /// Largest v2 maximum on recent versions. API: ServerlessV2ScalingConfiguration
 pub const V2_MAX_ACU: u16 = 256;
@@ -77,4 +78,26 @@ impl Capacity {
             }
         }
     }
+}
+
+/// An instance's serverless state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ServerlessState {
+    /// Current capacity in half-ACUs; 0 while paused.
+    pub half: u16,
+    pub paused: bool,
+    /// Resuming until then.
+    pub resuming_until: Option<SimTime>,
+    /// Last time it served anything.
+    pub last_active: SimTime,
+    /// CPU microseconds used since the last measurement.
+    pub cpu_us: u64,
+    /// v1: the point it is trying to reach, since when, and the last changes.
+    pub v1_target: Option<(u16, SimTime)>,
+    pub v1_last_up: Option<SimTime>,
+    pub v1_last_down: Option<SimTime>,
+    pub v1_swapping: bool,
+    /// When a request woke it from pause, until it serves again.
+    pub woke_at: Option<SimTime>,
 }
