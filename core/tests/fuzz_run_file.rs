@@ -7,11 +7,10 @@
 use aurora_core::run_file::{RunFile, RunFileError};
 use proptest::prelude::*;
 
+mod common;
+
 fn cases() -> u32 {
-    std::env::var("AURORA_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4_000)
+    common::fuzz_cases(4_000)
 }
 
 /// Lines the format uses, and their pieces, so mutations reach past the header.
