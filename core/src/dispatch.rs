@@ -47,6 +47,50 @@ pub(crate) struct Model {
     pub backup: crate::backup::Backup,
 }
 
+/// What a client's request reaches on an instance: the model's parts, borrowed one by one so
+/// the access layer can be borrowed beside them.
+macro_rules! served {
+    ($m:expr, $held:expr) => {
+        client::Served {
+            compute: &mut $m.compute,
+            storage: &$m.storage,
+            metrics: &mut $m.metrics,
+            held: $held,
+            fenced_pending: &mut $m.failover.fenced_pending,
+        }
+    };
+}
+
+/// The parts of the model a failover reaches, borrowed one by one beside its own state.
+macro_rules! parts {
+    ($m:expr) => {
+        crate::failover::Parts {
+            compute: &mut $m.compute,
+            storage: &$m.storage,
+            access: &mut $m.access,
+            serverless: &mut $m.serverless,
+            metrics: &mut $m.metrics,
+        }
+    };
+}
+pub(crate) use parts;
+
+/// The parts of the model the Global Database reaches, borrowed one by one beside its state.
+macro_rules! global_parts {
+    ($m:expr) => {
+        crate::global::Parts {
+            compute: &mut $m.compute,
+            storage: &mut $m.storage,
+            access: &mut $m.access,
+            serverless: &mut $m.serverless,
+            metrics: &mut $m.metrics,
+            checker: &mut $m.checker,
+            failover: &mut $m.failover,
+        }
+    };
+}
+pub(crate) use global_parts;
+
 /// Handles one due event, then settles the engine and, in full mode, checks the ordering
 /// invariants.
 #[inline]
@@ -121,7 +165,7 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                     }
                 }
                 Payload::Rejected { seg } => {
-                    if !failover::fenced_rejected(k, m, msg.to) {
+                    if !failover::fenced_rejected(k, &mut m.failover, &mut parts!(m), msg.to) {
                         writer::on_rejected(&mut m.metrics, seg);
                     }
                 }
@@ -162,25 +206,41 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                     since,
                     records,
                 ),
-                Payload::DnsQuery { write } => client::on_dns_query(k, m, msg.from, write),
+                Payload::DnsQuery { write } => {
+                    client::on_dns_query(k, &m.access, &m.compute.instances, msg.from, write)
+                }
                 Payload::DnsAnswer { write, target } => {
-                    client::on_dns_answer(k, m, msg.to, write, target)
+                    client::on_dns_answer(k, &mut m.access, msg.to, write, target)
                 }
                 Payload::Query { req, write } => {
-                    client::on_query(k, m, msg.to, msg.from, req, write)
+                    let held = writes_held(m);
+                    client::on_query(k, &m.access, served!(m, held), msg.to, msg.from, req, write)
                 }
                 Payload::Answer { req, ok } => {
-                    if !crate::global::on_forward_answer(m, k.now, req, ok) {
-                        client::on_answer(k, m, msg.to, req, ok)
+                    if !crate::global::on_forward_answer(
+                        &mut m.global,
+                        &mut m.metrics,
+                        k.now,
+                        req,
+                        ok,
+                    ) {
+                        client::on_answer(k, &mut m.access, &mut m.metrics, msg.to, req, ok)
                     }
                 }
-                Payload::GlobalRedo { region, vdl } => crate::global::on_redo(k, m, region, vdl),
+                Payload::GlobalRedo { region, vdl } => {
+                    crate::global::on_redo(k, &mut m.global, region, vdl)
+                }
                 Payload::GlobalWrite { region, slot, vdl } => {
-                    crate::global::on_write(k, m, msg.to, region, slot, vdl)
+                    crate::global::on_write(k, &mut m.global, msg.to, region, slot, vdl)
                 }
-                Payload::GlobalAck { region, slot, vdl } => {
-                    crate::global::on_ack(k, m, region, slot, vdl)
-                }
+                Payload::GlobalAck { region, slot, vdl } => crate::global::on_ack(
+                    k,
+                    &mut m.global,
+                    &mut global_parts!(m),
+                    region,
+                    slot,
+                    vdl,
+                ),
                 Payload::RecoveryScan { seg } => recovery::on_scan(k, &m.storage, msg.from, seg),
                 Payload::RecoveryScl { seg, scl } => {
                     if m.compute
@@ -214,7 +274,7 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                             scl,
                         );
                         if let Some(node) = opened {
-                            failover::recovery_done(k, m, node);
+                            failover::recovery_done(k, &mut m.failover, &mut parts!(m), node);
                         }
                     }
                 }
@@ -267,30 +327,52 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
         Due::ReplicaApplied { node, vdl, since } => {
             replica::on_applied(k, &mut m.compute, &mut m.metrics, node, vdl, since)
         }
-        Due::ClientTick => client::on_tick(k, m),
-        Due::HealthCheck => failover::on_health_check(k, m),
-        Due::Promoted(node) => failover::on_promoted(k, m, node),
-        Due::WriterRecreated(node) => failover::on_writer_recreated(k, m, node),
+        Due::ClientTick => client::on_tick(k, &mut m.access, &mut m.metrics),
+        Due::HealthCheck => failover::on_health_check(k, &mut m.failover, &mut parts!(m)),
+        Due::Promoted(node) => failover::on_promoted(k, &mut m.failover, &mut parts!(m), node),
+        Due::WriterRecreated(node) => {
+            failover::on_writer_recreated(k, &mut m.failover, &mut parts!(m), node)
+        }
         Due::RecoveryRetry => recovery::on_retry(k, &m.compute, &m.storage),
         Due::EngineStarted(node) => {
             recovery::on_engine_started(k, &mut m.compute, &m.storage, node)
         }
         Due::UndoDone { node, txns } => recovery::on_undo_done(k, &mut m.metrics, node, txns),
         Due::InstanceReady(node) => lifecycle::instance_ready(k, m, node),
-        Due::AutoScale => autoscaling::on_evaluate(k, m),
-        Due::ServerlessTick => crate::serverless::on_tick(k, m),
-        Due::GlobalShip => crate::global::on_ship(k, m),
-        Due::GlobalPromoted(r) => crate::global::on_promoted(k, m, r),
-        Due::GlobalForwardTick => crate::global::on_forward_tick(k, m),
+        Due::AutoScale => auto_scale(k, m),
+        Due::ServerlessTick => crate::serverless::on_tick(
+            k,
+            &mut m.serverless,
+            &mut m.compute,
+            &m.access.clients,
+            &mut m.metrics,
+        ),
+        Due::GlobalShip => crate::global::on_ship(k, &mut m.global, &mut global_parts!(m)),
+        Due::GlobalPromoted(r) => {
+            crate::global::on_promoted(k, &mut m.global, &mut global_parts!(m), r)
+        }
+        Due::GlobalForwardTick => {
+            crate::global::on_forward_tick(k, &mut m.global, &mut global_parts!(m))
+        }
         Due::BackupTick => crate::dispatch_backup::on_tick(k, m),
         Due::BacktrackDone => crate::dispatch_backup::on_backtrack_done(k, m),
-        Due::V1Swapped { node, acu } => crate::serverless::on_v1_swapped(k, m, node, acu),
+        Due::V1Swapped { node, acu } => crate::serverless::on_v1_swapped(
+            k,
+            &mut m.serverless,
+            &mut m.compute,
+            &mut m.metrics,
+            node,
+            acu,
+        ),
         Due::Serve {
             node,
             client,
             req,
             write,
-        } => client::serve(k, m, node, client, req, write),
+        } => {
+            let held = writes_held(m);
+            client::serve(k, &m.access, served!(m, held), node, client, req, write)
+        }
         Due::Apply(cmd) => {
             // A scheduled command that no longer applies (e.g. healing what already healed)
             // is skipped; the event stream shows what did happen.
@@ -370,6 +452,34 @@ fn vdl_moved(k: &mut Kernel, m: &mut Model) {
         mtrs_per_txn: m.workload.config.mtrs_per_txn,
     };
     writer::acknowledge_commits(k, &mut m.compute, cx);
+}
+
+/// Auto scaling's evaluation, and the replicas it adds or removes.
+fn auto_scale(k: &mut Kernel, m: &mut Model) {
+    let txns = m.metrics.txns_started;
+    let decided = autoscaling::on_evaluate(
+        k,
+        &mut m.autoscaling,
+        &mut m.compute,
+        &m.access.clients,
+        txns,
+    );
+    match decided {
+        autoscaling::Scale::Hold => {}
+        autoscaling::Scale::Out { class, count } => {
+            for _ in 0..count {
+                let tier = autoscaling::AUTOSCALED_TIER;
+                if lifecycle::add_instance(k, m, None, class, tier, true).is_err() {
+                    break;
+                }
+            }
+            autoscaling::scaled_out(&mut m.autoscaling, k.now);
+        }
+        autoscaling::Scale::In(node) => {
+            lifecycle::remove_instance(k, m, node);
+            autoscaling::scaled_in(&mut m.autoscaling, k.now);
+        }
+    }
 }
 
 /// Runs what a workload tick issued: transactions, page reads on the writer, data growth.

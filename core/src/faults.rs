@@ -86,7 +86,7 @@ pub(crate) fn inject(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comm
             for n in nodes {
                 crash(k, m, n);
             }
-            crate::global::region_health(k, m, region, false);
+            crate::global::region_health(k, &mut m.global, region, false);
         }
     }
     if !matches!(f, Fault::CrashNode(_) | Fault::LoseSegment(_)) {
@@ -141,7 +141,7 @@ pub(crate) fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comman
                 .map(|i| i.node)
                 .collect();
             for n in fenced {
-                failover::node_reachable(k, m, n);
+                failover::node_reachable(k, &crate::dispatch::parts!(m), n);
             }
         }
         Fault::SlowNode { node, .. } => {
@@ -159,7 +159,7 @@ pub(crate) fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comman
             k.emit(Event::FaultHealed(f));
             let nodes = region_nodes(k, region, false);
             restart_all(k, m, &nodes);
-            crate::global::region_health(k, m, region, true);
+            crate::global::region_health(k, &mut m.global, region, true);
         }
     }
     m.faults.retain(|x| !same_target(x, &f));
@@ -182,7 +182,7 @@ fn region_nodes(k: &Kernel, region: RegionId, up: bool) -> Vec<NodeId> {
 
 fn crash(k: &mut Kernel, m: &mut Model, node: NodeId) {
     // Bill the time so far at the instances' old states before they change.
-    crate::serverless::meter(k, m);
+    crate::serverless::meter(k, &mut m.serverless, &m.compute.instances);
     let n = &mut k.topo.nodes[node.index()];
     n.up = false;
     n.incarnation += 1;
@@ -211,7 +211,7 @@ fn restart(k: &mut Kernel, m: &mut Model, node: NodeId) {
 /// does not start repairing segments whose nodes are coming back in the same breath.
 fn restart_all(k: &mut Kernel, m: &mut Model, nodes: &[NodeId]) {
     // Bill the time so far at the instances' old states before they change.
-    crate::serverless::meter(k, m);
+    crate::serverless::meter(k, &mut m.serverless, &m.compute.instances);
     for &node in nodes {
         k.topo.nodes[node.index()].up = true;
         k.emit(Event::NodeUp(node));

@@ -137,7 +137,7 @@ impl Sim {
         );
         m.metrics.replicas_peak = config.replicas as u64;
         workload::set(&mut k, &mut m.workload, config.workload);
-        client::set(&mut k, &mut m, config.clients);
+        client::set(&mut k, &mut m.access, config.clients);
         crate::dispatch_backup::start(&mut k);
         Sim { k, m }
     }

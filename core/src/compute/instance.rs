@@ -1,8 +1,11 @@
 //! DB instances: the writer and up to 15 read replicas sharing one volume (reference §4.1).
 
+use crate::engine::Kernel;
+use crate::event::Event;
 use crate::ids::NodeId;
 use crate::lsn::Lsn;
 pub use crate::role::{Role, MAX_REPLICAS, MAX_TIER};
+use crate::settings::capacity::{Capacity, V1_RESUME_TIME, V2_RESUME_TIME};
 use crate::time::{SimDuration, SimTime};
 
 /// Tier given to replicas that auto scaling adds. UG: Using Amazon Aurora Auto Scaling
@@ -10,6 +13,10 @@ pub const AUTOSCALED_TIER: u8 = 15;
 /// Time to create a new DB instance. [sim default — not sourced; AWS gives no figure, new
 /// replicas typically take minutes]
 pub const INSTANCE_CREATE_TIME: SimDuration = SimDuration::from_mins(5);
+/// CPU time a DB instance spends per read request and per write transaction.
+/// [sim default — not sourced]
+pub const CPU_MICROS_PER_READ: u64 = 400;
+pub const CPU_MICROS_PER_WRITE: u64 = 400;
 /// Share of an instance's memory used as buffer cache. [sim default — not sourced; P17 §6.1's
 /// r3.8xlarge had a 170 GB cache in 244 GB]
 pub const CACHE_SHARE_PCT: u64 = 70;
@@ -115,7 +122,7 @@ pub struct Instance {
     /// When it started serving.
     pub serving_since: SimTime,
     /// Provisioned, or Serverless v2 / v1, and the serverless state.
-    pub capacity: crate::settings::capacity::Capacity,
+    pub capacity: Capacity,
     pub serverless: crate::settings::capacity::ServerlessState,
     /// Its CPU is a queue: busy until then with the requests taken so far.
     pub busy_until: SimTime,
@@ -140,7 +147,7 @@ impl Instance {
             cpu_pct: 0,
             apply_free_at: SimTime::ZERO,
             serving_since: SimTime::ZERO,
-            capacity: crate::settings::capacity::Capacity::Provisioned,
+            capacity: Capacity::Provisioned,
             serverless: crate::settings::capacity::ServerlessState::default(),
             busy_until: SimTime::ZERO,
         }
@@ -160,4 +167,44 @@ impl Instance {
         // Even a cache larger than the hot set misses now and then (cold pages, scans).
         (ratio as u32).min(990_000)
     }
+}
+
+/// Charges CPU for a request and returns when the instance can start it (its CPU is a queue),
+/// or `None`, charging nothing, if the queue is already longer than `limit`.
+pub(crate) fn charge(
+    i: &mut Instance,
+    now: SimTime,
+    cpu_us: u64,
+    limit: SimDuration,
+) -> Option<SimTime> {
+    let start = i.busy_until.max(now);
+    if start > now + limit {
+        return None;
+    }
+    i.serverless.cpu_us += cpu_us;
+    i.serverless.last_active = now;
+    let busy = cpu_us * 1000 / i.milli_vcpu().max(1);
+    i.busy_until = start + SimDuration::from_micros(busy);
+    Some(start)
+}
+
+/// A request reached a paused instance: start resuming.
+pub(crate) fn wake(k: &mut Kernel, i: &mut Instance) {
+    if !i.serverless.paused {
+        return;
+    }
+    i.serverless.paused = false;
+    let (time, half) = match i.capacity {
+        Capacity::V2 { min_half, .. } => (V2_RESUME_TIME, min_half.max(1)),
+        Capacity::V1 { min_acu, .. } => (V1_RESUME_TIME, min_acu * 2),
+        Capacity::Provisioned => return,
+    };
+    i.serverless.half = half;
+    i.serverless.resuming_until = Some(k.now + time);
+    i.serverless.last_active = k.now;
+    i.serverless.woke_at = Some(k.now);
+    k.emit(Event::Resuming {
+        node: i.node,
+        ready_in: time,
+    });
 }

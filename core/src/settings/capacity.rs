@@ -8,6 +8,10 @@ pub const V2_MAX_ACU: u16 = 256;
 /// Auto-pause delay range and default, seconds. API: ServerlessV2ScalingConfiguration
 pub const AUTO_PAUSE_MIN: SimDuration = SimDuration::from_secs(300);
 pub const AUTO_PAUSE_MAX: SimDuration = SimDuration::from_secs(86_400);
+/// Resuming a paused v2 instance: "up to ~15 s". BLOG-S0
+pub const V2_RESUME_TIME: SimDuration = SimDuration::from_secs(15);
+/// A v1 cold start: "30+ s" measured by Percona (2019).
+pub const V1_RESUME_TIME: SimDuration = SimDuration::from_secs(30);
 /// v1 capacity points for Aurora MySQL. API: ScalingConfiguration
 pub const V1_POINTS: [u16; 9] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
