@@ -45,6 +45,7 @@ pub mod ids;
 pub mod invariants;
 pub mod lesson;
 pub mod lsn;
+pub mod measurements;
 pub mod metrics;
 pub mod net;
 pub mod quorum;

@@ -106,6 +106,21 @@ impl Histogram {
     pub fn mean(&self) -> u64 {
         self.sum.checked_div(self.total).unwrap_or(0)
     }
+    /// What was recorded after `earlier`, a copy of this histogram taken before: the counts
+    /// of an interval, so its percentiles can be read. The largest value is the run's, an upper
+    /// bound for the interval's.
+    pub fn since(&self, earlier: &Histogram) -> Histogram {
+        let mut counts = [0; BUCKETS];
+        for (i, c) in counts.iter_mut().enumerate() {
+            *c = self.counts[i].saturating_sub(earlier.counts[i]);
+        }
+        Histogram {
+            counts,
+            total: self.total.saturating_sub(earlier.total),
+            sum: self.sum.saturating_sub(earlier.sum),
+            max: self.max,
+        }
+    }
     /// The value at the given quantile in per mille (500 = median, 990 = p99): the low edge of
     /// its bucket, never above the largest value recorded.
     pub fn quantile(&self, per_mille: u32) -> u64 {
