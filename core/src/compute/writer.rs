@@ -271,12 +271,28 @@ pub(crate) fn run_transaction(k: &mut Kernel, m: &mut Model, mtrs: u8, reply: Re
         w.backlog += 1;
         return false;
     }
+    let from_client = matches!(reply, Reply::Client { .. });
     for _ in 0..mtrs {
         write_mtr(k, w, w.config.records_per_mtr);
     }
     commit_record(k, w, reply);
     m.metrics.txns_started += 1;
+    if !from_client {
+        // A client's request was charged when it joined the CPU queue.
+        count_writer_cpu(k.now, m, crate::autoscaling::CPU_MICROS_PER_WRITE);
+    }
     true
+}
+
+/// Counts work the writer did for the built-in workload (not a client's request, which its CPU
+/// queue already counted) in the CPU use it shows. The workload is not queued on the CPU, so
+/// counting it changes nothing in the run.
+fn count_writer_cpu(now: SimTime, m: &mut Model, cpu_us: u64) {
+    let node = m.compute.writer.node;
+    if let Some(i) = m.compute.instances.iter_mut().find(|i| i.node == node) {
+        let busy = cpu_us * 1000 / i.milli_vcpu().max(1);
+        i.cpu.charge(now, busy);
+    }
 }
 
 /// The commit record: one record that ends its own mini-transaction, parked on the commit queue.
@@ -525,5 +541,6 @@ pub(crate) fn read(k: &mut Kernel, m: &mut Model) {
         m.compute.writer.log.vdl(),
         m.compute.writer.config.cache_hit_ppm,
     );
+    count_writer_cpu(k.now, m, crate::autoscaling::CPU_MICROS_PER_READ);
     crate::compute::read::start(k, m, node, point, hit, Reply::None);
 }
