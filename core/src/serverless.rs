@@ -219,6 +219,7 @@ pub(crate) fn charge(
     i.serverless.last_active = now;
     let busy = cpu_us * 1000 / i.milli_vcpu().max(1);
     i.busy_until = start + SimDuration::from_micros(busy);
+    i.cpu.charge(now, busy);
     Some(start)
 }
 

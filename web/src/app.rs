@@ -51,6 +51,7 @@ struct PanelCache {
     at: aurora_core::SimTime,
     figures: Rc<Figures>,
     log: Rc<Vec<crate::journal::LogLine>>,
+    routine: Rc<Vec<crate::journal::LogLine>>,
     log_version: u64,
     view: Rc<aurora_core::view::View>,
 }
@@ -544,19 +545,28 @@ fn playground(props: &PlaygroundProps) -> Html {
             at: view.now,
             figures,
             log: Rc::new(pb.journal.lines.iter().cloned().collect::<Vec<_>>()),
+            routine: Rc::new(pb.journal.routine.iter().cloned().collect::<Vec<_>>()),
             log_version: pb.journal.version,
             view: Rc::clone(&view),
         });
     }
-    let (figures, log_lines, log_version, panel_view) = match panel_cache.borrow().as_ref() {
-        Some(c) => (
-            Rc::clone(&c.figures),
-            Rc::clone(&c.log),
-            c.log_version,
-            Rc::clone(&c.view),
-        ),
-        None => (Rc::default(), Rc::default(), 0, Rc::clone(&view)),
-    };
+    let (figures, log_lines, routine_lines, log_version, panel_view) =
+        match panel_cache.borrow().as_ref() {
+            Some(c) => (
+                Rc::clone(&c.figures),
+                Rc::clone(&c.log),
+                Rc::clone(&c.routine),
+                c.log_version,
+                Rc::clone(&c.view),
+            ),
+            None => (
+                Rc::default(),
+                Rc::default(),
+                Rc::default(),
+                0,
+                Rc::clone(&view),
+            ),
+        };
     let gauges: Vec<Gauge> = view
         .instances
         .iter()
@@ -650,7 +660,8 @@ fn playground(props: &PlaygroundProps) -> Html {
                                     { world }
                                 }
                             </aside>
-                            <EventLog lines={log_lines} version={log_version} />
+                            <EventLog lines={log_lines} routine={routine_lines} version={log_version}
+                                opened_at={props.params.at.filter(|t| *t > aurora_core::SimTime::ZERO)} />
                             <div class="side">
                                 <crate::glossary::Glossary />
                                 <Charts figures={figures} />
