@@ -43,6 +43,7 @@ pub(crate) mod faults;
 pub mod global;
 pub mod ids;
 pub mod invariants;
+pub mod lag_sweep;
 pub mod lesson;
 pub mod lsn;
 pub mod measurements;

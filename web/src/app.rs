@@ -522,6 +522,12 @@ fn playground(props: &PlaygroundProps) -> Html {
                 .collect(),
             lag_p50: m.replica_lag.quantile(500),
             lag_p99: m.replica_lag.quantile(990),
+            lag_table4: aurora_core::compute::replica::TABLE4_LAG
+                .iter()
+                .filter_map(|&(w, paper)| {
+                    aurora_core::lag_sweep::lag_at(sim, w).map(|(mean, _)| (w, mean, paper))
+                })
+                .collect(),
             ios_per_txn: m.redo_ios_per_txn(),
             client_ok: m.client_ok,
             client_errors: m.client_errors,

@@ -90,6 +90,7 @@ pub const LAYERS: &[(&str, &str, &[&str])] = &[
             "scenario",
             "run_file",
             "backup_scenarios",
+            "lag_sweep",
             "campaign",
             "lesson::*",
             "baseline::*",

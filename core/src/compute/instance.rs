@@ -157,6 +157,8 @@ pub struct Instance {
     pub cpu_pct: u32,
     /// When the replica finishes applying the stream received so far.
     pub apply_free_at: SimTime,
+    /// Time its apply thread has spent receiving and applying the stream.
+    pub apply_busy: SimDuration,
     /// When it started serving.
     pub serving_since: SimTime,
     /// Provisioned, or Serverless v2 / v1, and the serverless state.
@@ -186,6 +188,7 @@ impl Instance {
             connections: 0,
             cpu_pct: 0,
             apply_free_at: SimTime::ZERO,
+            apply_busy: SimDuration::ZERO,
             serving_since: SimTime::ZERO,
             capacity: crate::settings::capacity::Capacity::Provisioned,
             serverless: crate::settings::capacity::ServerlessState::default(),
