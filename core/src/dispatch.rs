@@ -325,7 +325,17 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
         Due::ReadTimeout(id) => read::on_timeout(k, &mut m.compute, &m.storage, &mut m.metrics, id),
         Due::ReplicaStream => replica::on_stream(k, &mut m.compute, &mut m.metrics),
         Due::ReplicaApplied { node, vdl, since } => {
-            replica::on_applied(k, &mut m.compute, &mut m.metrics, node, vdl, since)
+            let wl = m.workload.config;
+            let writes = (wl.txn_per_sec as u64 * wl.mtrs_per_txn as u64).min(u32::MAX as u64);
+            replica::on_applied(
+                k,
+                &mut m.compute,
+                &mut m.metrics,
+                writes as u32,
+                node,
+                vdl,
+                since,
+            )
         }
         Due::ClientTick => client::on_tick(k, &mut m.access, &mut m.metrics),
         Due::HealthCheck => failover::on_health_check(k, &mut m.failover, &mut parts!(m)),

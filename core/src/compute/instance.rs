@@ -21,6 +21,51 @@ pub const CPU_MICROS_PER_WRITE: u64 = 400;
 /// r3.8xlarge had a 170 GB cache in 244 GB]
 pub const CACHE_SHARE_PCT: u64 = 70;
 
+/// CPU busy time counted by whole simulated second: the second being counted and the one
+/// before it. Charged as work is taken, read at any moment without a timer, so measuring adds
+/// no event to the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CpuSeconds {
+    /// The second (since the start) `this_us` counts.
+    pub second: u64,
+    /// Busy µs of all vCPUs together (µs of work divided by the vCPUs) in `second`.
+    pub this_us: u64,
+    /// The same for the second before `second`.
+    pub last_us: u64,
+}
+
+impl CpuSeconds {
+    /// Counts `busy` µs of the instance's whole CPU at `now`.
+    pub fn charge(&mut self, now: SimTime, busy: u64) {
+        let second = now.as_micros() / 1_000_000;
+        if second != self.second {
+            self.last_us = if second == self.second + 1 {
+                self.this_us
+            } else {
+                0
+            };
+            self.this_us = 0;
+            self.second = second;
+        }
+        self.this_us += busy;
+    }
+
+    /// Percent busy over the whole second before `now`'s, capped at 100 (a queue longer than a
+    /// second still reads 100 %).
+    pub fn last_second_pct(&self, now: SimTime) -> u32 {
+        let second = now.as_micros() / 1_000_000;
+        let us = if second == self.second {
+            self.last_us
+        } else if second == self.second + 1 {
+            self.this_us
+        } else {
+            0
+        };
+        (us * 100 / 1_000_000).min(100) as u32
+    }
+}
+
 /// An instance class: vCPUs and memory decide throughput and cache size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct InstanceClass {
@@ -119,6 +164,8 @@ pub struct Instance {
     pub cpu_pct: u32,
     /// When the replica finishes applying the stream received so far.
     pub apply_free_at: SimTime,
+    /// Time its apply thread has spent receiving and applying the stream.
+    pub apply_busy: SimDuration,
     /// When it started serving.
     pub serving_since: SimTime,
     /// Provisioned, or Serverless v2 / v1, and the serverless state.
@@ -126,6 +173,8 @@ pub struct Instance {
     pub serverless: crate::settings::capacity::ServerlessState,
     /// Its CPU is a queue: busy until then with the requests taken so far.
     pub busy_until: SimTime,
+    /// CPU busy time by whole simulated second, for the CPU use the page and lessons show.
+    pub cpu: CpuSeconds,
 }
 
 impl Instance {
@@ -146,11 +195,19 @@ impl Instance {
             connections: 0,
             cpu_pct: 0,
             apply_free_at: SimTime::ZERO,
+            apply_busy: SimDuration::ZERO,
             serving_since: SimTime::ZERO,
             capacity: Capacity::Provisioned,
             serverless: crate::settings::capacity::ServerlessState::default(),
             busy_until: SimTime::ZERO,
+            cpu: CpuSeconds::default(),
         }
+    }
+
+    /// CPU use in percent over the last whole simulated second before `now`: what a monitor
+    /// would show now. (`cpu_pct` is auto scaling's average over its evaluation period.)
+    pub fn cpu_pct_at(&self, now: SimTime) -> u32 {
+        self.cpu.last_second_pct(now)
     }
 
     pub fn is_replica(&self) -> bool {
@@ -185,6 +242,7 @@ pub(crate) fn charge(
     i.serverless.last_active = now;
     let busy = cpu_us * 1000 / i.milli_vcpu().max(1);
     i.busy_until = start + SimDuration::from_micros(busy);
+    i.cpu.charge(now, busy);
     Some(start)
 }
 
