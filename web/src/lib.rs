@@ -14,6 +14,7 @@ pub mod components;
 pub mod embed;
 pub mod export_run;
 pub mod format;
+pub mod frame_budget;
 pub mod glossary;
 pub mod hooks;
 pub mod journal;
