@@ -347,7 +347,7 @@ fn seconds(us: u64) -> String {
 
 /// Half-units as a decimal: 5 → `2.5`, 4 → `2`.
 fn halves(v: u64) -> String {
-    if v % 2 == 0 {
+    if v.is_multiple_of(2) {
         format!("{}", v / 2)
     } else {
         format!("{}.5", v / 2)
