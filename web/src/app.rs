@@ -209,12 +209,13 @@ fn playground(props: &PlaygroundProps) -> Html {
             dispatch.dispatch(Action::Lesson(a))
         })
     };
-    // A lesson file named by the link is fetched once, from this site.
+    // A lesson file (named by the link, or a built-in lesson being opened) is fetched from this
+    // site whenever one is asked for.
     {
         let dispatch = dispatch.clone();
         let loading = state.lesson.loading.clone();
-        use_effect_with((), move |_| {
-            if let Some(path) = loading {
+        use_effect_with(loading, move |loading| {
+            if let Some(path) = loading.clone() {
                 wasm_bindgen_futures::spawn_local(async move {
                     let text = crate::lesson_file::fetch_text(&path).await;
                     dispatch.dispatch(Action::LessonText(path, text));
@@ -265,25 +266,37 @@ fn playground(props: &PlaygroundProps) -> Html {
     let render_started = crate::state::now_ms();
     let speed = state.speed();
     // What the effects need, read before any early return so the hooks run on every render.
-    let (address, in_flight, instances, pgs) = match state.pb.try_borrow() {
+    let (address, in_flight, instances, pgs, sim_ms) = match state.pb.try_borrow() {
         Ok(pb) => (
             // Paused, the address holds the moment, so reloading or copying it keeps it.
             share_query(&pb, speed, !state.playing, false),
             pb.traffic.flights.len(),
             pb.sim().instances().len(),
             pb.sim().storage().pgs.len(),
+            pb.now().as_micros() as f64 / 1_000.0,
         ),
-        Err(_) => (String::new(), 0, 0, 0),
+        Err(_) => (String::new(), 0, 0, 0, 0.0),
     };
     let address = lesson_link.clone().unwrap_or(address);
-    // The benchmark probe times each drawn frame, from building the view to the DOM's update.
+    // Each drawn frame is timed, from building the view to the DOM's update: the next frame's
+    // advance gets what drawing leaves of the frame (and the benchmark probe records it).
     {
         let bench = props.params.bench;
         let advance = state.advance_ms;
+        let wall = state.wall;
         use_effect_with(state.frame, move |_| {
+            let render_ms = crate::state::now_ms() - render_started;
+            crate::frame_budget::record_render(render_ms);
             if bench {
-                let render = crate::state::now_ms() - render_started;
-                crate::probe::record(advance, render, in_flight, instances, pgs);
+                crate::probe::record(&crate::probe::Frame {
+                    advance_ms: advance,
+                    render_ms,
+                    in_flight,
+                    instances,
+                    pgs,
+                    sim_ms,
+                    wall_ms: wall,
+                });
             }
         });
     }

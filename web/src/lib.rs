@@ -15,6 +15,7 @@ pub mod embed;
 pub mod export_run;
 pub mod files;
 pub mod format;
+pub mod frame_budget;
 pub mod glossary;
 pub mod hooks;
 pub mod journal;

@@ -16,8 +16,9 @@ use crate::traffic::{Family, Traffic};
 
 /// Most checkpoints kept; past it every other one goes and the spacing doubles.
 pub const MAX_CHECKPOINTS: usize = 40;
-/// Events handled between two looks at the frame budget.
-const CHUNK: u64 = 1_500;
+/// Events handled between two looks at the frame budget: small enough that a busy model
+/// overruns its budget by a fraction of a millisecond.
+const CHUNK: u64 = 400;
 /// Events handled per call when there is no frame budget (rewinding, opening a link).
 const BIG_CHUNK: u64 = 50_000;
 /// Most events "next event" handles while looking for one that shows.

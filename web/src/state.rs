@@ -26,8 +26,6 @@ mod take_away_reduce;
 /// Longest wall-clock step one frame may take, in ms: after a hidden tab comes back, the run
 /// resumes where it was instead of leaping ahead.
 const MAX_FRAME_MS: f64 = 100.0;
-/// Wall-clock time the model may take per frame, in ms.
-const FRAME_BUDGET_MS: f64 = 9.0;
 /// How far the arrow keys move along the timeline, as a share of its length.
 const NUDGE: f64 = 0.02;
 
@@ -320,7 +318,7 @@ impl AppState {
         let before = pb.now();
         let step = SimDuration::from_micros((dt * 1_000.0 * speed).round() as u64);
         let target = before + step;
-        let deadline = now_ms() + FRAME_BUDGET_MS;
+        let deadline = now_ms() + crate::frame_budget::advance_ms();
         let mut out_of_time = || now_ms() > deadline;
         let started = now_ms();
         let reached = pb.run(target, speed, wall, true, Some(&mut out_of_time));
