@@ -10,6 +10,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::actions::current_load;
+use crate::components::backups::BackupsPanel;
 use crate::components::capacity::{CapacityFigures, CapacityPanel, Gauge};
 use crate::components::charts::{Charts, Figures};
 use crate::components::controls::PlaybackBar;
@@ -52,6 +53,7 @@ struct PanelCache {
     log: Rc<Vec<crate::journal::LogLine>>,
     log_version: u64,
     view: Rc<aurora_core::view::View>,
+    backups: Rc<crate::backups::BackupsData>,
 }
 
 #[derive(Properties, PartialEq, Clone, Default)]
@@ -90,6 +92,7 @@ fn share_query(pb: &Playback, speed: f64, with_time: bool, embed: bool) -> Strin
         actions: pb.actions(),
         embed,
         replicas: pb.replicas(),
+        engine: pb.engine(),
     })
 }
 
@@ -479,17 +482,30 @@ fn playground(props: &PlaygroundProps) -> Html {
             figures,
             log: Rc::new(pb.journal.lines.iter().cloned().collect::<Vec<_>>()),
             log_version: pb.journal.version,
+            backups: Rc::new(crate::backups::data(&view.backup, view.now)),
             view: Rc::clone(&view),
         });
     }
-    let (figures, log_lines, log_version, panel_view) = match panel_cache.borrow().as_ref() {
+    let (figures, log_lines, log_version, panel_view, backups) = match panel_cache.borrow().as_ref()
+    {
         Some(c) => (
             Rc::clone(&c.figures),
             Rc::clone(&c.log),
             c.log_version,
             Rc::clone(&c.view),
+            Rc::clone(&c.backups),
         ),
-        None => (Rc::default(), Rc::default(), 0, Rc::clone(&view)),
+        None => (
+            Rc::default(),
+            Rc::default(),
+            0,
+            Rc::clone(&view),
+            Rc::new(crate::backups::data(&view.backup, view.now)),
+        ),
+    };
+    let page = match state.selection {
+        Some(crate::state::Selection::Page(n)) => sim.page_view(n).map(Rc::new),
+        _ => None,
     };
     let gauges: Vec<Gauge> = view
         .instances
@@ -578,8 +594,9 @@ fn playground(props: &PlaygroundProps) -> Html {
                         <div class="panels">
                             <aside class="side">
                                 <Inspector view={panel_view} faults={Rc::clone(&faults)}
-                                    selection={state.selection} dispatch={on_dispatch.clone()} />
+                                    selection={state.selection} dispatch={on_dispatch.clone()} {page} />
                                 <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
+                                <BackupsPanel data={backups} dispatch={on_dispatch.clone()} />
                                 if !global {
                                     { world }
                                 }
@@ -589,6 +606,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                                 <crate::glossary::Glossary />
                                 <Charts figures={figures} />
                                 <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
+                                    engine={view.backup.engine}
                                     dispatch={on_dispatch.clone()} on_share={on_share} on_embed={on_embed} link={(*link).clone()} />
                                 if !serverless {
                                     { capacity }

@@ -72,7 +72,11 @@ pub const LAYERS: &[(&str, &str, &[&str])] = &[
             "compute::lifecycle",
         ],
     ),
-    ("api", "the simulation's public surface", &["sim", "view"]),
+    (
+        "api",
+        "the simulation's public surface",
+        &["sim", "view", "backup_view"],
+    ),
     (
         "runs",
         "built-in scenarios, campaigns, lessons, run files and the baseline model, driving a Sim",
