@@ -83,7 +83,7 @@ impl Playback {
         mut actions: Vec<Timed>,
     ) -> Playback {
         actions.sort_by_key(|a| a.at);
-        let sim = scenario.start_with(seed, |config| {
+        let mut sim = scenario.start_with(seed, |config| {
             if let Some(want) = replicas {
                 config.replicas = config.replicas.max(want);
             }
@@ -91,6 +91,10 @@ impl Playback {
                 config.backup.engine = engine;
             }
         });
+        // The measurements over time for Save data, at the interval `aurora-sim --csv` uses.
+        sim.record_measurements(aurora_core::measurements::default_interval(
+            scenario.duration,
+        ));
         let every = SimDuration::from_micros((scenario.duration.as_micros() / 30).max(1_000));
         Playback {
             scenario,
@@ -118,8 +122,13 @@ impl Playback {
         scenario: &'static Scenario,
         seed: u64,
         replicas: Option<u8>,
-        sim: Sim,
+        mut sim: Sim,
     ) -> Playback {
+        if sim.measurements().is_none() {
+            sim.record_measurements(aurora_core::measurements::default_interval(
+                scenario.duration,
+            ));
+        }
         let every = SimDuration::from_micros((scenario.duration.as_micros() / 30).max(1_000));
         Playback {
             scenario,
@@ -633,7 +642,7 @@ mod tests {
         let s = find("quorum-write");
         let mut p = Playback::new(s, 1, Vec::new());
         assert!(p.step(0.001, 0.0));
-        let shown = p.traffic.sent + p.journal.lines.len() as u64;
+        let shown = p.traffic.sent + (p.journal.lines.len() + p.journal.routine.len()) as u64;
         assert!(shown > 0, "a step shows a message or a log line");
     }
 }

@@ -21,6 +21,8 @@ use crate::url::Params;
 #[path = "lesson_reduce.rs"]
 mod lesson_reduce;
 pub use lesson_reduce::LessonState;
+#[path = "take_away_reduce.rs"]
+mod take_away_reduce;
 
 /// Longest wall-clock step one frame may take, in ms: after a hidden tab comes back, the run
 /// resumes where it was instead of leaping ahead.
@@ -77,6 +79,8 @@ pub enum Action {
     Act(UserAction),
     Select(Option<Selection>),
     DismissNotice(u64),
+    /// Dismiss every notice at once.
+    DismissNotices,
     Notify(String, bool),
     ToggleHelp,
     /// Escape: close the help, then clear the selection.
@@ -98,6 +102,10 @@ pub enum Action {
     Lesson(crate::lesson::LessonAction),
     /// A lesson file fetched from its path: its text, or why it could not be read.
     LessonText(String, Result<String, String>),
+    /// Save a picture, the data or the run (the page does it after the render).
+    TakeAway(crate::take_away::Request),
+    /// A run file chosen or dropped: its name, and its text or why it could not be read.
+    OpenRun(String, Result<String, String>),
 }
 
 /// The colour theme.
@@ -153,6 +161,10 @@ pub struct AppState {
     pub panels: bool,
     /// The lesson followed, the picker, the progress kept.
     pub lesson: LessonState,
+    /// An embed shows the take-away buttons (`tools=save`); the full page always does.
+    pub tools: bool,
+    /// Counts requests to save something, and the last one: the page saves when it changes.
+    pub take_away: (u64, Option<crate::take_away::Request>),
 }
 
 /// The state as components receive it.
@@ -197,6 +209,8 @@ impl AppState {
             region_shown: None,
             panels: false,
             lesson: LessonState::default(),
+            tools: params.tools,
+            take_away: (0, None),
         };
         for text in notices {
             state.notify(text, true);
@@ -225,7 +239,8 @@ impl AppState {
         if self.notices.last().is_some_and(|n| n.text == text) {
             return;
         }
-        if self.notices.len() >= 6 {
+        // Past the newest, notices fold into one list, so more can wait there.
+        if self.notices.len() >= 20 {
             self.notices.remove(0);
         }
         self.notices.push(Notice {
@@ -260,6 +275,8 @@ impl AppState {
             region_shown: self.region_shown,
             panels: self.panels,
             lesson: self.lesson.clone(),
+            tools: self.tools,
+            take_away: self.take_away,
         }
     }
 
@@ -301,6 +318,8 @@ impl AppState {
         };
         if !self.playing || held {
             self.gauge.reset();
+            // Nothing is playing, so no speed is reached: a figure from before would mislead.
+            let cleared = self.effective_speed.take().is_some();
             // Let lit links fade out while paused.
             let lit = !pb.traffic.pulses.is_empty() || !pb.journal.flashes.is_empty();
             if lit {
@@ -308,7 +327,7 @@ impl AppState {
                 pb.traffic.expire(now, wall);
                 pb.journal.expire(wall);
             }
-            return lit;
+            return lit || cleared;
         }
         let before = pb.now();
         let step = SimDuration::from_micros((dt * 1_000.0 * speed).round() as u64);
@@ -517,6 +536,7 @@ impl Reducible for AppState {
                 next.selection = selection;
             }
             Action::DismissNotice(id) => next.notices.retain(|n| n.id != id),
+            Action::DismissNotices => next.notices.clear(),
             Action::Notify(text, problem) => next.notify(text, problem),
             Action::ToggleHelp => next.help_open = !next.help_open,
             Action::Escape => {
@@ -594,6 +614,8 @@ impl Reducible for AppState {
             }
             Action::Lesson(a) => next.lesson_action(a),
             Action::LessonText(path, text) => next.lesson_text(path, text),
+            Action::TakeAway(request) => next.take_away(request),
+            Action::OpenRun(name, text) => next.open_run(&name, text),
         }
         // Actions from the link that the model refused become notices, not only log lines.
         let problems = next
