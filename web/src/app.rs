@@ -10,6 +10,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::actions::current_load;
+use crate::components::backups::BackupsPanel;
 use crate::components::capacity::{CapacityFigures, CapacityPanel, Gauge};
 use crate::components::charts::{Charts, Figures};
 use crate::components::controls::PlaybackBar;
@@ -54,6 +55,7 @@ struct PanelCache {
     routine: Rc<Vec<crate::journal::LogLine>>,
     log_version: u64,
     view: Rc<aurora_core::view::View>,
+    backups: Rc<crate::backups::BackupsData>,
 }
 
 #[derive(Properties, PartialEq, Clone, Default)]
@@ -92,6 +94,7 @@ fn share_query(pb: &Playback, speed: f64, with_time: bool, embed: bool) -> Strin
         actions: pb.actions(),
         embed,
         replicas: pb.replicas(),
+        engine: pb.engine(),
     })
 }
 
@@ -566,10 +569,11 @@ fn playground(props: &PlaygroundProps) -> Html {
             log: Rc::new(pb.journal.lines.iter().cloned().collect::<Vec<_>>()),
             routine: Rc::new(pb.journal.routine.iter().cloned().collect::<Vec<_>>()),
             log_version: pb.journal.version,
+            backups: Rc::new(crate::backups::data(&view.backup, view.now)),
             view: Rc::clone(&view),
         });
     }
-    let (figures, log_lines, routine_lines, log_version, panel_view) =
+    let (figures, log_lines, routine_lines, log_version, panel_view, backups) =
         match panel_cache.borrow().as_ref() {
             Some(c) => (
                 Rc::clone(&c.figures),
@@ -577,6 +581,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                 Rc::clone(&c.routine),
                 c.log_version,
                 Rc::clone(&c.view),
+                Rc::clone(&c.backups),
             ),
             None => (
                 Rc::default(),
@@ -584,8 +589,13 @@ fn playground(props: &PlaygroundProps) -> Html {
                 Rc::default(),
                 0,
                 Rc::clone(&view),
+                Rc::new(crate::backups::data(&view.backup, view.now)),
             ),
         };
+    let page = match state.selection {
+        Some(crate::state::Selection::Page(n)) => sim.page_view(n).map(Rc::new),
+        _ => None,
+    };
     let gauges: Vec<Gauge> = view
         .instances
         .iter()
@@ -673,8 +683,9 @@ fn playground(props: &PlaygroundProps) -> Html {
                         <div class="panels">
                             <aside class="side">
                                 <Inspector view={panel_view} faults={Rc::clone(&faults)}
-                                    selection={state.selection} dispatch={on_dispatch.clone()} />
+                                    selection={state.selection} dispatch={on_dispatch.clone()} {page} />
                                 <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
+                                <BackupsPanel data={backups} dispatch={on_dispatch.clone()} />
                                 if !global {
                                     { world }
                                 }
@@ -685,6 +696,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                                 <crate::glossary::Glossary />
                                 <Charts figures={figures} />
                                 <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
+                                    engine={view.backup.engine}
                                     dispatch={on_dispatch.clone()} on_share={on_share} on_embed={on_embed} link={(*link).clone()} />
                                 { take_away }
                                 if !serverless {

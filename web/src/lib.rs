@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod acu;
 pub mod app;
+pub mod backups;
 pub mod choices;
 pub mod compare;
 pub mod components;

@@ -5,6 +5,7 @@
 //! up to the point asked for; acting in the past forks the run, dropping the actions after it.
 //! Nothing here touches the DOM: the page and the native tests drive it alike.
 
+use aurora_core::backup::Engine;
 use aurora_core::scenario::Scenario;
 use aurora_core::topology::NodeKind;
 use aurora_core::{Event, Sim, SimDuration, SimTime};
@@ -33,6 +34,8 @@ pub struct Playback {
     seed: u64,
     /// The replicas the run started with, if the link asked for them.
     replicas: Option<u8>,
+    /// The engine the cluster was created with, if the link asked for one (`engine=`).
+    engine: Option<Engine>,
     sim: Sim,
     actions: Vec<Timed>,
     /// Actions before this index have been applied to `sim`.
@@ -66,12 +69,27 @@ impl Playback {
         scenario: &'static Scenario,
         seed: u64,
         replicas: Option<u8>,
+        actions: Vec<Timed>,
+    ) -> Playback {
+        Playback::with_setup(scenario, seed, replicas, None, actions)
+    }
+
+    /// As [`Playback::with_replicas`], with the cluster created for `engine` (Aurora MySQL or
+    /// PostgreSQL: only MySQL can backtrack).
+    pub fn with_setup(
+        scenario: &'static Scenario,
+        seed: u64,
+        replicas: Option<u8>,
+        engine: Option<Engine>,
         mut actions: Vec<Timed>,
     ) -> Playback {
         actions.sort_by_key(|a| a.at);
         let mut sim = scenario.start_with(seed, |config| {
             if let Some(want) = replicas {
                 config.replicas = config.replicas.max(want);
+            }
+            if let Some(engine) = engine {
+                config.backup.engine = engine;
             }
         });
         // The measurements over time for Save data, at the interval `aurora-sim --csv` uses.
@@ -83,6 +101,7 @@ impl Playback {
             scenario,
             seed,
             replicas,
+            engine,
             checkpoints: vec![(sim.clone(), 0)],
             sim,
             actions,
@@ -116,6 +135,7 @@ impl Playback {
             scenario,
             seed,
             replicas,
+            engine: None,
             checkpoints: vec![(sim.clone(), 0)],
             horizon: sim.now(),
             sim,
@@ -137,6 +157,7 @@ impl Playback {
         let mut p = Playback::from_sim(self.scenario, self.seed, self.replicas, self.sim.clone());
         p.journal = self.journal.clone();
         p.acu = self.acu.clone();
+        p.engine = self.engine;
         p
     }
 
@@ -158,6 +179,11 @@ impl Playback {
     }
     pub fn replicas(&self) -> Option<u8> {
         self.replicas
+    }
+
+    /// The engine the link asked the cluster to be created with, if any.
+    pub fn engine(&self) -> Option<Engine> {
+        self.engine
     }
     pub fn sim(&self) -> &Sim {
         &self.sim
