@@ -142,7 +142,7 @@ impl Sim {
             Due::HealthCheck,
         );
         m.metrics.replicas_peak = config.replicas as u64;
-        workload::set(&mut k, &mut m, config.workload);
+        workload::set(&mut k, &mut m.workload, config.workload);
         client::set(&mut k, &mut m, config.clients);
         crate::dispatch_backup::start(&mut k);
         Sim {

@@ -373,7 +373,7 @@ impl Sim {
                 },
                 lag: i.lag,
                 lag_lsn: i.lag_lsn,
-                cpu_pct: i.cpu_pct,
+                cpu_pct: i.cpu_pct_at(now),
                 connections: crate::client::connections_to(self.clients(), i.node, now),
                 autoscaled: i.autoscaled,
                 capacity: i.capacity,

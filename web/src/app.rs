@@ -51,6 +51,7 @@ struct PanelCache {
     at: aurora_core::SimTime,
     figures: Rc<Figures>,
     log: Rc<Vec<crate::journal::LogLine>>,
+    routine: Rc<Vec<crate::journal::LogLine>>,
     log_version: u64,
     view: Rc<aurora_core::view::View>,
 }
@@ -521,6 +522,12 @@ fn playground(props: &PlaygroundProps) -> Html {
                 .collect(),
             lag_p50: m.replica_lag.quantile(500),
             lag_p99: m.replica_lag.quantile(990),
+            lag_table4: aurora_core::compute::replica::TABLE4_LAG
+                .iter()
+                .filter_map(|&(w, paper)| {
+                    aurora_core::lag_sweep::lag_at(sim, w).map(|(mean, _)| (w, mean, paper))
+                })
+                .collect(),
             ios_per_txn: m.redo_ios_per_txn(),
             client_ok: m.client_ok,
             client_errors: m.client_errors,
@@ -544,19 +551,28 @@ fn playground(props: &PlaygroundProps) -> Html {
             at: view.now,
             figures,
             log: Rc::new(pb.journal.lines.iter().cloned().collect::<Vec<_>>()),
+            routine: Rc::new(pb.journal.routine.iter().cloned().collect::<Vec<_>>()),
             log_version: pb.journal.version,
             view: Rc::clone(&view),
         });
     }
-    let (figures, log_lines, log_version, panel_view) = match panel_cache.borrow().as_ref() {
-        Some(c) => (
-            Rc::clone(&c.figures),
-            Rc::clone(&c.log),
-            c.log_version,
-            Rc::clone(&c.view),
-        ),
-        None => (Rc::default(), Rc::default(), 0, Rc::clone(&view)),
-    };
+    let (figures, log_lines, routine_lines, log_version, panel_view) =
+        match panel_cache.borrow().as_ref() {
+            Some(c) => (
+                Rc::clone(&c.figures),
+                Rc::clone(&c.log),
+                Rc::clone(&c.routine),
+                c.log_version,
+                Rc::clone(&c.view),
+            ),
+            None => (
+                Rc::default(),
+                Rc::default(),
+                Rc::default(),
+                0,
+                Rc::clone(&view),
+            ),
+        };
     let gauges: Vec<Gauge> = view
         .instances
         .iter()
@@ -650,7 +666,8 @@ fn playground(props: &PlaygroundProps) -> Html {
                                     { world }
                                 }
                             </aside>
-                            <EventLog lines={log_lines} version={log_version} />
+                            <EventLog lines={log_lines} routine={routine_lines} version={log_version}
+                                opened_at={props.params.at.filter(|t| *t > aurora_core::SimTime::ZERO)} />
                             <div class="side">
                                 <crate::glossary::Glossary />
                                 <Charts figures={figures} />

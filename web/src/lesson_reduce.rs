@@ -572,6 +572,17 @@ mod tests {
     }
 
     #[test]
+    fn while_a_lesson_holds_the_clock_no_reached_speed_is_shown() {
+        let s = open("?lesson=losing-an-az&step=2");
+        // As a race through the previous step's wait would have left it.
+        let mut raced = s.copy();
+        raced.effective_speed = Some(4.4);
+        let s = frames(Rc::new(raced), 3, |_| false);
+        assert_eq!(card(&s).progress, crate::lesson::Progress::Answer);
+        assert_eq!(s.effective_speed, None, "held: nothing is reached");
+    }
+
+    #[test]
     fn a_prediction_holds_the_model_until_answered_and_the_model_decides_it() {
         let s = open("?lesson=losing-an-az&step=2");
         assert_eq!(card(&s).progress, crate::lesson::Progress::Answer);

@@ -616,7 +616,7 @@ mod tests {
         let s = find("quorum-write");
         let mut p = Playback::new(s, 1, Vec::new());
         assert!(p.step(0.001, 0.0));
-        let shown = p.traffic.sent + p.journal.lines.len() as u64;
+        let shown = p.traffic.sent + (p.journal.lines.len() + p.journal.routine.len()) as u64;
         assert!(shown > 0, "a step shows a message or a log line");
     }
 }

@@ -74,6 +74,8 @@ pub enum Action {
     Act(UserAction),
     Select(Option<Selection>),
     DismissNotice(u64),
+    /// Dismiss every notice at once.
+    DismissNotices,
     Notify(String, bool),
     ToggleHelp,
     /// Escape: close the help, then clear the selection.
@@ -231,7 +233,8 @@ impl AppState {
         if self.notices.last().is_some_and(|n| n.text == text) {
             return;
         }
-        if self.notices.len() >= 6 {
+        // Past the newest, notices fold into one list, so more can wait there.
+        if self.notices.len() >= 20 {
             self.notices.remove(0);
         }
         self.notices.push(Notice {
@@ -303,6 +306,8 @@ impl AppState {
         };
         if !self.playing || held {
             self.gauge.reset();
+            // Nothing is playing, so no speed is reached: a figure from before would mislead.
+            let cleared = self.effective_speed.take().is_some();
             // Let lit links fade out while paused.
             let lit = !pb.traffic.pulses.is_empty() || !pb.journal.flashes.is_empty();
             if lit {
@@ -310,7 +315,7 @@ impl AppState {
                 pb.traffic.expire(now, wall);
                 pb.journal.expire(wall);
             }
-            return lit;
+            return lit || cleared;
         }
         let before = pb.now();
         let step = SimDuration::from_micros((dt * 1_000.0 * speed).round() as u64);
@@ -495,6 +500,7 @@ impl Reducible for AppState {
                 next.selection = selection;
             }
             Action::DismissNotice(id) => next.notices.retain(|n| n.id != id),
+            Action::DismissNotices => next.notices.clear(),
             Action::Notify(text, problem) => next.notify(text, problem),
             Action::ToggleHelp => next.help_open = !next.help_open,
             Action::Escape => {

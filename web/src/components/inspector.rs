@@ -220,8 +220,10 @@ pub fn inspector(p: &InspectorProps) -> Html {
     };
     let d2 = d.clone();
     let close = Callback::from(move |_: MouseEvent| d2.emit(Action::Select(None)));
+    // Docked at the foot of the window while something is selected: what the selection says
+    // is read without scrolling away from the diagram.
     html! {
-        <section class="panel inspector" aria-labelledby="inspector-title">
+        <section class="panel inspector docked" aria-labelledby="inspector-title">
             <div class="panel-head">
                 <h2 id="inspector-title">{ "Inspector" }</h2>
                 <button class="close" onclick={close} aria-label="Clear the selection">{ "✕" }</button>

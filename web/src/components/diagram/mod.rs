@@ -209,7 +209,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
             place(
                 *id,
                 html! {
-                    <ClientDot node={node.clone()} x={*x} y={*y} r={6.0} label={""} selected={selected}
+                    <ClientDot node={node.clone()} x={*x} y={*y} r={6.0} hit={l.client_hit} label={""} selected={selected}
                         on_select={props.on_select.clone()} />
                 },
             );
@@ -306,7 +306,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
                     aria-label={names::az_with_state(i, failed, cut)}
                     aria-pressed={selected.to_string()}
                     {onclick} {onkeydown}>
-                    <rect class="az-head-hit" x={f(r.x)} y={f(r.y)} width={f(r.w)} height="26" rx="10" />
+                    <rect class="az-head-hit" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={if l.narrow { "29" } else { "26" }} rx="10" />
                     <text aria-hidden="true" class="az-title" x={f(r.x + 12.0)} y={f(r.y + 18.0)}>
                         { format!("AZ {}", names::az_letter(i)) }
                     </text>
@@ -399,6 +399,13 @@ pub fn diagram(props: &DiagramProps) -> Html {
         })
     });
 
+    // The selection, drawn over everything so it shows whatever is selected.
+    let ring = selection.and_then(|s| selection_rect(l, s)).map(|r| {
+        html! {
+            <rect class="selection-ring" aria-hidden="true" x={f(r.x - 3.0)} y={f(r.y - 3.0)}
+                width={f(r.w + 6.0)} height={f(r.h + 6.0)} rx="9" />
+        }
+    });
     let sr = l.services;
     let rg = l.region;
     html! {
@@ -412,14 +419,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
             </text>
             if !l.pgs.is_empty() {
                 <text class="row-label" x={f(rg.x + 10.0)} y={f(l.pgs[0].1.y - 5.0)}>
-                    { format!(
-                        "Volume: {} protection group{}, {} copies each (write quorum {}, read quorum {})",
-                        view.pgs.len(),
-                        if view.pgs.len() == 1 { "" } else { "s" },
-                        aurora_core::AZ_COUNT * aurora_core::COPIES_PER_AZ,
-                        aurora_core::quorum::WRITE_QUORUM,
-                        aurora_core::quorum::READ_QUORUM,
-                    ) }
+                    { volume_label(view.pgs.len(), l.narrow) }
                 </text>
             }
             { for zone_boxes }
@@ -433,7 +433,54 @@ pub fn diagram(props: &DiagramProps) -> Html {
             { for pgs }
             { for stores }
             { for regions }
+            { for ring }
         </svg>
+    }
+}
+
+/// Where the selection is drawn: its card, chip, segment, zone or dot.
+fn selection_rect(l: &Layout, selection: Selection) -> Option<crate::layout::Rect> {
+    use crate::layout::Rect;
+    let dot = |(x, y): (f32, f32), r: f32| Rect::new(x - r, y - r, 2.0 * r, 2.0 * r);
+    match selection {
+        Selection::Az(i) => l.azs.get(usize::from(i)).copied(),
+        Selection::Segment(seg) => l.segments.iter().find(|(s, _)| *s == seg).map(|(_, r)| *r),
+        Selection::Pg(pg) => l.pgs.iter().find(|(p, _)| *p == pg).map(|(_, r)| *r),
+        Selection::Node(id) => l
+            .instances
+            .iter()
+            .chain(&l.storage)
+            .chain(&l.stores)
+            .find(|(n, _)| *n == id)
+            .map(|(_, r)| *r)
+            .or_else(|| {
+                l.dns
+                    .filter(|(n, _)| *n == id)
+                    .map(|(_, pos)| dot(pos, 17.0))
+            })
+            .or_else(|| {
+                l.clients
+                    .iter()
+                    .find(|(n, _)| *n == id)
+                    .map(|(_, pos)| dot(*pos, l.client_hit))
+            }),
+    }
+}
+
+/// The volume's line over its PGs; shorter where the diagram is narrow, so it fits.
+fn volume_label(pgs: usize, narrow: bool) -> String {
+    let copies = aurora_core::AZ_COUNT * aurora_core::COPIES_PER_AZ;
+    let (w, r) = (
+        aurora_core::quorum::WRITE_QUORUM,
+        aurora_core::quorum::READ_QUORUM,
+    );
+    if narrow {
+        format!("Volume: {pgs} PGs × {copies} copies · write quorum {w} · read {r}")
+    } else {
+        format!(
+            "Volume: {pgs} protection group{}, {copies} copies each (write quorum {w}, read quorum {r})",
+            if pgs == 1 { "" } else { "s" }
+        )
     }
 }
 
