@@ -92,7 +92,7 @@ impl Playback {
                 config.backup.engine = engine;
             }
         });
-        // The measurements over time for Save data, at the interval `aurora-sim --csv` uses.
+        // The measurements over time for Save measurements, at the interval `aurora-sim --csv` uses.
         sim.record_measurements(aurora_core::measurements::default_interval(
             scenario.duration,
         ));

@@ -38,7 +38,7 @@ pub struct Params {
     /// The simulated time to open at.
     pub at: Option<SimTime>,
     pub embed: bool,
-    /// `tools=save`: an embed shows the take-away buttons too (Save picture, Save data, Save
+    /// `tools=save`: an embed shows the take-away buttons too (Save picture, Save measurements, Save event log, Save
     /// run, Open run); the full page always does.
     pub tools: bool,
     pub autoplay: bool,
