@@ -26,17 +26,17 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
                 ));
             }
             writer_up(k, m)?;
-            writer::run_transaction(k, m, mtrs, read::Reply::None);
+            crate::dispatch::run_transaction(k, m, mtrs, read::Reply::None);
             Ok(())
         }
         Command::Write => {
             writer_up(k, m)?;
-            writer::manual_write(k, m);
+            writer::manual_write(k, &mut m.compute.writer);
             Ok(())
         }
         Command::Commit => {
             writer_up(k, m)?;
-            if writer::manual_commit(k, m) {
+            if writer::manual_commit(k, &mut m.compute.writer, &mut m.metrics) {
                 Ok(())
             } else {
                 Err(CommandError::NoOpenTransaction)
@@ -44,12 +44,12 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
         }
         Command::Read => {
             writer_up(k, m)?;
-            writer::read(k, m);
+            writer::read(k, &mut m.compute, &m.storage, &mut m.metrics);
             Ok(())
         }
         Command::SetWorkload(c) => {
             c.validate().map_err(CommandError::BadWorkload)?;
-            workload::set(k, m, c);
+            workload::set(k, &mut m.workload, c);
             Ok(())
         }
         Command::GrowVolume { bytes } => grow(k, m, bytes),

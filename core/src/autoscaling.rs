@@ -6,6 +6,7 @@ use crate::compute::instance::{Role, AUTOSCALED_TIER};
 use crate::dispatch::Model;
 use crate::engine::{Due, Kernel};
 use crate::event::Event;
+pub use crate::settings::scaling::{Metric, Policy};
 use crate::time::{SimDuration, SimTime};
 
 /// Default scale-out and scale-in cooldown. UG: Using Amazon Aurora Auto Scaling (2023)
@@ -16,40 +17,6 @@ pub const EVALUATION_INTERVAL: SimDuration = SimDuration::from_secs(60);
 /// [sim default — not sourced]
 pub const CPU_MICROS_PER_READ: u64 = 400;
 pub const CPU_MICROS_PER_WRITE: u64 = 400;
-
-/// What the policy tracks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Metric {
-    /// Average replica CPU, percent.
-    Cpu,
-    /// Average client connections per replica.
-    Connections,
-}
-
-/// A target-tracking policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Policy {
-    pub metric: Metric,
-    pub target: u32,
-    pub min: u8,
-    pub max: u8,
-    pub scale_out_cooldown: SimDuration,
-    pub scale_in_cooldown: SimDuration,
-}
-
-impl Policy {
-    pub fn validate(&self) -> Result<(), &'static str> {
-        if self.min > self.max || self.max as usize > crate::compute::instance::MAX_REPLICAS {
-            return Err("auto scaling needs 0 ≤ min ≤ max ≤ 15 replicas");
-        }
-        if self.target == 0 {
-            return Err("the target must be above zero");
-        }
-        Ok(())
-    }
-}
 
 /// Auto scaling's state: the policy in force, if any, and the writer's transactions at the
 /// last measurement.

@@ -6,13 +6,13 @@
 //! for the answer. A request that gets no answer within the timeout counts as an error.
 
 use crate::compute::instance::Role;
-use crate::compute::read::{self, Reply};
-use crate::compute::writer;
+use crate::compute::read::{self, respond, Reply};
 use crate::dispatch::Model;
 use crate::endpoint::{self, EndpointId, DNS_TTL};
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::MsgKind;
 use crate::ids::NodeId;
+pub use crate::settings::load::{ClientWorkload, Pattern, MAX_CLIENTS};
 use crate::time::{SimDuration, SimTime};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -43,8 +43,6 @@ impl Access {
 
 /// How long a client waits for an answer before counting an error. [sim default — not sourced]
 pub const CLIENT_TIMEOUT: SimDuration = SimDuration::from_secs(2);
-/// Most clients a workload may have.
-pub const MAX_CLIENTS: u8 = 32;
 /// Shortest gap between client ticks. Each tick is scheduled for when the next request is due,
 /// so requests arrive spread through time, one per tick, up to 1 / this rate; beyond it a tick
 /// issues several. Clumping a millisecond's requests into one instant would make the writer's
@@ -53,110 +51,9 @@ pub const CLIENT_TICK: SimDuration = SimDuration::from_micros(10);
 /// Gap between client ticks while the rate is zero (a ramp from zero, a burst's quiet part).
 /// [sim default — not sourced]
 pub const IDLE_TICK: SimDuration = SimDuration::from_millis(100);
-const REQUEST_BYTES: u32 = 300;
+use crate::compute::read::REQUEST_BYTES;
 /// An instance refuses requests once its CPU queue is this long. [sim default — not sourced]
 pub const OVERLOAD_QUEUE: SimDuration = SimDuration::from_secs(1);
-
-/// How the request rate changes over time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Pattern {
-    Steady,
-    /// From the base rate to `to_per_sec`, linearly over `over`, then flat.
-    Ramp {
-        to_per_sec: u32,
-        over: SimDuration,
-    },
-    /// `factor` times the base rate for `length` out of every `every`.
-    Burst {
-        every: SimDuration,
-        length: SimDuration,
-        factor: u32,
-    },
-}
-
-/// The client workload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ClientWorkload {
-    pub clients: u8,
-    /// Requests per second across all clients.
-    pub requests_per_sec: u32,
-    /// Share of requests that are reads, in ppm.
-    pub read_ppm: u32,
-    pub mtrs_per_txn: u8,
-    pub pattern: Pattern,
-    /// The endpoint reads use.
-    pub read_endpoint: EndpointId,
-    /// Bytes of hot data: with the instance's cache size, sets its buffer-cache hit ratio.
-    pub hot_bytes: u64,
-}
-
-impl Default for ClientWorkload {
-    fn default() -> Self {
-        ClientWorkload {
-            clients: 0,
-            requests_per_sec: 0,
-            read_ppm: 900_000,
-            mtrs_per_txn: 2,
-            pattern: Pattern::Steady,
-            read_endpoint: EndpointId::Reader,
-            hot_bytes: 64 << 30,
-        }
-    }
-}
-
-impl ClientWorkload {
-    pub fn validate(&self) -> Result<(), &'static str> {
-        if self.clients > MAX_CLIENTS {
-            return Err("at most 32 clients");
-        }
-        if self.read_ppm > 1_000_000 {
-            return Err("the read share is at most 100%");
-        }
-        if !(1..=16).contains(&self.mtrs_per_txn) {
-            return Err("a transaction has 1 to 16 mini-transactions");
-        }
-        if self.requests_per_sec > crate::workload::MAX_RATE {
-            return Err("rates are limited to 10 million per second");
-        }
-        if let Pattern::Burst { every, length, .. } = self.pattern {
-            if every == SimDuration::ZERO || length > every {
-                return Err("a burst must be shorter than its period");
-            }
-        }
-        Ok(())
-    }
-
-    /// The rate at `elapsed` since the workload started.
-    pub fn rate_at(&self, elapsed: SimDuration) -> u64 {
-        let base = self.requests_per_sec as u64;
-        match self.pattern {
-            Pattern::Steady => base,
-            Pattern::Ramp { to_per_sec, over } => {
-                let to = to_per_sec as u64;
-                let t = elapsed.as_micros().min(over.as_micros());
-                let span = over.as_micros().max(1);
-                if to >= base {
-                    base + (to - base) * t / span
-                } else {
-                    base - (base - to) * t / span
-                }
-            }
-            Pattern::Burst {
-                every,
-                length,
-                factor,
-            } => {
-                if elapsed.as_micros() % every.as_micros().max(1) < length.as_micros() {
-                    base * factor as u64
-                } else {
-                    base
-                }
-            }
-        }
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -355,7 +252,7 @@ pub(crate) fn on_dns_query(k: &mut Kernel, m: &mut Model, client: NodeId, write:
     } else {
         m.access.clients.config.read_endpoint
     };
-    let target = endpoint::resolve(k, m, ep);
+    let target = endpoint::resolve(k, &m.access.endpoints, &m.compute.instances, ep);
     k.send(
         m.access.dns,
         client,
@@ -432,7 +329,7 @@ pub(crate) fn on_query(
     };
     let Some(start) = crate::serverless::charge(inst, now, cost, OVERLOAD_QUEUE) else {
         m.metrics.overloaded += 1;
-        respond(k, m, at, client, req, false);
+        respond(k, at, client, req, false);
         return;
     };
     if start > now {
@@ -488,8 +385,8 @@ pub(crate) fn serve(
     match (role, write) {
         (Role::Writer, true) if m.compute.recovery.is_none() => {
             let mtrs = m.access.clients.config.mtrs_per_txn;
-            if !writer::run_transaction(k, m, mtrs, reply) {
-                respond(k, m, at, client, req, false);
+            if !crate::dispatch::run_transaction(k, m, mtrs, reply) {
+                respond(k, at, client, req, false);
             }
         }
         (Role::Writer, false) if m.compute.recovery.is_none() => {
@@ -497,42 +394,41 @@ pub(crate) fn serve(
                 m.compute.writer.log.vdl(),
                 m.compute.instances[idx].cache_hit_ppm(hot),
             );
-            if read::start(k, m, at, point, hit, reply) {
-                respond(k, m, at, client, req, true);
+            if read::start(
+                k,
+                &mut m.compute,
+                &m.storage,
+                &mut m.metrics,
+                at,
+                point,
+                hit,
+                reply,
+            ) {
+                respond(k, at, client, req, true);
             }
         }
         (Role::Replica | Role::Fenced, false) => {
             let inst = &m.compute.instances[idx];
             let (point, hit) = (inst.read_point, inst.cache_hit_ppm(hot));
-            if read::start(k, m, at, point, hit, reply) {
-                respond(k, m, at, client, req, true);
+            if read::start(
+                k,
+                &mut m.compute,
+                &m.storage,
+                &mut m.metrics,
+                at,
+                point,
+                hit,
+                reply,
+            ) {
+                respond(k, at, client, req, true);
             }
         }
         // A writer that has been replaced but does not know it yet takes the write; storage
         // will refuse it for its stale epoch when the writer can reach storage again.
         (Role::Fenced, true) => m.failover.fenced_pending.push((client, req)),
         // A replica refuses writes ("read-only"), as does anything starting or recovering.
-        _ => respond(k, m, at, client, req, false),
+        _ => respond(k, at, client, req, false),
     }
-}
-
-/// Sends a client its answer.
-pub(crate) fn respond(
-    k: &mut Kernel,
-    m: &mut Model,
-    from: NodeId,
-    client: NodeId,
-    req: u64,
-    ok: bool,
-) {
-    let _ = m;
-    k.send(
-        from,
-        client,
-        MsgKind::Answer,
-        REQUEST_BYTES,
-        Payload::Answer { req, ok },
-    );
 }
 
 /// At the client: the answer, timed from when the request was issued.

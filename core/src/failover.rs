@@ -13,6 +13,7 @@ use crate::endpoint::EndpointId;
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, FailoverPhase, MsgKind};
 use crate::ids::NodeId;
+pub use crate::metrics::FailoverRecord;
 use crate::time::{SimDuration, SimTime};
 
 /// How often the host manager checks the writer. [sim default — not sourced]
@@ -74,24 +75,6 @@ pub struct Failover {
     pub manual: bool,
     /// Transactions the old writer had in flight: undone after the new writer opens.
     pub in_flight: u32,
-}
-
-/// A finished failover, phase by phase.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct FailoverRecord {
-    pub old: NodeId,
-    pub new: NodeId,
-    /// From the writer's failure to the start of failover. The phases add up to `total`.
-    pub detect: SimDuration,
-    /// The control plane's view of detection: from the last health check the writer passed
-    /// to the start of failover, after `missed_checks` misses in a row. It is longer than
-    /// `detect` by the time between that check and the fault.
-    pub unhealthy_for: SimDuration,
-    pub missed_checks: u32,
-    pub promote: SimDuration,
-    pub recover: SimDuration,
-    pub total: SimDuration,
 }
 
 /// The writer is healthy if it is up and the control plane can reach it.
@@ -256,8 +239,15 @@ pub(crate) fn on_writer_recreated(k: &mut Kernel, m: &mut Model, node: NodeId) {
         took: RECREATE_WRITER_TIME,
     });
     let in_flight = m.failover.active.map_or(0, |f| f.in_flight);
-    recovery::begin(k, m, node, SimDuration::ZERO, in_flight);
-    recovery::note_restart(m, RECREATE_WRITER_TIME);
+    recovery::begin(
+        k,
+        &mut m.compute,
+        &m.storage,
+        node,
+        SimDuration::ZERO,
+        in_flight,
+    );
+    recovery::note_restart(&mut m.compute, RECREATE_WRITER_TIME);
 }
 
 /// The old writer steps down: if it is down it will come back as a replica; in a manual
@@ -275,7 +265,7 @@ fn demote_old_writer(k: &mut Kernel, m: &mut Model, old: NodeId, told: bool) -> 
     m.metrics.txn_errors += replies.len() as u64;
     for r in replies {
         if let Reply::Client { client, req } = r {
-            crate::client::respond(k, m, old, client, req, false);
+            crate::compute::read::respond(k, old, client, req, false);
         }
     }
     set_role(k, m, old, role);
@@ -315,8 +305,15 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: NodeId) {
     if let Some(f) = &mut m.failover.active {
         f.recovery_at = Some(k.now);
     }
-    recovery::begin(k, m, target, SimDuration::ZERO, in_flight);
-    recovery::note_restart(m, PROMOTE_TIME);
+    recovery::begin(
+        k,
+        &mut m.compute,
+        &m.storage,
+        target,
+        SimDuration::ZERO,
+        in_flight,
+    );
+    recovery::note_restart(&mut m.compute, PROMOTE_TIME);
 }
 
 /// Recovery finished on `node`: flip DNS and close the failover.
@@ -409,7 +406,7 @@ pub(crate) fn fenced_rejected(k: &mut Kernel, m: &mut Model, node: NodeId) -> bo
     let pending = core::mem::take(&mut m.failover.fenced_pending);
     m.metrics.fenced_writes_refused += pending.len() as u64;
     for (client, req) in pending {
-        crate::client::respond(k, m, node, client, req, false);
+        crate::compute::read::respond(k, node, client, req, false);
     }
     true
 }

@@ -33,7 +33,9 @@ pub(crate) fn inject(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comm
                 return Err(CommandError::SegmentNotHealthy(seg));
             }
             k.emit(Event::FaultInjected(f));
-            repair::lose_segment(k, m, seg);
+            crate::dispatch::storage_control(k, m, |k, st, cl| {
+                repair::lose_segment(k, st, cl, seg)
+            });
         }
         Fault::FailAz(az) => {
             if az.index() >= crate::topology::AZ_COUNT {
@@ -62,7 +64,7 @@ pub(crate) fn inject(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comm
             }
             k.emit(Event::FaultInjected(f));
             k.net.partitions.push(p);
-            repair::evaluate_quorums(k, m);
+            crate::dispatch::evaluate_quorums(k, m);
         }
         Fault::SlowNode { node, pct } => {
             check_node(k, node)?;
@@ -130,7 +132,7 @@ pub(crate) fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comman
             }
             k.emit(Event::FaultHealed(f));
             k.net.partitions.retain(|x| *x != p);
-            repair::evaluate_quorums(k, m);
+            crate::dispatch::evaluate_quorums(k, m);
             let fenced: Vec<NodeId> = m
                 .compute
                 .instances
@@ -186,7 +188,9 @@ fn crash(k: &mut Kernel, m: &mut Model, node: NodeId) {
     n.incarnation += 1;
     k.emit(Event::NodeDown(node));
     match k.topo.node(node).kind {
-        NodeKind::Storage => repair::node_went_down(k, m, node),
+        NodeKind::Storage => crate::dispatch::storage_control(k, m, |k, st, cl| {
+            repair::node_went_down(k, st, cl, node)
+        }),
         _ => {
             m.compute.reads.drop_reader(node);
             // A writer that dies while recovering leaves the recovery to whoever comes next.
@@ -194,7 +198,7 @@ fn crash(k: &mut Kernel, m: &mut Model, node: NodeId) {
                 m.compute.recovery = None;
                 m.failover.active = None;
             }
-            repair::evaluate_quorums(k, m);
+            crate::dispatch::evaluate_quorums(k, m);
         }
     }
 }
@@ -219,7 +223,9 @@ fn restart_all(k: &mut Kernel, m: &mut Model, nodes: &[NodeId]) {
 
 fn came_up(k: &mut Kernel, m: &mut Model, node: NodeId) {
     match k.topo.node(node).kind {
-        NodeKind::Storage => repair::node_came_up(k, m, node),
+        NodeKind::Storage => crate::dispatch::storage_control(k, m, |k, st, cl| {
+            repair::node_came_up(k, st, cl, node)
+        }),
         // The writer came back before a failover replaced it: it recovers the volume itself.
         NodeKind::Instance
             if node == m.compute.writer.node
@@ -227,7 +233,14 @@ fn came_up(k: &mut Kernel, m: &mut Model, node: NodeId) {
                 && m.compute.recovery.is_none() =>
         {
             let in_flight = m.compute.writer.abandon_commits().len() as u32;
-            recovery::begin(k, m, node, recovery::ENGINE_RESTART_TIME, in_flight);
+            recovery::begin(
+                k,
+                &mut m.compute,
+                &m.storage,
+                node,
+                recovery::ENGINE_RESTART_TIME,
+                in_flight,
+            );
         }
         _ => {}
     }

@@ -185,17 +185,16 @@ pub(crate) fn add_secondary(k: &mut Kernel, m: &mut Model) -> Option<RegionId> {
 }
 
 /// VDL moved in the primary: remember when, and ship soon.
-pub(crate) fn vdl_moved(k: &mut Kernel, m: &mut Model) {
-    if m.global.regions.len() < 2 {
+pub(crate) fn vdl_moved(k: &mut Kernel, g: &mut Global, vdl: Lsn) {
+    if g.regions.len() < 2 {
         return;
     }
-    let vdl = m.compute.writer.log.vdl();
-    m.global.history.push_back((vdl, k.now));
-    if m.global.history.len() > 100_000 {
-        m.global.history.pop_front();
+    g.history.push_back((vdl, k.now));
+    if g.history.len() > 100_000 {
+        g.history.pop_front();
     }
-    if !m.global.ship_scheduled {
-        m.global.ship_scheduled = true;
+    if !g.ship_scheduled {
+        g.ship_scheduled = true;
         k.schedule_in(SHIP_INTERVAL, Due::GlobalShip);
     }
 }
@@ -512,7 +511,12 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
         planned,
         rpo_lsns: rec.rpo_lsns,
     });
-    crate::storage::repair::evaluate_quorums(k, m);
+    crate::storage::repair::evaluate_quorums(
+        k,
+        &mut m.storage,
+        m.compute.writer.node,
+        &mut m.metrics,
+    );
 }
 
 /// A region failed or came back.

@@ -18,6 +18,9 @@ use crate::dispatch::Model;
 use crate::engine::{Due, Kernel};
 use crate::event::Event;
 use crate::ids::NodeId;
+pub use crate::settings::capacity::{
+    Capacity, ServerlessState, TimeoutAction, AUTO_PAUSE_MAX, AUTO_PAUSE_MIN, V1_POINTS, V2_MAX_ACU,
+};
 use crate::time::{SimDuration, SimTime};
 use alloc::vec::Vec;
 
@@ -28,11 +31,6 @@ pub const GIB_PER_ACU: u64 = 2;
 pub const MILLI_VCPU_PER_ACU: u64 = 250;
 /// v2 capacity is re-measured every second. UG: How Aurora Serverless v2 works (2023)
 pub const V2_INTERVAL: SimDuration = SimDuration::from_secs(1);
-/// Largest v2 maximum on recent versions. API: ServerlessV2ScalingConfiguration
-pub const V2_MAX_ACU: u16 = 256;
-/// Auto-pause delay range and default, seconds. API: ServerlessV2ScalingConfiguration
-pub const AUTO_PAUSE_MIN: SimDuration = SimDuration::from_secs(300);
-pub const AUTO_PAUSE_MAX: SimDuration = SimDuration::from_secs(86_400);
 /// Resuming a paused v2 instance: "up to ~15 s". BLOG-S0
 pub const V2_RESUME_TIME: SimDuration = SimDuration::from_secs(15);
 /// Utilisation v2 aims for when sizing capacity. [sim default — not sourced]
@@ -44,8 +42,6 @@ pub const V2_SHRINK_DIVISOR: u16 = 20;
 /// Connections one ACU carries before capacity grows for connections alone.
 /// [sim default — not sourced]
 pub const CONNECTIONS_PER_ACU: u32 = 100;
-/// v1 capacity points for Aurora MySQL. API: ScalingConfiguration
-pub const V1_POINTS: [u16; 9] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 /// v1 scales up above this CPU and down below that. [sim default — not sourced]
 pub const V1_UP_PCT: u64 = 70;
 pub const V1_DOWN_PCT: u64 = 30;
@@ -66,97 +62,6 @@ pub const V1_RESUME_TIME: SimDuration = SimDuration::from_secs(30);
 /// Region and change): an ACU-hour of v2, and a vCPU-hour of a provisioned r6g class.
 pub const EXAMPLE_ACU_HOUR_MILLIDOLLARS: u64 = 120;
 pub const EXAMPLE_VCPU_HOUR_MILLIDOLLARS: u64 = 130;
-
-/// What happens when a v1 change finds no scaling point in time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum TimeoutAction {
-    /// Keep the current capacity.
-    Rollback,
-    /// Change anyway, dropping the long transaction's connection.
-    Force,
-}
-
-/// How an instance's capacity is set. ACU values are in half-ACU units.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Capacity {
-    Provisioned,
-    V2 {
-        min_half: u16,
-        max_half: u16,
-        /// Pause after this long idle; only with min 0.
-        pause_after: Option<SimDuration>,
-    },
-    V1 {
-        min_acu: u16,
-        max_acu: u16,
-        pause: bool,
-        on_timeout: TimeoutAction,
-    },
-}
-
-impl Capacity {
-    pub fn validate(&self) -> Result<(), &'static str> {
-        match *self {
-            Capacity::Provisioned => Ok(()),
-            Capacity::V2 {
-                min_half,
-                max_half,
-                pause_after,
-            } => {
-                if max_half == 0 || max_half > V2_MAX_ACU * 2 || min_half > max_half {
-                    return Err("Serverless v2 needs 0 ≤ min ≤ max ≤ 256 ACU, max above 0");
-                }
-                if min_half == 0 && pause_after.is_none() {
-                    return Err("a minimum of 0 ACU needs an auto-pause delay");
-                }
-                if let Some(p) = pause_after {
-                    if min_half != 0 {
-                        return Err("auto-pause needs a minimum of 0 ACU");
-                    }
-                    if p < AUTO_PAUSE_MIN || p > AUTO_PAUSE_MAX {
-                        return Err("auto-pause delay is 300 s to 24 h");
-                    }
-                }
-                Ok(())
-            }
-            Capacity::V1 {
-                min_acu, max_acu, ..
-            } => {
-                if !V1_POINTS.contains(&min_acu)
-                    || !V1_POINTS.contains(&max_acu)
-                    || min_acu > max_acu
-                {
-                    return Err("Serverless v1 capacity is one of 1, 2, 4 … 256 ACU, min ≤ max");
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-/// An instance's serverless state.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ServerlessState {
-    /// Current capacity in half-ACUs; 0 while paused.
-    pub half: u16,
-    pub paused: bool,
-    /// Resuming until then.
-    pub resuming_until: Option<SimTime>,
-    /// Last time it served anything.
-    pub last_active: SimTime,
-    /// CPU microseconds used since the last measurement.
-    pub cpu_us: u64,
-    /// v1: the point it is trying to reach, since when, and the last changes.
-    pub v1_target: Option<(u16, SimTime)>,
-    pub v1_last_up: Option<SimTime>,
-    pub v1_last_down: Option<SimTime>,
-    pub v1_swapping: bool,
-    /// When a request woke it from pause, until it serves again.
-    pub woke_at: Option<SimTime>,
-}
 
 impl Instance {
     /// Thousandths of a vCPU the instance has now.

@@ -25,6 +25,7 @@ use crate::components::lesson_spotlight::Spotlight;
 use crate::components::notices::Notices;
 use crate::components::recovery::{names_of, RecoveryPanel};
 use crate::components::setup::Setup;
+use crate::components::take_away::TakeAway;
 use crate::components::world::{World, WorldView};
 use crate::hooks::{use_animation_frames, use_keyboard, use_media};
 use crate::layout::layout;
@@ -158,6 +159,50 @@ fn playground(props: &PlaygroundProps) -> Html {
         let dispatch = dispatch.clone();
         use_callback((), move |_: (), _| dispatch.dispatch(Action::RequestEmbed))
     };
+    let on_take_away = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |r, _| dispatch.dispatch(Action::TakeAway(r)))
+    };
+    let on_open = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |file: web_sys::File, _| {
+            let dispatch = dispatch.clone();
+            crate::saving::read(file, move |name, text| {
+                dispatch.dispatch(Action::OpenRun(name, text))
+            });
+        })
+    };
+    // A run file dropped anywhere on the page opens like one chosen with Open run.
+    let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
+    let on_drop = {
+        let on_open = on_open.clone();
+        Callback::from(move |e: DragEvent| {
+            let file = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0));
+            if let Some(file) = file {
+                e.prevent_default();
+                on_open.emit(file);
+            }
+        })
+    };
+    // Saving happens after the render that asked for it, from the run as it is then.
+    {
+        let pb = Rc::clone(&state.pb);
+        let dispatch = dispatch.clone();
+        let request = state.take_away.1;
+        use_effect_with(state.take_away.0, move |n| {
+            let (Some(request), true) = (request, *n > 0) else {
+                return;
+            };
+            if let Ok(pb) = pb.try_borrow() {
+                crate::saving::save(request, &pb, move |text, problem| {
+                    dispatch.dispatch(Action::Notify(text, problem))
+                });
+            }
+        });
+    }
     let on_lesson = {
         let dispatch = dispatch.clone();
         use_callback((), move |a: LessonAction, _| {
@@ -397,6 +442,23 @@ fn playground(props: &PlaygroundProps) -> Html {
     let fingerprint = format!("{:016x}", sim.trace_digest());
     let scenario_name = pb.scenario().name;
 
+    let serverless_now = view
+        .instances
+        .iter()
+        .any(|i| i.capacity != Capacity::Provisioned);
+    let mut pictures = vec![crate::take_away::Picture::Diagram];
+    if !state.embed && state.panels {
+        pictures.push(crate::take_away::Picture::Chart("commit-latency"));
+        pictures.push(crate::take_away::Picture::Chart("throughput"));
+    }
+    if !state.embed && serverless_now {
+        pictures.push(crate::take_away::Picture::Chart("acu"));
+    }
+    let take_away = html! {
+        <TakeAway {pictures} on_request={on_take_away.clone()} on_open={on_open.clone()}
+            compact={state.embed} />
+    };
+
     if state.embed {
         let full = match &lesson_link {
             Some(q) => format!("{base}{q}"),
@@ -404,7 +466,8 @@ fn playground(props: &PlaygroundProps) -> Html {
         };
         return html! {
             <ContextProvider<AppContext> context={state.clone()}>
-                <div class="page embed">
+                <div class="page embed" ondragover={state.tools.then_some(on_drag_over.clone())}
+                    ondrop={state.tools.then_some(on_drop.clone())}>
                     <header class="masthead compact">
                         <h1 class="product">{ "Aurora Playground" }</h1>
                         <span class="scenario-name">{ scenario_name }</span>
@@ -415,6 +478,9 @@ fn playground(props: &PlaygroundProps) -> Html {
                     <main>
                         { diagram }
                         { playback }
+                        if state.tools {
+                            { take_away }
+                        }
                     </main>
                 </div>
             </ContextProvider<AppContext>>
@@ -551,7 +617,7 @@ fn playground(props: &PlaygroundProps) -> Html {
 
     html! {
         <ContextProvider<AppContext> context={state.clone()}>
-            <div class="page">
+            <div class="page" ondragover={on_drag_over} ondrop={on_drop}>
                 <a class="skip-link" href="#faults-title">{ "Skip the diagram to the Faults panel" }</a>
                 <header class="masthead">
                     <div>
@@ -601,6 +667,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                                 <Charts figures={figures} />
                                 <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
                                     dispatch={on_dispatch.clone()} on_share={on_share} on_embed={on_embed} link={(*link).clone()} />
+                                { take_away }
                                 if !serverless {
                                     { capacity }
                                 }

@@ -68,11 +68,15 @@ impl Playback {
         mut actions: Vec<Timed>,
     ) -> Playback {
         actions.sort_by_key(|a| a.at);
-        let sim = scenario.start_with(seed, |config| {
+        let mut sim = scenario.start_with(seed, |config| {
             if let Some(want) = replicas {
                 config.replicas = config.replicas.max(want);
             }
         });
+        // The measurements over time for Save data, at the interval `aurora-sim --csv` uses.
+        sim.record_measurements(aurora_core::measurements::default_interval(
+            scenario.duration,
+        ));
         let every = SimDuration::from_micros((scenario.duration.as_micros() / 30).max(1_000));
         Playback {
             scenario,
@@ -99,8 +103,13 @@ impl Playback {
         scenario: &'static Scenario,
         seed: u64,
         replicas: Option<u8>,
-        sim: Sim,
+        mut sim: Sim,
     ) -> Playback {
+        if sim.measurements().is_none() {
+            sim.record_measurements(aurora_core::measurements::default_interval(
+                scenario.duration,
+            ));
+        }
         let every = SimDuration::from_micros((scenario.duration.as_micros() / 30).max(1_000));
         Playback {
             scenario,

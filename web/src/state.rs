@@ -20,6 +20,8 @@ use crate::url::Params;
 #[path = "lesson_reduce.rs"]
 mod lesson_reduce;
 pub use lesson_reduce::LessonState;
+#[path = "take_away_reduce.rs"]
+mod take_away_reduce;
 
 /// Longest wall-clock step one frame may take, in ms: after a hidden tab comes back, the run
 /// resumes where it was instead of leaping ahead.
@@ -95,6 +97,10 @@ pub enum Action {
     Lesson(crate::lesson::LessonAction),
     /// A lesson file fetched from its path: its text, or why it could not be read.
     LessonText(String, Result<String, String>),
+    /// Save a picture, the data or the run (the page does it after the render).
+    TakeAway(crate::take_away::Request),
+    /// A run file chosen or dropped: its name, and its text or why it could not be read.
+    OpenRun(String, Result<String, String>),
 }
 
 /// The colour theme.
@@ -150,6 +156,10 @@ pub struct AppState {
     pub panels: bool,
     /// The lesson followed, the picker, the progress kept.
     pub lesson: LessonState,
+    /// An embed shows the take-away buttons (`tools=save`); the full page always does.
+    pub tools: bool,
+    /// Counts requests to save something, and the last one: the page saves when it changes.
+    pub take_away: (u64, Option<crate::take_away::Request>),
 }
 
 /// The state as components receive it.
@@ -193,6 +203,8 @@ impl AppState {
             region_shown: None,
             panels: false,
             lesson: LessonState::default(),
+            tools: params.tools,
+            take_away: (0, None),
         };
         for text in notices {
             state.notify(text, true);
@@ -257,6 +269,8 @@ impl AppState {
             region_shown: self.region_shown,
             panels: self.panels,
             lesson: self.lesson.clone(),
+            tools: self.tools,
+            take_away: self.take_away,
         }
     }
 
@@ -564,6 +578,8 @@ impl Reducible for AppState {
             }
             Action::Lesson(a) => next.lesson_action(a),
             Action::LessonText(path, text) => next.lesson_text(path, text),
+            Action::TakeAway(request) => next.take_away(request),
+            Action::OpenRun(name, text) => next.open_run(&name, text),
         }
         // Actions from the link that the model refused become notices, not only log lines.
         let problems = next

@@ -37,6 +37,9 @@ pub struct Params {
     /// The simulated time to open at.
     pub at: Option<SimTime>,
     pub embed: bool,
+    /// `tools=save`: an embed shows the take-away buttons too (Save picture, Save data, Save
+    /// run, Open run); the full page always does.
+    pub tools: bool,
     pub autoplay: bool,
     /// Measure frames for the benchmarks (`bench=1`).
     pub bench: bool,
@@ -69,6 +72,7 @@ impl Default for Params {
             actions: Vec::new(),
             at: None,
             embed: false,
+            tools: false,
             autoplay: true,
             bench: false,
             replicas: None,
@@ -202,6 +206,14 @@ pub fn parse(search: &str) -> (Params, Vec<String>) {
                     quote(&value)
                 )),
             },
+            "tools" => match value.as_str() {
+                "save" => p.tools = true,
+                "" | "none" => p.tools = false,
+                _ => notices.push(format!(
+                    "tools is \"save\" (the Save and Open buttons) or \"none\", not \"{}\"; ignored.",
+                    quote(&value)
+                )),
+            },
             "bench" => match flag(&value) {
                 Some(on) => p.bench = on,
                 None => notices.push(format!(
@@ -309,6 +321,18 @@ mod tests {
 
     fn name(p: &Params) -> &'static str {
         p.scenario().map_or("", |s| s.name)
+    }
+
+    #[test]
+    fn tools_save_asks_for_the_take_away_buttons() {
+        let (p, notices) = parse("?embed=1&tools=save");
+        assert!(p.embed && p.tools);
+        assert!(notices.is_empty());
+        let (p, _) = parse("?embed=1");
+        assert!(!p.tools);
+        let (p, notices) = parse("?embed=1&tools=everything");
+        assert!(!p.tools);
+        assert!(notices[0].contains("tools is \"save\""), "{notices:?}");
     }
 
     #[test]

@@ -2,13 +2,9 @@
 
 use crate::ids::NodeId;
 use crate::lsn::Lsn;
+pub use crate::role::{Role, MAX_REPLICAS, MAX_TIER};
 use crate::time::{SimDuration, SimTime};
-use core::fmt;
 
-/// Replicas a cluster may have besides its writer. P17 §4.2.4; UG: Replication with Amazon Aurora
-pub const MAX_REPLICAS: usize = 15;
-/// Promotion tiers run from 0 (promoted first) to 15. UG: High availability for Amazon Aurora
-pub const MAX_TIER: u8 = 15;
 /// Tier given to replicas that auto scaling adds. UG: Using Amazon Aurora Auto Scaling
 pub const AUTOSCALED_TIER: u8 = 15;
 /// Time to create a new DB instance. [sim default — not sourced; AWS gives no figure, new
@@ -134,36 +130,6 @@ impl Default for InstanceClass {
     }
 }
 
-/// What an instance is doing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Role {
-    Writer,
-    Replica,
-    /// Being created; ready at the given time.
-    Creating {
-        ready_at: SimTime,
-        replica: bool,
-    },
-    /// Chosen as failover target; becoming the writer.
-    Promoting,
-    /// A writer that was replaced while cut off: it still thinks it is the writer, and storage
-    /// refuses its writes for their stale volume epoch.
-    Fenced,
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Role::Writer => "writer",
-            Role::Replica => "replica",
-            Role::Creating { .. } => "creating",
-            Role::Promoting => "promoting",
-            Role::Fenced => "fenced old writer",
-        })
-    }
-}
-
 /// One DB instance.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -194,8 +160,8 @@ pub struct Instance {
     /// When it started serving.
     pub serving_since: SimTime,
     /// Provisioned, or Serverless v2 / v1, and the serverless state.
-    pub capacity: crate::serverless::Capacity,
-    pub serverless: crate::serverless::ServerlessState,
+    pub capacity: crate::settings::capacity::Capacity,
+    pub serverless: crate::settings::capacity::ServerlessState,
     /// Its CPU is a queue: busy until then with the requests taken so far.
     pub busy_until: SimTime,
     /// CPU busy time by whole simulated second, for the CPU use the page and lessons show.
@@ -221,8 +187,8 @@ impl Instance {
             cpu_pct: 0,
             apply_free_at: SimTime::ZERO,
             serving_since: SimTime::ZERO,
-            capacity: crate::serverless::Capacity::Provisioned,
-            serverless: crate::serverless::ServerlessState::default(),
+            capacity: crate::settings::capacity::Capacity::Provisioned,
+            serverless: crate::settings::capacity::ServerlessState::default(),
             busy_until: SimTime::ZERO,
             cpu: CpuSeconds::default(),
         }

@@ -5,7 +5,12 @@
 //! * [`segment`]: one segment's pipeline: queue, persist and acknowledge on the foreground path;
 //!   gossip, coalesce, back up, garbage-collect and scrub in the background (P17 §3.3).
 //! * [`repair`]: self-healing through quorum membership changes with epochs (P18 §4).
+//!
+//! Their handlers take the storage state and what they need of the rest (the writer's node,
+//! the figures, the checker), so one protection group can be driven on its own in tests.
 
+#[cfg(test)]
+mod harness;
 pub mod repair;
 pub mod segment;
 pub mod volume;

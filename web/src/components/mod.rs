@@ -17,4 +17,5 @@ pub mod lesson_spotlight;
 pub mod notices;
 pub mod recovery;
 pub mod setup;
+pub mod take_away;
 pub mod world;
