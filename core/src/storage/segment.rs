@@ -236,6 +236,20 @@ pub(crate) fn on_background(k: &mut Kernel, st: &mut Storage, keep_from: Lsn, no
     for seg in segs {
         background_for(k, st, keep_from, node, seg, busy);
     }
+    tend_degraded(k, m);
+}
+
+/// The storage control plane's look at long AZ outages (`degraded`), on the background tick.
+pub(crate) fn tend_degraded(k: &mut Kernel, m: &mut Model) {
+    if !super::degraded::active(&m.storage) {
+        return;
+    }
+    let log = &m.compute.writer.log;
+    let before = (m.storage.degradations, m.storage.restorations);
+    super::degraded::tend(k, &mut m.storage, |pg| log.pgcl(pg as u32));
+    if before != (m.storage.degradations, m.storage.restorations) {
+        super::repair::evaluate_quorums(k, m);
+    }
 }
 
 fn background_for(
