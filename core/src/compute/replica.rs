@@ -4,11 +4,12 @@
 //! in the commit path: nothing here delays a commit.
 
 use crate::compute::instance::Role;
-use crate::dispatch::Model;
+use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind};
 use crate::ids::NodeId;
 use crate::lsn::Lsn;
+use crate::metrics::Metrics;
 use crate::time::{SimDuration, SimTime};
 
 /// CPU time a replica spends applying one redo record to a cached page: find the page in the
@@ -38,27 +39,25 @@ pub const TABLE4_LAG: [(u32, u64); 4] = [
 ];
 
 /// VDL moved: ship the stream to the replicas after the boxcar delay, once per batch of moves.
-pub(crate) fn vdl_moved(k: &mut Kernel, m: &mut Model) {
-    if m.compute.writer.stream_scheduled
-        || !m.compute.instances.iter().any(|i| i.role == Role::Replica)
-    {
+pub(crate) fn vdl_moved(k: &mut Kernel, c: &mut Compute) {
+    if c.writer.stream_scheduled || !c.instances.iter().any(|i| i.role == Role::Replica) {
         return;
     }
-    m.compute.writer.stream_scheduled = true;
-    k.schedule_in(m.compute.writer.config.boxcar_delay, Due::ReplicaStream);
+    c.writer.stream_scheduled = true;
+    k.schedule_in(c.writer.config.boxcar_delay, Due::ReplicaStream);
 }
 
 /// Sends every replica the records since the last send and the current VDL.
-pub(crate) fn on_stream(k: &mut Kernel, m: &mut Model) {
-    let w = &mut m.compute.writer;
+pub(crate) fn on_stream(k: &mut Kernel, c: &mut Compute, metrics: &mut Metrics) {
+    let w = &mut c.writer;
     w.stream_scheduled = false;
     let (vdl, since, upto) = (w.log.vdl(), w.vdl_since, w.log.max_allocated());
     let records = upto.0.saturating_sub(w.stream_upto.0).min(u32::MAX as u64) as u32;
     w.stream_upto = upto;
     let bytes = records.saturating_mul(w.config.record_bytes).max(64);
     let from = w.node;
-    for i in 0..m.compute.instances.len() {
-        let inst = &m.compute.instances[i];
+    for i in 0..c.instances.len() {
+        let inst = &c.instances[i];
         if inst.role != Role::Replica || !k.topo.is_up(inst.node) {
             continue;
         }
@@ -74,7 +73,7 @@ pub(crate) fn on_stream(k: &mut Kernel, m: &mut Model) {
                 records,
             },
         );
-        m.metrics.stream_messages += 1;
+        metrics.stream_messages += 1;
     }
 }
 
@@ -89,14 +88,15 @@ pub(crate) fn on_stream(k: &mut Kernel, m: &mut Model) {
 /// most of the lag (the `replica-lag-sweep` scenario shows both).
 pub(crate) fn on_stream_arrived(
     k: &mut Kernel,
-    m: &mut Model,
+    c: &mut Compute,
+    hot_bytes: u64,
     node: NodeId,
     vdl: Lsn,
     since: SimTime,
     records: u32,
 ) {
-    let hot = m.access.clients.config.hot_bytes;
-    let Some(inst) = m.compute.instances.iter_mut().find(|i| i.node == node) else {
+    let hot = hot_bytes;
+    let Some(inst) = c.instances.iter_mut().find(|i| i.node == node) else {
         return;
     };
     if inst.role != Role::Replica {
@@ -122,9 +122,17 @@ pub fn apply_nanos(applied: u64, discarded: u64) -> u64 {
 }
 
 /// The replica has applied everything up to `vdl`: its read point moves, its lag is measured.
-pub(crate) fn on_applied(k: &mut Kernel, m: &mut Model, node: NodeId, vdl: Lsn, since: SimTime) {
-    let max = m.compute.writer.log.max_allocated();
-    let Some(inst) = m.compute.instances.iter_mut().find(|i| i.node == node) else {
+pub(crate) fn on_applied(
+    k: &mut Kernel,
+    c: &mut Compute,
+    metrics: &mut Metrics,
+    writes_per_sec: u32,
+    node: NodeId,
+    vdl: Lsn,
+    since: SimTime,
+) {
+    let max = c.writer.log.max_allocated();
+    let Some(inst) = c.instances.iter_mut().find(|i| i.node == node) else {
         return;
     };
     if inst.role != Role::Replica || vdl <= inst.read_point {
@@ -134,11 +142,8 @@ pub(crate) fn on_applied(k: &mut Kernel, m: &mut Model, node: NodeId, vdl: Lsn, 
     inst.read_point_since = since;
     inst.lag = k.now - since;
     inst.lag_lsn = max.0.saturating_sub(vdl.0);
-    m.metrics.replica_lag.record(inst.lag.as_micros());
-    let wl = m.workload.config;
-    let writes = wl.txn_per_sec as u64 * wl.mtrs_per_txn as u64;
-    m.metrics
-        .record_lag_at_rate(writes.min(u32::MAX as u64) as u32, inst.lag);
+    metrics.replica_lag.record(inst.lag.as_micros());
+    metrics.record_lag_at_rate(writes_per_sec, inst.lag);
     k.emit(Event::ReplicaApplied {
         node,
         vdl,

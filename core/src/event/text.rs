@@ -1,7 +1,7 @@
 //! Each event in plain English, for the event log.
 
 use super::*;
-use crate::compute::instance::Role;
+use crate::role::Role;
 use crate::topology::Topology;
 use alloc::format;
 use alloc::string::String;

@@ -44,6 +44,25 @@ pub(crate) fn active(st: &Storage) -> bool {
     st.az_out_since.iter().any(Option::is_some) || st.pgs.iter().any(|p| p.degraded.is_some())
 }
 
+/// The storage control plane's look at long AZ outages, on every background tick and after an
+/// AZ returns: tends the PGs, and re-evaluates quorums if a set changed.
+pub(crate) fn tend_all(
+    k: &mut Kernel,
+    st: &mut Storage,
+    log: &crate::lsn::VolumeLog,
+    writer: crate::ids::NodeId,
+    metrics: &mut crate::metrics::Metrics,
+) {
+    if !active(st) {
+        return;
+    }
+    let before = (st.degradations, st.restorations);
+    tend(k, st, |pg| log.pgcl(pg as u32));
+    if before != (st.degradations, st.restorations) {
+        super::repair::evaluate_quorums(k, st, writer, metrics);
+    }
+}
+
 /// Moves PGs into, along and out of the degraded set as the AZs' state asks; `pgcl(pg)` is the
 /// writer's PGCL, which the returned copies must reach before the degraded set is dropped.
 pub(crate) fn tend(k: &mut Kernel, st: &mut Storage, pgcl: impl Fn(usize) -> Lsn) {

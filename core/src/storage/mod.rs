@@ -6,8 +6,13 @@
 //!   gossip, coalesce, back up, garbage-collect and scrub in the background (P17 §3.3).
 //! * [`repair`]: self-healing through quorum membership changes with epochs (P18 §4).
 //! * [`degraded`]: the degraded-AZ 3/4 quorum during a long AZ outage (P18 §2.4).
+//!
+//! Their handlers take the storage state and what they need of the rest (the writer's node,
+//! the figures, the checker), so one protection group can be driven on its own in tests.
 
 pub mod degraded;
+#[cfg(test)]
+mod harness;
 pub mod repair;
 pub mod segment;
 pub mod volume;

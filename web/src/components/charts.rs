@@ -92,7 +92,7 @@ fn latency_chart(fig: &Figures) -> Html {
         us(max)
     );
     html! {
-        <figure class="chart">
+        <figure class="chart" data-picture="commit-latency">
             <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={label} preserveAspectRatio="none">
                 <line class="axis" x1="0" y1={H.to_string()} x2={W.to_string()} y2={H.to_string()} />
                 <polyline class="latency-line" points={points.join(" ")} />
@@ -151,7 +151,7 @@ fn throughput_chart(fig: &Figures) -> Html {
     });
     let last = fig.throughput.last().copied().unwrap_or(0);
     html! {
-        <figure class="chart">
+        <figure class="chart" data-picture="throughput">
             <svg viewBox={format!("0 0 {W} {H}")} role="img" preserveAspectRatio="none"
                 aria-label={format!("Commits per second over the last {} simulated seconds; the last full second: {last}", fig.throughput.len())}>
                 { for bars }
