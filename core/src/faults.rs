@@ -45,6 +45,7 @@ pub(crate) fn inject(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comm
                 return Err(CommandError::AlreadyFailed(f));
             }
             k.emit(Event::FaultInjected(f));
+            crate::storage::degraded::az_failed(k, &mut m.storage, az);
             let nodes: Vec<NodeId> = (0..k.topo.nodes.len() as u16)
                 .map(NodeId)
                 .filter(|&n| k.topo.node(n).az == Some(az) && k.topo.is_up(n))
@@ -120,11 +121,13 @@ pub(crate) fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comman
                 return Err(CommandError::NotInForce(f));
             }
             k.emit(Event::FaultHealed(f));
+            crate::storage::degraded::az_returned(&mut m.storage, az);
             let nodes: Vec<NodeId> = (0..k.topo.nodes.len() as u16)
                 .map(NodeId)
                 .filter(|&n| k.topo.node(n).az == Some(az) && !k.topo.is_up(n))
                 .collect();
             restart_all(k, m, &nodes);
+            crate::dispatch::tend_degraded(k, m);
         }
         Fault::Partition(p) => {
             if !k.net.partitions.contains(&p) {

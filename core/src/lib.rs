@@ -28,6 +28,7 @@ pub mod autoscaling;
 pub mod backup;
 pub mod backup_command;
 pub(crate) mod backup_scenarios;
+pub mod backup_view;
 pub mod baseline;
 pub mod campaign;
 pub mod client;

@@ -5,7 +5,7 @@
 //! The samples are kept inside the [`Sim`], taken when its clock first passes each multiple of
 //! the interval, from the state left by every event up to that instant. So they do not depend
 //! on how a caller slices its `run_until` calls (the page by frames, the runner at once), a
-//! checkpoint's clone carries them and a rewind restores them, and the page's **Save data**
+//! checkpoint's clone carries them and a rewind restores them, and the page's **Save measurements (CSV)**
 //! and `aurora-sim --csv` write the same numbers for the same run. Sampling only reads the
 //! model: it changes no event and no trace digest.
 

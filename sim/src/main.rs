@@ -27,7 +27,7 @@ struct Args {
     csv: Option<Csv>,
 }
 
-/// `--csv PATH [--interval DURATION]`: the measurements over time, as the page's Save data
+/// `--csv PATH [--interval DURATION]`: the measurements over time, as the page's Save measurements (CSV)
 /// writes them.
 #[derive(Clone)]
 struct Csv {
@@ -86,7 +86,7 @@ trace_digest here and in the page.
                       scenario's JSON for it; --until and --seed override the file's
   --csv PATH          also write the measurements over time (commit latency, throughput,
                       replica lag, ACU, global lag, I/Os per transaction) as CSV, the same
-                      as the page's Save data; with --scenario or --run
+                      as the page's Save measurements (CSV); with --scenario or --run
   --interval DURATION the CSV's sampling interval (default: the page's for the scenario,
                       a few hundred rows over its length)
   --list              the built-in scenarios, one a line

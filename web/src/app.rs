@@ -10,6 +10,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::actions::current_load;
+use crate::components::backups::BackupsPanel;
 use crate::components::capacity::{CapacityFigures, CapacityPanel, Gauge};
 use crate::components::charts::{Charts, Figures};
 use crate::components::controls::PlaybackBar;
@@ -54,6 +55,7 @@ struct PanelCache {
     routine: Rc<Vec<crate::journal::LogLine>>,
     log_version: u64,
     view: Rc<aurora_core::view::View>,
+    backups: Rc<crate::backups::BackupsData>,
 }
 
 #[derive(Properties, PartialEq, Clone, Default)]
@@ -92,6 +94,7 @@ fn share_query(pb: &Playback, speed: f64, with_time: bool, embed: bool) -> Strin
         actions: pb.actions(),
         embed,
         replicas: pb.replicas(),
+        engine: pb.engine(),
     })
 }
 
@@ -209,12 +212,13 @@ fn playground(props: &PlaygroundProps) -> Html {
             dispatch.dispatch(Action::Lesson(a))
         })
     };
-    // A lesson file named by the link is fetched once, from this site.
+    // A lesson file (named by the link, or a built-in lesson being opened) is fetched from this
+    // site whenever one is asked for.
     {
         let dispatch = dispatch.clone();
         let loading = state.lesson.loading.clone();
-        use_effect_with((), move |_| {
-            if let Some(path) = loading {
+        use_effect_with(loading, move |loading| {
+            if let Some(path) = loading.clone() {
                 wasm_bindgen_futures::spawn_local(async move {
                     let text = crate::lesson_file::fetch_text(&path).await;
                     dispatch.dispatch(Action::LessonText(path, text));
@@ -265,25 +269,37 @@ fn playground(props: &PlaygroundProps) -> Html {
     let render_started = crate::state::now_ms();
     let speed = state.speed();
     // What the effects need, read before any early return so the hooks run on every render.
-    let (address, in_flight, instances, pgs) = match state.pb.try_borrow() {
+    let (address, in_flight, instances, pgs, sim_ms) = match state.pb.try_borrow() {
         Ok(pb) => (
             // Paused, the address holds the moment, so reloading or copying it keeps it.
             share_query(&pb, speed, !state.playing, false),
             pb.traffic.flights.len(),
             pb.sim().instances().len(),
             pb.sim().storage().pgs.len(),
+            pb.now().as_micros() as f64 / 1_000.0,
         ),
-        Err(_) => (String::new(), 0, 0, 0),
+        Err(_) => (String::new(), 0, 0, 0, 0.0),
     };
     let address = lesson_link.clone().unwrap_or(address);
-    // The benchmark probe times each drawn frame, from building the view to the DOM's update.
+    // Each drawn frame is timed, from building the view to the DOM's update: the next frame's
+    // advance gets what drawing leaves of the frame (and the benchmark probe records it).
     {
         let bench = props.params.bench;
         let advance = state.advance_ms;
+        let wall = state.wall;
         use_effect_with(state.frame, move |_| {
+            let render_ms = crate::state::now_ms() - render_started;
+            crate::frame_budget::record_render(render_ms);
             if bench {
-                let render = crate::state::now_ms() - render_started;
-                crate::probe::record(advance, render, in_flight, instances, pgs);
+                crate::probe::record(&crate::probe::Frame {
+                    advance_ms: advance,
+                    render_ms,
+                    in_flight,
+                    instances,
+                    pgs,
+                    sim_ms,
+                    wall_ms: wall,
+                });
             }
         });
     }
@@ -553,10 +569,11 @@ fn playground(props: &PlaygroundProps) -> Html {
             log: Rc::new(pb.journal.lines.iter().cloned().collect::<Vec<_>>()),
             routine: Rc::new(pb.journal.routine.iter().cloned().collect::<Vec<_>>()),
             log_version: pb.journal.version,
+            backups: Rc::new(crate::backups::data(&view.backup, view.now)),
             view: Rc::clone(&view),
         });
     }
-    let (figures, log_lines, routine_lines, log_version, panel_view) =
+    let (figures, log_lines, routine_lines, log_version, panel_view, backups) =
         match panel_cache.borrow().as_ref() {
             Some(c) => (
                 Rc::clone(&c.figures),
@@ -564,6 +581,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                 Rc::clone(&c.routine),
                 c.log_version,
                 Rc::clone(&c.view),
+                Rc::clone(&c.backups),
             ),
             None => (
                 Rc::default(),
@@ -571,8 +589,13 @@ fn playground(props: &PlaygroundProps) -> Html {
                 Rc::default(),
                 0,
                 Rc::clone(&view),
+                Rc::new(crate::backups::data(&view.backup, view.now)),
             ),
         };
+    let page = match state.selection {
+        Some(crate::state::Selection::Page(n)) => sim.page_view(n).map(Rc::new),
+        _ => None,
+    };
     let gauges: Vec<Gauge> = view
         .instances
         .iter()
@@ -660,8 +683,9 @@ fn playground(props: &PlaygroundProps) -> Html {
                         <div class="panels">
                             <aside class="side">
                                 <Inspector view={panel_view} faults={Rc::clone(&faults)}
-                                    selection={state.selection} dispatch={on_dispatch.clone()} />
+                                    selection={state.selection} dispatch={on_dispatch.clone()} {page} />
                                 <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
+                                <BackupsPanel data={backups} dispatch={on_dispatch.clone()} />
                                 if !global {
                                     { world }
                                 }
@@ -672,6 +696,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                                 <crate::glossary::Glossary />
                                 <Charts figures={figures} />
                                 <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
+                                    engine={view.backup.engine}
                                     dispatch={on_dispatch.clone()} on_share={on_share} on_embed={on_embed} link={(*link).clone()} />
                                 { take_away }
                                 if !serverless {

@@ -31,7 +31,8 @@ const CLIENT_HIT_NARROW: f32 = 28.0;
 const SEGMENT_GAP: f32 = 3.0;
 const PG_CHIP_H: f32 = 34.0;
 const SERVICE_H: f32 = 40.0;
-const S3_H: f32 = 36.0;
+const S3_H: f32 = 44.0;
+const CLUSTER_CARD_H: f32 = 66.0;
 const REGION_CARD_H: f32 = 58.0;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -81,6 +82,8 @@ pub struct Layout {
     pub stores: Vec<(NodeId, Rect)>,
     /// Other regions of a global database: region index and its card.
     pub regions: Vec<(u8, Rect)>,
+    /// Clusters restored or cloned from this one, beside it: cluster id and its card.
+    pub clusters: Vec<(u32, Rect)>,
 }
 
 impl Layout {
@@ -329,6 +332,22 @@ pub fn layout(view: &View, region_of: &[u8], shown: u8, narrow: bool) -> Layout 
     l.region = Rect::new(PAD, region_top, width - 2.0 * PAD, y - region_top);
     y = l.region.bottom() + GAP;
 
+    // Clusters restored or cloned from this one: a card each, beside the cluster they came from.
+    if volume_here && !view.backup.clusters.is_empty() {
+        let per_row = if narrow { 1 } else { 3 };
+        let card_w = (width - 2.0 * PAD - (per_row - 1) as f32 * GAP) / per_row as f32;
+        for (k, c) in view.backup.clusters.iter().enumerate() {
+            let rect = Rect::new(
+                PAD + (k % per_row) as f32 * (card_w + GAP),
+                y + (k / per_row) as f32 * (CLUSTER_CARD_H + GAP),
+                card_w,
+                CLUSTER_CARD_H,
+            );
+            l.clusters.push((c.id, rect));
+        }
+        y += view.backup.clusters.len().div_ceil(per_row) as f32 * (CLUSTER_CARD_H + GAP);
+    }
+
     // Other regions: a card each, standing for all of their nodes.
     let others: Vec<u8> = view
         .regions
@@ -403,6 +422,7 @@ mod tests {
                 cards.extend(l.storage.iter().map(|c| c.1));
                 cards.extend(l.pgs.iter().map(|c| c.1));
                 cards.extend(l.stores.iter().map(|c| c.1));
+                cards.extend(l.clusters.iter().map(|c| c.1));
                 for (i, a) in cards.iter().enumerate() {
                     assert!(
                         a.x >= 0.0 && a.x + a.w <= l.width,
@@ -463,6 +483,41 @@ mod tests {
             !old.instances.is_empty(),
             "the old primary's instances are still drawn"
         );
+    }
+
+    #[test]
+    fn restored_and_cloned_clusters_stand_beside_the_cluster_without_overlap() {
+        use aurora_core::backup::BackupCommand;
+        let Some(s) = scenario::find("clone") else {
+            panic!("clone exists")
+        };
+        let mut sim = s.start(1);
+        sim.run_until(aurora_core::SimTime::from_micros(30_000_000));
+        for _ in 0..4 {
+            sim.apply(aurora_core::Command::Backup(BackupCommand::Clone {
+                source: 0,
+                region: aurora_core::ids::RegionId(0),
+                backtrack_hours: 0,
+            }))
+            .expect("a clone");
+        }
+        let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
+        let view = sim.view();
+        for narrow in [false, true] {
+            let l = layout(&view, &regions, 0, narrow);
+            assert_eq!(l.clusters.len(), 5, "the scenario's clone and four more");
+            let mut cards: Vec<Rect> = l.clusters.iter().map(|c| c.1).collect();
+            for a in &cards {
+                assert!(a.y >= l.region.bottom(), "below the cluster's own region");
+            }
+            cards.extend(l.stores.iter().map(|c| c.1));
+            for (i, a) in cards.iter().enumerate() {
+                assert!(a.bottom() <= l.height && a.x + a.w <= l.width);
+                for b in &cards[i + 1..] {
+                    assert!(!overlaps(a, b), "{a:?} and {b:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod acu;
 pub mod app;
+pub mod backups;
 pub mod choices;
 pub mod compare;
 pub mod components;
@@ -15,6 +16,7 @@ pub mod embed;
 pub mod export_run;
 pub mod files;
 pub mod format;
+pub mod frame_budget;
 pub mod glossary;
 pub mod hooks;
 pub mod journal;

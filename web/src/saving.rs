@@ -31,8 +31,9 @@ pub fn save(request: Request, pb: &Playback, done: impl Fn(String, bool) + 'stat
         },
         Request::Measurements => take_away::measurements_csv(pb),
         Request::EventLog => {
-            let lines: Vec<_> = pb.journal.lines.iter().cloned().collect();
-            Ok(take_away::log_jsonl(&lines))
+            let important: Vec<_> = pb.journal.lines.iter().cloned().collect();
+            let routine: Vec<_> = pb.journal.routine.iter().cloned().collect();
+            Ok(take_away::log_jsonl(&important, &routine))
         }
         Request::Run => crate::export_run::save(pb),
     };

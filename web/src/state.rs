@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use aurora_core::backup::Engine;
 use aurora_core::ids::{NodeId, PgId, SegmentId};
 use aurora_core::scenario::{self, Scenario};
 use aurora_core::{SimDuration, SimTime};
@@ -26,8 +27,6 @@ mod take_away_reduce;
 /// Longest wall-clock step one frame may take, in ms: after a hidden tab comes back, the run
 /// resumes where it was instead of leaping ahead.
 const MAX_FRAME_MS: f64 = 100.0;
-/// Wall-clock time the model may take per frame, in ms.
-const FRAME_BUDGET_MS: f64 = 9.0;
 /// How far the arrow keys move along the timeline, as a share of its length.
 const NUDGE: f64 = 0.02;
 
@@ -38,6 +37,8 @@ pub enum Selection {
     Segment(SegmentId),
     Az(u8),
     Pg(PgId),
+    /// A page of the shop's data (a row), by its number across the tables.
+    Page(u32),
 }
 
 /// A message for the person, shown until dismissed.
@@ -70,6 +71,8 @@ pub enum Action {
     Reset,
     SetSeed(u64),
     SetScenario(String),
+    /// Create the cluster again for this engine (a fresh run).
+    SetEngine(Engine),
     /// A fault, a heal, a failover, a workload change.
     Act(UserAction),
     Select(Option<Selection>),
@@ -174,10 +177,11 @@ impl PartialEq for AppState {
 impl AppState {
     /// The state for the address's parameters and notices.
     pub fn new(scenario: &'static Scenario, params: &Params, notices: Vec<String>) -> AppState {
-        let pb = Playback::with_replicas(
+        let pb = Playback::with_setup(
             scenario,
             params.seed,
             params.replicas,
+            params.engine,
             params.actions.clone(),
         );
         let mut state = AppState {
@@ -274,15 +278,21 @@ impl AppState {
         }
     }
 
-    /// A fresh run of `scenario`; the same scenario keeps the replicas its link started with.
+    /// A fresh run of `scenario`; the same scenario keeps the replicas its link started with,
+    /// and every run keeps the engine chosen.
     fn restart(&mut self, scenario: &'static Scenario, seed: u64) {
+        let engine = self.pb.try_borrow().ok().and_then(|pb| pb.engine());
+        self.restart_with(scenario, seed, engine);
+    }
+
+    fn restart_with(&mut self, scenario: &'static Scenario, seed: u64, engine: Option<Engine>) {
         let replicas = self
             .pb
             .try_borrow()
             .ok()
             .filter(|pb| core::ptr::eq(pb.scenario(), scenario))
             .and_then(|pb| pb.replicas());
-        let pb = Playback::with_replicas(scenario, seed, replicas, Vec::new());
+        let pb = Playback::with_setup(scenario, seed, replicas, engine, Vec::new());
         self.pb = Rc::new(RefCell::new(pb));
         self.selection = None;
         self.effective_speed = None;
@@ -320,7 +330,7 @@ impl AppState {
         let before = pb.now();
         let step = SimDuration::from_micros((dt * 1_000.0 * speed).round() as u64);
         let target = before + step;
-        let deadline = now_ms() + FRAME_BUDGET_MS;
+        let deadline = now_ms() + crate::frame_budget::advance_ms();
         let mut out_of_time = || now_ms() > deadline;
         let started = now_ms();
         let reached = pb.run(target, speed, wall, true, Some(&mut out_of_time));
@@ -346,10 +356,22 @@ impl AppState {
         let speed = self.speed();
         let wall = self.wall;
         // What the action starts that takes minutes of simulated time.
+        let volume = self
+            .pb
+            .try_borrow()
+            .map_or(0, |pb| pb.sim().storage().volume_bytes);
         let wait = match action {
             UserAction::AddReplica(_) => Some((
                 "A new replica",
                 aurora_core::compute::instance::INSTANCE_CREATE_TIME,
+            )),
+            UserAction::Restore(_) => Some((
+                "A point-in-time restore of this volume",
+                aurora_core::backup::pitr::restore_time(volume),
+            )),
+            UserAction::Clone(_) => Some((
+                "A copy-on-write clone",
+                aurora_core::backup::clone::CLONE_READY,
             )),
             _ => None,
         };
@@ -492,6 +514,18 @@ impl Reducible for AppState {
                 }
                 None => next.notify(format!("There is no scenario called \"{name}\"."), true),
             },
+            Action::SetEngine(engine) => {
+                let (scenario, seed) = match next.pb.try_borrow() {
+                    Ok(pb) => (pb.scenario(), pb.seed()),
+                    Err(_) => return self,
+                };
+                next.leave_lesson_quietly();
+                next.restart_with(scenario, seed, Some(engine));
+                next.notify(
+                    format!("The cluster was created again as {}.", engine.name()),
+                    false,
+                );
+            }
             Action::Act(action) => next.act(action),
             Action::Select(selection) => {
                 if selection == self.selection {

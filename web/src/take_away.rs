@@ -140,17 +140,28 @@ fn json_string(s: &str) -> String {
 }
 
 /// The event log as JSON lines, oldest first: one object a line with the simulated time in
-/// µs, the clock as the log shows it, the line's tone and its text.
-pub fn log_jsonl(lines: &[LogLine]) -> String {
+/// µs, the clock as the log shows it, whether the line is among the important events or the
+/// routine progress, its tone, its text, and for routine lines what they summarise.
+pub fn log_jsonl(important: &[LogLine], routine: &[LogLine]) -> String {
+    let mut all: Vec<(&LogLine, &str)> = important
+        .iter()
+        .map(|l| (l, "important"))
+        .chain(routine.iter().map(|l| (l, "routine")))
+        .collect();
+    all.sort_by_key(|(l, _)| (l.at, l.seq));
     let mut out = String::new();
-    for l in lines {
+    for (l, kind) in all {
         out.push_str(&format!(
-            "{{\"time_us\":{},\"time\":{},\"tone\":\"{}\",\"text\":{}}}\n",
+            "{{\"time_us\":{},\"time\":{},\"kind\":\"{kind}\",\"tone\":\"{}\",\"text\":{}",
             l.at.as_micros(),
             json_string(&crate::format::clock(l.at)),
             l.tone.class(),
             json_string(&l.text)
         ));
+        if let Some(summary) = &l.summary {
+            out.push_str(&format!(",\"summary\":{}", json_string(summary)));
+        }
+        out.push_str("}\n");
     }
     out
 }
@@ -283,28 +294,41 @@ mod tests {
 
     #[test]
     fn the_event_log_is_one_json_object_a_line() {
-        let lines = vec![
+        let important = vec![
             LogLine {
                 seq: 1,
                 at: SimTime::from_micros(2_000_000),
                 text: "AZ c failed: \"all\" its nodes\\down".into(),
                 tone: Tone::Bad,
+                summary: None,
             },
             LogLine {
-                seq: 2,
+                seq: 3,
                 at: SimTime::from_micros(2_500_001),
                 text: "You healed AZ c".into(),
                 tone: Tone::You,
+                summary: None,
             },
         ];
-        let text = log_jsonl(&lines);
+        let routine = vec![LogLine {
+            seq: 2,
+            at: SimTime::from_micros(2_100_000),
+            text: "commit 812 acknowledged".into(),
+            tone: Tone::Info,
+            summary: Some("9 commits acknowledged in 0.1 s".into()),
+        }];
+        let text = log_jsonl(&important, &routine);
         let rows: Vec<&str> = text.lines().collect();
-        assert_eq!(rows.len(), 2);
+        assert_eq!(rows.len(), 3);
         assert_eq!(
             rows[0],
-            r#"{"time_us":2000000,"time":"2.000 000 s","tone":"bad","text":"AZ c failed: \"all\" its nodes\\down"}"#
+            r#"{"time_us":2000000,"time":"2.000 000 s","kind":"important","tone":"bad","text":"AZ c failed: \"all\" its nodes\\down"}"#
         );
-        assert!(rows[1].starts_with(r#"{"time_us":2500001,"#));
+        assert_eq!(
+            rows[1],
+            r#"{"time_us":2100000,"time":"2.100 000 s","kind":"routine","tone":"info","text":"commit 812 acknowledged","summary":"9 commits acknowledged in 0.1 s"}"#
+        );
+        assert!(rows[2].starts_with(r#"{"time_us":2500001,"#));
     }
 
     #[test]

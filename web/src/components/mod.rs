@@ -1,5 +1,6 @@
 //! The page's panels, one module each; each a pure component of its props.
 
+pub mod backups;
 pub mod capacity;
 pub mod capacity_form;
 pub mod charts;

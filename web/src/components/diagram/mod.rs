@@ -349,6 +349,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
         })
     });
 
+    let s3 = crate::backups::s3_lines(&view.backup);
     let stores = l.stores.iter().filter_map(|(id, r)| {
         let node = view.node(*id)?;
         let selected = selection == Some(Selection::Node(*id));
@@ -362,9 +363,70 @@ pub fn diagram(props: &DiagramProps) -> Html {
                 aria-label={node.accessible_name(false)} aria-pressed={selected.to_string()}
                 {onclick} {onkeydown}>
                 <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
-                <text aria-hidden="true" class="store-label" x={f(r.x + r.w / 2.0)} y={f(r.y + r.h / 2.0 + 5.0)} text-anchor="middle">
-                    { if node.name == "S3" { "S3 backup".to_string() } else { node.name.clone() } }
+                if node.name == "S3" {
+                    <text aria-hidden="true" class="store-label" x={f(r.x + r.w / 2.0)} y={f(r.y + 18.0)} text-anchor="middle">
+                        { s3.0.clone() }
+                    </text>
+                    <text aria-hidden="true" class="store-detail" x={f(r.x + r.w / 2.0)} y={f(r.y + 34.0)} text-anchor="middle">
+                        { s3.1.clone() }
+                    </text>
+                } else {
+                    <text aria-hidden="true" class="store-label" x={f(r.x + r.w / 2.0)} y={f(r.y + r.h / 2.0 + 5.0)} text-anchor="middle">
+                        { node.name.clone() }
+                    </text>
+                }
+            </g>
+        })
+    });
+
+    // Clusters restored or cloned from this one, each linked to where its data came from: S3
+    // for a restore, the volume's pages for a clone.
+    let s3_rect = l
+        .stores
+        .iter()
+        .find(|(id, _)| view.node(*id).is_some_and(|n| n.name == "S3"))
+        .map(|(_, r)| *r);
+    let volume_bottom = l.pgs.last().map(|(_, r)| r.bottom());
+    let clusters = l.clusters.iter().filter_map(|(id, r)| {
+        let c = view.backup.cluster(*id)?;
+        let row = crate::backups::cluster_row(c);
+        let from = match c.kind {
+            aurora_core::backup_view::ClusterKind::Restore { .. } => {
+                s3_rect.map(|s| (s.x + s.w / 2.0, s.bottom()))
+            }
+            _ => volume_bottom.map(|y| (r.x + r.w / 2.0, y)),
+        };
+        let class = classes!(
+            "cluster-card",
+            matches!(c.kind, aurora_core::backup_view::ClusterKind::Restore { .. }).then_some("restored"),
+            (!c.available).then_some("creating")
+        );
+        Some(html! {
+            <g {class} role="img" aria-label={row.accessible.clone()}>
+                if let Some((x, y)) = from {
+                    <line class="cluster-link" aria-hidden="true" x1={f(x)} y1={f(y)} x2={f(r.x + r.w / 2.0)} y2={f(r.y)} />
+                }
+                <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="10" />
+                if !c.available {
+                    <rect class="cluster-progress" aria-hidden="true" x={f(r.x)} y={f(r.bottom() - 4.0)}
+                        width={f(r.w * row.progress as f32)} height="4" />
+                }
+                <text aria-hidden="true" class="cluster-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>
+                    { format!("{} · {}", row.name, row.what) }
                 </text>
+                <text aria-hidden="true" class="cluster-detail" x={f(r.x + 10.0)} y={f(r.y + 33.0)}>
+                    { row.state.clone() }
+                </text>
+                if let (Some(shares), Some(text)) = (row.pages, &row.pages_text) {
+                    { crate::components::backups::pages_bar(shares, r.w - 20.0, r.x + 10.0, r.y + 40.0) }
+                    <text aria-hidden="true" class="cluster-detail" x={f(r.x + 10.0)} y={f(r.y + 60.0)}>
+                        { text.clone() }
+                    </text>
+                } else {
+                    <text aria-hidden="true" class="cluster-detail" x={f(r.x + 10.0)} y={f(r.y + 50.0)}>
+                        { row.storage.clone() }
+                    </text>
+                }
             </g>
         })
     });
@@ -432,6 +494,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
             { for zones }
             { for pgs }
             { for stores }
+            { for clusters }
             { for regions }
             { for ring }
         </svg>
@@ -446,6 +509,8 @@ fn selection_rect(l: &Layout, selection: Selection) -> Option<crate::layout::Rec
         Selection::Az(i) => l.azs.get(usize::from(i)).copied(),
         Selection::Segment(seg) => l.segments.iter().find(|(s, _)| *s == seg).map(|(_, r)| *r),
         Selection::Pg(pg) => l.pgs.iter().find(|(p, _)| *p == pg).map(|(_, r)| *r),
+        // A page of the data is not drawn in the diagram: the inspector lists its versions.
+        Selection::Page(_) => None,
         Selection::Node(id) => l
             .instances
             .iter()
