@@ -314,8 +314,9 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                 .reads
                 .min_point()
                 .unwrap_or(m.compute.writer.log.vdl());
-            segment::on_background(k, &mut m.storage, keep_from, node);
-            tend_degraded(k, m);
+            if segment::on_background(k, &mut m.storage, keep_from, node) {
+                tend_degraded(k, m);
+            }
         }
         Due::DetectNode { node, incarnation } => storage_control(k, m, |k, st, cl| {
             repair::on_detect_node(k, st, cl, node, incarnation)
@@ -422,6 +423,20 @@ pub(crate) fn storage_control<R>(
         m.compute.writer.reset_slot(pg, slot);
     }
     out
+}
+
+/// The storage control plane's look at long AZ outages (`storage::degraded`), on the
+/// background tick: it needs the writer's PGCLs, and a change re-evaluates the quorums.
+pub(crate) fn tend_degraded(k: &mut Kernel, m: &mut Model) {
+    if !crate::storage::degraded::active(&m.storage) {
+        return;
+    }
+    let log = &m.compute.writer.log;
+    let before = (m.storage.degradations, m.storage.restorations);
+    crate::storage::degraded::tend(k, &mut m.storage, |pg| log.pgcl(pg as u32));
+    if before != (m.storage.degradations, m.storage.restorations) {
+        evaluate_quorums(k, m);
+    }
 }
 
 /// Re-evaluates every PG's quorums as the writer sees them.

@@ -259,7 +259,7 @@ impl Group {
                 epoch,
             ),
             Due::Background(node) => {
-                segment::on_background(&mut self.k, &mut self.st, self.sent, node)
+                segment::on_background(&mut self.k, &mut self.st, self.sent, node);
             }
             Due::DetectNode { node, incarnation } => {
                 self.control(|k, st, cl| repair::on_detect_node(k, st, cl, node, incarnation))

@@ -222,20 +222,28 @@ pub(crate) fn on_page_read(
 /// work yields to foreground load: nothing but gap-filling runs while the disk is busy. No old
 /// version at or above `keep_from` is collected: it is the lowest point a read in flight may
 /// still need, or the VDL.
-pub(crate) fn on_background(k: &mut Kernel, st: &mut Storage, keep_from: Lsn, node: NodeId) {
+/// Returns true if the node did its work: the storage control plane then looks at long AZ
+/// outages (the dispatch's `tend_degraded`, which needs the writer's PGCLs).
+pub(crate) fn on_background(
+    k: &mut Kernel,
+    st: &mut Storage,
+    keep_from: Lsn,
+    node: NodeId,
+) -> bool {
     let interval = st.config.background_interval;
     k.schedule_in(interval, Due::Background(node));
     if !k.topo.is_up(node) {
-        return;
+        return false;
     }
     let Some(sn) = st.storage_node(node) else {
-        return;
+        return false;
     };
     let busy = sn.disk_free_at > k.now;
     let segs = sn.segments.clone();
     for seg in segs {
         background_for(k, st, keep_from, node, seg, busy);
     }
+    true
 }
 
 fn background_for(
