@@ -289,12 +289,14 @@ mod tests {
                 at: SimTime::from_micros(2_000_000),
                 text: "AZ c failed: \"all\" its nodes\\down".into(),
                 tone: Tone::Bad,
+                summary: None,
             },
             LogLine {
                 seq: 2,
                 at: SimTime::from_micros(2_500_001),
                 text: "You healed AZ c".into(),
                 tone: Tone::You,
+                summary: None,
             },
         ];
         let text = log_jsonl(&lines);
