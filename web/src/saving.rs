@@ -31,7 +31,15 @@ pub fn save(request: Request, pb: &Playback, done: impl Fn(String, bool) + 'stat
         },
         Request::Measurements => take_away::measurements_csv(pb),
         Request::EventLog => {
-            let lines: Vec<_> = pb.journal.lines.iter().cloned().collect();
+            // The important lines and the routine summaries, in the order they happened.
+            let mut lines: Vec<_> = pb
+                .journal
+                .lines
+                .iter()
+                .chain(&pb.journal.routine)
+                .cloned()
+                .collect();
+            lines.sort_by_key(|l| (l.at, l.seq));
             Ok(take_away::log_jsonl(&lines))
         }
         Request::Run => crate::export_run::save(pb),

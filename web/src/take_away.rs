@@ -140,12 +140,18 @@ fn json_string(s: &str) -> String {
 }
 
 /// The event log as JSON lines, oldest first: one object a line with the simulated time in
-/// µs, the clock as the log shows it, the line's tone and its text.
+/// µs, the clock as the log shows it, the line's tone and its text, and for a routine summary
+/// what it stands for.
 pub fn log_jsonl(lines: &[LogLine]) -> String {
     let mut out = String::new();
     for l in lines {
+        let summary = l
+            .summary
+            .as_deref()
+            .map(|s| format!(",\"summary\":{}", json_string(s)))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "{{\"time_us\":{},\"time\":{},\"tone\":\"{}\",\"text\":{}}}\n",
+            "{{\"time_us\":{},\"time\":{},\"tone\":\"{}\",\"text\":{}{summary}}}\n",
             l.at.as_micros(),
             json_string(&crate::format::clock(l.at)),
             l.tone.class(),
@@ -289,17 +295,27 @@ mod tests {
                 at: SimTime::from_micros(2_000_000),
                 text: "AZ c failed: \"all\" its nodes\\down".into(),
                 tone: Tone::Bad,
+                summary: None,
             },
             LogLine {
                 seq: 2,
                 at: SimTime::from_micros(2_500_001),
                 text: "You healed AZ c".into(),
                 tone: Tone::You,
+                summary: None,
+            },
+            LogLine {
+                seq: 3,
+                at: SimTime::from_micros(3_000_000),
+                text: "3 commits acknowledged".into(),
+                tone: Tone::Info,
+                summary: Some("9,000 commits acknowledged in 1.2 s".into()),
             },
         ];
         let text = log_jsonl(&lines);
         let rows: Vec<&str> = text.lines().collect();
-        assert_eq!(rows.len(), 2);
+        assert_eq!(rows.len(), 3);
+        assert!(rows[2].ends_with(r#","summary":"9,000 commits acknowledged in 1.2 s"}"#));
         assert_eq!(
             rows[0],
             r#"{"time_us":2000000,"time":"2.000 000 s","tone":"bad","text":"AZ c failed: \"all\" its nodes\\down"}"#
