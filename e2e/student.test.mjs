@@ -387,3 +387,14 @@ test('notices fold into one list with Dismiss all, and do not push the diagram d
   assert.equal(await page.locator('.notice').count(), 0);
   await context.close();
 });
+
+test('the glossary spans the page on a desktop, its definitions in wide columns', async () => {
+  const { page, context } = await open(browser, { path: '?autoplay=0' });
+  const glossary = page.getByRole('region', { name: 'Glossary' });
+  await glossary.waitFor();
+  const box = await glossary.boundingBox();
+  assert.ok(box.width > DESKTOP.width * 0.8, `the glossary is ${box.width}px wide`);
+  const widths = await glossary.locator('dd').evaluateAll((dds) => dds.map((d) => d.getBoundingClientRect().width));
+  assert.ok(Math.min(...widths) >= 300, `definitions at least 300px wide: ${widths}`);
+  await context.close();
+});

@@ -693,7 +693,6 @@ fn playground(props: &PlaygroundProps) -> Html {
                             <EventLog lines={log_lines} routine={routine_lines} version={log_version}
                                 opened_at={props.params.at.filter(|t| *t > aurora_core::SimTime::ZERO)} />
                             <div class="side">
-                                <crate::glossary::Glossary />
                                 <Charts figures={figures} />
                                 <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
                                     engine={view.backup.engine}
@@ -704,6 +703,8 @@ fn playground(props: &PlaygroundProps) -> Html {
                                 }
                             </div>
                         </div>
+                        // The whole width: its definitions read as sentences, not a narrow column.
+                        <crate::glossary::Glossary />
                         <footer class="footer">
                             <span>{ format!("Scenario {scenario_name}, seed {}, ", pb.seed()) }</span>
                             <span>{ "run fingerprint " }<code class="fingerprint">{ fingerprint }</code></span>
