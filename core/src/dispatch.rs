@@ -425,20 +425,6 @@ pub(crate) fn storage_control<R>(
     out
 }
 
-/// The storage control plane's look at long AZ outages (`storage::degraded`), on the
-/// background tick: it needs the writer's PGCLs, and a change re-evaluates the quorums.
-pub(crate) fn tend_degraded(k: &mut Kernel, m: &mut Model) {
-    if !crate::storage::degraded::active(&m.storage) {
-        return;
-    }
-    let log = &m.compute.writer.log;
-    let before = (m.storage.degradations, m.storage.restorations);
-    crate::storage::degraded::tend(k, &mut m.storage, |pg| log.pgcl(pg as u32));
-    if before != (m.storage.degradations, m.storage.restorations) {
-        evaluate_quorums(k, m);
-    }
-}
-
 /// Re-evaluates every PG's quorums as the writer sees them.
 pub(crate) fn evaluate_quorums(k: &mut Kernel, m: &mut Model) {
     repair::evaluate_quorums(k, &mut m.storage, m.compute.writer.node, &mut m.metrics);
