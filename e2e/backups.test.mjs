@@ -27,8 +27,8 @@ test('a backtrack from the page brings the deleted orders back, and the link kee
   assert.equal(await orders(page).innerText(), 'orders: 0 of 768 rows', 'the DELETE took every order');
   // S3 is drawn in the diagram with its backed-up point trailing VDL.
   const store = page.locator('.store .store-label');
-  assert.match(await store.innerText(), /^S3 backup · to LSN \d+$/);
-  assert.match(await page.locator('.store .store-detail').innerText(), /behind VDL · restorable to \d+ s/);
+  assert.match((await store.textContent()).trim(), /^S3 backup · to LSN \d+$/);
+  assert.match(await page.locator('.store .store-detail').textContent(), /behind VDL · restorable to \d+ s/);
   assert.match(await panel.innerText(), /Restorable to any second from 0 s to 1[12]\d s/);
 
   await page.getByLabel('Point in the run (seconds, or m:ss)').fill('1:40');

@@ -27,7 +27,7 @@ pub const SEGMENT: f32 = 19.0;
 pub const SEGMENT_NARROW: f32 = 28.0;
 /// The same for a client's dot, whose hit circle is this wide though its dot is small.
 const CLIENT_HIT: f32 = 20.0;
-const CLIENT_HIT_NARROW: f32 = 28.0;
+const CLIENT_HIT_NARROW: f32 = 30.0;
 const SEGMENT_GAP: f32 = 3.0;
 const PG_CHIP_H: f32 = 34.0;
 const SERVICE_H: f32 = 40.0;
