@@ -305,7 +305,7 @@ fn without_test_modules(code: &str) -> String {
         let head = after.trim_start();
         let is_block = head.starts_with("mod ")
             && head
-                .find(|c: char| c == '{' || c == ';')
+                .find(['{', ';'])
                 .is_some_and(|i| head.as_bytes()[i] == b'{');
         if !is_block {
             out.push_str(&rest[..at + "#[cfg(test)]".len()]);
