@@ -125,6 +125,7 @@ pub(crate) fn acknowledge(k: &mut Kernel, m: &mut Model, seg: SegmentId) {
     let s = &mut m.storage.segments[seg.index()];
     s.acked = s.acked.max(s.scl);
     let (node, scl, epoch) = (s.node, s.scl, s.volume_epoch);
+    m.metrics.write_path_bytes += SMALL_MESSAGE_BYTES as u64;
     k.send(
         node,
         m.compute.writer.node,
