@@ -125,14 +125,15 @@ seed_tests! {
     capacity_completes_for_seeds_1_to_20 "capacity";
     global_database_completes_for_seeds_1_to_20 "global-database";
     notes_get_wrong_completes_for_seeds_1_to_20 "notes-get-wrong";
+    aurora_beside_mysql_completes_for_seeds_1_to_20 "aurora-beside-mysql";
 }
 
 #[test]
 fn builtin_lessons_follow_the_guide() {
     assert_eq!(
         lesson::BUILTIN.len(),
-        11,
-        "the eleven lessons of the course"
+        12,
+        "the twelve lessons of the course"
     );
     for (name, _) in lesson::BUILTIN {
         let l = builtin(name);

@@ -53,6 +53,7 @@ pub const BUILTIN: &[(&str, &str)] = builtin_lessons![
     "capacity"
     "global-database"
     "notes-get-wrong"
+    "aurora-beside-mysql"
 ];
 
 /// The built-in lessons, parsed. A built-in text that does not parse is a bug the test suite
