@@ -14,7 +14,7 @@ after(async () => {
 });
 
 const POLICY =
-  /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval'( 'sha256-[A-Za-z0-9+/]{43}=')+; style-src 'self'$/;
+  /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval'( 'sha256-[A-Za-z0-9+/]{43}=')+; style-src 'self'; img-src 'self' blob:$/;
 
 // A context whose every frame records CSP violations (in `window.__violations`), and a list of
 // console errors and uncaught exceptions from any frame.

@@ -103,7 +103,7 @@ test('a region failover: the world view shows the new primary, the RPO and RTO, 
   await page.getByRole('button', { name: /^Region eu-west-1, primary: takes writes/ }).waitFor({ timeout: 90_000 });
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   const rpo = await page.locator('.rpo').innerText();
-  assert.match(rpo, /^Failover us-east-1 → eu-west-1: RPO \d+ commits? lost \(.+ behind, \d+ LSNs\); RTO \d/);
+  assert.match(rpo, /^Failover us-east-1 → eu-west-1: RPO \d+ commits? lost \(the last .+ of writes, \d+ LSNs; lag at the failure .+\); RTO \d/);
   assert.match(await region('us-east-1').getAttribute('aria-label'), /^Region us-east-1, failed/);
   // The diagram follows the writer into eu-west-1.
   assert.match(await page.locator('.region-title').textContent(), /^Region eu-west-1 · primary/);

@@ -235,3 +235,158 @@ test('paused, the address bar holds the moment; "Copy embed code" gives an ifram
   assert.match(code, /^<iframe src="[^"]*embed=1[^"]*" title="Aurora Playground: Read replicas follow the redo stream" width="100%" height="720"/);
   await context.close();
 });
+
+test('the writer’s CPU comes from the core: 60 % in az-failure, with no auto scaling', async () => {
+  // 2,000 transactions and 4,000 reads a second at 400 µs each, on the writer's 4 vCPUs.
+  const { page, context } = await open(browser, { path: '?scenario=az-failure&t=1500000' });
+  await page.getByRole('button', { name: /^DB instance instance-1, writer/ }).click();
+  const cpu = page.locator('.inspector dt', { hasText: /^CPU$/ }).locator('xpath=following-sibling::dd[1]');
+  await cpu.waitFor();
+  assert.match(await cpu.innerText(), /^(5[89]|6[0-2]) %$/);
+  await context.close();
+});
+
+// Every text drawn on a card stays inside it, and a PG's status does not run over its copies.
+async function clippedLabels(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const inside = (a, b) => a.x >= b.x - 0.5 && a.y >= b.y - 0.5 && a.x + a.width <= b.x + b.width + 0.5 && a.y + a.height <= b.y + b.height + 0.5;
+    const meets = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    for (const card of document.querySelectorAll('.diagram rect.card')) {
+      const box = card.getBBox();
+      for (const t of card.parentElement.querySelectorAll(':scope > text')) {
+        if (!t.textContent.trim()) continue;
+        if (!inside(t.getBBox(), box)) out.push(`"${t.textContent}" leaves its card`);
+      }
+    }
+    for (const pg of document.querySelectorAll('.diagram .pg')) {
+      const status = pg.querySelector('.pg-status').getBBox();
+      for (const dot of pg.querySelectorAll('.pg-dot circle')) {
+        if (meets(status, dot.getBBox())) out.push(`"${pg.querySelector('.pg-status').textContent}" runs over a copy`);
+      }
+    }
+    const volume = [...document.querySelectorAll('.diagram text.row-label')].find((t) => t.textContent.startsWith('Volume'));
+    const region = document.querySelector('.diagram .region-box').getBBox();
+    if (volume && !inside(volume.getBBox(), region)) out.push(`"${volume.textContent}" leaves the region`);
+    return out;
+  });
+}
+
+for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+  test(`labels fit their cards (${label}): a replica being created, a writer promoted, a PG without quorum`, async () => {
+    // A replica added at 0.5 s is "creating"; AZs b and c down at 1 and 2 s leave no quorum;
+    // a crashed writer at 3 s has a replica "promoting" a few seconds later.
+    let { page, context } = await open(browser, {
+      viewport,
+      path: '?scenario=az-failure&actions=500000.add-replica.a_1000000.fail-az.b&t=2500000',
+    });
+    await page.locator('.diagram .pg.no-write').first().waitFor();
+    await page.locator('.diagram .instance.creating').waitFor();
+    assert.deepEqual(await clippedLabels(page), []);
+    await context.close();
+    ({ page, context } = await open(browser, { viewport, path: '?scenario=failover&t=12000000' }));
+    await page.locator('.diagram .instance.promoting').waitFor();
+    assert.deepEqual(await clippedLabels(page), []);
+    await context.close();
+  });
+
+  test(`targets are at least 24 px (${label})`, async () => {
+    const { page, context } = await open(browser, { viewport, path: '?scenario=replicas&autoplay=0' });
+    await page.locator('.charts').waitFor();
+    const small = await page.evaluate(() => {
+      const out = [];
+      const targets = document.querySelectorAll('button, select, input, summary, a[href], [role="button"], [role="slider"], [tabindex="0"]');
+      for (const el of targets) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) continue; // not shown
+        if (el.closest('.visually-hidden') || el.classList.contains('skip-link')) continue;
+        // Inline links inside a sentence are exempt (WCAG 2.5.8).
+        if (el.tagName === 'A' && el.closest('p, li, dd') && el.parentElement.textContent.trim() !== el.textContent.trim()) continue;
+        // Scrolling regions that take focus are not click targets.
+        if (el.getAttribute('role') === 'log' || el.tagName === 'svg') continue;
+        if (r.width < 23.5 || r.height < 23.5) out.push(`${el.tagName} ${el.getAttribute('aria-label') ?? el.textContent.trim().slice(0, 30)}: ${r.width.toFixed(1)}×${r.height.toFixed(1)}`);
+      }
+      return out;
+    });
+    assert.deepEqual(small, []);
+    await context.close();
+  });
+
+  test(`a selection is drawn and the inspector says what it is on the first screen (${label})`, async () => {
+    const { page, context } = await open(browser, { viewport, path: '?scenario=replicas&autoplay=0' });
+    const node = page.getByRole('button', { name: /^Storage node az-c-2, healthy$/ });
+    await node.click();
+    const ring = page.locator('.diagram .selection-ring');
+    await ring.waitFor();
+    const [r, n] = [await ring.boundingBox(), await node.locator('rect.card').boundingBox()];
+    assert.ok(r.x <= n.x && r.y <= n.y && r.x + r.width >= n.x + n.width && r.y + r.height >= n.y + n.height, 'the ring goes round the node');
+    const name = page.locator('.inspector .selected-name');
+    await name.waitFor();
+    assert.match(await name.innerText(), /az-c-2/);
+    assert.ok(await inFirstScreen(name, viewport), 'the inspector shows without scrolling');
+    assert.ok(await inFirstScreen(page.getByRole('button', { name: 'Clear the selection' }), viewport));
+    await page.getByRole('button', { name: 'Clear the selection' }).click();
+    await ring.waitFor({ state: 'detached' });
+    await context.close();
+  });
+}
+
+test('at ×100 the lit links are thinned to the busiest and the labels stay on top', async () => {
+  const { page, context } = await open(browser, { path: '?scenario=e-commerce&speed=100' });
+  await page.waitForTimeout(2500);
+  const { links, left } = await page.evaluate(() => ({
+    links: document.querySelectorAll('.diagram .traffic line.pulse').length,
+    left: Number(document.querySelector('.diagram .traffic')?.dataset.linksLeftOut ?? 0),
+  }));
+  assert.ok(links > 0 && links <= 24, `${links} links drawn`);
+  assert.ok(left > 0, 'some links were left out at this load');
+  // The traffic goes under every card.
+  const order = await page.evaluate(() => {
+    const svg = document.querySelector('.diagram');
+    const kids = [...svg.children];
+    const traffic = kids.findIndex((k) => k.classList?.contains('traffic'));
+    const firstZone = kids.findIndex((k) => k.getAttribute('role') === 'group');
+    return { traffic, firstZone };
+  });
+  assert.ok(order.traffic < order.firstZone, JSON.stringify(order));
+  await context.close();
+});
+
+test('event log: important events apart, routine ones summarised, and a linked moment’s context', async () => {
+  const { page, context } = await open(browser, { path: '?scenario=writer-crash&t=12000000' });
+  const log = page.locator('.log-lines');
+  await log.waitFor();
+  assert.match(await page.locator('.log-context').innerText(), /opened this run at 12\.000 000 s/);
+  const important = await page.locator('.log-important').innerText();
+  assert.match(important, /fault: crash instance-1/, 'the crash that led here is kept');
+  assert.match(important, /recover/i);
+  const routine = await page.locator('.log-routine').innerText();
+  assert.match(routine, /[\d,]+ commits acknowledged in [\d.]+ (ms|s) · latest: /);
+  assert.doesNotMatch(important, /commits? acknowledged: VDL/, 'routine progress is not among the important');
+  await context.close();
+});
+
+test('notices fold into one list with Dismiss all, and do not push the diagram down', async () => {
+  const { page, context } = await open(browser, {
+    path: '?scenario=replicas&actions=1000.lose.999_2000.lose.998_3000.lose.997_4000.lose.996_5000.lose.995&t=6000',
+  });
+  await page.locator('.notice-more').waitFor();
+  assert.equal(await page.locator('.notices > .notice').count(), 1, 'the newest alone in full');
+  assert.match(await page.locator('.notice-more summary').innerText(), /^\d+ more notices?, /);
+  const box = await page.locator('.notices').boundingBox();
+  assert.ok(box.height < 110, `the notices take ${box.height}px`);
+  await page.getByRole('button', { name: 'Dismiss all' }).click();
+  assert.equal(await page.locator('.notice').count(), 0);
+  await context.close();
+});
+
+test('the glossary spans the page on a desktop, its definitions in wide columns', async () => {
+  const { page, context } = await open(browser, { path: '?autoplay=0' });
+  const glossary = page.getByRole('region', { name: 'Glossary' });
+  await glossary.waitFor();
+  const box = await glossary.boundingBox();
+  assert.ok(box.width > DESKTOP.width * 0.8, `the glossary is ${box.width}px wide`);
+  const widths = await glossary.locator('dd').evaluateAll((dds) => dds.map((d) => d.getBoundingClientRect().width));
+  assert.ok(Math.min(...widths) >= 300, `definitions at least 300px wide: ${widths}`);
+  await context.close();
+});

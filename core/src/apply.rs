@@ -26,17 +26,17 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
                 ));
             }
             writer_up(k, m)?;
-            writer::run_transaction(k, m, mtrs, read::Reply::None);
+            crate::dispatch::run_transaction(k, m, mtrs, read::Reply::None);
             Ok(())
         }
         Command::Write => {
             writer_up(k, m)?;
-            writer::manual_write(k, m);
+            writer::manual_write(k, &mut m.compute.writer);
             Ok(())
         }
         Command::Commit => {
             writer_up(k, m)?;
-            if writer::manual_commit(k, m) {
+            if writer::manual_commit(k, &mut m.compute.writer, &mut m.metrics) {
                 Ok(())
             } else {
                 Err(CommandError::NoOpenTransaction)
@@ -44,23 +44,23 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
         }
         Command::Read => {
             writer_up(k, m)?;
-            writer::read(k, m);
+            writer::read(k, &mut m.compute, &m.storage, &mut m.metrics);
             Ok(())
         }
         Command::SetWorkload(c) => {
             c.validate().map_err(CommandError::BadWorkload)?;
-            workload::set(k, m, c);
+            workload::set(k, &mut m.workload, c);
             Ok(())
         }
         Command::GrowVolume { bytes } => grow(k, m, bytes),
         Command::Inject(f) => {
             faults::inject(k, m, f)?;
-            crate::failover::note_writer_health(k, m);
+            crate::failover::note_writer_health(k, &mut m.failover, &crate::dispatch::parts!(m));
             Ok(())
         }
         Command::Heal(f) => {
             faults::heal(k, m, f)?;
-            crate::failover::note_writer_health(k, m);
+            crate::failover::note_writer_health(k, &mut m.failover, &crate::dispatch::parts!(m));
             Ok(())
         }
         Command::AddReplica { az, class, tier } => {
@@ -108,9 +108,15 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
                     }
                     t
                 }
-                None => failover::best_target(k, m).ok_or(CommandError::NoFailoverTarget)?,
+                None => failover::best_target(k, &crate::dispatch::parts!(m))
+                    .ok_or(CommandError::NoFailoverTarget)?,
             };
-            failover::start(k, m, Some(target));
+            failover::start(
+                k,
+                &mut m.failover,
+                &mut crate::dispatch::parts!(m),
+                Some(target),
+            );
             Ok(())
         }
         Command::SetClients(c) => {
@@ -120,7 +126,7 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
                     return Err(CommandError::BadWorkload("no such custom endpoint"));
                 }
             }
-            client::set(k, m, c);
+            client::set(k, &mut m.access, c);
             Ok(())
         }
         Command::AddCustomEndpoint { name, members } => {
@@ -142,7 +148,14 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
         Command::SetCapacity { node, capacity } => {
             instance(m, node)?;
             capacity.validate().map_err(CommandError::BadCapacity)?;
-            crate::serverless::set(k, m, node, capacity);
+            crate::serverless::set(
+                k,
+                &mut m.serverless,
+                &mut m.compute,
+                &mut m.metrics,
+                node,
+                capacity,
+            );
             Ok(())
         }
         Command::LongTransaction { duration } => {
@@ -152,7 +165,8 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
             Ok(())
         }
         Command::AddSecondaryRegion => {
-            crate::global::add_secondary(k, m).ok_or(CommandError::TooManyRegions)?;
+            crate::global::add_secondary(k, &mut m.global, &mut crate::dispatch::global_parts!(m))
+                .ok_or(CommandError::TooManyRegions)?;
             Ok(())
         }
         Command::Switchover { region } => global_change(k, m, region, true),
@@ -163,7 +177,7 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
                     "rates are limited to 10 million per second",
                 ));
             }
-            crate::global::set_forwarding(k, m, per_sec);
+            crate::global::set_forwarding(k, &mut m.global, per_sec);
             Ok(())
         }
         Command::Backup(c) => crate::dispatch_backup::apply(k, m, c),
@@ -171,7 +185,7 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
             if let Some(p) = &p {
                 p.validate().map_err(CommandError::BadPolicy)?;
             }
-            autoscaling::set(k, m, p);
+            autoscaling::set(k, &mut m.autoscaling, p);
             Ok(())
         }
     }
@@ -201,9 +215,14 @@ fn global_change(
     if planned {
         // A switchover needs a healthy primary to hand over from.
         writer_up(k, m)?;
-        crate::global::switchover(k, m, region);
+        crate::global::switchover(
+            k,
+            &mut m.global,
+            &mut crate::dispatch::global_parts!(m),
+            region,
+        );
     } else {
-        crate::global::failover(k, m, region);
+        crate::global::failover(k, &mut m.global, region);
     }
     Ok(())
 }

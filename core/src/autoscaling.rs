@@ -2,54 +2,21 @@
 //! connections, within a minimum and maximum, with cooldowns. New replicas use the writer's
 //! class and tier 15; scale-in removes only replicas auto scaling added.
 
-use crate::compute::instance::{Role, AUTOSCALED_TIER};
-use crate::dispatch::Model;
+use crate::client::Clients;
+pub use crate::compute::instance::AUTOSCALED_TIER;
+use crate::compute::instance::{InstanceClass, Role};
+pub use crate::compute::instance::{CPU_MICROS_PER_READ, CPU_MICROS_PER_WRITE};
+use crate::compute::Compute;
 use crate::engine::{Due, Kernel};
 use crate::event::Event;
+use crate::ids::NodeId;
+pub use crate::settings::scaling::{Metric, Policy};
 use crate::time::{SimDuration, SimTime};
 
 /// Default scale-out and scale-in cooldown. UG: Using Amazon Aurora Auto Scaling (2023)
 pub const COOLDOWN: SimDuration = SimDuration::from_secs(300);
 /// How often the policy is evaluated (a one-minute metric period). [sim default — not sourced]
 pub const EVALUATION_INTERVAL: SimDuration = SimDuration::from_secs(60);
-/// CPU time a DB instance spends per read request and per write transaction.
-/// [sim default — not sourced]
-pub const CPU_MICROS_PER_READ: u64 = 400;
-pub const CPU_MICROS_PER_WRITE: u64 = 400;
-
-/// What the policy tracks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Metric {
-    /// Average replica CPU, percent.
-    Cpu,
-    /// Average client connections per replica.
-    Connections,
-}
-
-/// A target-tracking policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Policy {
-    pub metric: Metric,
-    pub target: u32,
-    pub min: u8,
-    pub max: u8,
-    pub scale_out_cooldown: SimDuration,
-    pub scale_in_cooldown: SimDuration,
-}
-
-impl Policy {
-    pub fn validate(&self) -> Result<(), &'static str> {
-        if self.min > self.max || self.max as usize > crate::compute::instance::MAX_REPLICAS {
-            return Err("auto scaling needs 0 ≤ min ≤ max ≤ 15 replicas");
-        }
-        if self.target == 0 {
-            return Err("the target must be above zero");
-        }
-        Ok(())
-    }
-}
 
 /// Auto scaling's state: the policy in force, if any, and the writer's transactions at the
 /// last measurement.
@@ -70,43 +37,71 @@ pub struct AutoScaling {
     pub last_in: Option<SimTime>,
 }
 
-pub(crate) fn set(k: &mut Kernel, m: &mut Model, policy: Option<Policy>) {
-    let was = m.autoscaling.active.is_some();
-    m.autoscaling.active = policy.map(|policy| AutoScaling {
+/// What an evaluation decided; the dispatch adds or removes the instances, then notes the
+/// time with [`scaled_out`] or [`scaled_in`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scale {
+    Hold,
+    /// Add `count` replicas of the writer's class, at [`AUTOSCALED_TIER`].
+    Out {
+        class: InstanceClass,
+        count: u64,
+    },
+    /// Remove the newest replica auto scaling added.
+    In(NodeId),
+}
+
+pub(crate) fn set(k: &mut Kernel, sc: &mut Scaling, policy: Option<Policy>) {
+    let was = sc.active.is_some();
+    sc.active = policy.map(|policy| AutoScaling {
         policy,
         last_out: None,
         last_in: None,
     });
-    if !was && m.autoscaling.active.is_some() {
+    if !was && sc.active.is_some() {
         k.schedule_in(EVALUATION_INTERVAL, Due::AutoScale);
     }
 }
 
-/// Every instance's CPU over the last period, from the requests it served.
-fn measure(k: &Kernel, m: &mut Model, period: SimDuration) {
+/// Every instance's CPU over the last period, from the requests it served and the
+/// transactions started so far (`txns_started`).
+fn measure(
+    k: &Kernel,
+    sc: &mut Scaling,
+    c: &mut Compute,
+    clients: &Clients,
+    txns_started: u64,
+    period: SimDuration,
+) {
     let secs = period.as_micros().max(1);
-    let writes_on_writer = m.metrics.txns_started - m.autoscaling.last_txns;
-    m.autoscaling.last_txns = m.metrics.txns_started;
-    for i in &mut m.compute.instances {
+    let writes_on_writer = txns_started - sc.last_txns;
+    sc.last_txns = txns_started;
+    for i in &mut c.instances {
         let mut busy = i.served * CPU_MICROS_PER_READ;
         if i.role == Role::Writer {
             busy += writes_on_writer * CPU_MICROS_PER_WRITE;
         }
         i.cpu_pct = (busy * 100 / (secs * i.class.vcpu.max(1) as u64)).min(100) as u32;
         i.served = 0;
-        i.connections = crate::client::connections_to(&m.access.clients, i.node, k.now);
+        i.connections = crate::client::connections_to(clients, i.node, k.now);
     }
 }
 
-pub(crate) fn on_evaluate(k: &mut Kernel, m: &mut Model) {
-    measure(k, m, EVALUATION_INTERVAL);
-    let Some(a) = m.autoscaling.active else {
-        return;
+/// The periodic evaluation: measure, then decide whether to scale out or in.
+pub(crate) fn on_evaluate(
+    k: &mut Kernel,
+    sc: &mut Scaling,
+    c: &mut Compute,
+    clients: &Clients,
+    txns_started: u64,
+) -> Scale {
+    measure(k, sc, c, clients, txns_started, EVALUATION_INTERVAL);
+    let Some(a) = sc.active else {
+        return Scale::Hold;
     };
     k.schedule_in(EVALUATION_INTERVAL, Due::AutoScale);
     let p = a.policy;
-    let replicas: alloc::vec::Vec<_> = m
-        .compute
+    let replicas: alloc::vec::Vec<_> = c
         .instances
         .iter()
         .filter(|i| {
@@ -121,7 +116,7 @@ pub(crate) fn on_evaluate(k: &mut Kernel, m: &mut Model) {
         .filter(|i| i.role == Role::Replica && k.now - i.serving_since >= EVALUATION_INTERVAL)
         .collect();
     if live.is_empty() {
-        return;
+        return Scale::Hold;
     }
     let avg = {
         live.iter()
@@ -143,39 +138,40 @@ pub(crate) fn on_evaluate(k: &mut Kernel, m: &mut Model) {
     });
     let cooled = |last: Option<SimTime>, cd: SimDuration| last.is_none_or(|t| k.now - t >= cd);
     if desired > n && cooled(a.last_out, p.scale_out_cooldown) {
-        let class = m
-            .compute
+        let class = c
             .instances
             .iter()
             .find(|i| i.role == Role::Writer)
             .map(|i| i.class)
             .unwrap_or_default();
-        for _ in n..desired {
-            if crate::compute::lifecycle::add_instance(k, m, None, class, AUTOSCALED_TIER, true)
-                .is_err()
-            {
-                break;
-            }
-        }
-        if let Some(a) = &mut m.autoscaling.active {
-            a.last_out = Some(k.now);
+        Scale::Out {
+            class,
+            count: desired - n,
         }
     } else if desired < n
         && cooled(a.last_in, p.scale_in_cooldown)
         && cooled(a.last_out, p.scale_in_cooldown)
     {
-        let newest = m
-            .compute
-            .instances
+        c.instances
             .iter()
             .rev()
             .find(|i| i.autoscaled && i.role == Role::Replica)
-            .map(|i| i.node);
-        if let Some(node) = newest {
-            crate::compute::lifecycle::remove_instance(k, m, node);
-            if let Some(a) = &mut m.autoscaling.active {
-                a.last_in = Some(k.now);
-            }
-        }
+            .map_or(Scale::Hold, |i| Scale::In(i.node))
+    } else {
+        Scale::Hold
+    }
+}
+
+/// Replicas were added at `now`: the scale-out cooldown starts.
+pub(crate) fn scaled_out(sc: &mut Scaling, now: SimTime) {
+    if let Some(a) = &mut sc.active {
+        a.last_out = Some(now);
+    }
+}
+
+/// A replica was removed at `now`: the scale-in cooldown starts.
+pub(crate) fn scaled_in(sc: &mut Scaling, now: SimTime) {
+    if let Some(a) = &mut sc.active {
+        a.last_in = Some(now);
     }
 }

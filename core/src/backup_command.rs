@@ -29,6 +29,25 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Reads an engine's short name as a link writes it: `mysql`, `postgresql`.
+    pub fn parse(s: &str) -> Option<Engine> {
+        match s {
+            "mysql" => Some(Engine::MySql),
+            "postgresql" => Some(Engine::PostgreSql),
+            _ => None,
+        }
+    }
+
+    /// The short name a link uses.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Engine::MySql => "mysql",
+            Engine::PostgreSql => "postgresql",
+        }
+    }
+}
+
 /// Why a backup, restore, Backtrack or clone was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BackupError {

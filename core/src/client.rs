@@ -5,14 +5,18 @@
 //! A client resolves an endpoint by asking DNS and caches the answer for the TTL; requests wait
 //! for the answer. A request that gets no answer within the timeout counts as an error.
 
+use crate::compute::instance::Instance;
 use crate::compute::instance::Role;
-use crate::compute::read::{self, Reply};
-use crate::compute::writer;
-use crate::dispatch::Model;
+use crate::compute::read::{self, respond, Reply};
+use crate::compute::writer::Held;
+use crate::compute::Compute;
 use crate::endpoint::{self, EndpointId, DNS_TTL};
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::MsgKind;
 use crate::ids::NodeId;
+use crate::metrics::Metrics;
+pub use crate::settings::load::{ClientWorkload, Pattern, MAX_CLIENTS};
+use crate::storage::Storage;
 use crate::time::{SimDuration, SimTime};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -43,8 +47,6 @@ impl Access {
 
 /// How long a client waits for an answer before counting an error. [sim default — not sourced]
 pub const CLIENT_TIMEOUT: SimDuration = SimDuration::from_secs(2);
-/// Most clients a workload may have.
-pub const MAX_CLIENTS: u8 = 32;
 /// Shortest gap between client ticks. Each tick is scheduled for when the next request is due,
 /// so requests arrive spread through time, one per tick, up to 1 / this rate; beyond it a tick
 /// issues several. Clumping a millisecond's requests into one instant would make the writer's
@@ -53,110 +55,9 @@ pub const CLIENT_TICK: SimDuration = SimDuration::from_micros(10);
 /// Gap between client ticks while the rate is zero (a ramp from zero, a burst's quiet part).
 /// [sim default — not sourced]
 pub const IDLE_TICK: SimDuration = SimDuration::from_millis(100);
-const REQUEST_BYTES: u32 = 300;
+use crate::compute::read::REQUEST_BYTES;
 /// An instance refuses requests once its CPU queue is this long. [sim default — not sourced]
 pub const OVERLOAD_QUEUE: SimDuration = SimDuration::from_secs(1);
-
-/// How the request rate changes over time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Pattern {
-    Steady,
-    /// From the base rate to `to_per_sec`, linearly over `over`, then flat.
-    Ramp {
-        to_per_sec: u32,
-        over: SimDuration,
-    },
-    /// `factor` times the base rate for `length` out of every `every`.
-    Burst {
-        every: SimDuration,
-        length: SimDuration,
-        factor: u32,
-    },
-}
-
-/// The client workload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ClientWorkload {
-    pub clients: u8,
-    /// Requests per second across all clients.
-    pub requests_per_sec: u32,
-    /// Share of requests that are reads, in ppm.
-    pub read_ppm: u32,
-    pub mtrs_per_txn: u8,
-    pub pattern: Pattern,
-    /// The endpoint reads use.
-    pub read_endpoint: EndpointId,
-    /// Bytes of hot data: with the instance's cache size, sets its buffer-cache hit ratio.
-    pub hot_bytes: u64,
-}
-
-impl Default for ClientWorkload {
-    fn default() -> Self {
-        ClientWorkload {
-            clients: 0,
-            requests_per_sec: 0,
-            read_ppm: 900_000,
-            mtrs_per_txn: 2,
-            pattern: Pattern::Steady,
-            read_endpoint: EndpointId::Reader,
-            hot_bytes: 64 << 30,
-        }
-    }
-}
-
-impl ClientWorkload {
-    pub fn validate(&self) -> Result<(), &'static str> {
-        if self.clients > MAX_CLIENTS {
-            return Err("at most 32 clients");
-        }
-        if self.read_ppm > 1_000_000 {
-            return Err("the read share is at most 100%");
-        }
-        if !(1..=16).contains(&self.mtrs_per_txn) {
-            return Err("a transaction has 1 to 16 mini-transactions");
-        }
-        if self.requests_per_sec > crate::workload::MAX_RATE {
-            return Err("rates are limited to 10 million per second");
-        }
-        if let Pattern::Burst { every, length, .. } = self.pattern {
-            if every == SimDuration::ZERO || length > every {
-                return Err("a burst must be shorter than its period");
-            }
-        }
-        Ok(())
-    }
-
-    /// The rate at `elapsed` since the workload started.
-    pub fn rate_at(&self, elapsed: SimDuration) -> u64 {
-        let base = self.requests_per_sec as u64;
-        match self.pattern {
-            Pattern::Steady => base,
-            Pattern::Ramp { to_per_sec, over } => {
-                let to = to_per_sec as u64;
-                let t = elapsed.as_micros().min(over.as_micros());
-                let span = over.as_micros().max(1);
-                if to >= base {
-                    base + (to - base) * t / span
-                } else {
-                    base - (base - to) * t / span
-                }
-            }
-            Pattern::Burst {
-                every,
-                length,
-                factor,
-            } => {
-                if elapsed.as_micros() % every.as_micros().max(1) < length.as_micros() {
-                    base * factor as u64
-                } else {
-                    base
-                }
-            }
-        }
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -233,16 +134,15 @@ fn ep_index(write: bool) -> usize {
 }
 
 /// Replaces the client workload, adding client nodes as needed.
-pub(crate) fn set(k: &mut Kernel, m: &mut Model, config: ClientWorkload) {
-    while m.access.clients.clients.len() < config.clients as usize {
-        let az =
-            crate::ids::AzId((m.access.clients.clients.len() % crate::topology::AZ_COUNT) as u8);
+pub(crate) fn set(k: &mut Kernel, a: &mut Access, config: ClientWorkload) {
+    while a.clients.clients.len() < config.clients as usize {
+        let az = crate::ids::AzId((a.clients.clients.len() % crate::topology::AZ_COUNT) as u8);
         let node = k.topo.add(
             crate::topology::NodeKind::Client,
             crate::ids::RegionId(0),
             Some(az),
         );
-        m.access.clients.clients.push(Client {
+        a.clients.clients.push(Client {
             node,
             dns: [None; 2],
             dns_pending: [false; 2],
@@ -252,7 +152,7 @@ pub(crate) fn set(k: &mut Kernel, m: &mut Model, config: ClientWorkload) {
             next_req: 0,
         });
     }
-    let c = &mut m.access.clients;
+    let c = &mut a.clients;
     c.config = config;
     c.started = k.now;
     if !c.tick_scheduled && config.clients > 0 && config.requests_per_sec > 0 {
@@ -262,8 +162,8 @@ pub(crate) fn set(k: &mut Kernel, m: &mut Model, config: ClientWorkload) {
     }
 }
 
-pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
-    let c = &mut m.access.clients;
+pub(crate) fn on_tick(k: &mut Kernel, a: &mut Access, metrics: &mut Metrics) {
+    let c = &mut a.clients;
     let dt = (k.now - c.last_tick).as_micros();
     c.last_tick = k.now;
     let cfg = c.config;
@@ -285,7 +185,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
     } else {
         c.tick_scheduled = false;
     }
-    let clients = m.access.clients.clients.len().min(cfg.clients as usize);
+    let clients = a.clients.clients.len().min(cfg.clients as usize);
     for _ in 0..n {
         if clients == 0 {
             break;
@@ -293,17 +193,17 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
         let i = k.rng.below(clients as u64) as usize;
         let write = !k.rng.chance_ppm(cfg.read_ppm);
         // A client whose own host is down (its AZ failed) sends nothing.
-        if k.topo.is_up(m.access.clients.clients[i].node) {
-            request(k, m, i, write);
+        if k.topo.is_up(a.clients.clients[i].node) {
+            request(k, a, i, write);
         }
     }
-    sweep(k, m);
+    sweep(k, a, metrics);
 }
 
 /// Issues one request from client `i`.
-fn request(k: &mut Kernel, m: &mut Model, i: usize, write: bool) {
+fn request(k: &mut Kernel, a: &mut Access, i: usize, write: bool) {
     let now = k.now;
-    let cl = &mut m.access.clients.clients[i];
+    let cl = &mut a.clients.clients[i];
     let id = cl.next_req;
     cl.next_req += 1;
     cl.outstanding.push_back(Req {
@@ -314,13 +214,13 @@ fn request(k: &mut Kernel, m: &mut Model, i: usize, write: bool) {
     });
     let e = ep_index(write);
     match cl.dns[e] {
-        Some((target, expires)) if expires > now => send_query(k, m, i, target, id, write),
+        Some((target, expires)) if expires > now => send_query(k, a, i, target, id, write),
         _ => {
             cl.waiting[e].push_back(id);
             if !cl.dns_pending[e] {
                 cl.dns_pending[e] = true;
                 cl.dns_asked[e] = now;
-                let (from, to) = (cl.node, m.access.dns);
+                let (from, to) = (cl.node, a.dns);
                 ask_dns(k, from, to, write);
             }
         }
@@ -337,8 +237,8 @@ fn ask_dns(k: &mut Kernel, from: NodeId, dns: NodeId, write: bool) {
     );
 }
 
-fn send_query(k: &mut Kernel, m: &mut Model, i: usize, target: NodeId, req: u64, write: bool) {
-    let from = m.access.clients.clients[i].node;
+fn send_query(k: &mut Kernel, a: &Access, i: usize, target: NodeId, req: u64, write: bool) {
+    let from = a.clients.clients[i].node;
     k.send(
         from,
         target,
@@ -349,15 +249,21 @@ fn send_query(k: &mut Kernel, m: &mut Model, i: usize, target: NodeId, req: u64,
 }
 
 /// At the DNS service: answer with the endpoint's current target.
-pub(crate) fn on_dns_query(k: &mut Kernel, m: &mut Model, client: NodeId, write: bool) {
+pub(crate) fn on_dns_query(
+    k: &mut Kernel,
+    a: &Access,
+    instances: &[Instance],
+    client: NodeId,
+    write: bool,
+) {
     let ep = if write {
         EndpointId::Cluster
     } else {
-        m.access.clients.config.read_endpoint
+        a.clients.config.read_endpoint
     };
-    let target = endpoint::resolve(k, m, ep);
+    let target = endpoint::resolve(k, &a.endpoints, instances, ep);
     k.send(
-        m.access.dns,
+        a.dns,
         client,
         MsgKind::DnsAnswer,
         64,
@@ -368,45 +274,51 @@ pub(crate) fn on_dns_query(k: &mut Kernel, m: &mut Model, client: NodeId, write:
 /// At the client: cache the answer for the TTL and send what waited for it.
 pub(crate) fn on_dns_answer(
     k: &mut Kernel,
-    m: &mut Model,
+    a: &mut Access,
     client: NodeId,
     write: bool,
     target: NodeId,
 ) {
-    let Some(i) = m
-        .access
-        .clients
-        .clients
-        .iter()
-        .position(|c| c.node == client)
-    else {
+    let Some(i) = a.clients.clients.iter().position(|c| c.node == client) else {
         return;
     };
     let e = ep_index(write);
-    let cl = &mut m.access.clients.clients[i];
+    let cl = &mut a.clients.clients[i];
     cl.dns[e] = Some((target, k.now + DNS_TTL));
     cl.dns_pending[e] = false;
     let waiting: Vec<u64> = cl.waiting[e].drain(..).collect();
     for id in waiting {
-        send_query(k, m, i, target, id, write);
+        send_query(k, a, i, target, id, write);
     }
+}
+
+/// What a request reaches beyond the access layer: the instances, the volume, the figures,
+/// whether something holds writes, and the writes a fenced old writer takes (they wait there
+/// until the failover refuses them).
+pub(crate) struct Served<'a> {
+    pub compute: &'a mut Compute,
+    pub storage: &'a Storage,
+    pub metrics: &'a mut Metrics,
+    pub held: Held,
+    pub fenced_pending: &'a mut Vec<(NodeId, u64)>,
 }
 
 /// At an instance: queue the request for its CPU (waking it if paused), or refuse it.
 pub(crate) fn on_query(
     k: &mut Kernel,
-    m: &mut Model,
+    a: &Access,
+    s: Served,
     at: NodeId,
     client: NodeId,
     req: u64,
     write: bool,
 ) {
     let now = k.now;
-    let Some(inst) = m.compute.instances.iter_mut().find(|i| i.node == at) else {
+    let Some(inst) = s.compute.instances.iter_mut().find(|i| i.node == at) else {
         return;
     };
     inst.served += 1;
-    crate::serverless::wake(k, inst);
+    crate::compute::instance::wake(k, inst);
     if !inst.serving(now) {
         // Paused, resuming or swapping v1 compute: the connection waits.
         let at_time = inst
@@ -426,13 +338,13 @@ pub(crate) fn on_query(
         return;
     }
     let cost = if write {
-        crate::autoscaling::CPU_MICROS_PER_WRITE
+        crate::compute::instance::CPU_MICROS_PER_WRITE
     } else {
-        crate::autoscaling::CPU_MICROS_PER_READ
+        crate::compute::instance::CPU_MICROS_PER_READ
     };
-    let Some(start) = crate::serverless::charge(inst, now, cost, OVERLOAD_QUEUE) else {
-        m.metrics.overloaded += 1;
-        respond(k, m, at, client, req, false);
+    let Some(start) = crate::compute::instance::charge(inst, now, cost, OVERLOAD_QUEUE) else {
+        s.metrics.overloaded += 1;
+        respond(k, at, client, req, false);
         return;
     };
     if start > now {
@@ -446,26 +358,35 @@ pub(crate) fn on_query(
             },
         );
     } else {
-        serve(k, m, at, client, req, write);
+        serve(k, a, s, at, client, req, write);
     }
 }
 
 /// The instance runs the request now.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn serve(
     k: &mut Kernel,
-    m: &mut Model,
+    a: &Access,
+    s: Served,
     at: NodeId,
     client: NodeId,
     req: u64,
     write: bool,
 ) {
-    let Some(idx) = m.compute.instances.iter().position(|i| i.node == at) else {
+    let Served {
+        compute: c,
+        storage: st,
+        metrics,
+        held,
+        fenced_pending,
+    } = s;
+    let Some(idx) = c.instances.iter().position(|i| i.node == at) else {
         return;
     };
     if !k.topo.is_up(at) {
         return;
     }
-    if !m.compute.instances[idx].serving(k.now) {
+    if !c.instances[idx].serving(k.now) {
         // Still waking: try again shortly.
         k.schedule_in(
             SimDuration::from_millis(100),
@@ -478,72 +399,51 @@ pub(crate) fn serve(
         );
         return;
     }
-    if let Some(woke) = m.compute.instances[idx].serverless.woke_at.take() {
+    if let Some(woke) = c.instances[idx].serverless.woke_at.take() {
         // The first request served since a pause: how long the wake-up kept it waiting.
-        m.metrics.resumes.push(k.now - woke);
+        metrics.resumes.push(k.now - woke);
     }
-    let role = m.compute.instances[idx].role;
+    let role = c.instances[idx].role;
     let reply = Reply::Client { client, req };
-    let hot = m.access.clients.config.hot_bytes;
+    let hot = a.clients.config.hot_bytes;
     match (role, write) {
-        (Role::Writer, true) if m.compute.recovery.is_none() => {
-            let mtrs = m.access.clients.config.mtrs_per_txn;
-            if !writer::run_transaction(k, m, mtrs, reply) {
-                respond(k, m, at, client, req, false);
+        (Role::Writer, true) if c.recovery.is_none() => {
+            let mtrs = a.clients.config.mtrs_per_txn;
+            if !crate::compute::writer::run_transaction(k, c, metrics, held, mtrs, reply) {
+                respond(k, at, client, req, false);
             }
         }
-        (Role::Writer, false) if m.compute.recovery.is_none() => {
-            let (point, hit) = (
-                m.compute.writer.log.vdl(),
-                m.compute.instances[idx].cache_hit_ppm(hot),
-            );
-            if read::start(k, m, at, point, hit, reply) {
-                respond(k, m, at, client, req, true);
+        (Role::Writer, false) if c.recovery.is_none() => {
+            let (point, hit) = (c.writer.log.vdl(), c.instances[idx].cache_hit_ppm(hot));
+            if read::start(k, c, st, metrics, at, point, hit, reply) {
+                respond(k, at, client, req, true);
             }
         }
         (Role::Replica | Role::Fenced, false) => {
-            let inst = &m.compute.instances[idx];
+            let inst = &c.instances[idx];
             let (point, hit) = (inst.read_point, inst.cache_hit_ppm(hot));
-            if read::start(k, m, at, point, hit, reply) {
-                respond(k, m, at, client, req, true);
+            if read::start(k, c, st, metrics, at, point, hit, reply) {
+                respond(k, at, client, req, true);
             }
         }
         // A writer that has been replaced but does not know it yet takes the write; storage
         // will refuse it for its stale epoch when the writer can reach storage again.
-        (Role::Fenced, true) => m.failover.fenced_pending.push((client, req)),
+        (Role::Fenced, true) => fenced_pending.push((client, req)),
         // A replica refuses writes ("read-only"), as does anything starting or recovering.
-        _ => respond(k, m, at, client, req, false),
+        _ => respond(k, at, client, req, false),
     }
 }
 
-/// Sends a client its answer.
-pub(crate) fn respond(
+/// At the client: the answer, timed from when the request was issued.
+pub(crate) fn on_answer(
     k: &mut Kernel,
-    m: &mut Model,
-    from: NodeId,
+    a: &mut Access,
+    metrics: &mut Metrics,
     client: NodeId,
     req: u64,
     ok: bool,
 ) {
-    let _ = m;
-    k.send(
-        from,
-        client,
-        MsgKind::Answer,
-        REQUEST_BYTES,
-        Payload::Answer { req, ok },
-    );
-}
-
-/// At the client: the answer, timed from when the request was issued.
-pub(crate) fn on_answer(k: &mut Kernel, m: &mut Model, client: NodeId, req: u64, ok: bool) {
-    let Some(cl) = m
-        .access
-        .clients
-        .clients
-        .iter_mut()
-        .find(|c| c.node == client)
-    else {
+    let Some(cl) = a.clients.clients.iter_mut().find(|c| c.node == client) else {
         return;
     };
     let Some(front) = cl.outstanding.front() else {
@@ -560,7 +460,7 @@ pub(crate) fn on_answer(k: &mut Kernel, m: &mut Model, client: NodeId, req: u64,
     }
     r.done = true;
     let (write, latency) = (r.write, k.now - r.start);
-    let mx = &mut m.metrics;
+    let mx = metrics;
     if !ok {
         mx.client_errors += 1;
         return;
@@ -578,14 +478,14 @@ pub(crate) fn on_answer(k: &mut Kernel, m: &mut Model, client: NodeId, req: u64,
 }
 
 /// Drops answered requests and counts those that timed out.
-fn sweep(k: &mut Kernel, m: &mut Model) {
+fn sweep(k: &mut Kernel, a: &mut Access, metrics: &mut Metrics) {
     let now = k.now;
-    for cl in &mut m.access.clients.clients {
+    for cl in &mut a.clients.clients {
         while let Some(r) = cl.outstanding.front() {
             if r.done {
                 cl.outstanding.pop_front();
             } else if now - r.start >= CLIENT_TIMEOUT {
-                m.metrics.client_errors += 1;
+                metrics.client_errors += 1;
                 cl.outstanding.pop_front();
             } else {
                 break;
@@ -595,7 +495,7 @@ fn sweep(k: &mut Kernel, m: &mut Model) {
         for e in 0..2 {
             if cl.dns_pending[e] && now - cl.dns_asked[e] >= CLIENT_TIMEOUT {
                 cl.dns_asked[e] = now;
-                ask_dns(k, cl.node, m.access.dns, e == 0);
+                ask_dns(k, cl.node, a.dns, e == 0);
             }
         }
     }

@@ -1,10 +1,9 @@
 //! What comes in: commands a person, a scenario or a test applies at a simulated time.
 
-use crate::autoscaling::Policy;
-use crate::client::ClientWorkload;
 use crate::ids::{AzId, NodeId, SegmentId};
 use crate::net::Partition;
-use crate::workload::WorkloadConfig;
+use crate::settings::load::{ClientWorkload, WorkloadConfig};
+use crate::settings::scaling::Policy;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -81,7 +80,7 @@ pub enum Command {
     /// Make an instance provisioned or serverless.
     SetCapacity {
         node: NodeId,
-        capacity: crate::serverless::Capacity,
+        capacity: crate::settings::capacity::Capacity,
     },
     /// Hold a long-running transaction open on the writer (Serverless v1 cannot scale then).
     LongTransaction { duration: crate::time::SimDuration },

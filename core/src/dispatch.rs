@@ -9,7 +9,7 @@ use crate::client::{self, Access};
 use crate::command::{CommandError, Fault};
 use crate::compute::instance::Role;
 use crate::compute::lifecycle;
-use crate::compute::read;
+use crate::compute::read::{self, Reply};
 use crate::compute::recovery;
 use crate::compute::replica;
 use crate::compute::writer;
@@ -47,6 +47,50 @@ pub(crate) struct Model {
     pub backup: crate::backup::Backup,
 }
 
+/// What a client's request reaches on an instance: the model's parts, borrowed one by one so
+/// the access layer can be borrowed beside them.
+macro_rules! served {
+    ($m:expr, $held:expr) => {
+        client::Served {
+            compute: &mut $m.compute,
+            storage: &$m.storage,
+            metrics: &mut $m.metrics,
+            held: $held,
+            fenced_pending: &mut $m.failover.fenced_pending,
+        }
+    };
+}
+
+/// The parts of the model a failover reaches, borrowed one by one beside its own state.
+macro_rules! parts {
+    ($m:expr) => {
+        crate::failover::Parts {
+            compute: &mut $m.compute,
+            storage: &$m.storage,
+            access: &mut $m.access,
+            serverless: &mut $m.serverless,
+            metrics: &mut $m.metrics,
+        }
+    };
+}
+pub(crate) use parts;
+
+/// The parts of the model the Global Database reaches, borrowed one by one beside its state.
+macro_rules! global_parts {
+    ($m:expr) => {
+        crate::global::Parts {
+            compute: &mut $m.compute,
+            storage: &mut $m.storage,
+            access: &mut $m.access,
+            serverless: &mut $m.serverless,
+            metrics: &mut $m.metrics,
+            checker: &mut $m.checker,
+            failover: &mut $m.failover,
+        }
+    };
+}
+pub(crate) use global_parts;
+
 /// Handles one due event, then settles the engine and, in full mode, checks the ordering
 /// invariants.
 #[inline]
@@ -80,7 +124,7 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
         Due::Deliver(msg) => {
             if !k.arrive(&msg) {
                 if let Payload::RepairCopy { seg, .. } = msg.payload {
-                    repair::copy_failed(k, m, seg);
+                    storage_control(k, m, |k, st, cl| repair::copy_failed(k, st, cl, seg));
                 }
                 return;
             }
@@ -94,7 +138,7 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                     member_epoch,
                 } => segment::on_redo(
                     k,
-                    m,
+                    &mut m.storage,
                     msg.from,
                     seg,
                     prev,
@@ -104,60 +148,111 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                     member_epoch,
                 ),
                 Payload::Ack { seg, scl, epoch } => {
+                    // The write path's bytes count each acknowledgement that arrives.
+                    m.metrics.write_path_bytes +=
+                        crate::storage::segment::SMALL_MESSAGE_BYTES as u64;
                     let w = &m.compute.writer;
-                    if epoch >= w.volume_epoch && msg.to == w.node && m.compute.recovery.is_none() {
-                        writer::on_ack(k, m, seg, scl);
+                    if epoch >= w.volume_epoch
+                        && msg.to == w.node
+                        && m.compute.recovery.is_none()
+                        && writer::on_ack(
+                            k,
+                            &mut m.compute.writer,
+                            &m.storage,
+                            &mut m.checker,
+                            &mut m.metrics,
+                            seg,
+                            scl,
+                        )
+                    {
+                        vdl_moved(k, m);
                     }
                 }
                 Payload::Rejected { seg } => {
-                    if !failover::fenced_rejected(k, m, msg.to) {
-                        writer::on_rejected(m, seg);
+                    if !failover::fenced_rejected(k, &mut m.failover, &mut parts!(m), msg.to) {
+                        writer::on_rejected(&mut m.metrics, seg);
                     }
                 }
-                Payload::Backup { seg, upto } => segment::on_backup_stored(m, seg, upto),
-                Payload::GossipPull { seg, peer, have } => {
-                    segment::on_gossip_pull(k, m, msg.from, seg, peer, have)
+                Payload::Backup { seg, upto } => {
+                    segment::on_backup_stored(&mut m.storage, seg, upto)
                 }
-                Payload::GossipPush { seg, upto } => segment::on_gossip_push(k, m, seg, upto),
+                Payload::GossipPull { seg, peer, have } => segment::on_gossip_pull(
+                    k,
+                    &m.storage,
+                    m.compute.writer.config.record_bytes,
+                    msg.from,
+                    seg,
+                    peer,
+                    have,
+                ),
+                Payload::GossipPush { seg, upto } => {
+                    segment::on_gossip_push(k, &mut m.storage, m.compute.writer.node, seg, upto)
+                }
                 Payload::PageRead { read, seg, need } => {
-                    segment::on_page_read(k, m, msg.from, read, seg, need)
+                    segment::on_page_read(k, &m.storage, &mut m.checker, msg.from, read, seg, need)
                 }
-                Payload::PageData { read, seg } => read::on_page_data(k, m, read, seg),
-                Payload::RepairCopy { pg, seg, upto } => {
-                    repair::on_repair_copy(k, m, pg, seg, upto)
+                Payload::PageData { read, seg } => {
+                    read::on_page_data(k, &mut m.compute, &mut m.metrics, read, seg)
                 }
+                Payload::RepairCopy { pg, seg, upto } => storage_control(k, m, |k, st, cl| {
+                    repair::on_repair_copy(k, st, cl, pg, seg, upto)
+                }),
                 Payload::RedoStream {
                     vdl,
                     since,
                     records,
-                } => replica::on_stream_arrived(k, m, msg.to, vdl, since, records),
-                Payload::DnsQuery { write } => client::on_dns_query(k, m, msg.from, write),
+                } => replica::on_stream_arrived(
+                    k,
+                    &mut m.compute,
+                    m.access.clients.config.hot_bytes,
+                    msg.to,
+                    vdl,
+                    since,
+                    records,
+                ),
+                Payload::DnsQuery { write } => {
+                    client::on_dns_query(k, &m.access, &m.compute.instances, msg.from, write)
+                }
                 Payload::DnsAnswer { write, target } => {
-                    client::on_dns_answer(k, m, msg.to, write, target)
+                    client::on_dns_answer(k, &mut m.access, msg.to, write, target)
                 }
                 Payload::Query { req, write } => {
-                    client::on_query(k, m, msg.to, msg.from, req, write)
+                    let held = writes_held(m);
+                    client::on_query(k, &m.access, served!(m, held), msg.to, msg.from, req, write)
                 }
                 Payload::Answer { req, ok } => {
-                    if !crate::global::on_forward_answer(m, k.now, req, ok) {
-                        client::on_answer(k, m, msg.to, req, ok)
+                    if !crate::global::on_forward_answer(
+                        &mut m.global,
+                        &mut m.metrics,
+                        k.now,
+                        req,
+                        ok,
+                    ) {
+                        client::on_answer(k, &mut m.access, &mut m.metrics, msg.to, req, ok)
                     }
                 }
-                Payload::GlobalRedo { region, vdl } => crate::global::on_redo(k, m, region, vdl),
+                Payload::GlobalRedo { region, vdl } => {
+                    crate::global::on_redo(k, &mut m.global, region, vdl)
+                }
                 Payload::GlobalWrite { region, slot, vdl } => {
-                    crate::global::on_write(k, m, msg.to, region, slot, vdl)
+                    crate::global::on_write(k, &mut m.global, msg.to, region, slot, vdl)
                 }
-                Payload::GlobalAck { region, slot, vdl } => {
-                    crate::global::on_ack(k, m, region, slot, vdl)
-                }
-                Payload::RecoveryScan { seg } => recovery::on_scan(k, m, msg.from, seg),
+                Payload::GlobalAck { region, slot, vdl } => crate::global::on_ack(
+                    k,
+                    &mut m.global,
+                    &mut global_parts!(m),
+                    region,
+                    slot,
+                    vdl,
+                ),
+                Payload::RecoveryScan { seg } => recovery::on_scan(k, &m.storage, msg.from, seg),
                 Payload::RecoveryScl { seg, scl } => {
                     if m.compute
                         .recovery
                         .as_ref()
                         .is_some_and(|r| r.node == msg.to)
                     {
-                        recovery::on_scl(k, m, seg, scl);
+                        recovery::on_scl(k, &mut m.compute, &m.storage, seg, scl);
                     }
                 }
                 Payload::Truncate {
@@ -166,14 +261,25 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                     vdl,
                     end,
                     epoch,
-                } => recovery::on_truncate(k, m, msg.from, seg, from, vdl, end, epoch),
+                } => recovery::on_truncate(k, &mut m.storage, msg.from, seg, from, vdl, end, epoch),
                 Payload::TruncateAck { seg, scl } => {
                     if m.compute
                         .recovery
                         .as_ref()
                         .is_some_and(|r| r.node == msg.to)
                     {
-                        recovery::on_truncate_ack(k, m, seg, scl);
+                        let opened = recovery::on_truncate_ack(
+                            k,
+                            &mut m.compute,
+                            &mut m.storage,
+                            &mut m.metrics,
+                            &mut m.checker,
+                            seg,
+                            scl,
+                        );
+                        if let Some(node) = opened {
+                            failover::recovery_done(k, &mut m.failover, &mut parts!(m), node);
+                        }
                     }
                 }
             }
@@ -185,38 +291,104 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
             last,
             bytes,
             epoch,
-        } => segment::on_persisted(k, m, seg, incarnation, prev, last, bytes, epoch),
-        Due::Flush(pg) => writer::on_flush(k, m, pg),
-        Due::RetryCheck(pg) => writer::on_retry_check(k, m, pg),
-        Due::WorkloadTick => workload::on_tick(k, m),
-        Due::Background(node) => segment::on_background(k, m, node),
-        Due::DetectNode { node, incarnation } => repair::on_detect_node(k, m, node, incarnation),
-        Due::DetectSegment(seg) => repair::on_detect_segment(k, m, seg),
-        Due::ReadTimeout(id) => read::on_timeout(k, m, id),
-        Due::ReplicaStream => replica::on_stream(k, m),
-        Due::ReplicaApplied { node, vdl, since } => replica::on_applied(k, m, node, vdl, since),
-        Due::ClientTick => client::on_tick(k, m),
-        Due::HealthCheck => failover::on_health_check(k, m),
-        Due::Promoted(node) => failover::on_promoted(k, m, node),
-        Due::WriterRecreated(node) => failover::on_writer_recreated(k, m, node),
-        Due::RecoveryRetry => recovery::on_retry(k, m),
-        Due::EngineStarted(node) => recovery::on_engine_started(k, m, node),
-        Due::UndoDone { node, txns } => recovery::on_undo_done(k, m, node, txns),
+        } => segment::on_persisted(
+            k,
+            &mut m.storage,
+            m.compute.writer.node,
+            seg,
+            incarnation,
+            prev,
+            last,
+            bytes,
+            epoch,
+        ),
+        Due::Flush(pg) => {
+            writer::on_flush(k, &mut m.compute.writer, &m.storage, &mut m.metrics, pg)
+        }
+        Due::RetryCheck(pg) => {
+            writer::on_retry_check(k, &mut m.compute.writer, &m.storage, &mut m.metrics, pg)
+        }
+        Due::WorkloadTick => {
+            let due = workload::on_tick(k, &mut m.workload);
+            run_arrivals(k, m, due);
+        }
+        Due::Background(node) => {
+            let keep_from = m
+                .compute
+                .reads
+                .min_point()
+                .unwrap_or(m.compute.writer.log.vdl());
+            if segment::on_background(k, &mut m.storage, keep_from, node) {
+                tend_degraded(k, m);
+            }
+        }
+        Due::DetectNode { node, incarnation } => storage_control(k, m, |k, st, cl| {
+            repair::on_detect_node(k, st, cl, node, incarnation)
+        }),
+        Due::DetectSegment(seg) => {
+            storage_control(k, m, |k, st, cl| repair::on_detect_segment(k, st, cl, seg))
+        }
+        Due::ReadTimeout(id) => read::on_timeout(k, &mut m.compute, &m.storage, &mut m.metrics, id),
+        Due::ReplicaStream => replica::on_stream(k, &mut m.compute, &mut m.metrics),
+        Due::ReplicaApplied { node, vdl, since } => {
+            let wl = m.workload.config;
+            let writes = (wl.txn_per_sec as u64 * wl.mtrs_per_txn as u64).min(u32::MAX as u64);
+            replica::on_applied(
+                k,
+                &mut m.compute,
+                &mut m.metrics,
+                writes as u32,
+                node,
+                vdl,
+                since,
+            )
+        }
+        Due::ClientTick => client::on_tick(k, &mut m.access, &mut m.metrics),
+        Due::HealthCheck => failover::on_health_check(k, &mut m.failover, &mut parts!(m)),
+        Due::Promoted(node) => failover::on_promoted(k, &mut m.failover, &mut parts!(m), node),
+        Due::WriterRecreated(node) => {
+            failover::on_writer_recreated(k, &mut m.failover, &mut parts!(m), node)
+        }
+        Due::RecoveryRetry => recovery::on_retry(k, &m.compute, &m.storage),
+        Due::EngineStarted(node) => {
+            recovery::on_engine_started(k, &mut m.compute, &m.storage, node)
+        }
+        Due::UndoDone { node, txns } => recovery::on_undo_done(k, &mut m.metrics, node, txns),
         Due::InstanceReady(node) => lifecycle::instance_ready(k, m, node),
-        Due::AutoScale => autoscaling::on_evaluate(k, m),
-        Due::ServerlessTick => crate::serverless::on_tick(k, m),
-        Due::GlobalShip => crate::global::on_ship(k, m),
-        Due::GlobalPromoted(r) => crate::global::on_promoted(k, m, r),
-        Due::GlobalForwardTick => crate::global::on_forward_tick(k, m),
+        Due::AutoScale => auto_scale(k, m),
+        Due::ServerlessTick => crate::serverless::on_tick(
+            k,
+            &mut m.serverless,
+            &mut m.compute,
+            &m.access.clients,
+            &mut m.metrics,
+        ),
+        Due::GlobalShip => crate::global::on_ship(k, &mut m.global, &mut global_parts!(m)),
+        Due::GlobalPromoted(r) => {
+            crate::global::on_promoted(k, &mut m.global, &mut global_parts!(m), r)
+        }
+        Due::GlobalForwardTick => {
+            crate::global::on_forward_tick(k, &mut m.global, &mut global_parts!(m))
+        }
         Due::BackupTick => crate::dispatch_backup::on_tick(k, m),
         Due::BacktrackDone => crate::dispatch_backup::on_backtrack_done(k, m),
-        Due::V1Swapped { node, acu } => crate::serverless::on_v1_swapped(k, m, node, acu),
+        Due::V1Swapped { node, acu } => crate::serverless::on_v1_swapped(
+            k,
+            &mut m.serverless,
+            &mut m.compute,
+            &mut m.metrics,
+            node,
+            acu,
+        ),
         Due::Serve {
             node,
             client,
             req,
             write,
-        } => client::serve(k, m, node, client, req, write),
+        } => {
+            let held = writes_held(m);
+            client::serve(k, &m.access, served!(m, held), node, client, req, write)
+        }
         Due::Apply(cmd) => {
             // A scheduled command that no longer applies (e.g. healing what already healed)
             // is skipped; the event stream shows what did happen.
@@ -237,18 +409,111 @@ pub(crate) fn grow(k: &mut Kernel, m: &mut Model, bytes: u64) -> Result<(), Comm
             pgs: m.storage.pgs.len() as u32,
             bytes: m.storage.volume_bytes,
         });
-        repair::evaluate_quorums(k, m);
+        evaluate_quorums(k, m);
     }
     Ok(())
 }
 
+/// Runs a step of storage's control plane, then has the writer count each new member's slot
+/// from nothing, as the step asked.
+pub(crate) fn storage_control<R>(
+    k: &mut Kernel,
+    m: &mut Model,
+    step: impl FnOnce(&mut Kernel, &mut Storage, &mut repair::Cluster) -> R,
+) -> R {
+    let mut cl = repair::Cluster::new(m.compute.writer.node, &mut m.metrics);
+    let out = step(k, &mut m.storage, &mut cl);
+    for (pg, slot) in cl.new_members {
+        m.compute.writer.reset_slot(pg, slot);
+    }
+    out
+}
+
+/// Re-evaluates every PG's quorums as the writer sees them.
+pub(crate) fn evaluate_quorums(k: &mut Kernel, m: &mut Model) {
+    repair::evaluate_quorums(k, &mut m.storage, m.compute.writer.node, &mut m.metrics);
+}
+
 /// The VDL a recovery could reach from the segments that still hold data.
 pub(crate) fn recoverable_vdl(m: &Model) -> Lsn {
-    let points: Vec<Lsn> = m
-        .storage
-        .pgs
-        .iter()
-        .map(|pg| m.storage.surviving_point(pg))
-        .collect();
-    m.compute.writer.log.vdl_given(&points)
+    writer::recoverable_vdl(&m.storage, &m.compute.writer)
+}
+
+/// What holds writes besides the writer itself: a failover, a Global Database switchover, a
+/// Backtrack.
+fn writes_held(m: &Model) -> writer::Held {
+    writer::Held(
+        m.failover.active.is_some() || m.global.writes_paused || m.backup.backtrack.until.is_some(),
+    )
+}
+
+/// Runs one transaction on the writer, unless something holds writes.
+pub(crate) fn run_transaction(k: &mut Kernel, m: &mut Model, mtrs: u8, reply: Reply) -> bool {
+    let held = writes_held(m);
+    writer::run_transaction(k, &mut m.compute, &mut m.metrics, held, mtrs, reply)
+}
+
+/// VDL moved: the replicas, the secondary regions, then the parked commits hear of it.
+fn vdl_moved(k: &mut Kernel, m: &mut Model) {
+    replica::vdl_moved(k, &mut m.compute);
+    let vdl = m.compute.writer.log.vdl();
+    crate::global::vdl_moved(k, &mut m.global, vdl);
+    let (held, min_durable) = (writes_held(m), m.global.min_durable());
+    let cx = writer::CommitContext {
+        storage: &m.storage,
+        metrics: &mut m.metrics,
+        backup: &mut m.backup,
+        held,
+        min_durable,
+        mtrs_per_txn: m.workload.config.mtrs_per_txn,
+    };
+    writer::acknowledge_commits(k, &mut m.compute, cx);
+}
+
+/// Auto scaling's evaluation, and the replicas it adds or removes.
+fn auto_scale(k: &mut Kernel, m: &mut Model) {
+    let txns = m.metrics.txns_started;
+    let decided = autoscaling::on_evaluate(
+        k,
+        &mut m.autoscaling,
+        &mut m.compute,
+        &m.access.clients,
+        txns,
+    );
+    match decided {
+        autoscaling::Scale::Hold => {}
+        autoscaling::Scale::Out { class, count } => {
+            for _ in 0..count {
+                let tier = autoscaling::AUTOSCALED_TIER;
+                if lifecycle::add_instance(k, m, None, class, tier, true).is_err() {
+                    break;
+                }
+            }
+            autoscaling::scaled_out(&mut m.autoscaling, k.now);
+        }
+        autoscaling::Scale::In(node) => {
+            lifecycle::remove_instance(k, m, node);
+            autoscaling::scaled_in(&mut m.autoscaling, k.now);
+        }
+    }
+}
+
+/// Runs what a workload tick issued: transactions, page reads on the writer, data growth.
+fn run_arrivals(k: &mut Kernel, m: &mut Model, due: workload::Arrivals) {
+    for _ in 0..due.txns {
+        run_transaction(k, m, due.mtrs_per_txn, Reply::None);
+    }
+    for _ in 0..due.reads {
+        writer::read(k, &mut m.compute, &m.storage, &mut m.metrics);
+    }
+    if due.growth > 0 {
+        // Growth past the maximum size simply stops.
+        let _ = grow(k, m, due.growth);
+    }
+}
+
+/// Long AZ outages: the degraded-AZ quorum's epochs (`storage::degraded`).
+pub(crate) fn tend_degraded(k: &mut Kernel, m: &mut Model) {
+    let w = &m.compute.writer;
+    crate::storage::degraded::tend_all(k, &mut m.storage, &w.log, w.node, &mut m.metrics);
 }

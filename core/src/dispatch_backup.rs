@@ -40,7 +40,7 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: BackupCommand) -> Result
     let err = |e: BackupError| CommandError::Backup(e);
     match cmd {
         BackupCommand::DeleteRows { table } => {
-            if !crate::compute::writer::run_transaction(k, m, 1, Reply::None) {
+            if !crate::dispatch::run_transaction(k, m, 1, Reply::None) {
                 return Err(CommandError::InstanceDown(m.compute.writer.node));
             }
             if let Some(lsn) = m.compute.writer.last_commit() {
@@ -241,7 +241,7 @@ fn backtrack(k: &mut Kernel, m: &mut Model, to: SimTime) -> Result<(), CommandEr
     let dropped = m.compute.writer.abandon_commits();
     for reply in &dropped {
         if let Reply::Client { client, req } = *reply {
-            crate::client::respond(k, m, node, client, req, false);
+            crate::compute::read::respond(k, node, client, req, false);
         }
     }
     let b = &mut m.backup;

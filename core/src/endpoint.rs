@@ -2,8 +2,8 @@
 //! name means. Answers are cached for the TTL, so after a failover a client keeps using the old
 //! target until its cached answer expires.
 
+use crate::compute::instance::Instance;
 use crate::compute::instance::Role;
-use crate::dispatch::Model;
 use crate::engine::Kernel;
 use crate::ids::NodeId;
 use crate::time::SimDuration;
@@ -35,41 +35,41 @@ pub struct Endpoints {
 }
 
 /// Instances a reader-type endpoint may hand out: replicas that are up.
-fn available_replica(k: &Kernel, m: &Model, node: NodeId) -> bool {
+fn available_replica(k: &Kernel, instances: &[Instance], node: NodeId) -> bool {
     k.topo.is_up(node)
-        && m.compute
-            .instances
+        && instances
             .iter()
             .any(|i| i.node == node && i.role == Role::Replica)
 }
 
 /// What DNS answers for an endpoint right now. Reader-type endpoints draw at random among
 /// available replicas (per connection, not per query: the client caches the answer).
-pub(crate) fn resolve(k: &mut Kernel, m: &Model, ep: EndpointId) -> NodeId {
-    let cluster = m.access.endpoints.cluster;
+pub(crate) fn resolve(
+    k: &mut Kernel,
+    endpoints: &Endpoints,
+    instances: &[Instance],
+    ep: EndpointId,
+) -> NodeId {
+    let cluster = endpoints.cluster;
     let pick = |k: &mut Kernel, nodes: &[NodeId]| -> Option<NodeId> {
         let up: Vec<NodeId> = nodes
             .iter()
             .copied()
-            .filter(|&n| available_replica(k, m, n) || (n == cluster && k.topo.is_up(n)))
+            .filter(|&n| available_replica(k, instances, n) || (n == cluster && k.topo.is_up(n)))
             .collect();
         k.rng.pick(&up).copied()
     };
     match ep {
         EndpointId::Cluster => cluster,
         EndpointId::Reader => {
-            let replicas: Vec<NodeId> = m
-                .compute
-                .instances
+            let replicas: Vec<NodeId> = instances
                 .iter()
-                .filter(|i| available_replica(k, m, i.node))
+                .filter(|i| available_replica(k, instances, i.node))
                 .map(|i| i.node)
                 .collect();
             k.rng.pick(&replicas).copied().unwrap_or(cluster)
         }
-        EndpointId::Custom(i) => m
-            .access
-            .endpoints
+        EndpointId::Custom(i) => endpoints
             .custom
             .get(i as usize)
             .and_then(|c| pick(k, &c.members))

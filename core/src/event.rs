@@ -422,7 +422,7 @@ pub enum Event {
     },
     RoleChanged {
         node: NodeId,
-        role: crate::compute::instance::Role,
+        role: crate::role::Role,
     },
     DnsUpdated {
         endpoint: crate::ids::EndpointId,

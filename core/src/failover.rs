@@ -5,14 +5,19 @@
 //!
 //! Each phase is timed and reported as an event, so the page can show where the time goes.
 
+use crate::client::Access;
 use crate::compute::instance::{Role, INSTANCE_CREATE_TIME};
 use crate::compute::read::Reply;
 use crate::compute::recovery;
-use crate::dispatch::Model;
+use crate::compute::Compute;
 use crate::endpoint::EndpointId;
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, FailoverPhase, MsgKind};
 use crate::ids::NodeId;
+pub use crate::metrics::FailoverRecord;
+use crate::metrics::Metrics;
+use crate::serverless::Serverless;
+use crate::storage::Storage;
 use crate::time::{SimDuration, SimTime};
 
 /// How often the host manager checks the writer. [sim default — not sourced]
@@ -76,83 +81,75 @@ pub struct Failover {
     pub in_flight: u32,
 }
 
-/// A finished failover, phase by phase.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct FailoverRecord {
-    pub old: NodeId,
-    pub new: NodeId,
-    /// From the writer's failure to the start of failover. The phases add up to `total`.
-    pub detect: SimDuration,
-    /// The control plane's view of detection: from the last health check the writer passed
-    /// to the start of failover, after `missed_checks` misses in a row. It is longer than
-    /// `detect` by the time between that check and the fault.
-    pub unhealthy_for: SimDuration,
-    pub missed_checks: u32,
-    pub promote: SimDuration,
-    pub recover: SimDuration,
-    pub total: SimDuration,
+/// What a failover reaches beyond its own state: the instances and the writer, the volume
+/// (a recovery reads it), the endpoints and DNS, the serverless meter (a role change is billed)
+/// and the figures.
+pub(crate) struct Parts<'a> {
+    pub compute: &'a mut Compute,
+    pub storage: &'a Storage,
+    pub access: &'a mut Access,
+    pub serverless: &'a mut Serverless,
+    pub metrics: &'a mut Metrics,
 }
 
 /// The writer is healthy if it is up and the control plane can reach it.
-fn writer_healthy(k: &Kernel, m: &Model) -> bool {
-    let w = m.compute.writer.node;
-    k.topo.is_up(w) && !k.net.blocked(&k.topo, m.access.dns, w)
+fn writer_healthy(k: &Kernel, p: &Parts) -> bool {
+    let w = p.compute.writer.node;
+    k.topo.is_up(w) && !k.net.blocked(&k.topo, p.access.dns, w)
 }
 
-pub(crate) fn on_health_check(k: &mut Kernel, m: &mut Model) {
+pub(crate) fn on_health_check(k: &mut Kernel, fo: &mut FailoverState, p: &mut Parts) {
     k.schedule_in(HEALTH_CHECK_INTERVAL, Due::HealthCheck);
-    if m.failover.active.is_some() || m.compute.recovery.is_some() {
+    if fo.active.is_some() || p.compute.recovery.is_some() {
         return;
     }
-    if writer_healthy(k, m) {
-        m.failover.health_misses = 0;
-        m.failover.last_healthy = k.now;
+    if writer_healthy(k, p) {
+        fo.health_misses = 0;
+        fo.last_healthy = k.now;
         return;
     }
-    m.failover.health_misses += 1;
+    fo.health_misses += 1;
     k.emit(Event::HealthCheckMissed {
-        node: m.compute.writer.node,
-        misses: m.failover.health_misses,
+        node: p.compute.writer.node,
+        misses: fo.health_misses,
     });
-    if m.failover.health_misses >= HEALTH_CHECK_MISSES {
-        start(k, m, None);
-        m.failover.health_misses = 0;
+    if fo.health_misses >= HEALTH_CHECK_MISSES {
+        start(k, fo, p, None);
+        fo.health_misses = 0;
     }
 }
 
 /// After a fault is injected or healed: remembers when the writer became unhealthy, so a
 /// failover is timed from the failure itself rather than from the last check it passed.
-pub(crate) fn note_writer_health(k: &Kernel, m: &mut Model) {
-    if m.failover.active.is_some() || m.compute.recovery.is_some() {
+pub(crate) fn note_writer_health(k: &Kernel, fo: &mut FailoverState, p: &Parts) {
+    if fo.active.is_some() || p.compute.recovery.is_some() {
         return;
     }
-    if writer_healthy(k, m) {
-        m.failover.writer_failed_at = None;
-    } else if m.failover.writer_failed_at.is_none() {
-        m.failover.writer_failed_at = Some(k.now);
+    if writer_healthy(k, p) {
+        fo.writer_failed_at = None;
+    } else if fo.writer_failed_at.is_none() {
+        fo.writer_failed_at = Some(k.now);
     }
 }
 
 /// When the writer failed, as the simulation knows it: the fault's time, or, for a failure
 /// that came from no injected fault, the last health check it passed.
-fn failure_time(m: &Model) -> SimTime {
-    m.failover
-        .writer_failed_at
-        .filter(|&t| t >= m.failover.last_healthy)
-        .unwrap_or(m.failover.last_healthy)
+fn failure_time(fo: &FailoverState) -> SimTime {
+    fo.writer_failed_at
+        .filter(|&t| t >= fo.last_healthy)
+        .unwrap_or(fo.last_healthy)
 }
 
 /// The best promotion target: an available replica with the lowest tier, then the largest
 /// class; ties go to the lowest node id (UG: "arbitrary").
-pub(crate) fn best_target(k: &Kernel, m: &Model) -> Option<NodeId> {
-    m.compute
+pub(crate) fn best_target(k: &Kernel, p: &Parts) -> Option<NodeId> {
+    p.compute
         .instances
         .iter()
         .filter(|i| {
             i.role == Role::Replica
                 && k.topo.is_up(i.node)
-                && !k.net.blocked(&k.topo, m.access.dns, i.node)
+                && !k.net.blocked(&k.topo, p.access.dns, i.node)
         })
         .min_by_key(|i| {
             (
@@ -166,19 +163,19 @@ pub(crate) fn best_target(k: &Kernel, m: &Model) -> Option<NodeId> {
 }
 
 /// Starts a failover, to `manual` if given (already validated), else to the best target.
-pub(crate) fn start(k: &mut Kernel, m: &mut Model, manual: Option<NodeId>) {
-    let old = m.compute.writer.node;
-    let target = manual.or_else(|| best_target(k, m));
+pub(crate) fn start(k: &mut Kernel, fo: &mut FailoverState, p: &mut Parts, manual: Option<NodeId>) {
+    let old = p.compute.writer.node;
+    let target = manual.or_else(|| best_target(k, p));
     let failed_at = if manual.is_some() {
         k.now
     } else {
-        failure_time(m)
+        failure_time(fo)
     };
     let detect = k.now - failed_at;
     let (unhealthy_for, missed_checks) = if manual.is_some() {
         (SimDuration::ZERO, 0)
     } else {
-        (k.now - m.failover.last_healthy, m.failover.health_misses)
+        (k.now - fo.last_healthy, fo.health_misses)
     };
     k.emit(Event::FailoverStarted {
         old,
@@ -188,10 +185,10 @@ pub(crate) fn start(k: &mut Kernel, m: &mut Model, manual: Option<NodeId>) {
         since_failure: detect,
     });
     let Some(target) = target else {
-        recreate_or_give_up(k, m, old);
+        recreate_or_give_up(k, fo, p, old);
         return;
     };
-    m.failover.active = Some(Failover {
+    fo.active = Some(Failover {
         old,
         failed_at,
         detected_at: k.now,
@@ -206,17 +203,17 @@ pub(crate) fn start(k: &mut Kernel, m: &mut Model, manual: Option<NodeId>) {
         phase: FailoverPhase::Detect,
         took: detect,
     });
-    let in_flight = demote_old_writer(k, m, old, manual.is_some());
-    if let Some(f) = &mut m.failover.active {
+    let in_flight = demote_old_writer(k, p, old, manual.is_some());
+    if let Some(f) = &mut fo.active {
         f.in_flight = in_flight;
     }
-    set_role(k, m, target, Role::Promoting);
+    set_role(k, p, target, Role::Promoting);
     k.schedule_in(PROMOTE_TIME, Due::Promoted(target));
 }
 
 /// With no replica, the writer is re-created in its own AZ (minutes); if its AZ is down there
 /// is nowhere to put it until someone adds an instance in another AZ.
-fn recreate_or_give_up(k: &mut Kernel, m: &mut Model, old: NodeId) {
+fn recreate_or_give_up(k: &mut Kernel, fo: &mut FailoverState, p: &Parts, old: NodeId) {
     let az = k.topo.node(old).az;
     let az_up = k
         .topo
@@ -227,65 +224,70 @@ fn recreate_or_give_up(k: &mut Kernel, m: &mut Model, old: NodeId) {
         k.emit(Event::NoFailoverTarget { old });
         return;
     }
-    m.failover.active = Some(Failover {
+    fo.active = Some(Failover {
         old,
-        failed_at: failure_time(m),
+        failed_at: failure_time(fo),
         detected_at: k.now,
-        unhealthy_for: k.now - m.failover.last_healthy,
-        missed_checks: m.failover.health_misses,
+        unhealthy_for: k.now - fo.last_healthy,
+        missed_checks: fo.health_misses,
         target: Some(old),
         recovery_at: None,
         manual: false,
-        in_flight: m.compute.writer.commits_waiting() as u32,
+        in_flight: p.compute.writer.commits_waiting() as u32,
     });
     k.schedule_in(RECREATE_WRITER_TIME, Due::WriterRecreated(old));
 }
 
-pub(crate) fn on_writer_recreated(k: &mut Kernel, m: &mut Model, node: NodeId) {
+pub(crate) fn on_writer_recreated(
+    k: &mut Kernel,
+    fo: &mut FailoverState,
+    p: &mut Parts,
+    node: NodeId,
+) {
     // Bill the time so far at the instances' old states before they change.
-    crate::serverless::meter(k, m);
+    crate::serverless::meter(k, p.serverless, &p.compute.instances);
     if !k.topo.is_up(node) {
         k.topo.nodes[node.index()].up = true;
         k.emit(Event::NodeUp(node));
     }
-    if let Some(f) = &mut m.failover.active {
+    if let Some(f) = &mut fo.active {
         f.recovery_at = Some(k.now);
     }
     k.emit(Event::FailoverPhaseDone {
         phase: FailoverPhase::Promote,
         took: RECREATE_WRITER_TIME,
     });
-    let in_flight = m.failover.active.map_or(0, |f| f.in_flight);
-    recovery::begin(k, m, node, SimDuration::ZERO, in_flight);
-    recovery::note_restart(m, RECREATE_WRITER_TIME);
+    let in_flight = fo.active.map_or(0, |f| f.in_flight);
+    recovery::begin(k, p.compute, p.storage, node, SimDuration::ZERO, in_flight);
+    recovery::note_restart(p.compute, RECREATE_WRITER_TIME);
 }
 
 /// The old writer steps down: if it is down it will come back as a replica; in a manual
 /// failover it is told and restarts as a replica; if it is up but cut off it does not know yet,
 /// and is fenced by the new volume epoch. Returns how many transactions were in flight.
-fn demote_old_writer(k: &mut Kernel, m: &mut Model, old: NodeId, told: bool) -> u32 {
+fn demote_old_writer(k: &mut Kernel, p: &mut Parts, old: NodeId, told: bool) -> u32 {
     let role = if k.topo.is_up(old) && !told {
         Role::Fenced
     } else {
         Role::Replica
     };
     // Transactions parked on the old writer will never be acknowledged by it.
-    let replies = m.compute.writer.abandon_commits();
+    let replies = p.compute.writer.abandon_commits();
     let in_flight = replies.len() as u32;
-    m.metrics.txn_errors += replies.len() as u64;
+    p.metrics.txn_errors += replies.len() as u64;
     for r in replies {
         if let Reply::Client { client, req } = r {
-            crate::client::respond(k, m, old, client, req, false);
+            crate::compute::read::respond(k, old, client, req, false);
         }
     }
-    set_role(k, m, old, role);
+    set_role(k, p, old, role);
     in_flight
 }
 
-pub(crate) fn set_role(k: &mut Kernel, m: &mut Model, node: NodeId, role: Role) {
+pub(crate) fn set_role(k: &mut Kernel, p: &mut Parts, node: NodeId, role: Role) {
     // Bill the time so far at the instances' old states before they change.
-    crate::serverless::meter(k, m);
-    if let Some(i) = m.compute.instances.iter_mut().find(|i| i.node == node) {
+    crate::serverless::meter(k, p.serverless, &p.compute.instances);
+    if let Some(i) = p.compute.instances.iter_mut().find(|i| i.node == node) {
         if i.role != role {
             i.role = role;
             k.emit(Event::RoleChanged { node, role });
@@ -294,8 +296,8 @@ pub(crate) fn set_role(k: &mut Kernel, m: &mut Model, node: NodeId, role: Role) 
 }
 
 /// The target's engine is up as a writer: run recovery on the volume.
-pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: NodeId) {
-    let Some(f) = m.failover.active else {
+pub(crate) fn on_promoted(k: &mut Kernel, fo: &mut FailoverState, p: &mut Parts, target: NodeId) {
+    let Some(f) = fo.active else {
         return;
     };
     if f.target != Some(target) {
@@ -303,36 +305,43 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: NodeId) {
     }
     if !k.topo.is_up(target) {
         // The target failed mid-promotion: choose again.
-        m.failover.active = None;
-        start(k, m, None);
+        fo.active = None;
+        start(k, fo, p, None);
         return;
     }
     k.emit(Event::FailoverPhaseDone {
         phase: FailoverPhase::Promote,
         took: PROMOTE_TIME,
     });
-    let in_flight = m.failover.active.map_or(0, |f| f.in_flight);
-    if let Some(f) = &mut m.failover.active {
+    let in_flight = fo.active.map_or(0, |f| f.in_flight);
+    if let Some(f) = &mut fo.active {
         f.recovery_at = Some(k.now);
     }
-    recovery::begin(k, m, target, SimDuration::ZERO, in_flight);
-    recovery::note_restart(m, PROMOTE_TIME);
+    recovery::begin(
+        k,
+        p.compute,
+        p.storage,
+        target,
+        SimDuration::ZERO,
+        in_flight,
+    );
+    recovery::note_restart(p.compute, PROMOTE_TIME);
 }
 
 /// Recovery finished on `node`: flip DNS and close the failover.
-pub(crate) fn recovery_done(k: &mut Kernel, m: &mut Model, node: NodeId) {
-    set_role(k, m, node, Role::Writer);
-    if m.access.endpoints.cluster != node {
-        m.access.endpoints.cluster = node;
+pub(crate) fn recovery_done(k: &mut Kernel, fo: &mut FailoverState, p: &mut Parts, node: NodeId) {
+    set_role(k, p, node, Role::Writer);
+    if p.access.endpoints.cluster != node {
+        p.access.endpoints.cluster = node;
         k.emit(Event::DnsUpdated {
             endpoint: EndpointId::Cluster,
             target: node,
         });
     }
-    m.failover.last_healthy = k.now;
-    m.failover.health_misses = 0;
-    m.failover.writer_failed_at = None;
-    let Some(f) = m.failover.active.take() else {
+    fo.last_healthy = k.now;
+    fo.health_misses = 0;
+    fo.writer_failed_at = None;
+    let Some(f) = fo.active.take() else {
         return;
     };
     let recovery_at = f.recovery_at.unwrap_or(k.now);
@@ -349,7 +358,7 @@ pub(crate) fn recovery_done(k: &mut Kernel, m: &mut Model, node: NodeId) {
         new: node,
         total,
     });
-    m.metrics.failovers.push(FailoverRecord {
+    p.metrics.failovers.push(FailoverRecord {
         old: f.old,
         new: node,
         detect,
@@ -363,19 +372,19 @@ pub(crate) fn recovery_done(k: &mut Kernel, m: &mut Model, node: NodeId) {
 
 /// A node became reachable again. A fenced old writer tries to flush the writes it took while
 /// cut off; storage refuses them for their stale volume epoch.
-pub(crate) fn node_reachable(k: &mut Kernel, m: &mut Model, node: NodeId) {
-    let Some(inst) = m.compute.instances.iter().find(|i| i.node == node) else {
+pub(crate) fn node_reachable(k: &mut Kernel, p: &Parts, node: NodeId) {
+    let Some(inst) = p.compute.instances.iter().find(|i| i.node == node) else {
         return;
     };
-    if inst.role != Role::Fenced || k.net.blocked(&k.topo, m.access.dns, node) {
+    if inst.role != Role::Fenced || k.net.blocked(&k.topo, p.access.dns, node) {
         return;
     }
-    let epoch = m.storage.volume_epoch.saturating_sub(1);
+    let epoch = p.storage.volume_epoch.saturating_sub(1);
     let point = inst.read_point;
-    if let Some(pg) = m.storage.pgs.first() {
+    if let Some(pg) = p.storage.pgs.first() {
         let members: alloc::vec::Vec<_> = pg.member_slots().map(|(_, s)| s).collect();
         for seg in members {
-            let to = m.storage.segments[seg.index()].node;
+            let to = p.storage.segments[seg.index()].node;
             k.send(
                 node,
                 to,
@@ -396,8 +405,13 @@ pub(crate) fn node_reachable(k: &mut Kernel, m: &mut Model, node: NodeId) {
 
 /// A fenced old writer heard "stale epoch": it learns it was replaced and becomes a replica.
 /// The writes it took fail.
-pub(crate) fn fenced_rejected(k: &mut Kernel, m: &mut Model, node: NodeId) -> bool {
-    let fenced = m
+pub(crate) fn fenced_rejected(
+    k: &mut Kernel,
+    fo: &mut FailoverState,
+    p: &mut Parts,
+    node: NodeId,
+) -> bool {
+    let fenced = p
         .compute
         .instances
         .iter()
@@ -405,11 +419,11 @@ pub(crate) fn fenced_rejected(k: &mut Kernel, m: &mut Model, node: NodeId) -> bo
     if !fenced {
         return false;
     }
-    set_role(k, m, node, Role::Replica);
-    let pending = core::mem::take(&mut m.failover.fenced_pending);
-    m.metrics.fenced_writes_refused += pending.len() as u64;
+    set_role(k, p, node, Role::Replica);
+    let pending = core::mem::take(&mut fo.fenced_pending);
+    p.metrics.fenced_writes_refused += pending.len() as u64;
     for (client, req) in pending {
-        crate::client::respond(k, m, node, client, req, false);
+        crate::compute::read::respond(k, node, client, req, false);
     }
     true
 }

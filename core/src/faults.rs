@@ -33,7 +33,9 @@ pub(crate) fn inject(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comm
                 return Err(CommandError::SegmentNotHealthy(seg));
             }
             k.emit(Event::FaultInjected(f));
-            repair::lose_segment(k, m, seg);
+            crate::dispatch::storage_control(k, m, |k, st, cl| {
+                repair::lose_segment(k, st, cl, seg)
+            });
         }
         Fault::FailAz(az) => {
             if az.index() >= crate::topology::AZ_COUNT {
@@ -43,6 +45,7 @@ pub(crate) fn inject(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comm
                 return Err(CommandError::AlreadyFailed(f));
             }
             k.emit(Event::FaultInjected(f));
+            crate::storage::degraded::az_failed(k, &mut m.storage, az);
             let nodes: Vec<NodeId> = (0..k.topo.nodes.len() as u16)
                 .map(NodeId)
                 .filter(|&n| k.topo.node(n).az == Some(az) && k.topo.is_up(n))
@@ -62,7 +65,7 @@ pub(crate) fn inject(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comm
             }
             k.emit(Event::FaultInjected(f));
             k.net.partitions.push(p);
-            repair::evaluate_quorums(k, m);
+            crate::dispatch::evaluate_quorums(k, m);
         }
         Fault::SlowNode { node, pct } => {
             check_node(k, node)?;
@@ -84,7 +87,7 @@ pub(crate) fn inject(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comm
             for n in nodes {
                 crash(k, m, n);
             }
-            crate::global::region_health(k, m, region, false);
+            crate::global::region_health(k, &mut m.global, region, false);
         }
     }
     if !matches!(f, Fault::CrashNode(_) | Fault::LoseSegment(_)) {
@@ -118,11 +121,13 @@ pub(crate) fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comman
                 return Err(CommandError::NotInForce(f));
             }
             k.emit(Event::FaultHealed(f));
+            crate::storage::degraded::az_returned(&mut m.storage, az);
             let nodes: Vec<NodeId> = (0..k.topo.nodes.len() as u16)
                 .map(NodeId)
                 .filter(|&n| k.topo.node(n).az == Some(az) && !k.topo.is_up(n))
                 .collect();
             restart_all(k, m, &nodes);
+            crate::dispatch::tend_degraded(k, m);
         }
         Fault::Partition(p) => {
             if !k.net.partitions.contains(&p) {
@@ -130,7 +135,7 @@ pub(crate) fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comman
             }
             k.emit(Event::FaultHealed(f));
             k.net.partitions.retain(|x| *x != p);
-            repair::evaluate_quorums(k, m);
+            crate::dispatch::evaluate_quorums(k, m);
             let fenced: Vec<NodeId> = m
                 .compute
                 .instances
@@ -139,7 +144,7 @@ pub(crate) fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comman
                 .map(|i| i.node)
                 .collect();
             for n in fenced {
-                failover::node_reachable(k, m, n);
+                failover::node_reachable(k, &crate::dispatch::parts!(m), n);
             }
         }
         Fault::SlowNode { node, .. } => {
@@ -157,7 +162,7 @@ pub(crate) fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comman
             k.emit(Event::FaultHealed(f));
             let nodes = region_nodes(k, region, false);
             restart_all(k, m, &nodes);
-            crate::global::region_health(k, m, region, true);
+            crate::global::region_health(k, &mut m.global, region, true);
         }
     }
     m.faults.retain(|x| !same_target(x, &f));
@@ -180,13 +185,15 @@ fn region_nodes(k: &Kernel, region: RegionId, up: bool) -> Vec<NodeId> {
 
 fn crash(k: &mut Kernel, m: &mut Model, node: NodeId) {
     // Bill the time so far at the instances' old states before they change.
-    crate::serverless::meter(k, m);
+    crate::serverless::meter(k, &mut m.serverless, &m.compute.instances);
     let n = &mut k.topo.nodes[node.index()];
     n.up = false;
     n.incarnation += 1;
     k.emit(Event::NodeDown(node));
     match k.topo.node(node).kind {
-        NodeKind::Storage => repair::node_went_down(k, m, node),
+        NodeKind::Storage => crate::dispatch::storage_control(k, m, |k, st, cl| {
+            repair::node_went_down(k, st, cl, node)
+        }),
         _ => {
             m.compute.reads.drop_reader(node);
             // A writer that dies while recovering leaves the recovery to whoever comes next.
@@ -194,7 +201,7 @@ fn crash(k: &mut Kernel, m: &mut Model, node: NodeId) {
                 m.compute.recovery = None;
                 m.failover.active = None;
             }
-            repair::evaluate_quorums(k, m);
+            crate::dispatch::evaluate_quorums(k, m);
         }
     }
 }
@@ -207,7 +214,7 @@ fn restart(k: &mut Kernel, m: &mut Model, node: NodeId) {
 /// does not start repairing segments whose nodes are coming back in the same breath.
 fn restart_all(k: &mut Kernel, m: &mut Model, nodes: &[NodeId]) {
     // Bill the time so far at the instances' old states before they change.
-    crate::serverless::meter(k, m);
+    crate::serverless::meter(k, &mut m.serverless, &m.compute.instances);
     for &node in nodes {
         k.topo.nodes[node.index()].up = true;
         k.emit(Event::NodeUp(node));
@@ -219,7 +226,9 @@ fn restart_all(k: &mut Kernel, m: &mut Model, nodes: &[NodeId]) {
 
 fn came_up(k: &mut Kernel, m: &mut Model, node: NodeId) {
     match k.topo.node(node).kind {
-        NodeKind::Storage => repair::node_came_up(k, m, node),
+        NodeKind::Storage => crate::dispatch::storage_control(k, m, |k, st, cl| {
+            repair::node_came_up(k, st, cl, node)
+        }),
         // The writer came back before a failover replaced it: it recovers the volume itself.
         NodeKind::Instance
             if node == m.compute.writer.node
@@ -227,7 +236,14 @@ fn came_up(k: &mut Kernel, m: &mut Model, node: NodeId) {
                 && m.compute.recovery.is_none() =>
         {
             let in_flight = m.compute.writer.abandon_commits().len() as u32;
-            recovery::begin(k, m, node, recovery::ENGINE_RESTART_TIME, in_flight);
+            recovery::begin(
+                k,
+                &mut m.compute,
+                &m.storage,
+                node,
+                recovery::ENGINE_RESTART_TIME,
+                in_flight,
+            );
         }
         _ => {}
     }

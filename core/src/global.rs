@@ -13,14 +13,20 @@
 //!   is the replication lag at that moment, and the model counts the acknowledged commits lost.
 //! * **Write forwarding**: a secondary's replica forwards writes to the primary writer.
 
+use crate::client::Access;
 use crate::compute::instance::{Instance, Role};
 use crate::compute::writer::Writer;
-use crate::dispatch::Model;
+use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind};
+use crate::failover::FailoverState;
 use crate::ids::{AzId, NodeId, RegionId};
+use crate::invariants::Checker;
 use crate::lsn::Lsn;
+use crate::metrics::Metrics;
 use crate::quorum::WRITE_QUORUM;
+use crate::serverless::Serverless;
+use crate::storage::Storage;
 use crate::time::{SimDuration, SimTime};
 use crate::topology::{NodeKind, AZ_COUNT, COPIES_PER_AZ};
 use alloc::collections::VecDeque;
@@ -82,8 +88,13 @@ pub struct GlobalRecord {
     pub rpo_lsns: u64,
     /// Acknowledged commits lost.
     pub rpo_commits: u64,
-    /// How far behind (in time) the new primary was.
+    /// The window of writes lost: from the oldest write the new primary lacked to the failure.
+    /// It is at most the lag at the failure: writes already shipped when the primary failed
+    /// were still on their way and landed; only those not yet shipped are lost.
     pub rpo_time: SimDuration,
+    /// The new primary's replication lag measured last before the failure (the
+    /// `AuroraGlobalDBReplicationLag` a console would have shown); zero for a switchover.
+    pub lag_at_failure: SimDuration,
     /// From the request (or the primary's failure) to writes accepted again.
     pub rto: SimDuration,
 }
@@ -104,6 +115,8 @@ pub struct Global {
     pub switching: Option<(RegionId, SimTime)>,
     /// When the primary region failed, if it has.
     pub primary_failed_at: Option<SimTime>,
+    /// Each secondary's lag when the primary failed.
+    pub lag_at_failure: Vec<(RegionId, SimDuration)>,
     pub records: Vec<GlobalRecord>,
     /// Writes forwarded from secondaries: requests per second and the generator's carry.
     pub forward_rate: u32,
@@ -139,29 +152,41 @@ impl Global {
     }
 }
 
+/// What the Global Database reaches beyond its own state: the primary's instances and writer
+/// and its volume (a promoted secondary replaces them), the endpoints, the serverless meter,
+/// the figures, the checker, and the regional failover (a promotion ends it).
+pub(crate) struct Parts<'a> {
+    pub compute: &'a mut Compute,
+    pub storage: &'a mut Storage,
+    pub access: &'a mut Access,
+    pub serverless: &'a mut Serverless,
+    pub metrics: &'a mut Metrics,
+    pub checker: &'a mut Checker,
+    pub failover: &'a mut FailoverState,
+}
+
 /// Makes the cluster global: region 0 becomes the primary, and a secondary is added.
-pub(crate) fn add_secondary(k: &mut Kernel, m: &mut Model) -> Option<RegionId> {
-    if m.global.regions.is_empty() {
+pub(crate) fn add_secondary(k: &mut Kernel, gl: &mut Global, p: &mut Parts) -> Option<RegionId> {
+    if gl.regions.is_empty() {
         let server = k.topo.add(NodeKind::ObjectStore, RegionId(0), None);
-        m.global.server = server;
-        let storage = core::array::from_fn(|i| m.storage.nodes[i % m.storage.nodes.len()].node);
-        m.global.regions.push(Region {
+        gl.server = server;
+        let storage = core::array::from_fn(|i| p.storage.nodes[i % p.storage.nodes.len()].node);
+        gl.regions.push(Region {
             id: RegionId(0),
             role: RegionRole::Primary,
             agent: server,
             storage,
             acked: [0; 6],
             replicas: Vec::new(),
-            durable: m.compute.writer.log.vdl(),
+            durable: p.compute.writer.log.vdl(),
             lag: SimDuration::ZERO,
         });
     }
-    if m.global.regions.len() > MAX_SECONDARY_REGIONS {
+    if gl.regions.len() > MAX_SECONDARY_REGIONS {
         return None;
     }
-    let id = RegionId(
-        (0..=MAX_SECONDARY_REGIONS as u8).find(|r| m.global.region(RegionId(*r)).is_none())?,
-    );
+    let id =
+        RegionId((0..=MAX_SECONDARY_REGIONS as u8).find(|r| gl.region(RegionId(*r)).is_none())?);
     let agent = k.topo.add(NodeKind::ObjectStore, id, None);
     let storage: [NodeId; 6] = core::array::from_fn(|i| {
         let az = AzId((i / COPIES_PER_AZ) as u8 % AZ_COUNT as u8);
@@ -169,8 +194,8 @@ pub(crate) fn add_secondary(k: &mut Kernel, m: &mut Model) -> Option<RegionId> {
     });
     let replica = k.topo.add(NodeKind::Instance, id, Some(AzId(0)));
     // A new secondary starts from a copy of the volume (a snapshot restore), then follows.
-    let start = m.compute.writer.log.vdl();
-    m.global.regions.push(Region {
+    let start = p.compute.writer.log.vdl();
+    gl.regions.push(Region {
         id,
         role: RegionRole::Secondary,
         agent,
@@ -185,28 +210,26 @@ pub(crate) fn add_secondary(k: &mut Kernel, m: &mut Model) -> Option<RegionId> {
 }
 
 /// VDL moved in the primary: remember when, and ship soon.
-pub(crate) fn vdl_moved(k: &mut Kernel, m: &mut Model) {
-    if m.global.regions.len() < 2 {
+pub(crate) fn vdl_moved(k: &mut Kernel, g: &mut Global, vdl: Lsn) {
+    if g.regions.len() < 2 {
         return;
     }
-    let vdl = m.compute.writer.log.vdl();
-    m.global.history.push_back((vdl, k.now));
-    if m.global.history.len() > 100_000 {
-        m.global.history.pop_front();
+    g.history.push_back((vdl, k.now));
+    if g.history.len() > 100_000 {
+        g.history.pop_front();
     }
-    if !m.global.ship_scheduled {
-        m.global.ship_scheduled = true;
+    if !g.ship_scheduled {
+        g.ship_scheduled = true;
         k.schedule_in(SHIP_INTERVAL, Due::GlobalShip);
     }
 }
 
 /// The replication server ships the stream, with the current VDL, to every secondary.
-pub(crate) fn on_ship(k: &mut Kernel, m: &mut Model) {
-    m.global.ship_scheduled = false;
-    let vdl = m.compute.writer.log.vdl();
-    let server = m.global.server;
-    let targets: Vec<(RegionId, NodeId, Lsn)> = m
-        .global
+pub(crate) fn on_ship(k: &mut Kernel, gl: &mut Global, p: &mut Parts) {
+    gl.ship_scheduled = false;
+    let vdl = p.compute.writer.log.vdl();
+    let server = gl.server;
+    let targets: Vec<(RegionId, NodeId, Lsn)> = gl
         .regions
         .iter()
         .filter(|r| {
@@ -219,7 +242,7 @@ pub(crate) fn on_ship(k: &mut Kernel, m: &mut Model) {
             continue;
         }
         let bytes = ((vdl.0 - durable.0).min(1 << 20) as u32)
-            .saturating_mul(m.compute.writer.config.record_bytes);
+            .saturating_mul(p.compute.writer.config.record_bytes);
         k.send(
             server,
             agent,
@@ -231,8 +254,8 @@ pub(crate) fn on_ship(k: &mut Kernel, m: &mut Model) {
 }
 
 /// At a secondary's agent: write the stream to its six storage nodes.
-pub(crate) fn on_redo(k: &mut Kernel, m: &mut Model, region: RegionId, vdl: Lsn) {
-    let Some(r) = m.global.region(region) else {
+pub(crate) fn on_redo(k: &mut Kernel, gl: &mut Global, region: RegionId, vdl: Lsn) {
+    let Some(r) = gl.region(region) else {
         return;
     };
     let (agent, nodes) = (r.agent, r.storage);
@@ -254,13 +277,13 @@ pub(crate) fn on_redo(k: &mut Kernel, m: &mut Model, region: RegionId, vdl: Lsn)
 /// At a secondary storage node: persist, then acknowledge to the agent.
 pub(crate) fn on_write(
     k: &mut Kernel,
-    m: &mut Model,
+    gl: &mut Global,
     at: NodeId,
     region: RegionId,
     slot: u8,
     vdl: Lsn,
 ) {
-    let Some(r) = m.global.region(region) else {
+    let Some(r) = gl.region(region) else {
         return;
     };
     let agent = r.agent;
@@ -274,7 +297,14 @@ pub(crate) fn on_write(
 }
 
 /// At the agent: with 4 of 6 acknowledgements the secondary volume is durable to `vdl`.
-pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, region: RegionId, slot: u8, vdl: Lsn) {
+pub(crate) fn on_ack(
+    k: &mut Kernel,
+    gl: &mut Global,
+    p: &mut Parts,
+    region: RegionId,
+    slot: u8,
+    vdl: Lsn,
+) {
     let now = k.now;
     let since = |lsn: Lsn, history: &VecDeque<(Lsn, SimTime)>| {
         history
@@ -282,7 +312,7 @@ pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, region: RegionId, slot: u8, 
             .find(|(l, _)| *l >= lsn)
             .map_or(now, |(_, t)| *t)
     };
-    let g = &mut m.global;
+    let g = &mut *gl;
     let Some(r) = g.regions.iter_mut().find(|r| r.id == region) else {
         return;
     };
@@ -297,7 +327,7 @@ pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, region: RegionId, slot: u8, 
     r.durable = durable;
     r.lag = now - since(durable, &g.history);
     let lag = r.lag;
-    m.metrics.global_lag.record(lag.as_micros());
+    p.metrics.global_lag.record(lag.as_micros());
     k.emit(Event::GlobalApplied {
         region,
         durable,
@@ -310,82 +340,80 @@ pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, region: RegionId, slot: u8, 
     }
     if let Some((target, _)) = g.switching {
         if target == region {
-            check_switchover(k, m);
+            check_switchover(k, gl, p);
         }
     }
 }
 
 /// A switchover: stop writes, wait for the target to hold everything, then promote (RPO 0).
-pub(crate) fn switchover(k: &mut Kernel, m: &mut Model, target: RegionId) {
-    m.global.switching = Some((target, k.now));
-    m.global.writes_paused = true;
+pub(crate) fn switchover(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target: RegionId) {
+    gl.switching = Some((target, k.now));
+    gl.writes_paused = true;
     k.emit(Event::SwitchoverStarted { to: target });
-    check_switchover(k, m);
+    check_switchover(k, gl, p);
 }
 
-fn check_switchover(k: &mut Kernel, m: &mut Model) {
-    let Some((target, _)) = m.global.switching else {
+fn check_switchover(k: &mut Kernel, gl: &mut Global, p: &mut Parts) {
+    let Some((target, _)) = gl.switching else {
         return;
     };
-    let vdl = m.compute.writer.log.vdl();
-    let synced = m.global.region(target).is_some_and(|r| r.durable >= vdl);
+    let vdl = p.compute.writer.log.vdl();
+    let synced = gl.region(target).is_some_and(|r| r.durable >= vdl);
     // Commits parked before the pause must land first too.
-    if synced && m.compute.writer.commits_waiting() == 0 {
-        begin_promotion(k, m, target);
-    } else if m.global.region(target).is_some_and(|r| r.durable < vdl) && !m.global.ship_scheduled {
-        m.global.ship_scheduled = true;
+    if synced && p.compute.writer.commits_waiting() == 0 {
+        begin_promotion(k, gl, target);
+    } else if gl.region(target).is_some_and(|r| r.durable < vdl) && !gl.ship_scheduled {
+        gl.ship_scheduled = true;
         k.schedule_in(SHIP_INTERVAL, Due::GlobalShip);
     }
 }
 
 /// The primary region is gone: promote `target` with what it has (managed global failover).
-pub(crate) fn failover(k: &mut Kernel, m: &mut Model, target: RegionId) {
-    m.global.switching = None;
+pub(crate) fn failover(k: &mut Kernel, gl: &mut Global, target: RegionId) {
+    gl.switching = None;
     k.emit(Event::GlobalFailoverStarted { to: target });
-    begin_promotion(k, m, target);
+    begin_promotion(k, gl, target);
 }
 
-fn begin_promotion(k: &mut Kernel, m: &mut Model, target: RegionId) {
+fn begin_promotion(k: &mut Kernel, gl: &mut Global, target: RegionId) {
     let ready_at = k.now + PROMOTE_TIME;
-    if let Some(r) = m.global.region_mut(target) {
+    if let Some(r) = gl.region_mut(target) {
         r.role = RegionRole::Promoting { ready_at };
     }
-    m.global.writes_paused = true;
+    gl.writes_paused = true;
     k.schedule(ready_at, Due::GlobalPromoted(target));
 }
 
 /// The target is writable: the full model moves to it.
-pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
-    let Some(t) = m.global.region(target).cloned() else {
+pub(crate) fn on_promoted(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target: RegionId) {
+    let Some(t) = gl.region(target).cloned() else {
         return;
     };
-    let Some(old) = m.global.primary().map(|r| r.id) else {
+    let Some(old) = gl.primary().map(|r| r.id) else {
         return;
     };
-    let planned = m.global.switching.is_some_and(|(r, _)| r == target);
-    let requested = m
-        .global
+    let planned = gl.switching.is_some_and(|(r, _)| r == target);
+    let requested = gl
         .switching
         .map(|(_, at)| at)
-        .or(m.global.primary_failed_at)
+        .or(gl.primary_failed_at)
         .unwrap_or(k.now);
-    m.global.switching = None;
-    let old_vdl = m.compute.writer.log.vdl();
+    gl.switching = None;
+    let old_vdl = p.compute.writer.log.vdl();
     let durable = t.durable;
-    let lost_commits = m
+    let lost_commits = p
         .compute
         .writer
         .acked
         .iter()
         .filter(|&&l| l > durable)
         .count() as u64;
-    let rpo_time = m
-        .global
+    let rpo_time = gl
         .history
         .iter()
         .find(|(l, _)| *l > durable)
         .map_or(SimDuration::ZERO, |(_, at)| {
-            m.global.primary_failed_at.unwrap_or(k.now) - *at
+            gl.primary_failed_at.unwrap_or(k.now) - *at
         });
     // Messages of the old primary volume are void from here: its segment ids mean nothing in
     // the new volume.
@@ -418,19 +446,19 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
         });
     }
     // The new primary volume: the target region's, durable to what it received.
-    let bytes = m.storage.volume_bytes;
-    let config = m.storage.config;
+    let bytes = p.storage.volume_bytes;
+    let config = p.storage.config;
     let storage = crate::storage::volume::build(k, config, bytes, target, durable);
     let new_writer = t
         .replicas
         .first()
         .copied()
         .unwrap_or_else(|| k.topo.add(NodeKind::Instance, target, Some(AzId(0))));
-    let mut writer_config = m.compute.writer.config;
-    writer_config.boxcar_delay = m.compute.writer.config.boxcar_delay;
+    let mut writer_config = p.compute.writer.config;
+    writer_config.boxcar_delay = p.compute.writer.config.boxcar_delay;
     let mut writer = Writer::starting_at(new_writer, storage.pgs.len(), writer_config, durable);
-    writer.volume_epoch = m.storage.volume_epoch + 1;
-    let class = m
+    writer.volume_epoch = p.storage.volume_epoch + 1;
+    let class = p
         .compute
         .instances
         .iter()
@@ -438,38 +466,36 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
         .map(|i| i.class)
         .unwrap_or_default();
     // The old primary's instances become the old region's read replicas (or stay down).
-    crate::serverless::meter(k, m);
-    let old_nodes: Vec<NodeId> = m.compute.instances.iter().map(|i| i.node).collect();
+    crate::serverless::meter(k, p.serverless, &p.compute.instances);
+    let old_nodes: Vec<NodeId> = p.compute.instances.iter().map(|i| i.node).collect();
     let mut instances = alloc::vec![Instance::new(new_writer, class, 1, Role::Writer)];
     for &n in t.replicas.iter().skip(1) {
         let mut i = Instance::new(n, class, 1, Role::Replica);
         i.read_point = durable;
         instances.push(i);
     }
-    m.compute.instances = instances;
-    m.storage = storage;
-    m.storage.volume_epoch = writer.volume_epoch;
-    for s in m.storage.segments.iter_mut() {
+    p.compute.instances = instances;
+    *p.storage = storage;
+    p.storage.volume_epoch = writer.volume_epoch;
+    for s in p.storage.segments.iter_mut() {
         s.volume_epoch = writer.volume_epoch;
     }
-    m.compute.writer = writer;
-    m.compute.reads = Default::default();
-    m.compute.recovery = None;
-    m.failover.active = None;
-    m.global.writes_paused = false;
-    m.checker.reset_points(durable, durable);
-    m.access.endpoints.cluster = new_writer;
+    p.compute.writer = writer;
+    p.compute.reads = Default::default();
+    p.compute.recovery = None;
+    p.failover.active = None;
+    gl.writes_paused = false;
+    p.checker.reset_points(durable, durable);
+    p.access.endpoints.cluster = new_writer;
     // Background work for the new fleet.
-    let interval = m.storage.config.background_interval.as_micros();
-    for sn in &m.storage.nodes {
+    let interval = p.storage.config.background_interval.as_micros();
+    for sn in &p.storage.nodes {
         let at = k.now + SimDuration::from_micros(k.rng.below(interval.max(1)));
         k.schedule(at, Due::Background(sn.node));
     }
     // Region roles: the target leads; the old primary follows if it is up, else stays failed.
-    let old_up = k
-        .topo
-        .is_up(m.global.region(old).map_or(new_writer, |r| r.agent));
-    for r in m.global.regions.iter_mut() {
+    let old_up = k.topo.is_up(gl.region(old).map_or(new_writer, |r| r.agent));
+    for r in gl.regions.iter_mut() {
         if r.id == target {
             r.role = RegionRole::Primary;
             r.replicas.clear();
@@ -487,9 +513,9 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
         }
     }
     let server = k.topo.add(NodeKind::ObjectStore, target, None);
-    m.global.server = server;
-    m.global.history.clear();
-    m.global.primary_failed_at = None;
+    gl.server = server;
+    gl.history.clear();
+    gl.primary_failed_at = None;
     let rec = GlobalRecord {
         planned,
         from: old,
@@ -497,11 +523,20 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
         rpo_lsns: old_vdl.0.saturating_sub(durable.0),
         rpo_commits: lost_commits,
         rpo_time,
+        lag_at_failure: if planned {
+            SimDuration::ZERO
+        } else {
+            gl.lag_at_failure
+                .iter()
+                .find(|(r, _)| *r == target)
+                .map_or(SimDuration::ZERO, |(_, l)| *l)
+        },
         rto: k.now - requested,
     };
-    m.global.records.push(rec);
-    m.metrics.commits_lost_in_failover += lost_commits;
-    m.compute.writer.acked.clear();
+    gl.lag_at_failure.clear();
+    gl.records.push(rec);
+    p.metrics.commits_lost_in_failover += lost_commits;
+    p.compute.writer.acked.clear();
     k.emit(Event::DnsUpdated {
         endpoint: crate::endpoint::EndpointId::Cluster,
         target: new_writer,
@@ -512,25 +547,32 @@ pub(crate) fn on_promoted(k: &mut Kernel, m: &mut Model, target: RegionId) {
         planned,
         rpo_lsns: rec.rpo_lsns,
     });
-    crate::storage::repair::evaluate_quorums(k, m);
+    crate::storage::repair::evaluate_quorums(k, p.storage, p.compute.writer.node, p.metrics);
 }
 
 /// A region failed or came back.
-pub(crate) fn region_health(k: &mut Kernel, m: &mut Model, region: RegionId, up: bool) {
+pub(crate) fn region_health(k: &mut Kernel, gl: &mut Global, region: RegionId, up: bool) {
     let now = k.now;
-    let Some(r) = m.global.region_mut(region) else {
+    let Some(r) = gl.region_mut(region) else {
         return;
     };
     match (r.role, up) {
         (RegionRole::Primary, false) => {
-            m.global.primary_failed_at = Some(now);
+            gl.primary_failed_at = Some(now);
+            let lags = gl
+                .regions
+                .iter()
+                .filter(|r| r.role == RegionRole::Secondary)
+                .map(|r| (r.id, r.lag))
+                .collect();
+            gl.lag_at_failure = lags;
         }
         (RegionRole::Secondary, false) => r.role = RegionRole::Failed,
         (RegionRole::Failed, true) => {
             // Back as a secondary, resynchronised from the current primary.
             r.role = RegionRole::Secondary;
         }
-        (RegionRole::Primary, true) => m.global.primary_failed_at = None,
+        (RegionRole::Primary, true) => gl.primary_failed_at = None,
         _ => {}
     }
     k.emit(if up {
@@ -538,48 +580,47 @@ pub(crate) fn region_health(k: &mut Kernel, m: &mut Model, region: RegionId, up:
     } else {
         Event::RegionDown { region }
     });
-    if up && !m.global.ship_scheduled && m.global.regions.len() > 1 {
-        m.global.ship_scheduled = true;
+    if up && !gl.ship_scheduled && gl.regions.len() > 1 {
+        gl.ship_scheduled = true;
         k.schedule_in(SHIP_INTERVAL, Due::GlobalShip);
     }
 }
 
 /// Writes forwarded from secondary replicas to the primary writer.
-pub(crate) fn set_forwarding(k: &mut Kernel, m: &mut Model, rate: u32) {
-    let was = m.global.forward_rate > 0;
-    m.global.forward_rate = rate;
+pub(crate) fn set_forwarding(k: &mut Kernel, gl: &mut Global, rate: u32) {
+    let was = gl.forward_rate > 0;
+    gl.forward_rate = rate;
     if !was && rate > 0 {
         k.schedule_in(SimDuration::from_millis(10), Due::GlobalForwardTick);
     }
 }
 
-pub(crate) fn on_forward_tick(k: &mut Kernel, m: &mut Model) {
-    let rate = m.global.forward_rate as u64;
+pub(crate) fn on_forward_tick(k: &mut Kernel, gl: &mut Global, p: &mut Parts) {
+    let rate = gl.forward_rate as u64;
     if rate == 0 {
         return;
     }
     k.schedule_in(SimDuration::from_millis(10), Due::GlobalForwardTick);
-    m.global.forward_carry += rate * 10_000;
-    let n = m.global.forward_carry / 1_000_000;
-    m.global.forward_carry %= 1_000_000;
-    let from: Vec<NodeId> = m
-        .global
+    gl.forward_carry += rate * 10_000;
+    let n = gl.forward_carry / 1_000_000;
+    gl.forward_carry %= 1_000_000;
+    let from: Vec<NodeId> = gl
         .regions
         .iter()
         .filter(|r| r.role == RegionRole::Secondary)
         .filter_map(|r| r.replicas.first().copied())
         .filter(|&n| k.topo.is_up(n))
         .collect();
-    let writer = m.access.endpoints.cluster;
+    let writer = p.access.endpoints.cluster;
     for _ in 0..n {
         let Some(&node) = k.rng.pick(&from) else {
             break;
         };
-        let req = m.global.next_forward;
-        m.global.next_forward += 1;
-        m.global.forwarded.push_back((req, k.now));
-        if m.global.forwarded.len() > 10_000 {
-            m.global.forwarded.pop_front();
+        let req = gl.next_forward;
+        gl.next_forward += 1;
+        gl.forwarded.push_back((req, k.now));
+        if gl.forwarded.len() > 10_000 {
+            gl.forwarded.pop_front();
         }
         k.send(
             node,
@@ -592,17 +633,23 @@ pub(crate) fn on_forward_tick(k: &mut Kernel, m: &mut Model) {
 }
 
 /// The primary answered a forwarded write: the secondary replica tells its client.
-pub(crate) fn on_forward_answer(m: &mut Model, now: SimTime, req: u64, ok: bool) -> bool {
-    let Some(i) = m.global.forwarded.iter().position(|(r, _)| *r == req) else {
+pub(crate) fn on_forward_answer(
+    gl: &mut Global,
+    metrics: &mut Metrics,
+    now: SimTime,
+    req: u64,
+    ok: bool,
+) -> bool {
+    let Some(i) = gl.forwarded.iter().position(|(r, _)| *r == req) else {
         return false;
     };
-    let (_, at) = m.global.forwarded.remove(i).unwrap_or((req, now));
+    let (_, at) = gl.forwarded.remove(i).unwrap_or((req, now));
     if ok {
-        m.metrics
+        metrics
             .forwarded_write_latency
             .record((now - at).as_micros());
     } else {
-        m.metrics.forwarded_write_errors += 1;
+        metrics.forwarded_write_errors += 1;
     }
     true
 }

@@ -3,13 +3,31 @@
 //! Fixed-size structures only, so recording allocates nothing and a checkpoint clone stays
 //! cheap.
 
-use crate::ids::PgId;
+use crate::ids::{NodeId, PgId};
 use crate::time::{SimDuration, SimTime};
 use alloc::vec::Vec;
 
 const SUB_BITS: u32 = 3;
 const SUB: usize = 1 << SUB_BITS;
 const BUCKETS: usize = 64 * SUB;
+
+/// A finished failover, phase by phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FailoverRecord {
+    pub old: NodeId,
+    pub new: NodeId,
+    /// From the writer's failure to the start of failover. The phases add up to `total`.
+    pub detect: SimDuration,
+    /// The control plane's view of detection: from the last health check the writer passed
+    /// to the start of failover, after `missed_checks` misses in a row. It is longer than
+    /// `detect` by the time between that check and the fault.
+    pub unhealthy_for: SimDuration,
+    pub missed_checks: u32,
+    pub promote: SimDuration,
+    pub recover: SimDuration,
+    pub total: SimDuration,
+}
 
 /// A log-linear histogram of microsecond values: 8 buckets per power of two, so any percentile
 /// is within 12.5 % of the true value.
@@ -88,6 +106,21 @@ impl Histogram {
     pub fn mean(&self) -> u64 {
         self.sum.checked_div(self.total).unwrap_or(0)
     }
+    /// What was recorded after `earlier`, a copy of this histogram taken before: the counts
+    /// of an interval, so its percentiles can be read. The largest value is the run's, an upper
+    /// bound for the interval's.
+    pub fn since(&self, earlier: &Histogram) -> Histogram {
+        let mut counts = [0; BUCKETS];
+        for (i, c) in counts.iter_mut().enumerate() {
+            *c = self.counts[i].saturating_sub(earlier.counts[i]);
+        }
+        Histogram {
+            counts,
+            total: self.total.saturating_sub(earlier.total),
+            sum: self.sum.saturating_sub(earlier.sum),
+            max: self.max,
+        }
+    }
     /// The value at the given quantile in per mille (500 = median, 990 = p99): the low edge of
     /// its bucket, never above the largest value recorded.
     pub fn quantile(&self, per_mille: u32) -> u64 {
@@ -138,6 +171,9 @@ pub struct Metrics {
     pub stream_messages: u64,
     /// Replica lag at every apply, in microseconds.
     pub replica_lag: Histogram,
+    /// The same, split by the background workload's write rate (MTRs a second) in force at
+    /// the apply: the P17 Table 4 sweep. A few rates at most.
+    pub replica_lag_by_rate: Vec<(u32, Histogram)>,
     /// Client-side results.
     pub client_ok: u64,
     pub client_errors: u64,
@@ -147,7 +183,7 @@ pub struct Metrics {
     pub client_write_gap_max: SimDuration,
     pub last_client_write: Option<SimTime>,
     /// Completed failovers and crash recoveries.
-    pub failovers: Vec<crate::failover::FailoverRecord>,
+    pub failovers: Vec<FailoverRecord>,
     pub recoveries: Vec<SimDuration>,
     /// The same recoveries phase by phase.
     pub recovery_phases: Vec<RecoveryPhases>,
@@ -220,6 +256,7 @@ impl Default for Metrics {
             stale_rejections: 0,
             stream_messages: 0,
             replica_lag: Histogram::default(),
+            replica_lag_by_rate: Vec::new(),
             client_ok: 0,
             client_errors: 0,
             client_read_latency: Histogram::default(),
@@ -250,7 +287,27 @@ impl Default for Metrics {
     }
 }
 
+/// Write rates `replica_lag_by_rate` keeps apart; later rates are not split out.
+pub const LAG_RATES_KEPT: usize = 16;
+
 impl Metrics {
+    /// Records a replica lag under the write rate in force (none if no background writes).
+    pub(crate) fn record_lag_at_rate(&mut self, writes_per_sec: u32, lag: SimDuration) {
+        if writes_per_sec == 0 {
+            return;
+        }
+        let by = &mut self.replica_lag_by_rate;
+        let i = match by.iter().position(|(r, _)| *r == writes_per_sec) {
+            Some(i) => i,
+            None if by.len() < LAG_RATES_KEPT => {
+                by.push((writes_per_sec, Histogram::default()));
+                by.len() - 1
+            }
+            None => return,
+        };
+        by[i].1.record(lag.as_micros());
+    }
+
     pub(crate) fn set_write_unavailable(&mut self, now: SimTime, lost: bool) {
         match (self.unavailable_since, lost) {
             (None, true) => self.unavailable_since = Some(now),

@@ -111,7 +111,7 @@ impl QuorumSet {
 
     /// Is `have` a quorum of the given kind?
     pub fn satisfied(&self, kind: Kind, have: SlotMask) -> bool {
-        let met = |g: &SlotMask| (g & have).count_ones() >= need(kind);
+        let met = |g: &SlotMask| (g & have).count_ones() >= need(kind, *g);
         match kind {
             Kind::Write => self.groups().iter().all(met),
             Kind::Read => self.groups().iter().any(met),
@@ -145,6 +145,31 @@ impl QuorumSet {
         }
         next.len *= 2;
         Ok(next)
+    }
+
+    /// The degraded-AZ set (P18 §2.4, §4.1): the steady set without the slots in `gone`, whose
+    /// smaller group needs 3 of 4 to write and 2 of 4 to read. Refused while a change is in
+    /// flight or if fewer than four members would be left.
+    pub fn degrade(&self, gone: SlotMask) -> Option<QuorumSet> {
+        let left = self.groups[0] & !gone;
+        (!self.in_transition() && left.count_ones() == DEGRADED_MEMBERS)
+            .then(|| QuorumSet::simple(left))
+    }
+
+    /// Starts the way back from a degraded set to the full `full` set: writes need both (4/6
+    /// of the full set AND 3/4 of the degraded one), reads either, so every write made while
+    /// degraded stays visible to a read until the returned members have caught up.
+    pub fn begin_restore(&self, full: SlotMask) -> Option<QuorumSet> {
+        let degraded = self.groups[0];
+        (!self.in_transition() && degraded & !full == 0 && degraded != full).then_some(QuorumSet {
+            groups: [full, degraded, 0, 0],
+            len: 2,
+        })
+    }
+
+    /// Ends the way back: only the full set is left.
+    pub fn finish_restore(&self) -> QuorumSet {
+        QuorumSet::simple(self.members())
     }
 
     /// Ends a change by dropping every group that still names `leaving` (P18 §4.1 step 2):
@@ -181,23 +206,24 @@ impl QuorumSet {
             let mut lowest = u64::MAX;
             for &g in self.groups() {
                 let mask = g & eligible;
-                if mask.count_ones() < WRITE_QUORUM {
+                let n = need(Kind::Write, g) as usize;
+                if mask.count_ones() < n as u32 || n > WRITE_QUORUM as usize {
                     return None;
                 }
                 // The WRITE_QUORUM highest points of the group, highest first.
                 let mut top = [0u64; WRITE_QUORUM as usize];
                 for (slot, &p) in points.iter().enumerate() {
-                    if mask & (1 << slot) == 0 || p <= top[WRITE_QUORUM as usize - 1] {
+                    if mask & (1 << slot) == 0 || p <= top[n - 1] {
                         continue;
                     }
-                    let mut i = WRITE_QUORUM as usize - 1;
+                    let mut i = n - 1;
                     while i > 0 && top[i - 1] < p {
                         top[i] = top[i - 1];
                         i -= 1;
                     }
                     top[i] = p;
                 }
-                lowest = lowest.min(top[WRITE_QUORUM as usize - 1]);
+                lowest = lowest.min(top[n - 1]);
             }
             return Some(lowest);
         }
@@ -220,11 +246,28 @@ impl QuorumSet {
     }
 }
 
-const fn need(kind: Kind) -> u32 {
+/// Votes a quorum of `kind` needs in a group of `members` slots: a majority for writes (so two
+/// write sets meet) and the rest plus one for reads (so a read set meets every write set).
+/// Six members give the steady 4/6 and 3/6; the four left after an AZ is gone give 3/4 and
+/// 2/4, the degraded-AZ quorum (P18 §2.4, §4.1).
+const fn need_of(kind: Kind, members: u32) -> u32 {
+    let write = members / 2 + 1;
     match kind {
-        Kind::Write => WRITE_QUORUM,
-        Kind::Read => READ_QUORUM,
+        Kind::Write => write,
+        Kind::Read => members + 1 - write,
     }
+}
+const _: () = assert!(need_of(Kind::Write, VOTES) == WRITE_QUORUM);
+const _: () = assert!(need_of(Kind::Read, VOTES) == READ_QUORUM);
+
+/// Members of a PG's degraded set: the four copies outside the lost AZ. P18 §2.4
+pub const DEGRADED_MEMBERS: u32 = VOTES - 2;
+/// The degraded set's write quorum, 3 of 4 (reference §5, §12). P18 §2.4, §4.1
+pub const DEGRADED_WRITE_QUORUM: u32 = need_of(Kind::Write, DEGRADED_MEMBERS);
+const _: () = assert!(DEGRADED_WRITE_QUORUM == 3);
+
+fn need(kind: Kind, group: SlotMask) -> u32 {
+    need_of(kind, group.count_ones())
 }
 
 /// Writes a set as the paper does: one letter per slot (A..H), groups joined by `AND`.
@@ -377,6 +420,31 @@ mod tests {
         // Without C and E eligible (their AZs down), only A, B, D, F: the lowest of them.
         assert_eq!(q.quorum_point(&pts, m("ABDF")), Some(99));
         assert_eq!(q.quorum_point(&pts, m("ABD")), None);
+    }
+
+    /// The degraded-AZ set: 3 of 4 writes, 2 of 4 reads, and the way back needs both sets.
+    #[test]
+    fn degraded_set_writes_on_three_of_four_and_returns_through_both() {
+        let full = QuorumSet::simple(ABCDEF);
+        let d = full.degrade(m("EF")).expect("steady set degrades");
+        assert!(d.satisfied(Kind::Write, m("ABC")));
+        assert!(!d.satisfied(Kind::Write, m("AB")));
+        assert!(d.satisfied(Kind::Read, m("CD")));
+        assert!(!d.satisfied(Kind::Read, m("D")));
+        // Too few or too many left, or a change in flight: refused.
+        assert!(full.degrade(m("F")).is_none());
+        assert!(full.begin_replace(0, 6).unwrap().degrade(m("EF")).is_none());
+        let back = d.begin_restore(ABCDEF).expect("way back");
+        // A write needs 4/6 of all AND 3/4 of the survivors.
+        assert!(!back.satisfied(Kind::Write, m("ABEF")));
+        assert!(back.satisfied(Kind::Write, m("ABCE")));
+        // A read needs either: 2 survivors are enough, as 3 returned ones are.
+        assert!(back.satisfied(Kind::Read, m("AB")));
+        assert!(!back.satisfied(Kind::Read, m("AE")));
+        assert_eq!(back.finish_restore(), full);
+        let mut points = [0u64; MAX_SLOTS];
+        points[..4].copy_from_slice(&[10, 9, 8, 1]);
+        assert_eq!(d.quorum_point(&points, 0xff), Some(8));
     }
 }
 

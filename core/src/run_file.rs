@@ -8,6 +8,7 @@
 //! scenario failover
 //! seed 7
 //! replicas 3
+//! at 6250000
 //! action 2000000.fail-az.c
 //! action 2500000.crash.az-b-2
 //! ```
@@ -56,6 +57,9 @@ pub struct RunFile {
     pub replicas: Option<u8>,
     /// In time order.
     pub actions: Vec<RunAction>,
+    /// The moment the run was saved at: the page opens the run there, paused. The runner
+    /// plays to `--until`, or to the scenario's end.
+    pub at: Option<SimTime>,
 }
 
 /// What is wrong with a run file, and where (1-based line and column).
@@ -139,6 +143,7 @@ impl RunFile {
             seed,
             replicas: None,
             actions: Vec::new(),
+            at: None,
         }
     }
 
@@ -215,6 +220,7 @@ impl RunFile {
         let mut scenario = None;
         let mut seed = None;
         let mut replicas = None;
+        let mut at_line = None;
         let mut actions: Vec<RunAction> = Vec::new();
         for (n, line) in lines {
             let content = line.split('#').next().unwrap_or("");
@@ -274,6 +280,15 @@ impl RunFile {
                         .ok_or_else(|| error(n, value_col, format!("replicas is a whole number from 0 to {MAX_REPLICAS}")))?;
                     replicas = Some(r);
                 }
+                "at" => {
+                    if at_line.is_some() {
+                        return Err(error(n, key_col, "a second 'at' line: a run was saved at one moment"));
+                    }
+                    let t = value.parse::<u64>().map_err(|_| {
+                        error(n, value_col, "'at' is the moment saved, a whole number of microseconds")
+                    })?;
+                    at_line = Some(SimTime::from_micros(t));
+                }
                 "action" => {
                     if actions.len() >= MAX_ACTIONS {
                         return Err(error(n, key_col, format!("more than {MAX_ACTIONS} actions")));
@@ -301,7 +316,7 @@ impl RunFile {
                     return Err(error(
                         n,
                         key_col,
-                        format!("unknown line '{other}': a run file has scenario, seed, replicas and action lines"),
+                        format!("unknown line '{other}': a run file has scenario, seed, replicas, at and action lines"),
                     ))
                 }
             }
@@ -314,6 +329,7 @@ impl RunFile {
             seed,
             replicas,
             actions,
+            at: at_line,
         })
     }
 
@@ -325,6 +341,9 @@ impl RunFile {
         );
         if let Some(r) = self.replicas {
             out.push_str(&format!("replicas {r}\n"));
+        }
+        if let Some(at) = self.at {
+            out.push_str(&format!("at {}\n", at.as_micros()));
         }
         for a in &self.actions {
             out.push_str(&format!("action {}.{}\n", a.at.as_micros(), a.link));
@@ -368,7 +387,7 @@ mod tests {
     use super::*;
 
     fn sample() -> &'static str {
-        "aurora-run 1\n# a comment\nscenario failover\nseed 7\nreplicas 3\naction 2000000.fail-az.c\naction 2500000.load.3000-80  # trailing\naction 3000000.cap.instance-2.v2-1-128\n"
+        "aurora-run 1\n# a comment\nscenario failover\nseed 7\nreplicas 3\nat 3500000\naction 2000000.fail-az.c\naction 2500000.load.3000-80  # trailing\naction 3000000.cap.instance-2.v2-1-128\n"
     }
 
     #[test]
@@ -377,6 +396,7 @@ mod tests {
         assert_eq!(run.scenario.name, "failover");
         assert_eq!(run.seed, 7);
         assert_eq!(run.replicas, Some(3));
+        assert_eq!(run.at, Some(SimTime::from_micros(3_500_000)));
         assert_eq!(run.actions.len(), 3);
         assert_eq!(run.actions[0].action, Action::FailAz(2));
         assert_eq!(
@@ -389,6 +409,7 @@ mod tests {
         let again = RunFile::parse(&run.to_text()).expect("its own text");
         assert_eq!(again.scenario.name, run.scenario.name);
         assert_eq!((again.seed, again.replicas), (run.seed, run.replicas));
+        assert_eq!(again.at, run.at);
         assert_eq!(again.actions, run.actions);
     }
 
@@ -410,6 +431,8 @@ mod tests {
         assert_eq!((e.line, e.column), (3, 3), "{e}");
         let e = err("aurora-run 1\nscenario failover\n");
         assert!(e.message.contains("no 'seed'"), "{e}");
+        let e = err("aurora-run 1\nscenario failover\nseed 1\nat soon\n");
+        assert_eq!((e.line, e.column), (4, 4), "{e}");
         let e = err("hello\n");
         assert_eq!((e.line, e.column), (1, 1));
         let e =

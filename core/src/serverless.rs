@@ -13,11 +13,17 @@
 //! Capacity sets what an instance can do: its CPU (throughput ceiling) and its memory (buffer
 //! cache). A cost meter integrates ACU-hours and instance-hours at example prices.
 
+use crate::client::Clients;
 use crate::compute::instance::{Instance, Role};
-use crate::dispatch::Model;
+use crate::compute::Compute;
 use crate::engine::{Due, Kernel};
 use crate::event::Event;
 use crate::ids::NodeId;
+use crate::metrics::Metrics;
+pub use crate::settings::capacity::{
+    Capacity, ServerlessState, TimeoutAction, AUTO_PAUSE_MAX, AUTO_PAUSE_MIN, V1_POINTS,
+    V1_RESUME_TIME, V2_MAX_ACU, V2_RESUME_TIME,
+};
 use crate::time::{SimDuration, SimTime};
 use alloc::vec::Vec;
 
@@ -28,13 +34,6 @@ pub const GIB_PER_ACU: u64 = 2;
 pub const MILLI_VCPU_PER_ACU: u64 = 250;
 /// v2 capacity is re-measured every second. UG: How Aurora Serverless v2 works (2023)
 pub const V2_INTERVAL: SimDuration = SimDuration::from_secs(1);
-/// Largest v2 maximum on recent versions. API: ServerlessV2ScalingConfiguration
-pub const V2_MAX_ACU: u16 = 256;
-/// Auto-pause delay range and default, seconds. API: ServerlessV2ScalingConfiguration
-pub const AUTO_PAUSE_MIN: SimDuration = SimDuration::from_secs(300);
-pub const AUTO_PAUSE_MAX: SimDuration = SimDuration::from_secs(86_400);
-/// Resuming a paused v2 instance: "up to ~15 s". BLOG-S0
-pub const V2_RESUME_TIME: SimDuration = SimDuration::from_secs(15);
 /// Utilisation v2 aims for when sizing capacity. [sim default — not sourced]
 pub const V2_TARGET_UTIL_PCT: u64 = 60;
 /// v2 grows by up to half its current capacity per second, and shrinks by a twentieth: larger
@@ -44,8 +43,6 @@ pub const V2_SHRINK_DIVISOR: u16 = 20;
 /// Connections one ACU carries before capacity grows for connections alone.
 /// [sim default — not sourced]
 pub const CONNECTIONS_PER_ACU: u32 = 100;
-/// v1 capacity points for Aurora MySQL. API: ScalingConfiguration
-pub const V1_POINTS: [u16; 9] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 /// v1 scales up above this CPU and down below that. [sim default — not sourced]
 pub const V1_UP_PCT: u64 = 70;
 pub const V1_DOWN_PCT: u64 = 30;
@@ -60,103 +57,10 @@ pub const V1_SCALING_TIMEOUT: SimDuration = SimDuration::from_secs(300);
 pub const V1_SWAP_TIME: SimDuration = SimDuration::from_secs(5);
 /// v1 pauses after 5 min with no connections. UG: How Aurora Serverless works (2023)
 pub const V1_PAUSE_AFTER: SimDuration = SimDuration::from_mins(5);
-/// A v1 cold start: "30+ s" measured by Percona (2019).
-pub const V1_RESUME_TIME: SimDuration = SimDuration::from_secs(30);
 /// Example prices, in thousandths of a dollar, labelled as examples on the page (prices vary by
 /// Region and change): an ACU-hour of v2, and a vCPU-hour of a provisioned r6g class.
 pub const EXAMPLE_ACU_HOUR_MILLIDOLLARS: u64 = 120;
 pub const EXAMPLE_VCPU_HOUR_MILLIDOLLARS: u64 = 130;
-
-/// What happens when a v1 change finds no scaling point in time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum TimeoutAction {
-    /// Keep the current capacity.
-    Rollback,
-    /// Change anyway, dropping the long transaction's connection.
-    Force,
-}
-
-/// How an instance's capacity is set. ACU values are in half-ACU units.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Capacity {
-    Provisioned,
-    V2 {
-        min_half: u16,
-        max_half: u16,
-        /// Pause after this long idle; only with min 0.
-        pause_after: Option<SimDuration>,
-    },
-    V1 {
-        min_acu: u16,
-        max_acu: u16,
-        pause: bool,
-        on_timeout: TimeoutAction,
-    },
-}
-
-impl Capacity {
-    pub fn validate(&self) -> Result<(), &'static str> {
-        match *self {
-            Capacity::Provisioned => Ok(()),
-            Capacity::V2 {
-                min_half,
-                max_half,
-                pause_after,
-            } => {
-                if max_half == 0 || max_half > V2_MAX_ACU * 2 || min_half > max_half {
-                    return Err("Serverless v2 needs 0 ≤ min ≤ max ≤ 256 ACU, max above 0");
-                }
-                if min_half == 0 && pause_after.is_none() {
-                    return Err("a minimum of 0 ACU needs an auto-pause delay");
-                }
-                if let Some(p) = pause_after {
-                    if min_half != 0 {
-                        return Err("auto-pause needs a minimum of 0 ACU");
-                    }
-                    if p < AUTO_PAUSE_MIN || p > AUTO_PAUSE_MAX {
-                        return Err("auto-pause delay is 300 s to 24 h");
-                    }
-                }
-                Ok(())
-            }
-            Capacity::V1 {
-                min_acu, max_acu, ..
-            } => {
-                if !V1_POINTS.contains(&min_acu)
-                    || !V1_POINTS.contains(&max_acu)
-                    || min_acu > max_acu
-                {
-                    return Err("Serverless v1 capacity is one of 1, 2, 4 … 256 ACU, min ≤ max");
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-/// An instance's serverless state.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ServerlessState {
-    /// Current capacity in half-ACUs; 0 while paused.
-    pub half: u16,
-    pub paused: bool,
-    /// Resuming until then.
-    pub resuming_until: Option<SimTime>,
-    /// Last time it served anything.
-    pub last_active: SimTime,
-    /// CPU microseconds used since the last measurement.
-    pub cpu_us: u64,
-    /// v1: the point it is trying to reach, since when, and the last changes.
-    pub v1_target: Option<(u16, SimTime)>,
-    pub v1_last_up: Option<SimTime>,
-    pub v1_last_down: Option<SimTime>,
-    pub v1_swapping: bool,
-    /// When a request woke it from pause, until it serves again.
-    pub woke_at: Option<SimTime>,
-}
 
 impl Instance {
     /// Thousandths of a vCPU the instance has now.
@@ -263,20 +167,24 @@ pub(crate) fn accrue(
     }
 }
 
-pub(crate) fn meter(k: &Kernel, m: &mut Model) {
-    accrue(
-        &mut m.serverless.meter,
-        &m.compute.instances,
-        &k.topo,
-        k.now,
-    );
+/// Bills every instance's capacity up to now.
+pub(crate) fn meter(k: &Kernel, sv: &mut Serverless, instances: &[Instance]) {
+    accrue(&mut sv.meter, instances, &k.topo, k.now);
 }
 
 /// Sets an instance's capacity mode, starting at its minimum (v2) or minimum point (v1).
-pub(crate) fn set(k: &mut Kernel, m: &mut Model, node: NodeId, cap: Capacity) {
-    meter(k, m);
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn set(
+    k: &mut Kernel,
+    sv: &mut Serverless,
+    c: &mut Compute,
+    metrics: &mut Metrics,
+    node: NodeId,
+    cap: Capacity,
+) {
+    meter(k, sv, &c.instances);
     let now = k.now;
-    let Some(i) = m.compute.instances.iter_mut().find(|i| i.node == node) else {
+    let Some(i) = c.instances.iter_mut().find(|i| i.node == node) else {
         return;
     };
     i.capacity = cap;
@@ -291,78 +199,43 @@ pub(crate) fn set(k: &mut Kernel, m: &mut Model, node: NodeId, cap: Capacity) {
     };
     let half = i.serverless.half;
     k.emit(Event::CapacityChanged { node, half });
-    m.metrics.note_capacity(now, node, half);
-    if !m.serverless.ticking && cap != Capacity::Provisioned {
-        m.serverless.ticking = true;
+    metrics.note_capacity(now, node, half);
+    if !sv.ticking && cap != Capacity::Provisioned {
+        sv.ticking = true;
         k.schedule_in(V2_INTERVAL, Due::ServerlessTick);
     }
 }
 
-/// Charges CPU for a request and returns when the instance can start it (its CPU is a queue),
-/// or `None`, charging nothing, if the queue is already longer than `limit`.
-pub(crate) fn charge(
-    i: &mut Instance,
-    now: SimTime,
-    cpu_us: u64,
-    limit: SimDuration,
-) -> Option<SimTime> {
-    let start = i.busy_until.max(now);
-    if start > now + limit {
-        return None;
-    }
-    i.serverless.cpu_us += cpu_us;
-    i.serverless.last_active = now;
-    let busy = cpu_us * 1000 / i.milli_vcpu().max(1);
-    i.busy_until = start + SimDuration::from_micros(busy);
-    Some(start)
-}
-
-/// A request reached a paused instance: start resuming.
-pub(crate) fn wake(k: &mut Kernel, i: &mut Instance) {
-    if !i.serverless.paused {
-        return;
-    }
-    i.serverless.paused = false;
-    let (time, half) = match i.capacity {
-        Capacity::V2 { min_half, .. } => (V2_RESUME_TIME, min_half.max(1)),
-        Capacity::V1 { min_acu, .. } => (V1_RESUME_TIME, min_acu * 2),
-        Capacity::Provisioned => return,
-    };
-    i.serverless.half = half;
-    i.serverless.resuming_until = Some(k.now + time);
-    i.serverless.last_active = k.now;
-    i.serverless.woke_at = Some(k.now);
-    k.emit(Event::Resuming {
-        node: i.node,
-        ready_in: time,
-    });
-}
-
-/// Once a second: measure and scale every serverless instance.
-pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
-    meter(k, m);
-    let any = m
-        .compute
+/// Once a second: measure and scale every serverless instance (a connection is a client
+/// whose cached DNS answer points at it).
+pub(crate) fn on_tick(
+    k: &mut Kernel,
+    sv: &mut Serverless,
+    c: &mut Compute,
+    clients: &Clients,
+    metrics: &mut Metrics,
+) {
+    meter(k, sv, &c.instances);
+    let any = c
         .instances
         .iter()
         .any(|i| i.capacity != Capacity::Provisioned);
     if !any {
-        m.serverless.ticking = false;
+        sv.ticking = false;
         return;
     }
     k.schedule_in(V2_INTERVAL, Due::ServerlessTick);
-    let long_txn = m.compute.long_txns.iter().any(|&end| end > k.now);
+    let long_txn = c.long_txns.iter().any(|&end| end > k.now);
     let mut changes: Vec<(NodeId, u16)> = Vec::new();
     let now = k.now;
-    for idx in 0..m.compute.instances.len() {
-        let connections =
-            crate::client::connections_to(&m.access.clients, m.compute.instances[idx].node, now);
-        let i = &mut m.compute.instances[idx];
+    for idx in 0..c.instances.len() {
+        let connections = crate::client::connections_to(clients, c.instances[idx].node, now);
+        let i = &mut c.instances[idx];
         if let Some(t) = i.serverless.resuming_until {
             if t <= now {
                 i.serverless.resuming_until = None;
                 k.emit(Event::Resumed { node: i.node });
-                m.metrics.note_capacity(now, i.node, i.serverless.half);
+                metrics.note_capacity(now, i.node, i.serverless.half);
             }
         }
         let cpu = core::mem::take(&mut i.serverless.cpu_us);
@@ -475,7 +348,7 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
                                 node: i.node,
                                 forced: true,
                             });
-                            m.compute.long_txns.clear();
+                            c.long_txns.clear();
                         }
                     }
                 }
@@ -496,28 +369,35 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
                 continue;
             }
         }
-        let i = &m.compute.instances[idx];
+        let i = &c.instances[idx];
         if i.serverless.half != before {
             changes.push((i.node, i.serverless.half));
         }
     }
     for (node, half) in changes {
         k.emit(Event::CapacityChanged { node, half });
-        m.metrics.note_capacity(now, node, half);
+        metrics.note_capacity(now, node, half);
     }
 }
 
 /// v1's new compute is in place.
-pub(crate) fn on_v1_swapped(k: &mut Kernel, m: &mut Model, node: NodeId, acu: u16) {
-    meter(k, m);
-    if let Some(i) = m.compute.instances.iter_mut().find(|i| i.node == node) {
+pub(crate) fn on_v1_swapped(
+    k: &mut Kernel,
+    sv: &mut Serverless,
+    c: &mut Compute,
+    metrics: &mut Metrics,
+    node: NodeId,
+    acu: u16,
+) {
+    meter(k, sv, &c.instances);
+    if let Some(i) = c.instances.iter_mut().find(|i| i.node == node) {
         i.serverless.v1_swapping = false;
         i.serverless.half = acu * 2;
         k.emit(Event::CapacityChanged {
             node,
             half: acu * 2,
         });
-        m.metrics.note_capacity(k.now, node, acu * 2);
+        metrics.note_capacity(k.now, node, acu * 2);
     }
 }
 

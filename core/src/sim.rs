@@ -27,6 +27,7 @@ use crate::global::Global;
 use crate::ids::{AzId, NodeId, RegionId};
 use crate::invariants::Checker;
 use crate::lsn::Lsn;
+use crate::measurements::Series;
 use crate::metrics::Metrics;
 use crate::net::NetConfig;
 use crate::serverless::Serverless;
@@ -78,6 +79,11 @@ impl Default for SimConfig {
 pub struct Sim {
     k: Kernel,
     m: Model,
+    /// The measurements sampled over time, when asked for ([`Sim::record_measurements`]).
+    series: Option<alloc::boxed::Box<Series>>,
+    /// When the next sample is due (`SimTime::MAX` when none is recorded): one comparison per
+    /// event.
+    sample_due: SimTime,
 }
 
 impl Sim {
@@ -136,10 +142,15 @@ impl Sim {
             Due::HealthCheck,
         );
         m.metrics.replicas_peak = config.replicas as u64;
-        workload::set(&mut k, &mut m, config.workload);
-        client::set(&mut k, &mut m, config.clients);
+        workload::set(&mut k, &mut m.workload, config.workload);
+        client::set(&mut k, &mut m.access, config.clients);
         crate::dispatch_backup::start(&mut k);
-        Sim { k, m }
+        Sim {
+            k,
+            m,
+            series: None,
+            sample_due: SimTime::MAX,
+        }
     }
 
     // ----- getters -----
@@ -301,6 +312,35 @@ impl Sim {
         }
     }
 
+    /// Samples the Measurements panel's figures every `interval` from now on (replacing any
+    /// series kept so far), for [`Sim::measurements_csv`]. Only reads the model: the run and
+    /// its digest are the same with it or without.
+    pub fn record_measurements(&mut self, interval: SimDuration) {
+        let series = Series::new(interval, self.k.now, self);
+        self.sample_due = series.next_due();
+        self.series = Some(alloc::boxed::Box::new(series));
+    }
+    /// The samples so far, if recorded.
+    pub fn measurements(&self) -> Option<&Series> {
+        self.series.as_deref()
+    }
+    /// The samples so far and the present moment as CSV (`crate::measurements`), if recorded.
+    pub fn measurements_csv(&self) -> Option<alloc::string::String> {
+        self.series.as_ref().map(|s| s.with_now(self).to_csv())
+    }
+
+    /// Takes the samples the clock has passed, from the model as it stands.
+    #[inline]
+    fn sample(&mut self) {
+        if self.k.now > self.sample_due {
+            if let Some(mut series) = self.series.take() {
+                series.catch_up(self.k.now, self);
+                self.sample_due = series.next_due();
+                self.series = Some(series);
+            }
+        }
+    }
+
     // ----- inputs -----
 
     /// Applies a command now.
@@ -334,6 +374,7 @@ impl Sim {
         }
         if t > self.k.now {
             self.k.now = t;
+            self.sample();
         }
     }
 
@@ -347,6 +388,7 @@ impl Sim {
                 None => {
                     if t > self.k.now {
                         self.k.now = t;
+                        self.sample();
                     }
                     return true;
                 }
@@ -355,6 +397,7 @@ impl Sim {
         if self.k.next_time().is_none_or(|n| n > t) {
             if t > self.k.now {
                 self.k.now = t;
+                self.sample();
             }
             return true;
         }
@@ -373,6 +416,8 @@ impl Sim {
     }
 
     fn handle(&mut self, ev: Due) {
+        // The clock is at the event's time, the model still as the events before left it.
+        self.sample();
         dispatch::handle(&mut self.k, &mut self.m, ev);
     }
 }

@@ -267,6 +267,8 @@ pub struct View {
     pub recovery: RecoveryView,
     /// Global Database regions (empty for a single-region cluster).
     pub regions: Vec<RegionView>,
+    /// Continuous backup, Backtrack, restored and cloned clusters.
+    pub backup: crate::backup_view::BackupView,
     pub invariant_violations: u64,
 }
 
@@ -373,7 +375,7 @@ impl Sim {
                 },
                 lag: i.lag,
                 lag_lsn: i.lag_lsn,
-                cpu_pct: i.cpu_pct,
+                cpu_pct: i.cpu_pct_at(now),
                 connections: crate::client::connections_to(self.clients(), i.node, now),
                 autoscaled: i.autoscaled,
                 capacity: i.capacity,
@@ -485,6 +487,7 @@ impl Sim {
             .collect();
         View {
             now,
+            backup: self.backup_view(),
             regions,
             instances,
             endpoints,

@@ -4,54 +4,21 @@
 //! group: at 100,000 transactions per second a tick issues about 100 of them at once, which keeps
 //! the event count per transaction far below one.
 
-use crate::dispatch::Model;
 use crate::engine::{Due, Kernel};
+pub use crate::settings::load::{WorkloadConfig, MAX_RATE};
 use crate::time::{SimDuration, SimTime};
 
 /// The longest gap between workload ticks while any rate is set. [sim default — not sourced]
 pub const WORKLOAD_TICK: SimDuration = SimDuration::from_millis(1);
-/// The most transactions or reads per second a workload may ask for.
-pub const MAX_RATE: u32 = 10_000_000;
 
-/// Workload rates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct WorkloadConfig {
-    /// Write transactions per second.
-    pub txn_per_sec: u32,
-    /// Mini-transactions in each write transaction (1–16).
+/// What one tick issues: transactions of `mtrs_per_txn` mini-transactions, page reads on the
+/// writer, and bytes of data growth. The dispatch runs them, in that order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Arrivals {
+    pub txns: u64,
     pub mtrs_per_txn: u8,
-    /// Page reads per second on the writer.
-    pub reads_per_sec: u32,
-    /// Bytes the data grows by per second (inserts).
-    pub growth_bytes_per_sec: u64,
-}
-
-impl Default for WorkloadConfig {
-    fn default() -> Self {
-        WorkloadConfig {
-            txn_per_sec: 0,
-            mtrs_per_txn: 2,
-            reads_per_sec: 0,
-            growth_bytes_per_sec: 0,
-        }
-    }
-}
-
-impl WorkloadConfig {
-    pub fn validate(&self) -> Result<(), &'static str> {
-        if !(1..=16).contains(&self.mtrs_per_txn) {
-            return Err("a transaction has 1 to 16 mini-transactions");
-        }
-        if self.txn_per_sec > MAX_RATE || self.reads_per_sec > MAX_RATE {
-            return Err("rates are limited to 10 million per second");
-        }
-        Ok(())
-    }
-
-    fn active(&self) -> bool {
-        self.txn_per_sec > 0 || self.reads_per_sec > 0 || self.growth_bytes_per_sec > 0
-    }
+    pub reads: u64,
+    pub growth: u64,
 }
 
 /// The generator's state.
@@ -68,8 +35,7 @@ pub struct Workload {
 }
 
 /// Replaces the workload and starts ticking if needed.
-pub(crate) fn set(k: &mut Kernel, m: &mut Model, config: WorkloadConfig) {
-    let w = &mut m.workload;
+pub(crate) fn set(k: &mut Kernel, w: &mut Workload, config: WorkloadConfig) {
     w.config = config;
     if !w.tick_scheduled && config.active() {
         w.tick_scheduled = true;
@@ -87,8 +53,8 @@ fn until_next(rate: u64, carry: u64) -> u64 {
     }
 }
 
-pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
-    let w = &mut m.workload;
+/// A tick: what is owed since the last one is issued, and the next tick scheduled.
+pub(crate) fn on_tick(k: &mut Kernel, w: &mut Workload) -> Arrivals {
     let dt = (k.now - w.last_tick).as_micros();
     w.last_tick = k.now;
     let c = w.config;
@@ -114,20 +80,11 @@ pub(crate) fn on_tick(k: &mut Kernel, m: &mut Model) {
     } else {
         w.tick_scheduled = false;
     }
-    for _ in 0..txns {
-        crate::compute::writer::run_transaction(
-            k,
-            m,
-            c.mtrs_per_txn,
-            crate::compute::read::Reply::None,
-        );
-    }
-    for _ in 0..reads {
-        crate::compute::writer::read(k, m);
-    }
-    if growth > 0 {
-        // Growth past the maximum size simply stops.
-        let _ = crate::dispatch::grow(k, m, growth);
+    Arrivals {
+        txns,
+        mtrs_per_txn: c.mtrs_per_txn,
+        reads,
+        growth,
     }
 }
 

@@ -7,9 +7,8 @@ use aurora_core::ids::RegionId;
 use aurora_core::workload::WorkloadConfig;
 use aurora_core::{Command, CommandError, Sim, SimConfig, SimTime};
 
-fn secs(s: u64) -> SimTime {
-    SimTime::from_micros(s * 1_000_000)
-}
+mod common;
+use common::secs;
 
 fn config(txn_per_sec: u32, backtrack_hours: u8) -> SimConfig {
     let mut c = SimConfig {

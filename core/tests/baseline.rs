@@ -7,9 +7,8 @@ use aurora_core::client::ClientWorkload;
 use aurora_core::scenario::{self, Figure};
 use aurora_core::{SimDuration, SimTime};
 
-fn secs_f(s: f64) -> SimTime {
-    SimTime::from_micros((s * 1e6) as u64)
-}
+mod common;
+use common::secs_f;
 
 /// One client sending one transaction per second: the first arrives at 1 s.
 fn one_txn_per_sec(read_ppm: u32) -> MirroredConfig {

@@ -709,3 +709,106 @@ fn a_write_stall_shows_its_waiting_work() {
     assert!(requests > 10, "{requests} requests waiting");
     assert!(since.is_some_and(|t| t <= oldest + SimDuration::from_millis(50)));
 }
+
+/// The CPU use the page and lessons show comes from the work each instance did in the last whole
+/// second, whether or not auto scaling is measuring: the `az-failure` writer runs 2,000
+/// transactions and 4,000 reads a second at 400 µs each on 4 vCPUs, 60 %.
+#[test]
+fn the_writer_shows_the_cpu_its_workload_uses_without_auto_scaling() {
+    let mut sim = aurora_core::scenario::find("az-failure")
+        .expect("a built-in scenario")
+        .start(1);
+    sim.run_until(secs(1) + SimDuration::from_millis(500));
+    let writer_cpu = |sim: &Sim| {
+        let v = sim.view();
+        v.instances
+            .iter()
+            .find(|i| i.is_writer)
+            .map(|i| i.cpu_pct)
+            .expect("a writer")
+    };
+    assert!(
+        (58..=62).contains(&writer_cpu(&sim)),
+        "{} %",
+        writer_cpu(&sim)
+    );
+    // Replicas serve no client here: idle.
+    let v = sim.view();
+    assert!(v
+        .instances
+        .iter()
+        .filter(|i| !i.is_writer)
+        .all(|i| i.cpu_pct == 0));
+    // A crashed writer does no work: after a whole second its CPU reads 0 %.
+    let writer = v.writer.node;
+    sim.apply(Command::Inject(Fault::CrashNode(writer)))
+        .expect("crash");
+    sim.run_until(secs(4));
+    let v = sim.view();
+    let old = v.instances.iter().find(|i| i.node == writer).expect("kept");
+    assert_eq!(old.cpu_pct, 0);
+}
+
+/// Client requests count on the instance that serves them: replicas behind the reader endpoint
+/// show CPU, and more load shows more.
+#[test]
+fn replicas_show_the_cpu_their_client_reads_use() {
+    let cpu = |rate: u32| {
+        let mut sim = Sim::new(cluster(2, rate), 3);
+        sim.run_until(secs(8));
+        let v = sim.view();
+        v.instances
+            .iter()
+            .filter(|i| i.role == Role::Replica)
+            .map(|i| i.cpu_pct)
+            .sum::<u32>()
+    };
+    let (low, high) = (cpu(2_000), cpu(8_000));
+    assert!(low > 0, "{low}");
+    assert!(high > 2 * low, "{low} → {high}");
+}
+
+/// P17 Table 4's sweep: the replica lag is measured at each of the four write rates and stays
+/// in what AWS states (P17 §4.2.4 "typically ≤ 20 ms"). The model's lag is one cross-AZ hop
+/// plus the apply thread's work, which at 10,000 writes/s keeps it only a few per cent busy,
+/// so the lag is nearly flat (within 5 % across the rates) and below the paper's at every rate:
+/// Table 4's rise from 2.62 to 5.38 ms is not reproduced by per-record costs of the size a
+/// redo apply has. The test holds the model to that account: within a factor of ten below
+/// Table 4, never above it, and flat, so a change that made it rise, fall or vanish shows here.
+#[test]
+fn replica_lag_sweep_measures_every_table4_rate() {
+    use aurora_core::compute::replica::TABLE4_LAG;
+    use aurora_core::lag_sweep::lag_at;
+    let sc = aurora_core::scenario::find("replica-lag-sweep").expect("scenario");
+    let mut sim = sc.start(1);
+    sim.set_recording(false);
+    sim.run_until(SimTime::ZERO + sc.duration);
+    assert_eq!(sim.invariant_violations(), 0);
+    let mut means = Vec::new();
+    for (writes, paper) in TABLE4_LAG {
+        let (mean, p99) = lag_at(&sim, writes).expect("lag measured at every rate");
+        assert!(p99 < 20_000, "{writes}/s: p99 {p99} µs");
+        assert!(
+            mean <= paper && mean * 10 >= paper,
+            "{writes}/s: {mean} µs vs {paper}"
+        );
+        means.push(mean);
+    }
+    let (lo, hi) = (means.iter().min().unwrap(), means.iter().max().unwrap());
+    assert!(hi * 100 <= lo * 105, "lag across the rates: {means:?}");
+    let replica = sim
+        .instances()
+        .iter()
+        .find(|i| i.role == Role::Replica)
+        .expect("replica");
+    assert!(replica.applied_records > replica.discarded_records);
+}
+
+/// The apply thread's work per message grows with its records, and dropping an uncached
+/// record costs less than applying one.
+#[test]
+fn apply_cost_grows_with_records_and_discards_are_cheaper() {
+    use aurora_core::compute::replica::apply_nanos;
+    assert!(apply_nanos(10, 0) < apply_nanos(20, 0));
+    assert!(apply_nanos(0, 10) < apply_nanos(10, 0));
+}

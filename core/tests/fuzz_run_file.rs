@@ -7,11 +7,10 @@
 use aurora_core::run_file::{RunFile, RunFileError};
 use proptest::prelude::*;
 
+mod common;
+
 fn cases() -> u32 {
-    std::env::var("AURORA_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4_000)
+    common::fuzz_cases(4_000)
 }
 
 /// Lines the format uses, and their pieces, so mutations reach past the header.
@@ -24,6 +23,7 @@ fn near_valid() -> impl Strategy<Value = String> {
         "scenario [a-z-]{0,12}",
         "seed [0-9]{0,22}",
         "replicas [0-9]{0,3}",
+        "at [0-9]{0,21}",
         "action [0-9]{0,9}\\.(crash|fail-az|load|cap|failover|lose|forward|switchover)(\\.[a-z0-9.-]{0,14})?",
         Just("action 1000000.cap.instance-2.v2-1-128".to_string()),
         Just("action 1000000.load.3000-80".to_string()),
@@ -75,6 +75,7 @@ proptest! {
                 prop_assert_eq!(again.scenario.name, run.scenario.name);
                 prop_assert_eq!(again.seed, run.seed);
                 prop_assert_eq!(again.replicas, run.replicas);
+                prop_assert_eq!(again.at, run.at);
                 prop_assert_eq!(again.actions, run.actions);
             }
             Err(e) => check_position(&text, &e)?,

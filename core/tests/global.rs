@@ -102,6 +102,20 @@ fn a_failover_loses_at_most_what_was_not_replicated() {
     assert!(rec.rpo_lsns < 2_000, "{}", rec.rpo_lsns);
     assert!(rec.rpo_time < SimDuration::from_secs(1));
     assert_eq!(sim.metrics().commits_lost_in_failover, rec.rpo_commits);
+    // RPO as time and as commits: some commits lost, from a window no longer than the lag at
+    // the failure (a cross-region hop, tens of ms), because what was shipped still landed.
+    assert!(rec.rpo_commits > 0 && rec.rpo_time > SimDuration::ZERO);
+    assert!(
+        rec.lag_at_failure > SimDuration::from_millis(50),
+        "{:?}",
+        rec.lag_at_failure
+    );
+    assert!(
+        rec.rpo_time <= rec.lag_at_failure,
+        "{:?} vs {:?}",
+        rec.rpo_time,
+        rec.lag_at_failure
+    );
     assert!(rec.rto >= SimDuration::from_secs(30) && rec.rto < SimDuration::from_mins(2));
     assert_eq!(sim.global().primary().unwrap().id, RegionId(1));
     // The old region comes back as a secondary.

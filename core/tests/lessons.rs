@@ -125,6 +125,7 @@ seed_tests! {
     capacity_completes_for_seeds_1_to_20 "capacity";
     global_database_completes_for_seeds_1_to_20 "global-database";
     notes_get_wrong_completes_for_seeds_1_to_20 "notes-get-wrong";
+    backups_and_backtrack_completes_for_seeds_1_to_20 "backups-and-backtrack";
     aurora_beside_mysql_completes_for_seeds_1_to_20 "aurora-beside-mysql";
 }
 
@@ -132,8 +133,8 @@ seed_tests! {
 fn builtin_lessons_follow_the_guide() {
     assert_eq!(
         lesson::BUILTIN.len(),
-        12,
-        "the twelve lessons of the course"
+        13,
+        "the thirteen lessons of the course"
     );
     for (name, _) in lesson::BUILTIN {
         let l = builtin(name);
@@ -165,6 +166,36 @@ fn builtin_lessons_follow_the_guide() {
             );
         }
     }
+}
+
+/// The catalog the page lists before any text is loaded (written by `core/build.rs` from the
+/// files' headers) says what the parser says of each text, and names every file in `lessons/`.
+#[test]
+fn the_catalog_says_what_the_parser_reads() {
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../lessons"))
+        .expect("lessons folder")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "lesson"))
+        })
+        .count();
+    assert_eq!(
+        lesson::CATALOG.len(),
+        files,
+        "every file is a built-in lesson"
+    );
+    assert_eq!(lesson::CATALOG.len(), lesson::BUILTIN.len());
+    for (listing, (name, text)) in lesson::CATALOG.iter().zip(lesson::BUILTIN) {
+        let l = lesson::parse(text).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(listing.name, *name);
+        assert_eq!(listing.name, l.name, "{name}");
+        assert_eq!(listing.title, l.title, "{name}");
+        assert_eq!(listing.summary, l.summary, "{name}");
+        assert_eq!(listing.minutes, l.minutes, "{name}");
+        assert_eq!(listing.steps, l.steps.len(), "{name}");
+        assert_eq!(lesson::text(name), Some(*text));
+    }
+    assert_eq!(lesson::text("no-such-lesson"), None);
 }
 
 #[test]

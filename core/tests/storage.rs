@@ -75,9 +75,71 @@ fn az_failure_writes_and_reads_continue_nothing_lost() {
     let after = commits_between("az-failure", 1, secs(4), secs(12));
     assert!(after > 15_000, "only {after} commits after the AZ failed");
     assert!(sim.metrics().read_errors == 0);
+    assert!(sim.storage().pgs.iter().all(|pg| pg.write_ok));
+    // By 12 s the AZ has been gone longer than the scenario's 8 s: every PG writes on 3 of
+    // its 4 survivors, and no repair waits for a node in the dead AZ any more.
+    assert!(sim.storage().deferred.is_empty());
+    for pg in &sim.storage().pgs {
+        let d = pg.degraded.expect("degraded");
+        assert_eq!(d.az, AzId(2));
+        assert_eq!(pg.quorum.groups().len(), 1);
+        assert_eq!(pg.quorum.members().count_ones(), 4);
+    }
+}
+
+#[test]
+fn az_failure_before_the_long_outage_waits_for_a_node_in_the_dead_az() {
+    let sim = run("az-failure", 1, secs(9));
     // AZ c's segments are down; no replacement can be placed in a dead AZ.
     assert!(!sim.storage().deferred.is_empty());
-    assert!(sim.storage().pgs.iter().all(|pg| pg.write_ok));
+    assert!(sim.storage().pgs.iter().all(|pg| pg.degraded.is_none()));
+}
+
+#[test]
+fn az_failure_returns_to_four_of_six_after_the_az_comes_back() {
+    let sim = run("az-failure", 1, secs(25));
+    let st = sim.storage();
+    assert_eq!((st.degradations, st.restorations), (4, 4));
+    for pg in &st.pgs {
+        assert!(pg.degraded.is_none());
+        assert_eq!(pg.quorum.groups(), &[0b11_1111]);
+        // Into the degraded set, the way back, and back: three epochs.
+        assert_eq!(pg.epoch, 4);
+    }
+    assert!(sim.all_pgs_whole());
+    assert_eq!(sim.write_unavailable(), SimDuration::ZERO);
+    assert_eq!(sim.commits_lost(), 0);
+}
+
+/// The point of the degraded quorum: on 4/6 an AZ plus one more node stops writes (the
+/// az-plus-one scenario); on the degraded 3/4 set, the same extra failure leaves writes going.
+#[test]
+fn degraded_quorum_keeps_writing_through_one_more_failure() {
+    let mut config = aurora_core::scenario::find("az-failure").unwrap().start(1);
+    config.set_full_checks(true);
+    config.set_recording(false);
+    config.run_until(secs(11));
+    assert!(config.storage().pgs.iter().all(|pg| pg.degraded.is_some()));
+    let st = config.storage();
+    let pg0 = &st.pgs[0];
+    let victim = pg0
+        .member_slots()
+        .map(|(_, s)| st.segments[s.index()].node)
+        .find(|&n| config.topology().node(n).az == Some(AzId(0)))
+        .expect("a survivor in AZ a");
+    config
+        .apply(Command::Inject(Fault::CrashNode(victim)))
+        .unwrap();
+    let acked = config.metrics().commits_acked;
+    config.run_until(secs(14));
+    assert!(
+        config.storage().pgs[0].write_ok,
+        "3 of 4 left is a write quorum"
+    );
+    assert_eq!(config.write_unavailable(), SimDuration::ZERO);
+    assert!(config.metrics().commits_acked > acked + 4_000);
+    assert_eq!(config.commits_lost(), 0);
+    assert_eq!(config.invariant_violations(), 0);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! `cargo run --release -p aurora-sim -- ARGS`.
 //!
 //! ```text
-//! aurora-sim --scenario az-failure --seed 1 [--until 30s]
+//! aurora-sim --scenario az-failure --seed 1 [--until 30s] [--csv series.csv [--interval 1s]]
 //! aurora-sim --list
 //! aurora-sim --campaign 300 [--from 0]
 //! aurora-sim --replay 17 --tolerance within [--schedule ".."]
@@ -24,6 +24,15 @@ struct Args {
     scenario: String,
     seed: u64,
     until: Option<SimDuration>,
+    csv: Option<Csv>,
+}
+
+/// `--csv PATH [--interval DURATION]`: the measurements over time, as the page's Save measurements (CSV)
+/// writes them.
+#[derive(Clone)]
+struct Csv {
+    path: String,
+    interval: Option<SimDuration>,
 }
 
 /// What the runner was asked to do.
@@ -36,6 +45,7 @@ enum Mode {
         file: String,
         until: Option<SimDuration>,
         seed: Option<u64>,
+        csv: Option<Csv>,
     },
     /// Run fault-campaign seeds `from..from + count` of both kinds.
     Campaign {
@@ -74,6 +84,11 @@ trace_digest here and in the page.
   --until DURATION    simulated time to run to (default: the scenario's own length)
   --run FILE          play a run file saved from the page (Save run) and print the
                       scenario's JSON for it; --until and --seed override the file's
+  --csv PATH          also write the measurements over time (commit latency, throughput,
+                      replica lag, ACU, global lag, I/Os per transaction) as CSV, the same
+                      as the page's Save measurements (CSV); with --scenario or --run
+  --interval DURATION the CSV's sampling interval (default: the page's for the scenario,
+                      a few hundred rows over its length)
   --list              the built-in scenarios, one a line
   --campaign COUNT    fault-campaign seeds FROM..FROM+COUNT, within and beyond AZ+1
   --from SEED         first campaign seed (default 0)
@@ -86,7 +101,7 @@ trace_digest here and in the page.
 A bad argument or file prints what is wrong and exits with code 2.";
 
 fn usage() -> &'static str {
-    "usage: aurora-sim --scenario NAME [--seed N] [--until DURATION]   (DURATION like 500ms, 30s, 5min)\n       aurora-sim --run FILE [--until DURATION] [--seed N]\n       aurora-sim --list\n       aurora-sim --campaign COUNT [--from SEED]\n       aurora-sim --soak EVENTS\n       aurora-sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]\n       aurora-sim --lesson NAME|all [--seed N] [--transcript]\n       aurora-sim --lesson-file PATH [--seed N] [--transcript]"
+    "usage: aurora-sim --scenario NAME [--seed N] [--until DURATION] [--csv PATH [--interval DURATION]]   (DURATION like 500ms, 30s, 5min)\n       aurora-sim --run FILE [--until DURATION] [--seed N] [--csv PATH [--interval DURATION]]\n       aurora-sim --list\n       aurora-sim --campaign COUNT [--from SEED]\n       aurora-sim --soak EVENTS\n       aurora-sim --replay SEED --tolerance within|beyond [--schedule \"2500ms inject crash 3; ...\"]\n       aurora-sim --lesson NAME|all [--seed N] [--transcript]\n       aurora-sim --lesson-file PATH [--seed N] [--transcript]"
 }
 
 /// Parses `500ms`, `30s`, `5min`, `2h` or a bare number of seconds.
@@ -127,12 +142,22 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
     let mut lesson_file = None;
     let mut transcript = false;
     let mut run = None;
+    let mut csv = None;
+    let mut interval = None;
     while let Some(a) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
             "--help" | "-h" => return Ok(Mode::Help),
             "--list" => return Ok(Mode::List),
             "--run" => run = Some(value("--run")?),
+            "--csv" => csv = Some(value("--csv")?),
+            "--interval" => {
+                let d = parse_duration(&value("--interval")?)?;
+                if d.as_micros() < 1_000 {
+                    return Err("--interval is at least 1ms".into());
+                }
+                interval = Some(d)
+            }
             "--scenario" => scenario = Some(value("--scenario")?),
             "--seed" => seed = Some(number("--seed", &value("--seed")?)?),
             "--until" => until = Some(parse_duration(&value("--until")?)?),
@@ -158,14 +183,34 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
+    if interval.is_some() && csv.is_none() {
+        return Err("--interval is the CSV's sampling interval: it needs --csv PATH".into());
+    }
+    let csv = csv.map(|path| Csv { path, interval });
+    let only_scenario = || {
+        if csv.is_some() {
+            Err("--csv goes with --scenario or --run")
+        } else {
+            Ok(())
+        }
+    };
     if let Some(events) = soak {
+        only_scenario()?;
         return Ok(Mode::Soak { events });
     }
     if let Some(file) = run {
         if scenario.is_some() {
             return Err("--run takes its scenario from the file; leave out --scenario".into());
         }
-        return Ok(Mode::Run { file, until, seed });
+        return Ok(Mode::Run {
+            file,
+            until,
+            seed,
+            csv,
+        });
+    }
+    if lesson.is_some() || lesson_file.is_some() || campaign.is_some() || replay.is_some() {
+        only_scenario()?;
     }
     if lesson.is_some() || lesson_file.is_some() {
         return Ok(Mode::Lesson {
@@ -191,6 +236,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
         scenario,
         seed: seed.unwrap_or(1),
         until,
+        csv,
     }))
 }
 
@@ -441,7 +487,12 @@ fn main() -> ExitCode {
         }
         Ok(Mode::Campaign { from, count }) => return run_campaign(from, count),
         Ok(Mode::Soak { events }) => return run_soak(events),
-        Ok(Mode::Run { file, until, seed }) => return run_file(&file, until, seed),
+        Ok(Mode::Run {
+            file,
+            until,
+            seed,
+            csv,
+        }) => return run_file(&file, until, seed, csv),
         Ok(Mode::Lesson {
             name,
             file,
@@ -470,11 +521,36 @@ fn main() -> ExitCode {
     let until = args.until.unwrap_or(sc.duration);
     let mut sim = sc.start(args.seed);
     sim.set_recording(false);
+    if let Some(csv) = &args.csv {
+        sim.record_measurements(csv_interval(csv, sc));
+    }
     let wall = Instant::now();
     sim.run_until(aurora_core::SimTime::ZERO + until);
     let secs = wall.elapsed().as_secs_f64();
+    if let Some(code) = write_csv(args.csv.as_ref(), &sim) {
+        return code;
+    }
     println!("{}", scenario_json(sc, args.seed, &sim, secs, None));
     ExitCode::SUCCESS
+}
+
+/// The CSV's interval: the one asked for, or the page's for this scenario.
+fn csv_interval(csv: &Csv, sc: &scenario::Scenario) -> SimDuration {
+    csv.interval
+        .unwrap_or_else(|| aurora_core::measurements::default_interval(sc.duration))
+}
+
+/// Writes the measurements' CSV if asked; an exit code if it cannot be written.
+fn write_csv(csv: Option<&Csv>, sim: &aurora_core::Sim) -> Option<ExitCode> {
+    let csv = csv?;
+    let text = sim.measurements_csv().unwrap_or_default();
+    match std::fs::write(&csv.path, text) {
+        Ok(()) => None,
+        Err(e) => {
+            eprintln!("error: cannot write the CSV {}: {e}", csv.path);
+            Some(ExitCode::from(2))
+        }
+    }
 }
 
 /// The scenario's JSON: the common fields of docs/runner.md, the scenario's own figures, and
@@ -525,7 +601,12 @@ fn scenario_json(
 
 /// Plays a run file saved from the page, to `until` or the scenario's end (or its last action,
 /// if later), and prints the scenario's JSON for it.
-fn run_file(path: &str, until: Option<SimDuration>, seed: Option<u64>) -> ExitCode {
+fn run_file(
+    path: &str,
+    until: Option<SimDuration>,
+    seed: Option<u64>,
+    csv: Option<Csv>,
+) -> ExitCode {
     use aurora_core::run_file::RunFile;
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -554,9 +635,15 @@ fn run_file(path: &str, until: Option<SimDuration>, seed: Option<u64>) -> ExitCo
     };
     let mut sim = run.start();
     sim.set_recording(false);
+    if let Some(csv) = &csv {
+        sim.record_measurements(csv_interval(csv, run.scenario));
+    }
     let wall = Instant::now();
     let refused = run.play(&mut sim, until);
     let secs = wall.elapsed().as_secs_f64();
+    if let Some(code) = write_csv(csv.as_ref(), &sim) {
+        return code;
+    }
     let played = run.actions.iter().filter(|a| a.at <= until).count();
     println!(
         "{}",

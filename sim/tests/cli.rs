@@ -138,6 +138,8 @@ fn help_names_every_mode_and_exits_zero() {
         "--soak",
         "--lesson",
         "--lesson-file",
+        "--csv",
+        "--interval",
     ] {
         assert!(text.contains(flag), "--help does not mention {flag}");
     }
@@ -247,4 +249,162 @@ fn a_bad_run_file_is_named_with_its_line_and_column_and_exits_2() {
         stderr(&o)
     );
     assert!(stdout(&o).is_empty());
+}
+
+/// The CSV's columns documented in `docs/runner.md`, in order (`lag_us:NAME` as `lag_us:`).
+fn documented_columns() -> Vec<String> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/runner.md"))
+        .expect("docs/runner.md exists");
+    doc.lines()
+        .skip_while(|l| !l.starts_with("| column | meaning |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| l.split('|').nth(1))
+        .map(|c| {
+            let c = c.trim().trim_matches('`');
+            c.split_once(':')
+                .map_or(c.to_string(), |(p, _)| format!("{p}:"))
+        })
+        .collect()
+}
+
+fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).expect("the CSV was written");
+    let mut lines = text
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>());
+    let header = lines.next().expect("a header");
+    (header, lines.collect())
+}
+
+#[test]
+fn the_csv_has_every_documented_column_in_order() {
+    let columns = documented_columns();
+    assert!(columns.len() >= 12, "{columns:?}");
+    let fixed: Vec<&String> = columns.iter().filter(|c| !c.ends_with(':')).collect();
+    for (scenario, per_node) in [
+        ("replicas", "lag_us:"),
+        ("serverless-v2-spike", "acu:"),
+        ("global-lag", "global_lag_us:"),
+    ] {
+        let path =
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{scenario}.csv"));
+        let o = runner(&[
+            "--scenario",
+            scenario,
+            "--until",
+            "3s",
+            "--csv",
+            path.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_has_fields("scenario", &stdout(&o));
+        let (header, rows) = read_csv(&path);
+        assert_eq!(
+            header[..fixed.len()].iter().collect::<Vec<_>>(),
+            fixed,
+            "{scenario}: the fixed columns"
+        );
+        assert!(
+            header.iter().any(|h| h.starts_with(per_node)),
+            "{scenario} has no {per_node} column: {header:?}"
+        );
+        for h in &header[fixed.len()..] {
+            assert!(
+                columns
+                    .iter()
+                    .any(|c| c.ends_with(':') && h.starts_with(c.as_str())),
+                "undocumented column {h}"
+            );
+        }
+        assert!(rows.iter().all(|r| r.len() == header.len()));
+        assert_eq!(rows.last().map(|r| r[0].as_str()), Some("3"));
+    }
+}
+
+#[test]
+fn the_csv_of_a_run_file_is_the_csv_of_its_scenario_at_the_interval_asked() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let run = temp_file(
+        "csv.aurora-run",
+        "aurora-run 1\nscenario failover\nseed 4\n",
+    );
+    let (a, b) = (dir.join("from-run.csv"), dir.join("from-scenario.csv"));
+    let o = runner(&[
+        "--run",
+        run.to_str().unwrap(),
+        "--until",
+        "2s",
+        "--csv",
+        a.to_str().unwrap(),
+        "--interval",
+        "250ms",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = runner(&[
+        "--scenario",
+        "failover",
+        "--seed",
+        "4",
+        "--until",
+        "2s",
+        "--csv",
+        b.to_str().unwrap(),
+        "--interval",
+        "250ms",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (ha, ra) = read_csv(&a);
+    assert_eq!((ha, ra.clone()), read_csv(&b));
+    let times: Vec<&str> = ra.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        times,
+        ["0", "0.25", "0.5", "0.75", "1", "1.25", "1.5", "1.75", "2"]
+    );
+    // Commits only grow, and the throughput column is their difference over the interval.
+    for w in ra.windows(2) {
+        let (c0, c1): (f64, f64) = (w[0][1].parse().unwrap(), w[1][1].parse().unwrap());
+        assert!(c1 >= c0);
+        assert_eq!(w[1][2], format!("{:.1}", (c1 - c0) / 0.25));
+    }
+}
+
+#[test]
+fn bad_csv_arguments_exit_2() {
+    for (args, says) in [
+        (
+            &["--scenario", "failover", "--interval", "1s"][..],
+            "needs --csv",
+        ),
+        (
+            &[
+                "--scenario",
+                "failover",
+                "--csv",
+                "x.csv",
+                "--interval",
+                "10us",
+            ][..],
+            "at least 1ms",
+        ),
+        (
+            &["--campaign", "1", "--csv", "x.csv"][..],
+            "--csv goes with",
+        ),
+        (
+            &[
+                "--scenario",
+                "failover",
+                "--until",
+                "1s",
+                "--csv",
+                "/nonexistent/dir/x.csv",
+            ][..],
+            "cannot write the CSV",
+        ),
+    ] {
+        let o = runner(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
 }

@@ -4,6 +4,8 @@
 //! Nodes are named as the diagram names them (`az-b-2`, `instance-3`), so a link stays readable
 //! and keeps meaning the same node in every run of the same scenario.
 
+use aurora_core::backup::data::Table;
+use aurora_core::backup::BackupCommand;
 use aurora_core::client::ClientWorkload;
 use aurora_core::global::MAX_SECONDARY_REGIONS;
 use aurora_core::ids::{AzId, NodeId, RegionId, SegmentId};
@@ -24,6 +26,15 @@ pub const MAX_RATE: u32 = 20_000;
 pub const MAX_FORWARD_RATE: u32 = 1_000;
 /// The longest transaction a person can hold open, in seconds (v1's scaling timeout is 300 s).
 pub const MAX_LONG_TXN_SECS: u32 = 3_600;
+/// The latest point in time a restore or backtrack from a link may name, in seconds: the
+/// longest retention, 35 days. The core judges whether the point is in the window.
+pub const MAX_POINT_SECS: u32 = 35 * 86_400;
+/// The most restored and cloned clusters a link may name.
+pub const MAX_CLUSTER: u32 = 64;
+/// Writes per second the page puts on a restored or cloned cluster when asked to.
+pub const CLUSTER_WRITES: u32 = 5;
+/// The most writes per second a link may put on a restored or cloned cluster.
+pub const MAX_CLUSTER_WRITES: u32 = 1_000;
 
 /// One thing a person did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,6 +79,22 @@ pub enum UserAction {
     HealRegion(u8),
     /// Writes per second forwarded from secondary regions to the primary.
     Forwarding(u32),
+    /// A faulty deployment: one transaction deletes every row of the table.
+    DeleteRows(Table),
+    /// A manual snapshot, kept beyond retention.
+    Snapshot,
+    /// Backups kept this many days.
+    Retention(u8),
+    /// Restore production's backup at this second of the run into a new cluster.
+    Restore(u32),
+    /// Rewind production in place to this second of the run.
+    Backtrack(u32),
+    /// Clone this cluster (0 is production), copy-on-write.
+    Clone(u32),
+    /// Delete a restored or cloned cluster.
+    DeleteCluster(u32),
+    /// Writes per second on a restored or cloned cluster.
+    ClusterWrites { cluster: u32, per_sec: u32 },
 }
 
 /// Why an action from a link could not be read.
@@ -129,6 +156,14 @@ fn number_arg(s: &str, max: u32) -> Result<u32, ParseError> {
         return Err(ParseError::Argument);
     }
     Ok(v)
+}
+
+fn table_arg(s: &str) -> Result<Table, ParseError> {
+    Table::parse(s).ok_or(ParseError::Argument)
+}
+
+fn seconds(s: u32) -> SimTime {
+    SimTime::from_micros(u64::from(s) * 1_000_000)
 }
 
 /// A region's name as the world view shows it.
@@ -287,6 +322,16 @@ impl UserAction {
             UserAction::FailRegion(r) => format!("fail-region.{r}"),
             UserAction::HealRegion(r) => format!("heal-region.{r}"),
             UserAction::Forwarding(n) => format!("forward.{n}"),
+            UserAction::DeleteRows(t) => format!("delete-rows.{t}"),
+            UserAction::Snapshot => "snapshot".to_string(),
+            UserAction::Retention(d) => format!("retention.{d}"),
+            UserAction::Restore(s) => format!("restore.{s}"),
+            UserAction::Backtrack(s) => format!("backtrack.{s}"),
+            UserAction::Clone(c) => format!("clone.{c}"),
+            UserAction::DeleteCluster(c) => format!("drop-cluster.{c}"),
+            UserAction::ClusterWrites { cluster, per_sec } => {
+                format!("cluster-writes.{cluster}-{per_sec}")
+            }
         }
     }
 
@@ -328,6 +373,23 @@ impl UserAction {
             "fail-region" => UserAction::FailRegion(region_arg(arg()?)?),
             "heal-region" => UserAction::HealRegion(region_arg(arg()?)?),
             "forward" => UserAction::Forwarding(number_arg(arg()?, MAX_FORWARD_RATE)?),
+            "delete-rows" => UserAction::DeleteRows(table_arg(arg()?)?),
+            "snapshot" => UserAction::Snapshot,
+            // The core says which day counts are allowed; the link only keeps them small.
+            "retention" => UserAction::Retention(
+                u8::try_from(number_arg(arg()?, 255)?).map_err(|_| ParseError::Argument)?,
+            ),
+            "restore" => UserAction::Restore(number_arg(arg()?, MAX_POINT_SECS)?),
+            "backtrack" => UserAction::Backtrack(number_arg(arg()?, MAX_POINT_SECS)?),
+            "clone" => UserAction::Clone(number_arg(arg()?, MAX_CLUSTER)?),
+            "drop-cluster" => UserAction::DeleteCluster(number_arg(arg()?, MAX_CLUSTER)?),
+            "cluster-writes" => {
+                let (c, n) = arg()?.split_once('-').ok_or(ParseError::Argument)?;
+                UserAction::ClusterWrites {
+                    cluster: number_arg(c, MAX_CLUSTER)?,
+                    per_sec: number_arg(n, MAX_CLUSTER_WRITES)?,
+                }
+            }
             _ => return Err(ParseError::Verb),
         })
     }
@@ -369,6 +431,27 @@ impl UserAction {
             UserAction::Forwarding(n) => {
                 format!("you turned write forwarding on: {n} writes/s from secondary regions")
             }
+            UserAction::DeleteRows(t) => {
+                format!("you ran the faulty deployment: DELETE FROM {t}")
+            }
+            UserAction::Snapshot => "you took a manual snapshot".to_string(),
+            UserAction::Retention(d) => format!("you set backup retention to {d} days"),
+            UserAction::Restore(s) => format!(
+                "you restored the backup at {} into a new cluster",
+                crate::format::clock(seconds(*s))
+            ),
+            UserAction::Backtrack(s) => format!(
+                "you backtracked the cluster to {}",
+                crate::format::clock(seconds(*s))
+            ),
+            UserAction::Clone(c) => format!("you cloned {}", aurora_core::backup_view::name(*c)),
+            UserAction::DeleteCluster(c) => {
+                format!("you deleted {}", aurora_core::backup_view::name(*c))
+            }
+            UserAction::ClusterWrites { cluster, per_sec } => format!(
+                "you put {per_sec} writes/s on {}",
+                aurora_core::backup_view::name(*cluster)
+            ),
         }
     }
 
@@ -419,6 +502,34 @@ impl UserAction {
             UserAction::FailRegion(r) => Command::Inject(Fault::FailRegion(RegionId(*r))),
             UserAction::HealRegion(r) => Command::Heal(Fault::FailRegion(RegionId(*r))),
             UserAction::Forwarding(n) => Command::SetWriteForwarding { per_sec: *n },
+            UserAction::DeleteRows(table) => {
+                Command::Backup(BackupCommand::DeleteRows { table: *table })
+            }
+            UserAction::Snapshot => Command::Backup(BackupCommand::TakeSnapshot),
+            UserAction::Retention(days) => {
+                Command::Backup(BackupCommand::SetRetention { days: *days })
+            }
+            UserAction::Restore(s) => Command::Backup(BackupCommand::Restore {
+                to: seconds(*s),
+                backtrack_hours: 0,
+            }),
+            UserAction::Backtrack(s) => {
+                Command::Backup(BackupCommand::Backtrack { to: seconds(*s) })
+            }
+            UserAction::Clone(source) => Command::Backup(BackupCommand::Clone {
+                source: *source,
+                region: RegionId(0),
+                backtrack_hours: 0,
+            }),
+            UserAction::DeleteCluster(cluster) => {
+                Command::Backup(BackupCommand::DeleteCluster { cluster: *cluster })
+            }
+            UserAction::ClusterWrites { cluster, per_sec } => {
+                Command::Backup(BackupCommand::SetClusterWrites {
+                    cluster: *cluster,
+                    per_sec: *per_sec,
+                })
+            }
         })
     }
 }
@@ -555,6 +666,19 @@ mod tests {
             UserAction::FailRegion(0),
             UserAction::HealRegion(0),
             UserAction::Forwarding(50),
+            UserAction::DeleteRows(Table::Orders),
+            UserAction::DeleteRows(Table::Products),
+            UserAction::Snapshot,
+            UserAction::Retention(7),
+            UserAction::Restore(60),
+            UserAction::Backtrack(119),
+            UserAction::Clone(0),
+            UserAction::Clone(2),
+            UserAction::DeleteCluster(1),
+            UserAction::ClusterWrites {
+                cluster: 1,
+                per_sec: 5,
+            },
         ]
     }
 
@@ -597,6 +721,14 @@ mod tests {
             "100.fail-region.x",
             "100.forward.5000",
             "100.long-txn.99999",
+            "100.delete-rows.customers",
+            "100.delete-rows",
+            "100.restore.soon",
+            "100.backtrack.99999999",
+            "100.clone.999",
+            "100.cluster-writes.1",
+            "100.cluster-writes.1-99999",
+            "100.retention.999",
         ] {
             assert_eq!(Timed::decode(bad), Err(ParseError::Argument), "{bad}");
         }

@@ -10,6 +10,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::actions::current_load;
+use crate::components::backups::BackupsPanel;
 use crate::components::capacity::{CapacityFigures, CapacityPanel, Gauge};
 use crate::components::charts::{Charts, Figures};
 use crate::components::controls::PlaybackBar;
@@ -25,6 +26,7 @@ use crate::components::lesson_spotlight::Spotlight;
 use crate::components::notices::Notices;
 use crate::components::recovery::{names_of, RecoveryPanel};
 use crate::components::setup::Setup;
+use crate::components::take_away::TakeAway;
 use crate::components::world::{World, WorldView};
 use crate::hooks::{use_animation_frames, use_keyboard, use_media};
 use crate::layout::layout;
@@ -50,8 +52,10 @@ struct PanelCache {
     at: aurora_core::SimTime,
     figures: Rc<Figures>,
     log: Rc<Vec<crate::journal::LogLine>>,
+    routine: Rc<Vec<crate::journal::LogLine>>,
     log_version: u64,
     view: Rc<aurora_core::view::View>,
+    backups: Rc<crate::backups::BackupsData>,
 }
 
 #[derive(Properties, PartialEq, Clone, Default)]
@@ -90,6 +94,7 @@ fn share_query(pb: &Playback, speed: f64, with_time: bool, embed: bool) -> Strin
         actions: pb.actions(),
         embed,
         replicas: pb.replicas(),
+        engine: pb.engine(),
     })
 }
 
@@ -157,18 +162,63 @@ fn playground(props: &PlaygroundProps) -> Html {
         let dispatch = dispatch.clone();
         use_callback((), move |_: (), _| dispatch.dispatch(Action::RequestEmbed))
     };
+    let on_take_away = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |r, _| dispatch.dispatch(Action::TakeAway(r)))
+    };
+    let on_open = {
+        let dispatch = dispatch.clone();
+        use_callback((), move |file: web_sys::File, _| {
+            let dispatch = dispatch.clone();
+            crate::saving::read(file, move |name, text| {
+                dispatch.dispatch(Action::OpenRun(name, text))
+            });
+        })
+    };
+    // A run file dropped anywhere on the page opens like one chosen with Open run.
+    let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
+    let on_drop = {
+        let on_open = on_open.clone();
+        Callback::from(move |e: DragEvent| {
+            let file = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0));
+            if let Some(file) = file {
+                e.prevent_default();
+                on_open.emit(file);
+            }
+        })
+    };
+    // Saving happens after the render that asked for it, from the run as it is then.
+    {
+        let pb = Rc::clone(&state.pb);
+        let dispatch = dispatch.clone();
+        let request = state.take_away.1;
+        use_effect_with(state.take_away.0, move |n| {
+            let (Some(request), true) = (request, *n > 0) else {
+                return;
+            };
+            if let Ok(pb) = pb.try_borrow() {
+                crate::saving::save(request, &pb, move |text, problem| {
+                    dispatch.dispatch(Action::Notify(text, problem))
+                });
+            }
+        });
+    }
     let on_lesson = {
         let dispatch = dispatch.clone();
         use_callback((), move |a: LessonAction, _| {
             dispatch.dispatch(Action::Lesson(a))
         })
     };
-    // A lesson file named by the link is fetched once, from this site.
+    // A lesson file (named by the link, or a built-in lesson being opened) is fetched from this
+    // site whenever one is asked for.
     {
         let dispatch = dispatch.clone();
         let loading = state.lesson.loading.clone();
-        use_effect_with((), move |_| {
-            if let Some(path) = loading {
+        use_effect_with(loading, move |loading| {
+            if let Some(path) = loading.clone() {
                 wasm_bindgen_futures::spawn_local(async move {
                     let text = crate::lesson_file::fetch_text(&path).await;
                     dispatch.dispatch(Action::LessonText(path, text));
@@ -219,25 +269,37 @@ fn playground(props: &PlaygroundProps) -> Html {
     let render_started = crate::state::now_ms();
     let speed = state.speed();
     // What the effects need, read before any early return so the hooks run on every render.
-    let (address, in_flight, instances, pgs) = match state.pb.try_borrow() {
+    let (address, in_flight, instances, pgs, sim_ms) = match state.pb.try_borrow() {
         Ok(pb) => (
             // Paused, the address holds the moment, so reloading or copying it keeps it.
             share_query(&pb, speed, !state.playing, false),
             pb.traffic.flights.len(),
             pb.sim().instances().len(),
             pb.sim().storage().pgs.len(),
+            pb.now().as_micros() as f64 / 1_000.0,
         ),
-        Err(_) => (String::new(), 0, 0, 0),
+        Err(_) => (String::new(), 0, 0, 0, 0.0),
     };
     let address = lesson_link.clone().unwrap_or(address);
-    // The benchmark probe times each drawn frame, from building the view to the DOM's update.
+    // Each drawn frame is timed, from building the view to the DOM's update: the next frame's
+    // advance gets what drawing leaves of the frame (and the benchmark probe records it).
     {
         let bench = props.params.bench;
         let advance = state.advance_ms;
+        let wall = state.wall;
         use_effect_with(state.frame, move |_| {
+            let render_ms = crate::state::now_ms() - render_started;
+            crate::frame_budget::record_render(render_ms);
             if bench {
-                let render = crate::state::now_ms() - render_started;
-                crate::probe::record(advance, render, in_flight, instances, pgs);
+                crate::probe::record(&crate::probe::Frame {
+                    advance_ms: advance,
+                    render_ms,
+                    in_flight,
+                    instances,
+                    pgs,
+                    sim_ms,
+                    wall_ms: wall,
+                });
             }
         });
     }
@@ -396,6 +458,23 @@ fn playground(props: &PlaygroundProps) -> Html {
     let fingerprint = format!("{:016x}", sim.trace_digest());
     let scenario_name = pb.scenario().name;
 
+    let serverless_now = view
+        .instances
+        .iter()
+        .any(|i| i.capacity != Capacity::Provisioned);
+    let mut pictures = vec![crate::take_away::Picture::Diagram];
+    if !state.embed && state.panels {
+        pictures.push(crate::take_away::Picture::Chart("commit-latency"));
+        pictures.push(crate::take_away::Picture::Chart("throughput"));
+    }
+    if !state.embed && serverless_now {
+        pictures.push(crate::take_away::Picture::Chart("acu"));
+    }
+    let take_away = html! {
+        <TakeAway {pictures} on_request={on_take_away.clone()} on_open={on_open.clone()}
+            compact={state.embed} />
+    };
+
     if state.embed {
         let full = match &lesson_link {
             Some(q) => format!("{base}{q}"),
@@ -403,7 +482,8 @@ fn playground(props: &PlaygroundProps) -> Html {
         };
         return html! {
             <ContextProvider<AppContext> context={state.clone()}>
-                <div class="page embed">
+                <div class="page embed" ondragover={state.tools.then_some(on_drag_over.clone())}
+                    ondrop={state.tools.then_some(on_drop.clone())}>
                     <header class="masthead compact">
                         <h1 class="product">{ "Aurora Playground" }</h1>
                         <span class="scenario-name">{ scenario_name }</span>
@@ -414,6 +494,9 @@ fn playground(props: &PlaygroundProps) -> Html {
                     <main>
                         { diagram }
                         { playback }
+                        if state.tools {
+                            { take_away }
+                        }
                     </main>
                 </div>
             </ContextProvider<AppContext>>
@@ -455,6 +538,12 @@ fn playground(props: &PlaygroundProps) -> Html {
                 .collect(),
             lag_p50: m.replica_lag.quantile(500),
             lag_p99: m.replica_lag.quantile(990),
+            lag_table4: aurora_core::compute::replica::TABLE4_LAG
+                .iter()
+                .filter_map(|&(w, paper)| {
+                    aurora_core::lag_sweep::lag_at(sim, w).map(|(mean, _)| (w, mean, paper))
+                })
+                .collect(),
             ios_per_txn: m.redo_ios_per_txn(),
             client_ok: m.client_ok,
             client_errors: m.client_errors,
@@ -478,18 +567,34 @@ fn playground(props: &PlaygroundProps) -> Html {
             at: view.now,
             figures,
             log: Rc::new(pb.journal.lines.iter().cloned().collect::<Vec<_>>()),
+            routine: Rc::new(pb.journal.routine.iter().cloned().collect::<Vec<_>>()),
             log_version: pb.journal.version,
+            backups: Rc::new(crate::backups::data(&view.backup, view.now)),
             view: Rc::clone(&view),
         });
     }
-    let (figures, log_lines, log_version, panel_view) = match panel_cache.borrow().as_ref() {
-        Some(c) => (
-            Rc::clone(&c.figures),
-            Rc::clone(&c.log),
-            c.log_version,
-            Rc::clone(&c.view),
-        ),
-        None => (Rc::default(), Rc::default(), 0, Rc::clone(&view)),
+    let (figures, log_lines, routine_lines, log_version, panel_view, backups) =
+        match panel_cache.borrow().as_ref() {
+            Some(c) => (
+                Rc::clone(&c.figures),
+                Rc::clone(&c.log),
+                Rc::clone(&c.routine),
+                c.log_version,
+                Rc::clone(&c.view),
+                Rc::clone(&c.backups),
+            ),
+            None => (
+                Rc::default(),
+                Rc::default(),
+                Rc::default(),
+                0,
+                Rc::clone(&view),
+                Rc::new(crate::backups::data(&view.backup, view.now)),
+            ),
+        };
+    let page = match state.selection {
+        Some(crate::state::Selection::Page(n)) => sim.page_view(n).map(Rc::new),
+        _ => None,
     };
     let gauges: Vec<Gauge> = view
         .instances
@@ -541,7 +646,7 @@ fn playground(props: &PlaygroundProps) -> Html {
 
     html! {
         <ContextProvider<AppContext> context={state.clone()}>
-            <div class="page">
+            <div class="page" ondragover={on_drag_over} ondrop={on_drop}>
                 <a class="skip-link" href="#faults-title">{ "Skip the diagram to the Faults panel" }</a>
                 <header class="masthead">
                     <div>
@@ -578,23 +683,28 @@ fn playground(props: &PlaygroundProps) -> Html {
                         <div class="panels">
                             <aside class="side">
                                 <Inspector view={panel_view} faults={Rc::clone(&faults)}
-                                    selection={state.selection} dispatch={on_dispatch.clone()} />
+                                    selection={state.selection} dispatch={on_dispatch.clone()} {page} />
                                 <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
+                                <BackupsPanel data={backups} dispatch={on_dispatch.clone()} />
                                 if !global {
                                     { world }
                                 }
                             </aside>
-                            <EventLog lines={log_lines} version={log_version} />
+                            <EventLog lines={log_lines} routine={routine_lines} version={log_version}
+                                opened_at={props.params.at.filter(|t| *t > aurora_core::SimTime::ZERO)} />
                             <div class="side">
-                                <crate::glossary::Glossary />
                                 <Charts figures={figures} />
                                 <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
+                                    engine={view.backup.engine}
                                     dispatch={on_dispatch.clone()} on_share={on_share} on_embed={on_embed} link={(*link).clone()} />
+                                { take_away }
                                 if !serverless {
                                     { capacity }
                                 }
                             </div>
                         </div>
+                        // The whole width: its definitions read as sentences, not a narrow column.
+                        <crate::glossary::Glossary />
                         <footer class="footer">
                             <span>{ format!("Scenario {scenario_name}, seed {}, ", pb.seed()) }</span>
                             <span>{ "run fingerprint " }<code class="fingerprint">{ fingerprint }</code></span>

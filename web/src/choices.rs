@@ -80,7 +80,7 @@ pub fn for_selection(selection: Selection, view: &View, faults: &[Fault]) -> Vec
             }
             _ => Vec::new(),
         },
-        Selection::Pg(_) => Vec::new(),
+        Selection::Pg(_) | Selection::Page(_) => Vec::new(),
         Selection::Node(id) => {
             let Some(node) = view.node(id) else {
                 return Vec::new();

@@ -14,6 +14,7 @@ use crate::playback::Playback;
 pub fn save(p: &Playback) -> Result<String, String> {
     let mut run = RunFile::new(p.scenario(), p.seed());
     run.replicas = p.replicas();
+    run.at = Some(p.now());
     for t in p.actions() {
         run.push_link(t.at, &t.action.encode())?;
     }
@@ -26,6 +27,8 @@ pub struct Opened {
     pub seed: u64,
     pub replicas: Option<u8>,
     pub actions: Vec<Timed>,
+    /// Where the run was saved: the page opens it there.
+    pub at: aurora_core::SimTime,
 }
 
 /// Reads a run file for the page. An action the core reads but the page's controls cannot do
@@ -56,6 +59,7 @@ pub fn open(text: &str) -> Result<Opened, RunFileError> {
         seed: run.seed,
         replicas: run.replicas,
         actions,
+        at: run.at.unwrap_or(aurora_core::SimTime::ZERO),
     })
 }
 

@@ -66,6 +66,19 @@ fn trim(v: f64, decimals: usize) -> String {
     }
 }
 
+/// A count with thousands separated: `9,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A duration with a readable unit, without the core's two trailing decimals when they are zero:
 /// `850 µs`, `4.2 ms`, `12.5 s`, `3 min 20 s`.
 pub fn duration(d: SimDuration) -> String {
@@ -208,6 +221,9 @@ mod tests {
         // 4 ACU for an hour: 8 half-ACUs × 3.6e9 µs.
         let four_acu_hours = 8 * 3_600_000_000u128;
         assert_eq!(acu_hours(four_acu_hours), "4.000");
+        assert_eq!(thousands(9_000), "9,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(vcpu_hours(2_000 * 3_600_000_000u128), "2.000");
         let mut meter = aurora_core::serverless::Meter::new();
         meter.half_acu_us = four_acu_hours;

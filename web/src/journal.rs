@@ -14,8 +14,11 @@ use aurora_core::lsn::Lsn;
 use aurora_core::topology::Topology;
 use aurora_core::{Event, SimDuration, SimTime};
 
-/// Lines the event log keeps.
-pub const LOG_LINES: usize = 250;
+/// Important lines the event log keeps: faults, quorum changes, failover phases, scaling, the
+/// person's actions. Kept apart from routine progress, which cannot push them out.
+pub const LOG_LINES: usize = 400;
+/// Routine summaries the event log keeps.
+pub const ROUTINE_LINES: usize = 120;
 /// Points the latency chart keeps.
 pub const LATENCY_POINTS: usize = 600;
 /// How long a highlight stays, in wall-clock milliseconds.
@@ -55,11 +58,14 @@ pub struct LogLine {
     pub at: SimTime,
     pub text: String,
     pub tone: Tone,
+    /// For a routine line, or a run of merged ones, what it stands for: "9,000 commits
+    /// acknowledged in 1.2 s" (the text is then the latest of them).
+    pub summary: Option<String>,
 }
 
-/// Frequent events are sampled so the log stays readable at any speed; these index their
-/// last-logged times.
-#[derive(Clone, Copy)]
+/// Routine events come too often to log one by one: each kind is summarised, a line per
+/// sampling gap, counting what happened since its last line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Frequent {
     Pgcl = 0,
     Vcl,
@@ -70,9 +76,36 @@ enum Frequent {
     Gossip,
     Background,
     Global,
-    Scaling,
 }
-const FREQUENT_KINDS: usize = 10;
+const FREQUENT_KINDS: usize = 9;
+
+impl Frequent {
+    /// What a summary counts, plural.
+    fn noun(self) -> &'static str {
+        match self {
+            Frequent::Pgcl => "PG write quorums (PGCL advances)",
+            Frequent::Vcl => "VCL advances",
+            Frequent::Vdl => "VDL advances",
+            Frequent::Commits => "commits acknowledged",
+            Frequent::PageRead => "page reads",
+            Frequent::ReplicaApplied => "redo applies on replicas",
+            Frequent::Gossip => "gaps filled by gossip",
+            Frequent::Background => "background tasks on segments",
+            Frequent::Global => "cross-region replication updates",
+        }
+    }
+}
+
+/// What a frequent kind has counted since its last line.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    /// When its last line was written.
+    last_line: Option<SimTime>,
+    /// When the first event counted since then happened.
+    since: Option<SimTime>,
+    /// Events, or what they carry (commits), counted since then.
+    units: u64,
+}
 
 /// Where a highlight goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,9 +156,15 @@ pub struct Recovery {
 /// The panels' memory of the run.
 #[derive(Clone, Debug, Default)]
 pub struct Journal {
+    /// The important lines, oldest first.
     pub lines: VecDeque<LogLine>,
+    /// Routine summaries, oldest first.
+    pub routine: VecDeque<LogLine>,
     seq: u64,
-    last: [Option<SimTime>; FREQUENT_KINDS],
+    tallies: [Tally; FREQUENT_KINDS],
+    /// The capacity change the newest important line reports, while more follow within the
+    /// sampling gap: (node, first change's time, changes merged).
+    capacity_run: Option<(NodeId, SimTime, u32)>,
     /// (time, longest commit wait in µs) per batch of acknowledgements, merged when close.
     pub latency: VecDeque<(SimTime, u64)>,
     /// The latest recovery after each change, by time.
@@ -142,17 +181,89 @@ impl Journal {
     }
 
     fn push(&mut self, at: SimTime, text: String, tone: Tone) {
+        self.capacity_run = None;
+        self.push_to(false, at, text, tone, None);
+    }
+
+    fn push_to(
+        &mut self,
+        routine: bool,
+        at: SimTime,
+        text: String,
+        tone: Tone,
+        summary: Option<String>,
+    ) {
         self.seq += 1;
         self.version += 1;
-        if self.lines.len() >= LOG_LINES {
-            self.lines.pop_front();
+        let (list, cap) = if routine {
+            (&mut self.routine, ROUTINE_LINES)
+        } else {
+            (&mut self.lines, LOG_LINES)
+        };
+        if list.len() >= cap {
+            list.pop_front();
         }
-        self.lines.push_back(LogLine {
+        list.push_back(LogLine {
             seq: self.seq,
             at,
             text,
             tone,
+            summary,
         });
+    }
+
+    /// Counts a routine event and writes its kind's summary line when the gap since the last
+    /// one has passed.
+    fn tally(
+        &mut self,
+        kind: Frequent,
+        units: u64,
+        at: SimTime,
+        gap: SimDuration,
+        text: impl FnOnce() -> String,
+    ) {
+        let t = &mut self.tallies[kind as usize];
+        t.units += units;
+        let since = *t.since.get_or_insert(at);
+        if t.last_line.is_some_and(|last| at.since(last) < gap) {
+            return;
+        }
+        let from = t.last_line.unwrap_or(since);
+        let counted = core::mem::take(&mut t.units);
+        t.since = None;
+        t.last_line = Some(at);
+        // A kind's first line is its event alone; later ones say what they stand for.
+        let summary = (counted > 1 && at > from).then(|| {
+            format!(
+                "{} {} in {}",
+                crate::format::thousands(counted),
+                kind.noun(),
+                crate::format::duration(at.since(from))
+            )
+        });
+        self.push_to(true, at, text(), Tone::Info, summary);
+    }
+
+    /// A capacity change: merged into the line before while changes of the same instance
+    /// follow within the gap, so a serverless instance scaling each second reads as one line.
+    fn capacity(&mut self, node: NodeId, at: SimTime, gap: SimDuration, text: String) {
+        if let Some((n, first, count)) = self.capacity_run.as_mut() {
+            if *n == node && at.since(*first) < gap {
+                if let Some(line) = self.lines.back_mut() {
+                    *count += 1;
+                    line.at = at;
+                    line.text = text;
+                    line.summary = Some(format!(
+                        "{count} capacity changes in {}",
+                        crate::format::duration(at.since(*first))
+                    ));
+                    self.version += 1;
+                    return;
+                }
+            }
+        }
+        self.push(at, text, Tone::Info);
+        self.capacity_run = Some((node, at, 1));
     }
 
     /// The recovery under way or last finished.
@@ -163,13 +274,12 @@ impl Journal {
     /// Forgets everything after `t`, to replay from there.
     pub fn cut(&mut self, t: SimTime) {
         self.lines.retain(|l| l.at <= t);
+        self.routine.retain(|l| l.at <= t);
         self.latency.retain(|p| p.0 <= t);
         self.recoveries.retain(|r| r.0 <= t);
-        for last in &mut self.last {
-            if last.is_some_and(|l| l > t) {
-                *last = None;
-            }
-        }
+        // What was counted after `t` is counted again as the run replays.
+        self.tallies = Default::default();
+        self.capacity_run = None;
         self.flashes.clear();
         self.version += 1;
     }
@@ -197,17 +307,6 @@ impl Journal {
         }
     }
 
-    fn sampled(&mut self, kind: Frequent, at: SimTime, gap: SimDuration) -> bool {
-        let slot = &mut self.last[kind as usize];
-        match *slot {
-            Some(last) if at.since(last) < gap => false,
-            _ => {
-                *slot = Some(at);
-                true
-            }
-        }
-    }
-
     fn update_recovery(&mut self, at: SimTime, change: impl FnOnce(&mut Recovery)) {
         let mut r = self.recovery().cloned().unwrap_or_default();
         change(&mut r);
@@ -223,8 +322,8 @@ impl Journal {
         self.version += 1;
     }
 
-    /// Takes one event from the core. `gap` is the least simulated time between two logged
-    /// events of a frequent kind; `wall` the frame's wall-clock time in ms; `animate` is false
+    /// Takes one event from the core. `gap` is the simulated time between two summaries of a
+    /// routine kind; `wall` the frame's wall-clock time in ms; `animate` is false
     /// while replaying to a point (no highlights then).
     pub fn record(
         &mut self,
@@ -236,47 +335,52 @@ impl Journal {
         animate: bool,
     ) {
         use Event::*;
-        let (tone, frequent) = match *event {
+        let (tone, frequent, units) = match *event {
             MessageSent { .. } | MessageDelivered { .. } | MessageDropped { .. } => return,
             PgclAdvanced { pg, .. } => {
                 if animate {
                     self.flash(FlashTarget::Quorum(pg), wall);
                 }
-                (Tone::Info, Some(Frequent::Pgcl))
+                (Tone::Info, Some(Frequent::Pgcl), 1)
             }
-            VclAdvanced(_) => (Tone::Info, Some(Frequent::Vcl)),
-            VdlAdvanced(_) => (Tone::Info, Some(Frequent::Vdl)),
-            CommitsAcknowledged { max_latency, .. } => {
+            VclAdvanced(_) => (Tone::Info, Some(Frequent::Vcl), 1),
+            VdlAdvanced(_) => (Tone::Info, Some(Frequent::Vdl), 1),
+            CommitsAcknowledged {
+                max_latency, count, ..
+            } => {
                 self.add_latency(at, max_latency.as_micros(), gap);
                 if animate {
                     self.flash(FlashTarget::Commit, wall);
                 }
-                (Tone::Info, Some(Frequent::Commits))
+                (Tone::Info, Some(Frequent::Commits), u64::from(count))
             }
             PageRead { seg, .. } => {
                 if animate {
                     self.flash(FlashTarget::Read(seg), wall);
                 }
-                (Tone::Info, Some(Frequent::PageRead))
+                (Tone::Info, Some(Frequent::PageRead), 1)
             }
-            ReplicaApplied { .. } => (Tone::Info, Some(Frequent::ReplicaApplied)),
-            GossipFilled { .. } => (Tone::Info, Some(Frequent::Gossip)),
-            Background { .. } => (Tone::Info, Some(Frequent::Background)),
-            GlobalApplied { .. } => (Tone::Info, Some(Frequent::Global)),
-            AutoScalingEvaluated { .. } | CapacityChanged { .. } => {
-                (Tone::Info, Some(Frequent::Scaling))
+            ReplicaApplied { .. } => (Tone::Info, Some(Frequent::ReplicaApplied), 1),
+            GossipFilled { .. } => (Tone::Info, Some(Frequent::Gossip), 1),
+            Background { .. } => (Tone::Info, Some(Frequent::Background), 1),
+            GlobalApplied { .. } => (Tone::Info, Some(Frequent::Global), 1),
+            // Scaling is important: kept, with a serverless instance's steady steps merged.
+            CapacityChanged { node, .. } => {
+                self.capacity(node, at, gap, event.describe(topo));
+                return;
             }
+            AutoScalingEvaluated { .. } => (Tone::Info, None, 0),
             NodeDown(_)
             | WriteQuorumLost { .. }
             | ReadQuorumLost { .. }
             | FaultInjected(_)
             | InvariantViolated { .. }
             | RegionDown { .. }
-            | NoFailoverTarget { .. } => (Tone::Bad, None),
+            | NoFailoverTarget { .. } => (Tone::Bad, None, 0),
             SegmentHealthChanged { health, .. } => match health {
-                SegmentHealth::Healthy => (Tone::Good, None),
-                SegmentHealth::Hydrating | SegmentHealth::Retired => (Tone::Warn, None),
-                SegmentHealth::Unavailable | SegmentHealth::Lost => (Tone::Bad, None),
+                SegmentHealth::Healthy => (Tone::Good, None, 0),
+                SegmentHealth::Hydrating | SegmentHealth::Retired => (Tone::Warn, None, 0),
+                SegmentHealth::Unavailable | SegmentHealth::Lost => (Tone::Bad, None, 0),
             },
             NodeUp(_)
             | WriteQuorumRegained { .. }
@@ -287,17 +391,14 @@ impl Journal {
             | VolumeRecovered { .. }
             | RegionUp { .. }
             | WriterUnthrottled
-            | Resumed { .. } => (Tone::Good, None),
-            _ => (Tone::Warn, None),
+            | Resumed { .. } => (Tone::Good, None, 0),
+            _ => (Tone::Warn, None, 0),
         };
         self.track_recovery(at, event);
-        if let Some(kind) = frequent {
-            if !self.sampled(kind, at, gap) {
-                return;
-            }
+        match frequent {
+            Some(kind) => self.tally(kind, units, at, gap, || event.describe(topo)),
+            None => self.push(at, event.describe(topo), tone),
         }
-        let text = event.describe(topo);
-        self.push(at, text, tone);
     }
 
     fn add_latency(&mut self, at: SimTime, us: u64, gap: SimDuration) {
@@ -419,12 +520,62 @@ mod tests {
             let e = Event::VdlAdvanced(Lsn(i));
             j.record(SimTime::from_micros(i * 1_000), &e, &topo, gap, 0.0, true);
         }
-        assert_eq!(j.lines.len(), 10, "one line per 10 ms of 100 ms");
+        assert_eq!(j.routine.len(), 10, "one summary per 10 ms of 100 ms");
+        assert!(
+            j.lines.is_empty(),
+            "routine progress is not among the important lines"
+        );
+        let last = j.routine.back().expect("a summary");
+        assert_eq!(last.summary.as_deref(), Some("10 VDL advances in 10 ms"));
+        assert_eq!(
+            last.text,
+            "VDL moved to 90: the last complete mini-transaction"
+        );
+        // Commits count by the commits each acknowledgement carries.
+        for i in 0..20u64 {
+            let e = Event::CommitsAcknowledged {
+                count: 450,
+                vdl: Lsn(i),
+                max_latency: SimDuration::from_millis(1),
+            };
+            j.record(
+                SimTime::from_micros(200_000 + i * 1_000),
+                &e,
+                &topo,
+                gap,
+                0.0,
+                true,
+            );
+        }
+        let commits: Vec<_> = j
+            .routine
+            .iter()
+            .filter_map(|l| l.summary.as_deref())
+            .filter(|s| s.contains("commits"))
+            .collect();
+        assert_eq!(
+            commits, ["4,500 commits acknowledged in 10 ms"; 1],
+            "{commits:?}"
+        );
         let fault = Event::FaultInjected(Fault::FailAz(aurora_core::ids::AzId(1)));
-        j.record(SimTime::from_micros(100_500), &fault, &topo, gap, 0.0, true);
+        j.record(SimTime::from_micros(300_500), &fault, &topo, gap, 0.0, true);
         let last = j.lines.back().expect("a line");
         assert_eq!(last.text, "fault: fail AZ b");
         assert_eq!(last.tone, Tone::Bad);
+        // However much routine progress follows, the fault stays.
+        for i in 0..(ROUTINE_LINES as u64 * 3) {
+            let e = Event::VdlAdvanced(Lsn(i));
+            j.record(
+                SimTime::from_micros(400_000 + i * 20_000),
+                &e,
+                &topo,
+                gap,
+                0.0,
+                true,
+            );
+        }
+        assert_eq!(j.routine.len(), ROUTINE_LINES);
+        assert!(j.lines.iter().any(|l| l.text == "fault: fail AZ b"));
         // Nodes by name, not by internal id.
         let writer = topo
             .nodes

@@ -17,16 +17,23 @@ pub const NARROW: f32 = 400.0;
 const PAD: f32 = 12.0;
 const GAP: f32 = 8.0;
 const AZ_HEADER: f32 = 30.0;
-const CLIENT_ROW: f32 = 26.0;
+const CLIENT_ROW: f32 = 28.0;
 const INSTANCE_H: f32 = 58.0;
 const STORAGE_HEADER: f32 = 22.0;
-pub const SEGMENT: f32 = 16.0;
+/// A segment's square, wide and narrow: at least 24 CSS px where each arrangement is drawn (a
+/// wide diagram at 1280 px is about 1.3 px a unit, a narrow one at 360 px about 0.86), the
+/// smallest target WCAG 2.2 (2.5.8) asks for.
+pub const SEGMENT: f32 = 19.0;
+pub const SEGMENT_NARROW: f32 = 28.0;
+/// The same for a client's dot, whose hit circle is this wide though its dot is small.
+const CLIENT_HIT: f32 = 20.0;
+const CLIENT_HIT_NARROW: f32 = 30.0;
 const SEGMENT_GAP: f32 = 3.0;
 const PG_CHIP_H: f32 = 34.0;
 const SERVICE_H: f32 = 40.0;
-const S3_H: f32 = 36.0;
+const S3_H: f32 = 44.0;
+const CLUSTER_CARD_H: f32 = 66.0;
 const REGION_CARD_H: f32 = 58.0;
-const CLIENT_R: f32 = 6.0;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Rect {
@@ -54,6 +61,8 @@ pub struct Layout {
     pub width: f32,
     pub height: f32,
     pub narrow: bool,
+    /// A client's hit circle's radius (its dot is smaller).
+    pub client_hit: f32,
     /// Where a message to or from each node starts and ends, by node index.
     pub anchors: Vec<Option<(f32, f32)>>,
     pub services: Rect,
@@ -73,6 +82,8 @@ pub struct Layout {
     pub stores: Vec<(NodeId, Rect)>,
     /// Other regions of a global database: region index and its card.
     pub regions: Vec<(u8, Rect)>,
+    /// Clusters restored or cloned from this one, beside it: cluster id and its card.
+    pub clusters: Vec<(u32, Rect)>,
 }
 
 impl Layout {
@@ -98,9 +109,16 @@ pub fn layout(view: &View, region_of: &[u8], shown: u8, narrow: bool) -> Layout 
     let home = |n: NodeId| region(n) == shown;
     // The cluster volume's protection groups live where the writer is.
     let volume_here = region(view.writer.node) == shown;
+    let seg_size = if narrow { SEGMENT_NARROW } else { SEGMENT };
+    let client_pitch = if narrow {
+        CLIENT_HIT_NARROW
+    } else {
+        CLIENT_HIT
+    };
     let mut l = Layout {
         width,
         narrow,
+        client_hit: client_pitch / 2.0 - 0.5,
         anchors: vec![None; view.nodes.len()],
         ..Layout::default()
     };
@@ -142,7 +160,7 @@ pub fn layout(view: &View, region_of: &[u8], shown: u8, narrow: bool) -> Layout 
         (inner_w - 2.0 * GAP) / AZ_COUNT as f32
     };
     let card_w = (az_w - 3.0 * GAP) / 2.0;
-    let per_row_segments = (((card_w - 10.0) / (SEGMENT + SEGMENT_GAP)).floor() as usize).max(1);
+    let per_row_segments = (((card_w - 10.0) / (seg_size + SEGMENT_GAP)).floor() as usize).max(1);
 
     // How much each AZ holds, so every AZ column gets the same rows in the wide arrangement.
     let mut instances: Vec<Vec<NodeId>> = vec![Vec::new(); AZ_COUNT];
@@ -191,8 +209,8 @@ pub fn layout(view: &View, region_of: &[u8], shown: u8, narrow: bool) -> Layout 
         .unwrap_or(0)
         .max(1);
     let segment_rows = max_segments.div_ceil(per_row_segments);
-    let storage_h = STORAGE_HEADER + segment_rows as f32 * (SEGMENT + SEGMENT_GAP) + 6.0;
-    let clients_per_row = (((az_w - 70.0) / (2.0 * CLIENT_R + 5.0)).floor() as usize).max(1);
+    let storage_h = STORAGE_HEADER + segment_rows as f32 * (seg_size + SEGMENT_GAP) + 6.0;
+    let clients_per_row = (((az_w - 70.0) / client_pitch).floor() as usize).max(1);
 
     let block = |az: usize| -> (usize, usize, usize) {
         let c = clients[az].len().div_ceil(clients_per_row);
@@ -221,7 +239,7 @@ pub fn layout(view: &View, region_of: &[u8], shown: u8, narrow: bool) -> Layout 
             let col = (k % clients_per_row) as f32;
             let row = (k / clients_per_row) as f32;
             let pos = (
-                x + GAP + 64.0 + col * (2.0 * CLIENT_R + 5.0) + CLIENT_R,
+                x + GAP + 64.0 + col * client_pitch + client_pitch / 2.0,
                 cy + row * CLIENT_ROW + CLIENT_ROW / 2.0,
             );
             l.clients.push((c, pos));
@@ -261,10 +279,10 @@ pub fn layout(view: &View, region_of: &[u8], shown: u8, narrow: bool) -> Layout 
                     l.segments.push((
                         seg,
                         Rect::new(
-                            r.x + 6.0 + col * (SEGMENT + SEGMENT_GAP),
-                            r.y + STORAGE_HEADER + row * (SEGMENT + SEGMENT_GAP),
-                            SEGMENT,
-                            SEGMENT,
+                            r.x + 6.0 + col * (seg_size + SEGMENT_GAP),
+                            r.y + STORAGE_HEADER + row * (seg_size + SEGMENT_GAP),
+                            seg_size,
+                            seg_size,
                         ),
                     ));
                 }
@@ -313,6 +331,22 @@ pub fn layout(view: &View, region_of: &[u8], shown: u8, narrow: bool) -> Layout 
     }
     l.region = Rect::new(PAD, region_top, width - 2.0 * PAD, y - region_top);
     y = l.region.bottom() + GAP;
+
+    // Clusters restored or cloned from this one: a card each, beside the cluster they came from.
+    if volume_here && !view.backup.clusters.is_empty() {
+        let per_row = if narrow { 1 } else { 3 };
+        let card_w = (width - 2.0 * PAD - (per_row - 1) as f32 * GAP) / per_row as f32;
+        for (k, c) in view.backup.clusters.iter().enumerate() {
+            let rect = Rect::new(
+                PAD + (k % per_row) as f32 * (card_w + GAP),
+                y + (k / per_row) as f32 * (CLUSTER_CARD_H + GAP),
+                card_w,
+                CLUSTER_CARD_H,
+            );
+            l.clusters.push((c.id, rect));
+        }
+        y += view.backup.clusters.len().div_ceil(per_row) as f32 * (CLUSTER_CARD_H + GAP);
+    }
 
     // Other regions: a card each, standing for all of their nodes.
     let others: Vec<u8> = view
@@ -388,6 +422,7 @@ mod tests {
                 cards.extend(l.storage.iter().map(|c| c.1));
                 cards.extend(l.pgs.iter().map(|c| c.1));
                 cards.extend(l.stores.iter().map(|c| c.1));
+                cards.extend(l.clusters.iter().map(|c| c.1));
                 for (i, a) in cards.iter().enumerate() {
                     assert!(
                         a.x >= 0.0 && a.x + a.w <= l.width,
@@ -448,6 +483,41 @@ mod tests {
             !old.instances.is_empty(),
             "the old primary's instances are still drawn"
         );
+    }
+
+    #[test]
+    fn restored_and_cloned_clusters_stand_beside_the_cluster_without_overlap() {
+        use aurora_core::backup::BackupCommand;
+        let Some(s) = scenario::find("clone") else {
+            panic!("clone exists")
+        };
+        let mut sim = s.start(1);
+        sim.run_until(aurora_core::SimTime::from_micros(30_000_000));
+        for _ in 0..4 {
+            sim.apply(aurora_core::Command::Backup(BackupCommand::Clone {
+                source: 0,
+                region: aurora_core::ids::RegionId(0),
+                backtrack_hours: 0,
+            }))
+            .expect("a clone");
+        }
+        let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
+        let view = sim.view();
+        for narrow in [false, true] {
+            let l = layout(&view, &regions, 0, narrow);
+            assert_eq!(l.clusters.len(), 5, "the scenario's clone and four more");
+            let mut cards: Vec<Rect> = l.clusters.iter().map(|c| c.1).collect();
+            for a in &cards {
+                assert!(a.y >= l.region.bottom(), "below the cluster's own region");
+            }
+            cards.extend(l.stores.iter().map(|c| c.1));
+            for (i, a) in cards.iter().enumerate() {
+                assert!(a.bottom() <= l.height && a.x + a.w <= l.width);
+                for b in &cards[i + 1..] {
+                    assert!(!overlaps(a, b), "{a:?} and {b:?}");
+                }
+            }
+        }
     }
 
     #[test]

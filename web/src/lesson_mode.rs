@@ -24,37 +24,25 @@ pub const RACE_DOUBLING_MS: f64 = 1_000.0;
 /// The most a racing clock multiplies the chosen speed by.
 pub const RACE_MAX: f64 = 4_096.0;
 
-thread_local! {
-    /// The built-in lessons' entries, parsed once: the picker and the last step's "next
-    /// lesson" are drawn every frame while they show.
-    static BUILTIN: Vec<Entry> = lesson::builtin()
+/// The built-in lessons as the picker lists them, from the core's catalog (known without the
+/// lessons' texts, which the page fetches when one is opened).
+pub fn catalog(record: &crate::lesson::Record) -> Vec<Entry> {
+    lesson::CATALOG
         .iter()
         .map(|l| Entry {
-            name: l.name.clone(),
-            title: l.title.clone(),
-            summary: l.summary.clone(),
+            name: l.name.into(),
+            title: l.title.into(),
+            summary: l.summary.into(),
             minutes: l.minutes,
-            steps: l.steps.len(),
-            done: false,
+            steps: l.steps,
+            done: record.done(l.name),
         })
-        .collect();
-}
-
-/// The built-in lessons as the picker lists them.
-pub fn catalog(record: &crate::lesson::Record) -> Vec<Entry> {
-    BUILTIN.with(|all| {
-        all.iter()
-            .map(|e| Entry {
-                done: record.done(&e.name),
-                ..e.clone()
-            })
-            .collect()
-    })
+        .collect()
 }
 
 /// A built-in lesson's title by its name.
 pub fn title_of(name: &str) -> Option<String> {
-    BUILTIN.with(|all| all.iter().find(|e| e.name == name).map(|e| e.title.clone()))
+    lesson::listing(name).map(|l| l.title.into())
 }
 
 /// A lesson being followed.

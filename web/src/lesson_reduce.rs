@@ -26,8 +26,10 @@ pub struct LessonState {
     pub stored: bool,
     /// A lesson file that could not be used: its path and every error, with line and column.
     pub file_problem: Option<Rc<(String, Vec<String>)>>,
-    /// A lesson file is being fetched.
+    /// A lesson file is being fetched: its path.
     pub loading: Option<String>,
+    /// The file being fetched is a built-in lesson's (its link names the lesson, not the file).
+    pub loading_builtin: bool,
     /// The step the link asked for, for a lesson file still loading.
     pub link_step: usize,
     /// The seed the link asked for, if any.
@@ -47,9 +49,10 @@ impl LessonState {
     }
 }
 
-/// The lesson a link names: a built-in one.
-pub fn builtin(name: &str) -> Option<Lesson> {
-    lesson::find(name)
+/// Where the page fetches a built-in lesson's text from: `lessons/NAME.lesson` beside the page,
+/// where the build copies every lesson file.
+pub fn builtin_path(name: &str) -> String {
+    format!("lessons/{name}.lesson")
 }
 
 impl AppState {
@@ -63,20 +66,37 @@ impl AppState {
         self.lesson.link_seed = seed;
         if let Some(path) = &link.file {
             self.lesson.loading = Some(path.clone());
+            self.lesson.loading_builtin = false;
             return;
         }
         let Some(name) = &link.lesson else { return };
-        match builtin(name) {
-            Some(l) => self.start_lesson(Rc::new(l), None, seed, link.step_index()),
+        if lesson::listing(name).is_some() {
+            self.open_builtin(name, seed, link.step_index());
+        } else {
+            let names: Vec<&str> = lesson::CATALOG.iter().map(|l| l.name).collect();
+            self.notify(
+                format!(
+                    "There is no lesson called \"{name}\". The lessons are: {}.",
+                    names.join(", ")
+                ),
+                true,
+            );
+        }
+    }
+
+    /// Opens a built-in lesson at `step`: at once when its text is compiled in (natively, and
+    /// in the browser tests), else once the page has fetched its file.
+    fn open_builtin(&mut self, name: &str, seed: Option<u64>, step: usize) {
+        match lesson::text(name) {
+            Some(text) => match lesson::parse(text) {
+                Ok(l) => self.start_lesson(Rc::new(l), None, seed, step),
+                Err(_) => self.notify(format!("The lesson \"{name}\" could not be read."), true),
+            },
             None => {
-                let names: Vec<&str> = lesson::BUILTIN.iter().map(|(n, _)| *n).collect();
-                self.notify(
-                    format!(
-                        "There is no lesson called \"{name}\". The lessons are: {}.",
-                        names.join(", ")
-                    ),
-                    true,
-                );
+                self.lesson.link_step = step;
+                self.lesson.link_seed = seed;
+                self.lesson.loading = Some(builtin_path(name));
+                self.lesson.loading_builtin = true;
             }
         }
     }
@@ -140,13 +160,16 @@ impl AppState {
     }
 
     /// A fetched lesson file: parsed by the core, every error kept with its line and column.
+    /// A built-in lesson's file opens as the built-in lesson (its link names the lesson).
     pub(super) fn lesson_text(&mut self, path: String, text: Result<String, String>) {
         self.lesson.loading = None;
+        let builtin = core::mem::take(&mut self.lesson.loading_builtin);
         let errors = match text {
             Ok(text) => match lesson::parse(&text) {
                 Ok(l) => {
                     let (seed, step) = (self.lesson.link_seed, self.lesson.link_step);
-                    self.start_lesson(Rc::new(l), Some(path), seed, step);
+                    let file = (!builtin).then_some(path);
+                    self.start_lesson(Rc::new(l), file, seed, step);
                     return;
                 }
                 Err(errors) => errors.iter().map(ToString::to_string).collect(),
@@ -162,10 +185,13 @@ impl AppState {
         match action {
             LessonAction::OpenPicker => self.lesson.picker = true,
             LessonAction::ClosePicker => self.lesson.picker = false,
-            LessonAction::Start(name, step) => match builtin(&name) {
-                Some(l) => self.start_lesson(Rc::new(l), None, None, step),
-                None => self.notify(format!("There is no lesson called \"{name}\"."), true),
-            },
+            LessonAction::Start(name, step) => {
+                if lesson::listing(&name).is_some() {
+                    self.open_builtin(&name, None, step);
+                } else {
+                    self.notify(format!("There is no lesson called \"{name}\"."), true);
+                }
+            }
             LessonAction::ClearProgress => {
                 lesson_store::clear();
                 self.lesson.record = Rc::new(Record::default());
@@ -569,6 +595,17 @@ mod tests {
         let s = open("?lesson=losing-an-az&step=99");
         assert_eq!(index(&s), steps - 1, "past the end opens the last step");
         assert!(notices(&s).iter().any(|n| n.contains("no step 99")));
+    }
+
+    #[test]
+    fn while_a_lesson_holds_the_clock_no_reached_speed_is_shown() {
+        let s = open("?lesson=losing-an-az&step=2");
+        // As a race through the previous step's wait would have left it.
+        let mut raced = s.copy();
+        raced.effective_speed = Some(4.4);
+        let s = frames(Rc::new(raced), 3, |_| false);
+        assert_eq!(card(&s).progress, crate::lesson::Progress::Answer);
+        assert_eq!(s.effective_speed, None, "held: nothing is reached");
     }
 
     #[test]

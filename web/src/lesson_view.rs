@@ -95,6 +95,7 @@ pub fn selector(p: Panel) -> &'static str {
         Panel::World => ".panel.world",
         Panel::Setup => ".panel.setup",
         Panel::EventLog => ".panel.log",
+        Panel::Backups => ".panel.backups",
     }
 }
 

@@ -5,6 +5,7 @@
 //! up to the point asked for; acting in the past forks the run, dropping the actions after it.
 //! Nothing here touches the DOM: the page and the native tests drive it alike.
 
+use aurora_core::backup::Engine;
 use aurora_core::scenario::Scenario;
 use aurora_core::topology::NodeKind;
 use aurora_core::{Event, Sim, SimDuration, SimTime};
@@ -16,8 +17,9 @@ use crate::traffic::{Family, Traffic};
 
 /// Most checkpoints kept; past it every other one goes and the spacing doubles.
 pub const MAX_CHECKPOINTS: usize = 40;
-/// Events handled between two looks at the frame budget.
-const CHUNK: u64 = 1_500;
+/// Events handled between two looks at the frame budget: small enough that a busy model
+/// overruns its budget by a fraction of a millisecond.
+const CHUNK: u64 = 400;
 /// Events handled per call when there is no frame budget (rewinding, opening a link).
 const BIG_CHUNK: u64 = 50_000;
 /// Most events "next event" handles while looking for one that shows.
@@ -32,6 +34,8 @@ pub struct Playback {
     seed: u64,
     /// The replicas the run started with, if the link asked for them.
     replicas: Option<u8>,
+    /// The engine the cluster was created with, if the link asked for one (`engine=`).
+    engine: Option<Engine>,
     sim: Sim,
     actions: Vec<Timed>,
     /// Actions before this index have been applied to `sim`.
@@ -65,19 +69,39 @@ impl Playback {
         scenario: &'static Scenario,
         seed: u64,
         replicas: Option<u8>,
+        actions: Vec<Timed>,
+    ) -> Playback {
+        Playback::with_setup(scenario, seed, replicas, None, actions)
+    }
+
+    /// As [`Playback::with_replicas`], with the cluster created for `engine` (Aurora MySQL or
+    /// PostgreSQL: only MySQL can backtrack).
+    pub fn with_setup(
+        scenario: &'static Scenario,
+        seed: u64,
+        replicas: Option<u8>,
+        engine: Option<Engine>,
         mut actions: Vec<Timed>,
     ) -> Playback {
         actions.sort_by_key(|a| a.at);
-        let sim = scenario.start_with(seed, |config| {
+        let mut sim = scenario.start_with(seed, |config| {
             if let Some(want) = replicas {
                 config.replicas = config.replicas.max(want);
             }
+            if let Some(engine) = engine {
+                config.backup.engine = engine;
+            }
         });
+        // The measurements over time for Save measurements, at the interval `aurora-sim --csv` uses.
+        sim.record_measurements(aurora_core::measurements::default_interval(
+            scenario.duration,
+        ));
         let every = SimDuration::from_micros((scenario.duration.as_micros() / 30).max(1_000));
         Playback {
             scenario,
             seed,
             replicas,
+            engine,
             checkpoints: vec![(sim.clone(), 0)],
             sim,
             actions,
@@ -99,13 +123,19 @@ impl Playback {
         scenario: &'static Scenario,
         seed: u64,
         replicas: Option<u8>,
-        sim: Sim,
+        mut sim: Sim,
     ) -> Playback {
+        if sim.measurements().is_none() {
+            sim.record_measurements(aurora_core::measurements::default_interval(
+                scenario.duration,
+            ));
+        }
         let every = SimDuration::from_micros((scenario.duration.as_micros() / 30).max(1_000));
         Playback {
             scenario,
             seed,
             replicas,
+            engine: None,
             checkpoints: vec![(sim.clone(), 0)],
             horizon: sim.now(),
             sim,
@@ -127,6 +157,7 @@ impl Playback {
         let mut p = Playback::from_sim(self.scenario, self.seed, self.replicas, self.sim.clone());
         p.journal = self.journal.clone();
         p.acu = self.acu.clone();
+        p.engine = self.engine;
         p
     }
 
@@ -148,6 +179,11 @@ impl Playback {
     }
     pub fn replicas(&self) -> Option<u8> {
         self.replicas
+    }
+
+    /// The engine the link asked the cluster to be created with, if any.
+    pub fn engine(&self) -> Option<Engine> {
+        self.engine
     }
     pub fn sim(&self) -> &Sim {
         &self.sim
@@ -607,7 +643,7 @@ mod tests {
         let s = find("quorum-write");
         let mut p = Playback::new(s, 1, Vec::new());
         assert!(p.step(0.001, 0.0));
-        let shown = p.traffic.sent + p.journal.lines.len() as u64;
+        let shown = p.traffic.sent + (p.journal.lines.len() + p.journal.routine.len()) as u64;
         assert!(shown > 0, "a step shows a message or a log line");
     }
 }

@@ -2,8 +2,13 @@
 //! `bench/page.mjs` reads them:
 //!
 //! ```text
-//! { frames: [[advance_ms, render_ms, in_flight], ...], firstFrameMs, instances, pgs }
+//! { frames: [[advance_ms, render_ms, in_flight, sim_ms, wall_ms], ...], firstFrameMs,
+//!   instances, pgs, speeds }
 //! ```
+//!
+//! `sim_ms` is the model's simulated time after the frame and `wall_ms` the frame's wall clock:
+//! the bench reads the speed the page reached from them. `speeds` lists the playback speeds the
+//! page offers, which the bench tries one by one.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -20,13 +25,31 @@ fn probe() -> Option<Object> {
     }
     let probe = Object::new();
     Reflect::set(&probe, &"frames".into(), &Array::new()).ok()?;
+    let speeds: Array = crate::format::SPEEDS
+        .iter()
+        .map(|s| JsValue::from_f64(*s))
+        .collect();
+    Reflect::set(&probe, &"speeds".into(), &speeds).ok()?;
     Reflect::set(&probe, &"firstFrameMs".into(), &JsValue::NULL).ok()?;
     Reflect::set(&window, &JsValue::from_str(KEY), &probe).ok()?;
     Some(probe)
 }
 
+/// One drawn frame as the probe records it.
+pub struct Frame {
+    pub advance_ms: f64,
+    pub render_ms: f64,
+    pub in_flight: usize,
+    pub instances: usize,
+    pub pgs: usize,
+    /// The model's simulated time after the frame, in ms.
+    pub sim_ms: f64,
+    /// The frame's wall clock, in ms.
+    pub wall_ms: f64,
+}
+
 /// Records one drawn frame. Does nothing outside a browser.
-pub fn record(advance_ms: f64, render_ms: f64, in_flight: usize, instances: usize, pgs: usize) {
+pub fn record(f: &Frame) {
     let Some(p) = probe() else {
         return;
     };
@@ -37,16 +60,18 @@ pub fn record(advance_ms: f64, render_ms: f64, in_flight: usize, instances: usiz
     let _ = Reflect::set(
         &p,
         &"instances".into(),
-        &JsValue::from_f64(instances as f64),
+        &JsValue::from_f64(f.instances as f64),
     );
-    let _ = Reflect::set(&p, &"pgs".into(), &JsValue::from_f64(pgs as f64));
+    let _ = Reflect::set(&p, &"pgs".into(), &JsValue::from_f64(f.pgs as f64));
     let frames = Reflect::get(&p, &"frames".into()).and_then(|f| f.dyn_into::<Array>());
     if let Ok(frames) = frames {
         if frames.length() < MAX_FRAMES {
-            let frame = Array::of3(
-                &JsValue::from_f64(advance_ms),
-                &JsValue::from_f64(render_ms),
-                &JsValue::from_f64(in_flight as f64),
+            let frame = Array::of5(
+                &JsValue::from_f64(f.advance_ms),
+                &JsValue::from_f64(f.render_ms),
+                &JsValue::from_f64(f.in_flight as f64),
+                &JsValue::from_f64(f.sim_ms),
+                &JsValue::from_f64(f.wall_ms),
             );
             frames.push(&frame);
         }

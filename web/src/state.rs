@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use aurora_core::backup::Engine;
 use aurora_core::ids::{NodeId, PgId, SegmentId};
 use aurora_core::scenario::{self, Scenario};
 use aurora_core::{SimDuration, SimTime};
@@ -20,12 +21,12 @@ use crate::url::Params;
 #[path = "lesson_reduce.rs"]
 mod lesson_reduce;
 pub use lesson_reduce::LessonState;
+#[path = "take_away_reduce.rs"]
+mod take_away_reduce;
 
 /// Longest wall-clock step one frame may take, in ms: after a hidden tab comes back, the run
 /// resumes where it was instead of leaping ahead.
 const MAX_FRAME_MS: f64 = 100.0;
-/// Wall-clock time the model may take per frame, in ms.
-const FRAME_BUDGET_MS: f64 = 9.0;
 /// How far the arrow keys move along the timeline, as a share of its length.
 const NUDGE: f64 = 0.02;
 
@@ -36,6 +37,8 @@ pub enum Selection {
     Segment(SegmentId),
     Az(u8),
     Pg(PgId),
+    /// A page of the shop's data (a row), by its number across the tables.
+    Page(u32),
 }
 
 /// A message for the person, shown until dismissed.
@@ -68,10 +71,14 @@ pub enum Action {
     Reset,
     SetSeed(u64),
     SetScenario(String),
+    /// Create the cluster again for this engine (a fresh run).
+    SetEngine(Engine),
     /// A fault, a heal, a failover, a workload change.
     Act(UserAction),
     Select(Option<Selection>),
     DismissNotice(u64),
+    /// Dismiss every notice at once.
+    DismissNotices,
     Notify(String, bool),
     ToggleHelp,
     /// Escape: close the help, then clear the selection.
@@ -93,6 +100,10 @@ pub enum Action {
     Lesson(crate::lesson::LessonAction),
     /// A lesson file fetched from its path: its text, or why it could not be read.
     LessonText(String, Result<String, String>),
+    /// Save a picture, the data or the run (the page does it after the render).
+    TakeAway(crate::take_away::Request),
+    /// A run file chosen or dropped: its name, and its text or why it could not be read.
+    OpenRun(String, Result<String, String>),
 }
 
 /// The colour theme.
@@ -148,6 +159,10 @@ pub struct AppState {
     pub panels: bool,
     /// The lesson followed, the picker, the progress kept.
     pub lesson: LessonState,
+    /// An embed shows the take-away buttons (`tools=save`); the full page always does.
+    pub tools: bool,
+    /// Counts requests to save something, and the last one: the page saves when it changes.
+    pub take_away: (u64, Option<crate::take_away::Request>),
 }
 
 /// The state as components receive it.
@@ -162,10 +177,11 @@ impl PartialEq for AppState {
 impl AppState {
     /// The state for the address's parameters and notices.
     pub fn new(scenario: &'static Scenario, params: &Params, notices: Vec<String>) -> AppState {
-        let pb = Playback::with_replicas(
+        let pb = Playback::with_setup(
             scenario,
             params.seed,
             params.replicas,
+            params.engine,
             params.actions.clone(),
         );
         let mut state = AppState {
@@ -191,6 +207,8 @@ impl AppState {
             region_shown: None,
             panels: false,
             lesson: LessonState::default(),
+            tools: params.tools,
+            take_away: (0, None),
         };
         for text in notices {
             state.notify(text, true);
@@ -219,7 +237,8 @@ impl AppState {
         if self.notices.last().is_some_and(|n| n.text == text) {
             return;
         }
-        if self.notices.len() >= 6 {
+        // Past the newest, notices fold into one list, so more can wait there.
+        if self.notices.len() >= 20 {
             self.notices.remove(0);
         }
         self.notices.push(Notice {
@@ -254,18 +273,26 @@ impl AppState {
             region_shown: self.region_shown,
             panels: self.panels,
             lesson: self.lesson.clone(),
+            tools: self.tools,
+            take_away: self.take_away,
         }
     }
 
-    /// A fresh run of `scenario`; the same scenario keeps the replicas its link started with.
+    /// A fresh run of `scenario`; the same scenario keeps the replicas its link started with,
+    /// and every run keeps the engine chosen.
     fn restart(&mut self, scenario: &'static Scenario, seed: u64) {
+        let engine = self.pb.try_borrow().ok().and_then(|pb| pb.engine());
+        self.restart_with(scenario, seed, engine);
+    }
+
+    fn restart_with(&mut self, scenario: &'static Scenario, seed: u64, engine: Option<Engine>) {
         let replicas = self
             .pb
             .try_borrow()
             .ok()
             .filter(|pb| core::ptr::eq(pb.scenario(), scenario))
             .and_then(|pb| pb.replicas());
-        let pb = Playback::with_replicas(scenario, seed, replicas, Vec::new());
+        let pb = Playback::with_setup(scenario, seed, replicas, engine, Vec::new());
         self.pb = Rc::new(RefCell::new(pb));
         self.selection = None;
         self.effective_speed = None;
@@ -289,6 +316,8 @@ impl AppState {
         };
         if !self.playing || held {
             self.gauge.reset();
+            // Nothing is playing, so no speed is reached: a figure from before would mislead.
+            let cleared = self.effective_speed.take().is_some();
             // Let lit links fade out while paused.
             let lit = !pb.traffic.pulses.is_empty() || !pb.journal.flashes.is_empty();
             if lit {
@@ -296,12 +325,12 @@ impl AppState {
                 pb.traffic.expire(now, wall);
                 pb.journal.expire(wall);
             }
-            return lit;
+            return lit || cleared;
         }
         let before = pb.now();
         let step = SimDuration::from_micros((dt * 1_000.0 * speed).round() as u64);
         let target = before + step;
-        let deadline = now_ms() + FRAME_BUDGET_MS;
+        let deadline = now_ms() + crate::frame_budget::advance_ms();
         let mut out_of_time = || now_ms() > deadline;
         let started = now_ms();
         let reached = pb.run(target, speed, wall, true, Some(&mut out_of_time));
@@ -327,10 +356,22 @@ impl AppState {
         let speed = self.speed();
         let wall = self.wall;
         // What the action starts that takes minutes of simulated time.
+        let volume = self
+            .pb
+            .try_borrow()
+            .map_or(0, |pb| pb.sim().storage().volume_bytes);
         let wait = match action {
             UserAction::AddReplica(_) => Some((
                 "A new replica",
                 aurora_core::compute::instance::INSTANCE_CREATE_TIME,
+            )),
+            UserAction::Restore(_) => Some((
+                "A point-in-time restore of this volume",
+                aurora_core::backup::pitr::restore_time(volume),
+            )),
+            UserAction::Clone(_) => Some((
+                "A copy-on-write clone",
+                aurora_core::backup::clone::CLONE_READY,
             )),
             _ => None,
         };
@@ -473,6 +514,18 @@ impl Reducible for AppState {
                 }
                 None => next.notify(format!("There is no scenario called \"{name}\"."), true),
             },
+            Action::SetEngine(engine) => {
+                let (scenario, seed) = match next.pb.try_borrow() {
+                    Ok(pb) => (pb.scenario(), pb.seed()),
+                    Err(_) => return self,
+                };
+                next.leave_lesson_quietly();
+                next.restart_with(scenario, seed, Some(engine));
+                next.notify(
+                    format!("The cluster was created again as {}.", engine.name()),
+                    false,
+                );
+            }
             Action::Act(action) => next.act(action),
             Action::Select(selection) => {
                 if selection == self.selection {
@@ -481,6 +534,7 @@ impl Reducible for AppState {
                 next.selection = selection;
             }
             Action::DismissNotice(id) => next.notices.retain(|n| n.id != id),
+            Action::DismissNotices => next.notices.clear(),
             Action::Notify(text, problem) => next.notify(text, problem),
             Action::ToggleHelp => next.help_open = !next.help_open,
             Action::Escape => {
@@ -558,6 +612,8 @@ impl Reducible for AppState {
             }
             Action::Lesson(a) => next.lesson_action(a),
             Action::LessonText(path, text) => next.lesson_text(path, text),
+            Action::TakeAway(request) => next.take_away(request),
+            Action::OpenRun(name, text) => next.open_run(&name, text),
         }
         // Actions from the link that the model refused become notices, not only log lines.
         let problems = next

@@ -24,6 +24,37 @@ pub const PULSE_MS: f64 = 600.0;
 /// write path's messages stay in the air at the busiest built-in load.
 pub const IN_AIR_KEPT: usize = 400;
 
+/// Most lit links drawn at once, and most of one family: past these the diagram would be a
+/// solid tangle over its labels, so only the busiest links of each family are drawn.
+pub const DRAWN_PULSES: usize = 24;
+pub const DRAWN_PER_FAMILY: usize = 8;
+
+/// The lit links to draw: the busiest of each family (by messages carried, then the newest),
+/// at most [`DRAWN_PER_FAMILY`] a family and [`DRAWN_PULSES`] in all, in a stable order. Also
+/// how many were left out.
+pub fn thinned(pulses: &[Pulse]) -> (Vec<Pulse>, usize) {
+    let mut all: Vec<Pulse> = pulses.to_vec();
+    all.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(b.until.total_cmp(&a.until))
+            .then((a.from, a.to).cmp(&(b.from, b.to)))
+    });
+    let mut per_family = [0usize; Family::ALL.len()];
+    let mut kept = Vec::new();
+    for p in &all {
+        let Some(i) = Family::ALL.iter().position(|f| *f == p.family) else {
+            continue;
+        };
+        if kept.len() < DRAWN_PULSES && per_family[i] < DRAWN_PER_FAMILY {
+            per_family[i] += 1;
+            kept.push(*p);
+        }
+    }
+    let left = all.len() - kept.len();
+    (kept, left)
+}
+
 /// Message kinds grouped by what they are for, each with its own colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Family {
@@ -295,6 +326,33 @@ impl Traffic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dense_traffic_is_thinned_to_the_busiest_links_of_each_family() {
+        let pulse = |from: u16, to: u16, family: Family, count: u32| Pulse {
+            from: NodeId(from),
+            to: NodeId(to),
+            family,
+            count,
+            until: 100.0,
+        };
+        let mut many = Vec::new();
+        for n in 0..40u16 {
+            many.push(pulse(0, n + 1, Family::Write, u32::from(n) + 1));
+        }
+        many.push(pulse(50, 51, Family::Replicate, 1));
+        let (kept, left) = thinned(&many);
+        let writes: Vec<_> = kept.iter().filter(|p| p.family == Family::Write).collect();
+        assert_eq!(writes.len(), DRAWN_PER_FAMILY);
+        assert!(writes.iter().all(|p| p.count > 32), "the busiest are kept");
+        assert!(
+            kept.iter().any(|p| p.family == Family::Replicate),
+            "every family shows"
+        );
+        assert_eq!(left, many.len() - kept.len());
+        let few = vec![pulse(1, 2, Family::Read, 3)];
+        assert_eq!(thinned(&few), (few.clone(), 0));
+    }
 
     fn t(us: u64) -> SimTime {
         SimTime::from_micros(us)

@@ -8,6 +8,7 @@
 //! Every problem becomes a notice in plain words and a default; nothing read here is ever put
 //! into the page as HTML.
 
+use aurora_core::backup::Engine;
 use aurora_core::scenario::{self, Scenario};
 use aurora_core::{SimDuration, SimTime};
 
@@ -37,11 +38,16 @@ pub struct Params {
     /// The simulated time to open at.
     pub at: Option<SimTime>,
     pub embed: bool,
+    /// `tools=save`: an embed shows the take-away buttons too (Save picture, Save measurements, Save event log, Save
+    /// run, Open run); the full page always does.
+    pub tools: bool,
     pub autoplay: bool,
     /// Measure frames for the benchmarks (`bench=1`).
     pub bench: bool,
     /// Start with at least this many replicas, running from the first instant (`replicas=N`).
     pub replicas: Option<u8>,
+    /// Create the cluster for this engine (`engine=mysql` or `engine=postgresql`).
+    pub engine: Option<Engine>,
     /// The link named its seed (a lesson then uses it instead of its own).
     pub seed_given: bool,
     /// `lesson`, `step`, `lesson-file`: open a lesson at a step.
@@ -69,9 +75,11 @@ impl Default for Params {
             actions: Vec::new(),
             at: None,
             embed: false,
+            tools: false,
             autoplay: true,
             bench: false,
             replicas: None,
+            engine: None,
             seed_given: false,
             lesson: crate::lesson::LinkParams::default(),
         }
@@ -202,6 +210,14 @@ pub fn parse(search: &str) -> (Params, Vec<String>) {
                     quote(&value)
                 )),
             },
+            "tools" => match value.as_str() {
+                "save" => p.tools = true,
+                "" | "none" => p.tools = false,
+                _ => notices.push(format!(
+                    "tools is \"save\" (the Save and Open buttons) or \"none\", not \"{}\"; ignored.",
+                    quote(&value)
+                )),
+            },
             "bench" => match flag(&value) {
                 Some(on) => p.bench = on,
                 None => notices.push(format!(
@@ -213,6 +229,13 @@ pub fn parse(search: &str) -> (Params, Vec<String>) {
                 Ok(n) if n <= 15 => p.replicas = Some(n),
                 _ => notices.push(format!(
                     "replicas must be a whole number from 0 to 15, not \"{}\"; ignored.",
+                    quote(&value)
+                )),
+            },
+            "engine" => match Engine::parse(&value) {
+                Some(e) => p.engine = Some(e),
+                None => notices.push(format!(
+                    "engine must be mysql or postgresql, not \"{}\"; using the scenario's.",
                     quote(&value)
                 )),
             },
@@ -276,6 +299,8 @@ pub struct Share<'a> {
     pub embed: bool,
     /// The replicas the run started with (`replicas=N`), if the link asked for them.
     pub replicas: Option<u8>,
+    /// The engine the cluster was created with (`engine=`), if the link asked for one.
+    pub engine: Option<Engine>,
 }
 
 /// The query string (with its `?`) for a share link. Every part is made of characters that
@@ -296,6 +321,9 @@ pub fn query(s: &Share<'_>) -> String {
     if let Some(n) = s.replicas {
         q.push_str(&format!("&replicas={n}"));
     }
+    if let Some(e) = s.engine {
+        q.push_str(&format!("&engine={}", e.slug()));
+    }
     if s.embed {
         q.push_str("&embed=1");
     }
@@ -312,13 +340,29 @@ mod tests {
     }
 
     #[test]
+    fn tools_save_asks_for_the_take_away_buttons() {
+        let (p, notices) = parse("?embed=1&tools=save");
+        assert!(p.embed && p.tools);
+        assert!(notices.is_empty());
+        let (p, _) = parse("?embed=1");
+        assert!(!p.tools);
+        let (p, notices) = parse("?embed=1&tools=everything");
+        assert!(!p.tools);
+        assert!(notices[0].contains("tools is \"save\""), "{notices:?}");
+    }
+
+    #[test]
     fn an_embed_without_a_speed_plays_its_story_within_seconds() {
         let (p, _) = parse("?embed=1&scenario=az-failure&autoplay=1");
         let speed = format::speed_at(p.speed_index);
-        let wall = 20.0 / speed;
+        let length = aurora_core::scenario::find("az-failure")
+            .expect("scenario")
+            .duration
+            .as_secs_f64();
+        let wall = length / speed;
         assert!(
             (5.0..=20.0).contains(&wall),
-            "the 20 s scenario takes {wall} s at ×{speed}"
+            "the {length} s scenario takes {wall} s at ×{speed}"
         );
         let (p, _) = parse("?embed=1&scenario=az-failure&speed=0.2");
         assert_eq!(
@@ -364,6 +408,7 @@ mod tests {
             actions: &actions,
             embed: false,
             replicas: Some(12),
+            engine: None,
         });
         let (p, notices) = parse(&q);
         assert!(notices.is_empty(), "{notices:?}");
@@ -442,6 +487,63 @@ mod tests {
         let (p, notices) = parse("?scenario=quorum-write&t=122000000");
         assert_eq!(p.at, Some(limit), "exactly the limit is allowed");
         assert!(notices.is_empty(), "{notices:?}");
+    }
+
+    #[test]
+    fn backups_restores_backtracks_and_clones_ride_in_the_link() {
+        use aurora_core::backup::data::Table;
+        let actions = vec![
+            Timed {
+                at: SimTime::from_micros(120_000_000),
+                action: UserAction::DeleteRows(Table::Orders),
+            },
+            Timed {
+                at: SimTime::from_micros(130_000_000),
+                action: UserAction::Backtrack(100),
+            },
+            Timed {
+                at: SimTime::from_micros(140_000_000),
+                action: UserAction::Restore(60),
+            },
+            Timed {
+                at: SimTime::from_micros(141_000_000),
+                action: UserAction::Clone(0),
+            },
+            Timed {
+                at: SimTime::from_micros(142_000_000),
+                action: UserAction::ClusterWrites {
+                    cluster: 2,
+                    per_sec: 5,
+                },
+            },
+            Timed {
+                at: SimTime::from_micros(143_000_000),
+                action: UserAction::Snapshot,
+            },
+        ];
+        let q = query(&Share {
+            scenario: "backtrack",
+            seed: 3,
+            speed: 1.0,
+            at: SimTime::from_micros(150_000_000),
+            actions: &actions,
+            embed: false,
+            replicas: None,
+            engine: Some(Engine::PostgreSql),
+        });
+        assert!(
+            q.contains("120000000.delete-rows.orders_130000000.backtrack.100_140000000.restore.60"),
+            "{q}"
+        );
+        assert!(q.contains("&engine=postgresql"), "{q}");
+        let (p, notices) = parse(&q);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(p.actions, actions);
+        assert_eq!(p.engine, Some(Engine::PostgreSql));
+        let (p, notices) = parse("?engine=oracle");
+        assert_eq!(p.engine, None);
+        assert_eq!(notices.len(), 1);
+        assert!(notices[0].contains("mysql or postgresql"), "{}", notices[0]);
     }
 
     #[test]

@@ -105,6 +105,7 @@ fn share_of(p: &Params) -> String {
         actions: &p.actions,
         embed: p.embed,
         replicas: p.replicas,
+        engine: p.engine,
     })
 }
 
@@ -166,6 +167,13 @@ fn user_action() -> impl Strategy<Value = UserAction> {
         az.prop_map(UserAction::AddReplica),
         (0u32..=MAX_RATE, 0u8..=100)
             .prop_map(|(rate, read_pct)| UserAction::SetLoad { rate, read_pct }),
+        (0u32..=86_400).prop_map(UserAction::Restore),
+        (0u32..=86_400).prop_map(UserAction::Backtrack),
+        (0u32..=64).prop_map(UserAction::Clone),
+        Just(UserAction::DeleteRows(
+            aurora_core::backup::data::Table::Orders
+        )),
+        Just(UserAction::Snapshot),
     ]
 }
 
@@ -366,7 +374,7 @@ proptest! {
             .collect();
         actions.sort_by_key(|a| a.at);
         let at = SimTime::from_micros(at_s * 1_000_000);
-        let link = url::query(&Share { scenario, seed, speed, at, actions: &actions, embed, replicas });
+        let link = url::query(&Share { scenario, seed, speed, at, actions: &actions, embed, replicas, engine: None });
         let (p, notices) = url::parse(&link);
         prop_assert!(notices.is_empty(), "{link:?} gave {notices:?}");
         prop_assert_eq!(p.scenario().map(|s| s.name), Some(scenario));

@@ -15,6 +15,10 @@ use crate::{Error, Result};
 const DEFAULT_SRC: &str = "default-src 'self'";
 const SCRIPT_SRC: &str = "script-src 'self' 'wasm-unsafe-eval'";
 const STYLE_SRC: &str = "style-src 'self'";
+/// Save picture's PNG draws the page's own SVG, made into a `blob:` URL by the page itself,
+/// into a canvas; an `<img>` from a `blob:` URL is otherwise refused by `default-src 'self'`.
+/// Only the page's scripts can make such a URL, and they run under `script-src`.
+const IMG_SRC: &str = "img-src 'self' blob:";
 
 /// The policy for a page: the fixed directives plus one `'sha256-…'` per inline script.
 pub fn policy(html: &str) -> String {
@@ -22,7 +26,7 @@ pub fn policy(html: &str) -> String {
     for script in inline_scripts(html) {
         script_src.push_str(&format!(" 'sha256-{}'", base64(&sha256(script.as_bytes()))));
     }
-    format!("{DEFAULT_SRC}; {script_src}; {STYLE_SRC}")
+    format!("{DEFAULT_SRC}; {script_src}; {STYLE_SRC}; {IMG_SRC}")
 }
 
 /// `html` with the policy as the first element after `<meta charset>` (or after `<head>`), so it
@@ -259,12 +263,12 @@ mod tests {
         assert_eq!(
             policy(PAGE),
             format!(
-                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}'; style-src 'self'"
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}'; style-src 'self'; img-src 'self' blob:"
             )
         );
         assert_eq!(
             policy("<html><head></head></html>"),
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'"
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob:"
         );
     }
 

@@ -132,6 +132,14 @@ impl Cluster {
         }
     }
 
+    /// Is page `row` still the source's, shared copy-on-write?
+    pub fn shares(&self, row: usize) -> bool {
+        matches!(self.origin, Origin::Clone { cow: true, .. })
+            && row < ROWS
+            && !get(&self.own, row)
+            && !get(&self.source_own, row)
+    }
+
     /// Pages with this cluster's own versions.
     pub fn own_pages(&self) -> u32 {
         match self.origin {

@@ -1,22 +1,70 @@
 //! DB instances: the writer and up to 15 read replicas sharing one volume (reference §4.1).
 
+use crate::engine::Kernel;
+use crate::event::Event;
 use crate::ids::NodeId;
 use crate::lsn::Lsn;
+pub use crate::role::{Role, MAX_REPLICAS, MAX_TIER};
+use crate::settings::capacity::{Capacity, V1_RESUME_TIME, V2_RESUME_TIME};
 use crate::time::{SimDuration, SimTime};
-use core::fmt;
 
-/// Replicas a cluster may have besides its writer. P17 §4.2.4; UG: Replication with Amazon Aurora
-pub const MAX_REPLICAS: usize = 15;
-/// Promotion tiers run from 0 (promoted first) to 15. UG: High availability for Amazon Aurora
-pub const MAX_TIER: u8 = 15;
 /// Tier given to replicas that auto scaling adds. UG: Using Amazon Aurora Auto Scaling
 pub const AUTOSCALED_TIER: u8 = 15;
 /// Time to create a new DB instance. [sim default — not sourced; AWS gives no figure, new
 /// replicas typically take minutes]
 pub const INSTANCE_CREATE_TIME: SimDuration = SimDuration::from_mins(5);
+/// CPU time a DB instance spends per read request and per write transaction.
+/// [sim default — not sourced]
+pub const CPU_MICROS_PER_READ: u64 = 400;
+pub const CPU_MICROS_PER_WRITE: u64 = 400;
 /// Share of an instance's memory used as buffer cache. [sim default — not sourced; P17 §6.1's
 /// r3.8xlarge had a 170 GB cache in 244 GB]
 pub const CACHE_SHARE_PCT: u64 = 70;
+
+/// CPU busy time counted by whole simulated second: the second being counted and the one
+/// before it. Charged as work is taken, read at any moment without a timer, so measuring adds
+/// no event to the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CpuSeconds {
+    /// The second (since the start) `this_us` counts.
+    pub second: u64,
+    /// Busy µs of all vCPUs together (µs of work divided by the vCPUs) in `second`.
+    pub this_us: u64,
+    /// The same for the second before `second`.
+    pub last_us: u64,
+}
+
+impl CpuSeconds {
+    /// Counts `busy` µs of the instance's whole CPU at `now`.
+    pub fn charge(&mut self, now: SimTime, busy: u64) {
+        let second = now.as_micros() / 1_000_000;
+        if second != self.second {
+            self.last_us = if second == self.second + 1 {
+                self.this_us
+            } else {
+                0
+            };
+            self.this_us = 0;
+            self.second = second;
+        }
+        self.this_us += busy;
+    }
+
+    /// Percent busy over the whole second before `now`'s, capped at 100 (a queue longer than a
+    /// second still reads 100 %).
+    pub fn last_second_pct(&self, now: SimTime) -> u32 {
+        let second = now.as_micros() / 1_000_000;
+        let us = if second == self.second {
+            self.last_us
+        } else if second == self.second + 1 {
+            self.this_us
+        } else {
+            0
+        };
+        (us * 100 / 1_000_000).min(100) as u32
+    }
+}
 
 /// An instance class: vCPUs and memory decide throughput and cache size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -89,36 +137,6 @@ impl Default for InstanceClass {
     }
 }
 
-/// What an instance is doing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Role {
-    Writer,
-    Replica,
-    /// Being created; ready at the given time.
-    Creating {
-        ready_at: SimTime,
-        replica: bool,
-    },
-    /// Chosen as failover target; becoming the writer.
-    Promoting,
-    /// A writer that was replaced while cut off: it still thinks it is the writer, and storage
-    /// refuses its writes for their stale volume epoch.
-    Fenced,
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Role::Writer => "writer",
-            Role::Replica => "replica",
-            Role::Creating { .. } => "creating",
-            Role::Promoting => "promoting",
-            Role::Fenced => "fenced old writer",
-        })
-    }
-}
-
 /// One DB instance.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -146,13 +164,17 @@ pub struct Instance {
     pub cpu_pct: u32,
     /// When the replica finishes applying the stream received so far.
     pub apply_free_at: SimTime,
+    /// Time its apply thread has spent receiving and applying the stream.
+    pub apply_busy: SimDuration,
     /// When it started serving.
     pub serving_since: SimTime,
     /// Provisioned, or Serverless v2 / v1, and the serverless state.
-    pub capacity: crate::serverless::Capacity,
-    pub serverless: crate::serverless::ServerlessState,
+    pub capacity: Capacity,
+    pub serverless: crate::settings::capacity::ServerlessState,
     /// Its CPU is a queue: busy until then with the requests taken so far.
     pub busy_until: SimTime,
+    /// CPU busy time by whole simulated second, for the CPU use the page and lessons show.
+    pub cpu: CpuSeconds,
 }
 
 impl Instance {
@@ -173,11 +195,19 @@ impl Instance {
             connections: 0,
             cpu_pct: 0,
             apply_free_at: SimTime::ZERO,
+            apply_busy: SimDuration::ZERO,
             serving_since: SimTime::ZERO,
-            capacity: crate::serverless::Capacity::Provisioned,
-            serverless: crate::serverless::ServerlessState::default(),
+            capacity: Capacity::Provisioned,
+            serverless: crate::settings::capacity::ServerlessState::default(),
             busy_until: SimTime::ZERO,
+            cpu: CpuSeconds::default(),
         }
+    }
+
+    /// CPU use in percent over the last whole simulated second before `now`: what a monitor
+    /// would show now. (`cpu_pct` is auto scaling's average over its evaluation period.)
+    pub fn cpu_pct_at(&self, now: SimTime) -> u32 {
+        self.cpu.last_second_pct(now)
     }
 
     pub fn is_replica(&self) -> bool {
@@ -194,4 +224,45 @@ impl Instance {
         // Even a cache larger than the hot set misses now and then (cold pages, scans).
         (ratio as u32).min(990_000)
     }
+}
+
+/// Charges CPU for a request and returns when the instance can start it (its CPU is a queue),
+/// or `None`, charging nothing, if the queue is already longer than `limit`.
+pub(crate) fn charge(
+    i: &mut Instance,
+    now: SimTime,
+    cpu_us: u64,
+    limit: SimDuration,
+) -> Option<SimTime> {
+    let start = i.busy_until.max(now);
+    if start > now + limit {
+        return None;
+    }
+    i.serverless.cpu_us += cpu_us;
+    i.serverless.last_active = now;
+    let busy = cpu_us * 1000 / i.milli_vcpu().max(1);
+    i.busy_until = start + SimDuration::from_micros(busy);
+    i.cpu.charge(now, busy);
+    Some(start)
+}
+
+/// A request reached a paused instance: start resuming.
+pub(crate) fn wake(k: &mut Kernel, i: &mut Instance) {
+    if !i.serverless.paused {
+        return;
+    }
+    i.serverless.paused = false;
+    let (time, half) = match i.capacity {
+        Capacity::V2 { min_half, .. } => (V2_RESUME_TIME, min_half.max(1)),
+        Capacity::V1 { min_acu, .. } => (V1_RESUME_TIME, min_acu * 2),
+        Capacity::Provisioned => return,
+    };
+    i.serverless.half = half;
+    i.serverless.resuming_until = Some(k.now + time);
+    i.serverless.last_active = k.now;
+    i.serverless.woke_at = Some(k.now);
+    k.emit(Event::Resuming {
+        node: i.node,
+        ready_in: time,
+    });
 }

@@ -60,7 +60,7 @@ pub(crate) fn add_instance(
         },
     );
     inst.autoscaled = autoscaled;
-    crate::serverless::meter(k, m);
+    crate::serverless::meter(k, &mut m.serverless, &m.compute.instances);
     m.compute.instances.push(inst);
     m.metrics.instances_added += 1;
     k.emit(Event::InstanceAdded { node, ready_in });
@@ -74,7 +74,7 @@ pub(crate) fn instance_ready(k: &mut Kernel, m: &mut Model, node: NodeId) {
         if matches!(i.role, Role::Creating { .. }) {
             i.read_point = vdl;
             i.serving_since = k.now;
-            failover::set_role(k, m, node, Role::Replica);
+            failover::set_role(k, &mut crate::dispatch::parts!(m), node, Role::Replica);
         }
     }
     let replicas = m
@@ -88,7 +88,7 @@ pub(crate) fn instance_ready(k: &mut Kernel, m: &mut Model, node: NodeId) {
 
 pub(crate) fn remove_instance(k: &mut Kernel, m: &mut Model, node: NodeId) {
     // Bill the time so far at the instances' old states before they change.
-    crate::serverless::meter(k, m);
+    crate::serverless::meter(k, &mut m.serverless, &m.compute.instances);
     m.compute.instances.retain(|i| i.node != node);
     m.compute.reads.drop_reader(node);
     if let Some(n) = k.topo.nodes.get_mut(node.index()) {

@@ -2,12 +2,14 @@
 //! the instance's read point, hedging to another if it is slow (P17 §4.2.3, P18 §3.1). No quorum
 //! read in normal operation: that would cost at least three page reads.
 
-use crate::dispatch::Model;
+use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::Lsn;
+use crate::metrics::Metrics;
 use crate::net::Network;
+use crate::storage::Storage;
 use crate::time::SimTime;
 use alloc::vec::Vec;
 
@@ -58,22 +60,39 @@ impl Reads {
     }
 }
 
+/// Bytes of a client's request or answer on the wire. [sim default — not sourced]
+pub const REQUEST_BYTES: u32 = 300;
+
+/// Sends a client its answer.
+pub(crate) fn respond(k: &mut Kernel, from: NodeId, client: NodeId, req: u64, ok: bool) {
+    k.send(
+        from,
+        client,
+        MsgKind::Answer,
+        REQUEST_BYTES,
+        Payload::Answer { req, ok },
+    );
+}
+
 /// Starts a read on `reader` at `point`. Returns true if the buffer cache answered at once.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn start(
     k: &mut Kernel,
-    m: &mut Model,
+    c: &mut Compute,
+    st: &Storage,
+    metrics: &mut Metrics,
     reader: NodeId,
     point: Lsn,
     hit_ppm: u32,
     reply: Reply,
 ) -> bool {
-    m.metrics.reads += 1;
+    metrics.reads += 1;
     if k.rng.chance_ppm(hit_ppm) {
-        m.metrics.cache_hits += 1;
-        m.metrics.read_latency.record(0);
+        metrics.cache_hits += 1;
+        metrics.read_latency.record(0);
         return true;
     }
-    let pg = PgId(k.rng.below(m.storage.pgs.len() as u64) as u32);
+    let pg = PgId(k.rng.below(st.pgs.len() as u64) as u32);
     let read = PendingRead {
         started: k.now,
         reader,
@@ -82,7 +101,7 @@ pub(crate) fn start(
         tried: 0,
         reply,
     };
-    let r = &mut m.compute.reads;
+    let r = &mut c.reads;
     let id = match r.free.pop() {
         Some(i) => {
             r.slots[i as usize] = Some(read);
@@ -93,17 +112,17 @@ pub(crate) fn start(
             r.slots.len() as u32 - 1
         }
     };
-    send(k, m, id);
+    send(k, c, st, metrics, id);
     false
 }
 
 /// Sends read `id` to the nearest untried segment known complete to its read point.
-fn send(k: &mut Kernel, m: &mut Model, id: u32) {
-    let Some(Some(r)) = m.compute.reads.slots.get(id as usize).copied() else {
+fn send(k: &mut Kernel, c: &mut Compute, st: &Storage, metrics: &mut Metrics, id: u32) {
+    let Some(Some(r)) = c.reads.slots.get(id as usize).copied() else {
         return;
     };
-    let group = &m.storage.pgs[r.pg.index()];
-    let w = &m.compute.writer;
+    let group = &st.pgs[r.pg.index()];
+    let w = &c.writer;
     let known = &w.pgs[r.pg.index()].known;
     // Complete to the read point means holding every record of the PG up to it; if the PG is
     // complete to a lower point, it has no records in between (VCL can pass a PG's PGCL).
@@ -111,7 +130,7 @@ fn send(k: &mut Kernel, m: &mut Model, id: u32) {
     let me = k.topo.node(r.reader);
     let mut best: Option<(u8, u64, u8, SegmentId)> = None;
     for (slot, seg) in group.member_slots() {
-        let s = &m.storage.segments[seg.index()];
+        let s = &st.segments[seg.index()];
         if r.tried & (1 << slot) != 0
             || known[slot as usize] < need.0
             || s.health != SegmentHealth::Healthy
@@ -126,13 +145,13 @@ fn send(k: &mut Kernel, m: &mut Model, id: u32) {
         }
     }
     let Some((_, _, slot, seg)) = best else {
-        finish(k, m, id, None);
+        finish(k, c, metrics, id, None);
         return;
     };
-    if let Some(Some(r)) = m.compute.reads.slots.get_mut(id as usize) {
+    if let Some(Some(r)) = c.reads.slots.get_mut(id as usize) {
         r.tried |= 1 << slot;
     }
-    let to = m.storage.segments[seg.index()].node;
+    let to = st.segments[seg.index()].node;
     k.send(
         r.reader,
         to,
@@ -144,29 +163,20 @@ fn send(k: &mut Kernel, m: &mut Model, id: u32) {
             need,
         },
     );
-    k.schedule_in(
-        m.compute.writer.config.read_hedge_after,
-        Due::ReadTimeout(id),
-    );
+    k.schedule_in(c.writer.config.read_hedge_after, Due::ReadTimeout(id));
 }
 
 /// Completes read `id`: served by `seg`, or failed if `None`.
-fn finish(k: &mut Kernel, m: &mut Model, id: u32, seg: Option<SegmentId>) {
-    let Some(r) = m
-        .compute
-        .reads
-        .slots
-        .get_mut(id as usize)
-        .and_then(Option::take)
-    else {
+fn finish(k: &mut Kernel, c: &mut Compute, metrics: &mut Metrics, id: u32, seg: Option<SegmentId>) {
+    let Some(r) = c.reads.slots.get_mut(id as usize).and_then(Option::take) else {
         return;
     };
-    m.compute.reads.free.push(id);
+    c.reads.free.push(id);
     let latency = k.now - r.started;
     match seg {
         Some(seg) => {
-            m.metrics.read_latency.record(latency.as_micros());
-            m.metrics.page_reads += 1;
+            metrics.read_latency.record(latency.as_micros());
+            metrics.page_reads += 1;
             k.emit(Event::PageRead {
                 pg: r.pg,
                 seg,
@@ -174,27 +184,38 @@ fn finish(k: &mut Kernel, m: &mut Model, id: u32, seg: Option<SegmentId>) {
                 latency,
             });
         }
-        None => m.metrics.read_errors += 1,
+        None => metrics.read_errors += 1,
     }
     if let Reply::Client { client, req } = r.reply {
-        crate::client::respond(k, m, r.reader, client, req, seg.is_some());
+        respond(k, r.reader, client, req, seg.is_some());
     }
 }
 
-pub(crate) fn on_page_data(k: &mut Kernel, m: &mut Model, id: u32, seg: SegmentId) {
-    finish(k, m, id, Some(seg));
+pub(crate) fn on_page_data(
+    k: &mut Kernel,
+    c: &mut Compute,
+    metrics: &mut Metrics,
+    id: u32,
+    seg: SegmentId,
+) {
+    finish(k, c, metrics, id, Some(seg));
 }
 
 /// A read is slow: hedge to another segment (the first answer wins).
-pub(crate) fn on_timeout(k: &mut Kernel, m: &mut Model, id: u32) {
-    let hedge = m.compute.writer.config.read_hedge_after;
-    let due = m
-        .compute
+pub(crate) fn on_timeout(
+    k: &mut Kernel,
+    c: &mut Compute,
+    st: &Storage,
+    metrics: &mut Metrics,
+    id: u32,
+) {
+    let hedge = c.writer.config.read_hedge_after;
+    let due = c
         .reads
         .slots
         .get(id as usize)
         .is_some_and(|r| r.is_some_and(|r| k.now - r.started >= hedge));
     if due {
-        send(k, m, id);
+        send(k, c, st, metrics, id);
     }
 }

@@ -17,12 +17,15 @@
 //! which is why recovery stays under P17's 10 s: no redo is replayed.
 
 use crate::compute::read::Reply;
-use crate::dispatch::Model;
+use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind, RecoveryPhase};
 use crate::ids::{NodeId, SegmentId};
+use crate::invariants::Checker;
 use crate::lsn::Lsn;
+use crate::metrics::Metrics;
 use crate::quorum::{Kind, SlotMask, MAX_SLOTS};
+use crate::storage::Storage;
 use crate::time::{SimDuration, SimTime};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -69,15 +72,16 @@ pub struct Recovery {
 /// undone once the volume is open.
 pub(crate) fn begin(
     k: &mut Kernel,
-    m: &mut Model,
+    c: &mut Compute,
+    st: &Storage,
     node: NodeId,
     restart: SimDuration,
     in_flight: u32,
 ) {
-    m.compute.writer.node = node;
-    let pgs = m.storage.pgs.len();
+    c.writer.node = node;
+    let pgs = st.pgs.len();
     let restarting = restart > SimDuration::ZERO;
-    m.compute.recovery = Some(Recovery {
+    c.recovery = Some(Recovery {
         node,
         started: k.now,
         restarting,
@@ -90,20 +94,20 @@ pub(crate) fn begin(
         from: vec![Lsn::ZERO; pgs],
         vdl: Lsn::ZERO,
         end: Lsn::ZERO,
-        epoch: m.storage.volume_epoch + 1,
+        epoch: st.volume_epoch + 1,
     });
     k.emit(Event::RecoveryStarted { node });
     if restarting {
         k.schedule_in(restart, Due::EngineStarted(node));
     } else {
-        ask(k, m);
+        ask(k, c, st);
     }
     k.schedule_in(RECOVERY_RETRY, Due::RecoveryRetry);
 }
 
 /// The engine on `node` is up: the storage protocol begins.
-pub(crate) fn on_engine_started(k: &mut Kernel, m: &mut Model, node: NodeId) {
-    let Some(r) = &mut m.compute.recovery else {
+pub(crate) fn on_engine_started(k: &mut Kernel, c: &mut Compute, st: &Storage, node: NodeId) {
+    let Some(r) = &mut c.recovery else {
         return;
     };
     // A stale timer from an earlier restart that was cut short by another crash.
@@ -119,21 +123,21 @@ pub(crate) fn on_engine_started(k: &mut Kernel, m: &mut Model, node: NodeId) {
         took,
         txns: 0,
     });
-    ask(k, m);
+    ask(k, c, st);
 }
 
 /// Records that the engine was already restarted for `took` before this recovery began (a
 /// failover's promotion, a re-created writer), so the recovery's phases show it.
-pub(crate) fn note_restart(m: &mut Model, took: SimDuration) {
-    if let Some(r) = m.compute.recovery.as_mut().filter(|r| !r.restarting) {
+pub(crate) fn note_restart(c: &mut Compute, took: SimDuration) {
+    if let Some(r) = c.recovery.as_mut().filter(|r| !r.restarting) {
         r.restart = took;
     }
 }
 
 /// Background undo on `node` finished.
-pub(crate) fn on_undo_done(k: &mut Kernel, m: &mut Model, node: NodeId, txns: u32) {
+pub(crate) fn on_undo_done(k: &mut Kernel, metrics: &mut Metrics, node: NodeId, txns: u32) {
     let took = UNDO_PER_TXN.saturating_mul(txns as u64);
-    if let Some(p) = m.metrics.recovery_phases.last_mut() {
+    if let Some(p) = metrics.recovery_phases.last_mut() {
         p.undo = Some(took);
     }
     k.emit(Event::RecoveryPhaseDone {
@@ -145,16 +149,16 @@ pub(crate) fn on_undo_done(k: &mut Kernel, m: &mut Model, node: NodeId, txns: u3
 }
 
 /// Sends the current step's request to every member that has not answered it.
-fn ask(k: &mut Kernel, m: &mut Model) {
-    let Some(r) = m.compute.recovery.as_ref().filter(|r| !r.restarting) else {
+fn ask(k: &mut Kernel, c: &Compute, st: &Storage) {
+    let Some(r) = c.recovery.as_ref().filter(|r| !r.restarting) else {
         return;
     };
-    for (i, pg) in m.storage.pgs.iter().enumerate() {
+    for (i, pg) in st.pgs.iter().enumerate() {
         for (slot, seg) in pg.member_slots() {
             if r.answered.get(i).is_some_and(|a| a & (1 << slot) != 0) {
                 continue;
             }
-            let to = m.storage.segments[seg.index()].node;
+            let to = st.segments[seg.index()].node;
             let (kind, payload) = if r.truncating {
                 (
                     MsgKind::Truncate,
@@ -174,16 +178,16 @@ fn ask(k: &mut Kernel, m: &mut Model) {
     }
 }
 
-pub(crate) fn on_retry(k: &mut Kernel, m: &mut Model) {
-    if m.compute.recovery.is_some() {
-        ask(k, m);
+pub(crate) fn on_retry(k: &mut Kernel, c: &Compute, st: &Storage) {
+    if c.recovery.is_some() {
+        ask(k, c, st);
         k.schedule_in(RECOVERY_RETRY, Due::RecoveryRetry);
     }
 }
 
 /// At a segment: report SCL.
-pub(crate) fn on_scan(k: &mut Kernel, m: &mut Model, from: NodeId, seg: SegmentId) {
-    let Some(s) = m.storage.segments.get(seg.index()) else {
+pub(crate) fn on_scan(k: &mut Kernel, st: &Storage, from: NodeId, seg: SegmentId) {
+    let Some(s) = st.segments.get(seg.index()) else {
         return;
     };
     if s.health != crate::event::SegmentHealth::Healthy {
@@ -200,32 +204,31 @@ pub(crate) fn on_scan(k: &mut Kernel, m: &mut Model, from: NodeId, seg: SegmentI
 }
 
 /// Records which slot of which PG answered; true once every PG has a quorum of the given kind.
-fn note(m: &mut Model, seg: SegmentId, scl: Lsn, kind: Kind) -> bool {
-    let Some(s) = m.storage.segments.get(seg.index()) else {
+fn note(c: &mut Compute, st: &Storage, seg: SegmentId, scl: Lsn, kind: Kind) -> bool {
+    let Some(s) = st.segments.get(seg.index()) else {
         return false;
     };
     let (pg, slot) = (s.pg.index(), s.slot);
-    let Some(r) = &mut m.compute.recovery else {
+    let Some(r) = &mut c.recovery else {
         return false;
     };
-    if m.storage.pgs[pg].slots[slot as usize] != Some(seg) {
+    if st.pgs[pg].slots[slot as usize] != Some(seg) {
         return false;
     }
     r.answered[pg] |= 1 << slot;
     r.scls[pg][slot as usize] = scl.0;
-    m.storage
-        .pgs
+    st.pgs
         .iter()
         .zip(&r.answered)
         .all(|(pg, &a)| pg.quorum.satisfied(kind, a))
 }
 
 /// At the new writer: an SCL. With a read quorum of every PG, compute VDL and truncate.
-pub(crate) fn on_scl(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
-    if m.compute.recovery.as_ref().is_none_or(|r| r.truncating) || !note(m, seg, scl, Kind::Read) {
+pub(crate) fn on_scl(k: &mut Kernel, c: &mut Compute, st: &Storage, seg: SegmentId, scl: Lsn) {
+    if c.recovery.as_ref().is_none_or(|r| r.truncating) || !note(c, st, seg, scl, Kind::Read) {
         return;
     }
-    let Some(r) = &mut m.compute.recovery else {
+    let Some(r) = &mut c.recovery else {
         return;
     };
     // Step 2: a record that reached a write quorum is on at least one member of any read
@@ -242,10 +245,10 @@ pub(crate) fn on_scl(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
                 .unwrap_or(Lsn::ZERO)
         })
         .collect();
-    let (vdl, end) = m.compute.writer.log.recover(&points);
+    let (vdl, end) = c.writer.log.recover(&points);
     // A copy at its PG's last record at or below VDL is complete to VDL.
     r.from = (0..points.len() as u32)
-        .map(|pg| m.compute.writer.log.complete_from(pg, vdl))
+        .map(|pg| c.writer.log.complete_from(pg, vdl))
         .collect();
     r.vdl = vdl;
     r.end = end;
@@ -253,14 +256,14 @@ pub(crate) fn on_scl(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
     for a in &mut r.answered {
         *a = 0;
     }
-    ask(k, m);
+    ask(k, c, st);
 }
 
 /// At a segment: annul the truncated range and adopt the new volume epoch.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn on_truncate(
     k: &mut Kernel,
-    m: &mut Model,
+    st: &mut Storage,
     writer: NodeId,
     seg: SegmentId,
     from: Lsn,
@@ -268,7 +271,7 @@ pub(crate) fn on_truncate(
     end: Lsn,
     epoch: u32,
 ) {
-    let Some(s) = m.storage.segments.get_mut(seg.index()) else {
+    let Some(s) = st.segments.get_mut(seg.index()) else {
         return;
     };
     if !s.has_data() {
@@ -286,39 +289,44 @@ pub(crate) fn on_truncate(
     );
 }
 
-/// At the new writer: a truncation acknowledged. With a write quorum of every PG, open.
-pub(crate) fn on_truncate_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
-    if m.compute.recovery.as_ref().is_none_or(|r| !r.truncating) || !note(m, seg, scl, Kind::Write)
-    {
-        return;
+/// At the new writer: a truncation acknowledged. With a write quorum of every PG, open; returns
+/// the node that opened the volume, for the failover to finish with.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn on_truncate_ack(
+    k: &mut Kernel,
+    c: &mut Compute,
+    st: &mut Storage,
+    metrics: &mut Metrics,
+    checker: &mut Checker,
+    seg: SegmentId,
+    scl: Lsn,
+) -> Option<NodeId> {
+    if c.recovery.as_ref().is_none_or(|r| !r.truncating) || !note(c, st, seg, scl, Kind::Write) {
+        return None;
     }
-    let Some(r) = m.compute.recovery.take() else {
-        return;
-    };
-    let st = &mut m.storage;
+    let r = c.recovery.take()?;
     st.volume_epoch = r.epoch;
     // The epoch is now durable in the storage metadata: every segment refuses older writers.
     for s in st.segments.iter_mut() {
         s.volume_epoch = s.volume_epoch.max(r.epoch);
     }
-    let (dropped, replies) = m.compute.writer.reopen(r.epoch, |pg, slot| {
+    let (dropped, replies) = c.writer.reopen(r.epoch, |pg, slot| {
         if r.answered[pg] & (1 << slot) != 0 {
             r.scls[pg][slot]
         } else {
             0
         }
     });
-    m.metrics.txn_errors += dropped;
+    metrics.txn_errors += dropped;
     for reply in replies {
         if let Reply::Client { client, req } = reply {
-            crate::client::respond(k, m, r.node, client, req, false);
+            crate::compute::read::respond(k, r.node, client, req, false);
         }
     }
-    m.checker
-        .reset_points(m.compute.writer.log.vcl(), m.compute.writer.log.vdl());
-    m.metrics.recoveries.push(k.now - r.started);
+    checker.reset_points(c.writer.log.vcl(), c.writer.log.vdl());
+    metrics.recoveries.push(k.now - r.started);
     let storage = k.now - r.storage_started;
-    m.metrics
+    metrics
         .recovery_phases
         .push(crate::metrics::RecoveryPhases {
             restart: r.restart,
@@ -344,6 +352,6 @@ pub(crate) fn on_truncate_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl
         truncated_upto: r.end,
         epoch: r.epoch,
     });
-    crate::storage::repair::evaluate_quorums(k, m);
-    crate::failover::recovery_done(k, m, r.node);
+    crate::storage::repair::evaluate_quorums(k, st, c.writer.node, metrics);
+    Some(r.node)
 }

@@ -4,16 +4,24 @@
 //! in the commit path: nothing here delays a commit.
 
 use crate::compute::instance::Role;
-use crate::dispatch::Model;
+use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind};
 use crate::ids::NodeId;
 use crate::lsn::Lsn;
+use crate::metrics::Metrics;
 use crate::time::{SimDuration, SimTime};
 
-/// CPU time a replica spends applying one redo record to a cached page.
-/// [sim default — not sourced]
+/// CPU time a replica spends applying one redo record to a cached page: find the page in the
+/// buffer pool, latch it, apply the change, move its page LSN. [sim default — not sourced;
+/// single-threaded redo apply runs at about a million small records a second]
 pub const APPLY_NANOS_PER_RECORD: u64 = 400;
+/// CPU time to look a record's page up and find it uncached, so the record is dropped: the
+/// cache invalidation half of P17 §4.2.4's rule. [sim default — not sourced]
+pub const DISCARD_NANOS_PER_RECORD: u64 = 100;
+/// CPU time to receive one stream message and hand it to the apply thread: the network
+/// thread's wake-up, the copy, parsing its VDL control record. [sim default — not sourced]
+pub const RECEIVE_NANOS_PER_MESSAGE: u64 = 20_000;
 
 /// What AWS and the paper state for replica lag, for the page to show beside the measured
 /// figure: P17 §6.1.4 Table 4 measured 2.62–5.38 ms at 1,000–10,000 writes/s; P17 §4.2.4
@@ -21,28 +29,35 @@ pub const APPLY_NANOS_PER_RECORD: u64 = 400;
 /// 100 ms"; FAQ-AD "tens of milliseconds". No AWS source gives "< 10 ms" (reference §12).
 pub const AWS_LAG_STATED: &str = "Stated: usually much less than 100 ms (User Guide), tens of ms (FAQ); the paper measured 2.6–5.4 ms at 1,000–10,000 writes/s (SIGMOD 2017, Table 4). No AWS source says \"under 10 ms\".";
 
+/// P17 §6.1.4 Table 4: Aurora replica lag measured under SysBench write-only, as (write
+/// statements per second, lag in µs): 2.62, 3.42, 3.94 and 5.38 ms at 1,000 to 10,000.
+pub const TABLE4_LAG: [(u32, u64); 4] = [
+    (1_000, 2_620),
+    (2_000, 3_420),
+    (5_000, 3_940),
+    (10_000, 5_380),
+];
+
 /// VDL moved: ship the stream to the replicas after the boxcar delay, once per batch of moves.
-pub(crate) fn vdl_moved(k: &mut Kernel, m: &mut Model) {
-    if m.compute.writer.stream_scheduled
-        || !m.compute.instances.iter().any(|i| i.role == Role::Replica)
-    {
+pub(crate) fn vdl_moved(k: &mut Kernel, c: &mut Compute) {
+    if c.writer.stream_scheduled || !c.instances.iter().any(|i| i.role == Role::Replica) {
         return;
     }
-    m.compute.writer.stream_scheduled = true;
-    k.schedule_in(m.compute.writer.config.boxcar_delay, Due::ReplicaStream);
+    c.writer.stream_scheduled = true;
+    k.schedule_in(c.writer.config.boxcar_delay, Due::ReplicaStream);
 }
 
 /// Sends every replica the records since the last send and the current VDL.
-pub(crate) fn on_stream(k: &mut Kernel, m: &mut Model) {
-    let w = &mut m.compute.writer;
+pub(crate) fn on_stream(k: &mut Kernel, c: &mut Compute, metrics: &mut Metrics) {
+    let w = &mut c.writer;
     w.stream_scheduled = false;
     let (vdl, since, upto) = (w.log.vdl(), w.vdl_since, w.log.max_allocated());
     let records = upto.0.saturating_sub(w.stream_upto.0).min(u32::MAX as u64) as u32;
     w.stream_upto = upto;
     let bytes = records.saturating_mul(w.config.record_bytes).max(64);
     let from = w.node;
-    for i in 0..m.compute.instances.len() {
-        let inst = &m.compute.instances[i];
+    for i in 0..c.instances.len() {
+        let inst = &c.instances[i];
         if inst.role != Role::Replica || !k.topo.is_up(inst.node) {
             continue;
         }
@@ -58,21 +73,30 @@ pub(crate) fn on_stream(k: &mut Kernel, m: &mut Model) {
                 records,
             },
         );
-        m.metrics.stream_messages += 1;
+        metrics.stream_messages += 1;
     }
 }
 
-/// The stream reached a replica: queue the apply work for the cached share of the records.
+/// The stream reached a replica: it queues on the replica's one apply thread, which receives
+/// it, applies the cached share of its records, drops the rest, and only then moves the read
+/// point to the message's VDL (records are applied in LSN order, whole MTRs only: P17 §4.2.4).
+///
+/// This is the part of lag that grows with the write rate: a message carries every record
+/// written since the last send, so more writes a second mean more records between two
+/// read-point moves, and a busier apply thread makes each message wait for the one before it.
+/// At these per-record costs it is microseconds even at 10,000 writes/s: the network hop is
+/// most of the lag (the `replica-lag-sweep` scenario shows both).
 pub(crate) fn on_stream_arrived(
     k: &mut Kernel,
-    m: &mut Model,
+    c: &mut Compute,
+    hot_bytes: u64,
     node: NodeId,
     vdl: Lsn,
     since: SimTime,
     records: u32,
 ) {
-    let hot = m.access.clients.config.hot_bytes;
-    let Some(inst) = m.compute.instances.iter_mut().find(|i| i.node == node) else {
+    let hot = hot_bytes;
+    let Some(inst) = c.instances.iter_mut().find(|i| i.node == node) else {
         return;
     };
     if inst.role != Role::Replica {
@@ -82,16 +106,33 @@ pub(crate) fn on_stream_arrived(
     let applied = records as u64 * hit / 1_000_000;
     inst.applied_records += applied;
     inst.discarded_records += records as u64 - applied;
-    let cost = SimDuration::from_micros(applied * APPLY_NANOS_PER_RECORD / 1_000);
+    let discarded = records as u64 - applied;
+    let cost = SimDuration::from_micros(apply_nanos(applied, discarded) / 1_000);
     let done = inst.apply_free_at.max(k.now) + cost;
     inst.apply_free_at = done;
+    inst.apply_busy += cost;
     k.schedule(done, Due::ReplicaApplied { node, vdl, since });
 }
 
+/// The apply thread's work for one message, in nanoseconds.
+pub fn apply_nanos(applied: u64, discarded: u64) -> u64 {
+    RECEIVE_NANOS_PER_MESSAGE
+        + applied * APPLY_NANOS_PER_RECORD
+        + discarded * DISCARD_NANOS_PER_RECORD
+}
+
 /// The replica has applied everything up to `vdl`: its read point moves, its lag is measured.
-pub(crate) fn on_applied(k: &mut Kernel, m: &mut Model, node: NodeId, vdl: Lsn, since: SimTime) {
-    let max = m.compute.writer.log.max_allocated();
-    let Some(inst) = m.compute.instances.iter_mut().find(|i| i.node == node) else {
+pub(crate) fn on_applied(
+    k: &mut Kernel,
+    c: &mut Compute,
+    metrics: &mut Metrics,
+    writes_per_sec: u32,
+    node: NodeId,
+    vdl: Lsn,
+    since: SimTime,
+) {
+    let max = c.writer.log.max_allocated();
+    let Some(inst) = c.instances.iter_mut().find(|i| i.node == node) else {
         return;
     };
     if inst.role != Role::Replica || vdl <= inst.read_point {
@@ -101,7 +142,8 @@ pub(crate) fn on_applied(k: &mut Kernel, m: &mut Model, node: NodeId, vdl: Lsn, 
     inst.read_point_since = since;
     inst.lag = k.now - since;
     inst.lag_lsn = max.0.saturating_sub(vdl.0);
-    m.metrics.replica_lag.record(inst.lag.as_micros());
+    metrics.replica_lag.record(inst.lag.as_micros());
+    metrics.record_lag_at_rate(writes_per_sec, inst.lag);
     k.emit(Event::ReplicaApplied {
         node,
         vdl,

@@ -14,13 +14,17 @@
 //!
 //! Reads are in [`crate::compute::read`].
 
+use crate::backup::Backup;
 use crate::compute::read::Reply;
-use crate::dispatch::Model;
+use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, Invariant, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
+use crate::invariants::Checker;
 use crate::lsn::{Lsn, VolumeLog};
+use crate::metrics::Metrics;
 use crate::quorum::MAX_SLOTS;
+use crate::storage::Storage;
 use crate::time::{SimDuration, SimTime};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -266,17 +270,25 @@ fn throttle(k: &mut Kernel, w: &mut Writer) {
     }
 }
 
-/// Runs one transaction: `mtrs` mini-transactions and a commit record. Returns false if LAL
-/// stopped it before it started (it is then counted in the backlog).
-pub(crate) fn run_transaction(k: &mut Kernel, m: &mut Model, mtrs: u8, reply: Reply) -> bool {
-    let w = &mut m.compute.writer;
-    if !k.topo.is_up(w.node)
-        || m.compute.recovery.is_some()
-        || m.failover.active.is_some()
-        || m.global.writes_paused
-        || m.backup.backtrack.until.is_some()
-    {
-        m.metrics.txn_errors += 1;
+/// What else holds the cluster's writes: a failover, a Global Database switchover or a
+/// Backtrack under way. Worked out by the dispatch, which sees those subsystems.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Held(pub bool);
+
+/// Runs one transaction: `mtrs` mini-transactions and a commit record. Returns false if it
+/// failed (the writer down or recovering, writes `held`) or LAL stopped it before it started
+/// (it is then counted in the backlog).
+pub(crate) fn run_transaction(
+    k: &mut Kernel,
+    c: &mut Compute,
+    metrics: &mut Metrics,
+    held: Held,
+    mtrs: u8,
+    reply: Reply,
+) -> bool {
+    let w = &mut c.writer;
+    if !k.topo.is_up(w.node) || c.recovery.is_some() || held.0 {
+        metrics.txn_errors += 1;
         return false;
     }
     let records = w.config.records_per_mtr as u64 * mtrs as u64 + 1;
@@ -285,12 +297,28 @@ pub(crate) fn run_transaction(k: &mut Kernel, m: &mut Model, mtrs: u8, reply: Re
         w.backlog += 1;
         return false;
     }
+    let from_client = matches!(reply, Reply::Client { .. });
     for _ in 0..mtrs {
         write_mtr(k, w, w.config.records_per_mtr);
     }
     commit_record(k, w, reply);
-    m.metrics.txns_started += 1;
+    metrics.txns_started += 1;
+    if !from_client {
+        // A client's request was charged when it joined the CPU queue.
+        count_writer_cpu(k.now, c, crate::compute::instance::CPU_MICROS_PER_WRITE);
+    }
     true
+}
+
+/// Counts work the writer did for the built-in workload (not a client's request, which its CPU
+/// queue already counted) in the CPU use it shows. The workload is not queued on the CPU, so
+/// counting it changes nothing in the run.
+fn count_writer_cpu(now: SimTime, c: &mut Compute, cpu_us: u64) {
+    let node = c.writer.node;
+    if let Some(i) = c.instances.iter_mut().find(|i| i.node == node) {
+        let busy = cpu_us * 1000 / i.milli_vcpu().max(1);
+        i.cpu.charge(now, busy);
+    }
 }
 
 /// The commit record: one record that ends its own mini-transaction, parked on the commit queue.
@@ -301,8 +329,7 @@ fn commit_record(k: &mut Kernel, w: &mut Writer, reply: Reply) {
 }
 
 /// Writes one mini-transaction into the open manual transaction, opening it if needed.
-pub(crate) fn manual_write(k: &mut Kernel, m: &mut Model) -> bool {
-    let w = &mut m.compute.writer;
+pub(crate) fn manual_write(k: &mut Kernel, w: &mut Writer) -> bool {
     let records = w.config.records_per_mtr;
     if w.throttled || !has_room(w, records as u64) {
         throttle(k, w);
@@ -314,26 +341,37 @@ pub(crate) fn manual_write(k: &mut Kernel, m: &mut Model) -> bool {
 }
 
 /// Commits the open manual transaction.
-pub(crate) fn manual_commit(k: &mut Kernel, m: &mut Model) -> bool {
-    let w = &mut m.compute.writer;
+pub(crate) fn manual_commit(k: &mut Kernel, w: &mut Writer, metrics: &mut Metrics) -> bool {
     if w.manual.take().is_none() {
         return false;
     }
     commit_record(k, w, Reply::None);
-    m.metrics.txns_started += 1;
+    metrics.txns_started += 1;
     true
 }
 
 /// The boxcar runs: send the PG's buffered records to every member segment — unless the batch
 /// before is still unhardened, in which case the buffer keeps filling until its quorum
 /// acknowledges it ([`on_ack`] then runs the send).
-pub(crate) fn on_flush(k: &mut Kernel, m: &mut Model, pg: PgId) {
-    flush(k, m, pg, true);
+pub(crate) fn on_flush(
+    k: &mut Kernel,
+    w: &mut Writer,
+    st: &Storage,
+    metrics: &mut Metrics,
+    pg: PgId,
+) {
+    flush(k, w, st, metrics, pg, true);
 }
 
 /// Sends the PG's buffer; with `after_hardening`, only once the batch before is hardened.
-fn flush(k: &mut Kernel, m: &mut Model, pg: PgId, after_hardening: bool) {
-    let w = &mut m.compute.writer;
+fn flush(
+    k: &mut Kernel,
+    w: &mut Writer,
+    st: &Storage,
+    metrics: &mut Metrics,
+    pg: PgId,
+    after_hardening: bool,
+) {
     let pgcl = w.log.pgcl(pg.0);
     let Some(p) = w.pgs.get_mut(pg.index()) else {
         return;
@@ -352,17 +390,17 @@ fn flush(k: &mut Kernel, m: &mut Model, pg: PgId, after_hardening: bool) {
     p.buf_bytes = 0;
     let needs_retry = !p.retry_scheduled;
     p.retry_scheduled = true;
-    let Some(group) = m.storage.pgs.get(pg.index()) else {
+    let Some(group) = st.pgs.get(pg.index()) else {
         return;
     };
     let epoch = group.epoch;
     for (_, seg) in group.member_slots() {
-        let to = m.storage.segments[seg.index()].node;
+        let to = st.segments[seg.index()].node;
         send_redo(k, w, to, seg, (prev, last), bytes, epoch);
-        m.metrics.redo_messages += 1;
-        m.metrics.write_path_bytes += bytes as u64;
+        metrics.redo_messages += 1;
+        metrics.write_path_bytes += bytes as u64;
     }
-    m.metrics.redo_batches += 1;
+    metrics.redo_batches += 1;
     if needs_retry {
         k.schedule_in(w.config.retry_interval, Due::RetryCheck(pg));
     }
@@ -400,8 +438,13 @@ fn send_redo(
 /// come back are otherwise filled by gossip.) A PG whose membership changed may already hold a
 /// write quorum of the new set without any acknowledgement left to say so: the new batch's
 /// acknowledgements do.
-pub(crate) fn on_retry_check(k: &mut Kernel, m: &mut Model, pg: PgId) {
-    let w = &mut m.compute.writer;
+pub(crate) fn on_retry_check(
+    k: &mut Kernel,
+    w: &mut Writer,
+    st: &Storage,
+    metrics: &mut Metrics,
+    pg: PgId,
+) {
     let pgcl = w.log.pgcl(pg.0);
     let Some(p) = w.pgs.get_mut(pg.index()) else {
         return;
@@ -416,10 +459,10 @@ pub(crate) fn on_retry_check(k: &mut Kernel, m: &mut Model, pg: PgId) {
         return;
     }
     let (last, known, floor) = (p.sent_upto, p.known, p.floor);
-    let group = &m.storage.pgs[pg.index()];
+    let group = &st.pgs[pg.index()];
     let epoch = group.epoch;
     for (slot, seg) in group.member_slots() {
-        let s = &m.storage.segments[seg.index()];
+        let s = &st.segments[seg.index()];
         let prev = Lsn(known[slot as usize]).max(floor);
         if prev >= last || s.health == SegmentHealth::Lost {
             continue;
@@ -427,42 +470,50 @@ pub(crate) fn on_retry_check(k: &mut Kernel, m: &mut Model, pg: PgId) {
         let records = ((last.0 - prev.0) / w.log.pg_count().max(1) as u64).max(1);
         let bytes = (records as u32).saturating_mul(w.config.record_bytes);
         send_redo(k, w, s.node, seg, (prev, last), bytes, epoch);
-        m.metrics.redo_messages += 1;
-        m.metrics.write_path_bytes += bytes as u64;
+        metrics.redo_messages += 1;
+        metrics.write_path_bytes += bytes as u64;
     }
-    if m.compute.writer.pgs[pg.index()].waiting {
-        flush(k, m, pg, false);
+    if w.pgs[pg.index()].waiting {
+        flush(k, w, st, metrics, pg, false);
     }
 }
 
 /// An acknowledgement: record the segment's SCL, and move PGCL, VCL and VDL if a write quorum
-/// now holds more. Then acknowledge every parked commit at or below VDL.
-pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
-    let Some(s) = m.storage.segments.get(seg.index()) else {
-        return;
+/// now holds more. Returns true if VDL moved: the replicas, the secondary regions and the
+/// parked commits are then to hear of it, in that order.
+pub(crate) fn on_ack(
+    k: &mut Kernel,
+    w: &mut Writer,
+    st: &Storage,
+    checker: &mut Checker,
+    metrics: &mut Metrics,
+    seg: SegmentId,
+    scl: Lsn,
+) -> bool {
+    let Some(s) = st.segments.get(seg.index()) else {
+        return false;
     };
     let (pg, slot) = (s.pg, s.slot);
-    let group = &m.storage.pgs[pg.index()];
+    let group = &st.pgs[pg.index()];
     if group.slots[slot as usize] != Some(seg) {
-        return; // from a segment that has since left the PG
+        return false; // from a segment that has since left the PG
     }
-    let w = &mut m.compute.writer;
     let p = &mut w.pgs[pg.index()];
     if scl.0 <= p.known[slot as usize] {
-        return;
+        return false;
     }
     p.known[slot as usize] = scl.0;
     let members = group.quorum.members();
     let Some(point) = group.quorum.quorum_point(&p.known, members) else {
-        return;
+        return false;
     };
     let point = Lsn(point);
     if point <= w.log.pgcl(pg.0) {
-        return;
+        return false;
     }
     // Never believe more than the segments hold (reference §11.3–4).
-    if m.storage.durable_point(group).is_none_or(|d| d < point) {
-        m.checker.violation(k, Invariant::AckWithoutQuorum, point.0);
+    if st.durable_point(group).is_none_or(|d| d < point) {
+        checker.violation(k, Invariant::AckWithoutQuorum, point.0);
     }
     let holders = p
         .known
@@ -480,52 +531,73 @@ pub(crate) fn on_ack(k: &mut Kernel, m: &mut Model, seg: SegmentId, scl: Lsn) {
     let run_waiting = p.waiting && point >= p.sent_upto;
     let moved = w.log.recompute();
     if run_waiting {
-        flush(k, m, pg, false);
+        flush(k, w, st, metrics, pg, false);
     }
     if let Some(vcl) = moved.vcl {
         k.emit(Event::VclAdvanced(vcl));
     }
-    if let Some(vdl) = moved.vdl {
-        m.compute.writer.vdl_since = k.now;
-        k.emit(Event::VdlAdvanced(vdl));
-        crate::compute::replica::vdl_moved(k, m);
-        crate::global::vdl_moved(k, m);
-        acknowledge_commits(k, m);
+    match moved.vdl {
+        Some(vdl) => {
+            w.vdl_since = k.now;
+            k.emit(Event::VdlAdvanced(vdl));
+            true
+        }
+        None => false,
     }
 }
 
 /// A segment refused a request with a stale epoch. The writer refreshes its membership from
 /// the metadata service (always current in the model) and the retry timer re-sends.
-pub(crate) fn on_rejected(m: &mut Model, _seg: SegmentId) {
-    m.metrics.stale_rejections += 1;
+pub(crate) fn on_rejected(metrics: &mut Metrics, _seg: SegmentId) {
+    metrics.stale_rejections += 1;
+}
+
+/// What the commit thread needs beyond the compute layer: the segments (for what a storage
+/// failure could take away), the backup's commit log, what holds writes, the least any
+/// secondary region has made durable, and the background workload's transaction size.
+pub(crate) struct CommitContext<'a> {
+    pub storage: &'a Storage,
+    pub metrics: &'a mut Metrics,
+    pub backup: &'a mut Backup,
+    pub held: Held,
+    pub min_durable: Option<Lsn>,
+    pub mtrs_per_txn: u8,
 }
 
 /// The commit thread: acknowledge every parked transaction whose commit LSN ≤ VDL.
-fn acknowledge_commits(k: &mut Kernel, m: &mut Model) {
-    let w = &mut m.compute.writer;
+pub(crate) fn acknowledge_commits(k: &mut Kernel, c: &mut Compute, cx: CommitContext) {
+    let CommitContext {
+        storage,
+        metrics,
+        backup,
+        held,
+        min_durable,
+        mtrs_per_txn,
+    } = cx;
+    let w = &mut c.writer;
     let vdl = w.log.vdl();
     let mut count = 0u32;
     let mut max_latency = SimDuration::ZERO;
     let node = w.node;
-    while let Some(&(lsn, started, reply)) = m.compute.writer.commits.front() {
+    while let Some(&(lsn, started, reply)) = c.writer.commits.front() {
         if lsn > vdl {
             break;
         }
-        m.compute.writer.commits.pop_front();
-        m.backup.on_commit(k.now, lsn.0);
+        c.writer.commits.pop_front();
+        backup.on_commit(k.now, lsn.0);
         let latency = k.now - started;
-        m.metrics.commit_latency.record(latency.as_micros());
+        metrics.commit_latency.record(latency.as_micros());
         max_latency = max_latency.max(latency);
         count += 1;
-        m.compute.writer.acked.push_back(lsn);
+        c.writer.acked.push_back(lsn);
         if let Reply::Client { client, req } = reply {
-            crate::client::respond(k, m, node, client, req, true);
+            crate::compute::read::respond(k, node, client, req, true);
         }
     }
-    let w = &mut m.compute.writer;
+    let w = &mut c.writer;
     if count > 0 {
-        m.metrics.commits_acked += count as u64;
-        m.metrics.note_commits(k.now, count);
+        metrics.commits_acked += count as u64;
+        metrics.note_commits(k.now, count);
         k.emit(Event::CommitsAcknowledged {
             count,
             vdl,
@@ -534,35 +606,40 @@ fn acknowledge_commits(k: &mut Kernel, m: &mut Model) {
     }
     if w.acked.len() > 1 << 16 {
         // Keep what a storage failure or a region failover could still take away.
-        let safe = crate::dispatch::recoverable_vdl(m)
-            .min(m.global.min_durable().unwrap_or(Lsn(u64::MAX)));
-        m.compute.writer.acked.retain(|&l| l > safe);
+        let safe = recoverable_vdl(storage, &c.writer).min(min_durable.unwrap_or(Lsn(u64::MAX)));
+        c.writer.acked.retain(|&l| l > safe);
     }
-    let w = &mut m.compute.writer;
+    let w = &mut c.writer;
     if w.throttled && has_room(w, w.config.records_per_mtr as u64 * 4 + 1) {
         w.throttled = false;
         k.emit(Event::WriterUnthrottled);
         let backlog = core::mem::take(&mut w.backlog);
-        let mtrs = m.workload.config.mtrs_per_txn;
         for _ in 0..backlog {
-            if !run_transaction(k, m, mtrs, Reply::None) {
+            if !run_transaction(k, c, metrics, held, mtrs_per_txn, Reply::None) {
                 break;
             }
         }
     }
 }
 
+/// The VDL a recovery could reach from the segments that still hold data.
+pub(crate) fn recoverable_vdl(st: &Storage, w: &Writer) -> Lsn {
+    let points: Vec<Lsn> = st.pgs.iter().map(|pg| st.surviving_point(pg)).collect();
+    w.log.vdl_given(&points)
+}
+
 /// A page read on the writer at VDL, for the background workload.
-pub(crate) fn read(k: &mut Kernel, m: &mut Model) {
-    if !k.topo.is_up(m.compute.writer.node) {
-        m.metrics.reads += 1;
-        m.metrics.read_errors += 1;
+pub(crate) fn read(k: &mut Kernel, c: &mut Compute, st: &Storage, metrics: &mut Metrics) {
+    if !k.topo.is_up(c.writer.node) {
+        metrics.reads += 1;
+        metrics.read_errors += 1;
         return;
     }
     let (node, point, hit) = (
-        m.compute.writer.node,
-        m.compute.writer.log.vdl(),
-        m.compute.writer.config.cache_hit_ppm,
+        c.writer.node,
+        c.writer.log.vdl(),
+        c.writer.config.cache_hit_ppm,
     );
-    crate::compute::read::start(k, m, node, point, hit, Reply::None);
+    count_writer_cpu(k.now, c, crate::compute::instance::CPU_MICROS_PER_READ);
+    crate::compute::read::start(k, c, st, metrics, node, point, hit, Reply::None);
 }

@@ -170,8 +170,8 @@ fn fault_word(f: Fault) -> u64 {
     }
 }
 
-fn role_word(r: crate::compute::instance::Role) -> u64 {
-    use crate::compute::instance::Role::*;
+fn role_word(r: crate::role::Role) -> u64 {
+    use crate::role::Role::*;
     match r {
         Writer => 1,
         Replica => 2,

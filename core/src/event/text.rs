@@ -1,7 +1,7 @@
 //! Each event in plain English, for the event log.
 
 use super::*;
-use crate::compute::instance::Role;
+use crate::role::Role;
 use crate::topology::Topology;
 use alloc::format;
 use alloc::string::String;
@@ -149,7 +149,13 @@ impl Event {
                 ),
             },
             MembershipChanged { pg, epoch, quorum } => {
-                format!("{pg} moved to membership epoch {epoch}: write quorum {quorum:?}")
+                let four = quorum.groups().iter().any(|g| g.count_ones() == 4);
+                let note = match (four, quorum.in_transition()) {
+                    (true, false) => " (the degraded-AZ quorum: 3 of these 4 to write, 2 to read)",
+                    (true, true) => " (back from the degraded-AZ quorum: 4 of 6 and 3 of 4 until the returned copies catch up)",
+                    _ => "",
+                };
+                format!("{pg} moved to membership epoch {epoch}: write quorum {quorum:?}{note}")
             }
             VolumeRecovered {
                 vdl,

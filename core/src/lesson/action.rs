@@ -7,6 +7,8 @@
 
 use super::model::NodeRef;
 use crate::autoscaling::{Metric, Policy, COOLDOWN};
+use crate::backup::data::Table;
+use crate::backup::BackupCommand;
 use crate::client::ClientWorkload;
 use crate::command::{Command, Fault};
 use crate::compute::instance::Role;
@@ -64,6 +66,16 @@ pub enum Action {
     HealRegion(u8),
     /// Writes per second forwarded from secondary regions.
     Forward(u32),
+    /// The faulty deployment: one transaction deletes every row of the table.
+    DeleteRows(Table),
+    /// A manual snapshot.
+    Snapshot,
+    /// Restore the backup at this second of the run into a new cluster.
+    Restore(u32),
+    /// Rewind the cluster in place to this second of the run.
+    Backtrack(u32),
+    /// Clone this cluster (0 is production), copy-on-write.
+    Clone(u32),
     // ----- setup actions only lessons use -----
     /// A bulk load: the volume grows by this many GiB at once.
     Grow(u32),
@@ -114,6 +126,11 @@ pub const VERBS: &[&str] = &[
     "fail-region",
     "heal-region",
     "forward",
+    "delete-rows",
+    "snapshot",
+    "restore",
+    "backtrack",
+    "clone",
     "grow",
     "tier",
     "custom-endpoint",
@@ -311,6 +328,16 @@ pub fn capacity_words(c: &Capacity) -> String {
     }
 }
 
+/// A point in the run, whole seconds from its start, at most 35 days (the longest retention).
+fn point(words: &[&str], i: usize) -> Result<u32, ActionError> {
+    let what = "a point in the run in whole seconds";
+    let s: u32 = num(words, i, what)?;
+    if s > 35 * 86_400 {
+        return Err(err(i, what));
+    }
+    Ok(s)
+}
+
 fn num<T: core::str::FromStr>(words: &[&str], i: usize, expected: &str) -> Result<T, ActionError> {
     words
         .get(i)
@@ -395,6 +422,17 @@ impl Action {
                 }
                 (Action::Forward(n), 2)
             }
+            "delete-rows" => {
+                let t = words
+                    .get(1)
+                    .and_then(|w| Table::parse(w))
+                    .ok_or_else(|| err(1, "a table: products or orders"))?;
+                (Action::DeleteRows(t), 2)
+            }
+            "snapshot" => (Action::Snapshot, 1),
+            "restore" => (Action::Restore(point(words, 1)?), 2),
+            "backtrack" => (Action::Backtrack(point(words, 1)?), 2),
+            "clone" => (Action::Clone(num(words, 1, "a cluster number (0 is production)")?), 2),
             "grow" => {
                 let g: u32 = num(words, 1, "GiB to add, 1 to 131072")?;
                 if g == 0 || g > 131_072 {
@@ -446,7 +484,7 @@ impl Action {
             _ => {
                 return Err(err(
                     0,
-                    "an action: crash, restart, slow, unslow, lose, fail-az, heal-az, cut-az, mend-az, failover, add-replica, load, cap, long-txn, add-region, switchover, global-failover, fail-region, heal-region, forward, grow, tier, custom-endpoint or autoscaling",
+                    "an action: crash, restart, slow, unslow, lose, fail-az, heal-az, cut-az, mend-az, failover, add-replica, load, cap, long-txn, add-region, switchover, global-failover, fail-region, heal-region, forward, delete-rows, snapshot, restore, backtrack, clone, grow, tier, custom-endpoint or autoscaling",
                 ))
             }
         };
@@ -482,6 +520,11 @@ impl Action {
             Action::FailRegion(r) => format!("fail-region {r}"),
             Action::HealRegion(r) => format!("heal-region {r}"),
             Action::Forward(n) => format!("forward {n}"),
+            Action::DeleteRows(t) => format!("delete-rows {t}"),
+            Action::Snapshot => "snapshot".into(),
+            Action::Restore(t) => format!("restore {t}"),
+            Action::Backtrack(t) => format!("backtrack {t}"),
+            Action::Clone(c) => format!("clone {c}"),
             Action::Grow(g) => format!("grow {g}"),
             Action::Tier { node, tier } => format!("tier {} {tier}", node.words()),
             Action::CustomEndpoint { name, members } => {
@@ -542,6 +585,11 @@ impl Action {
             Action::FailRegion(r) => format!("fail-region.{r}"),
             Action::HealRegion(r) => format!("heal-region.{r}"),
             Action::Forward(v) => format!("forward.{v}"),
+            Action::DeleteRows(t) => format!("delete-rows.{t}"),
+            Action::Snapshot => "snapshot".into(),
+            Action::Restore(t) => format!("restore.{t}"),
+            Action::Backtrack(t) => format!("backtrack.{t}"),
+            Action::Clone(c) => format!("clone.{c}"),
             _ => return None,
         })
     }
@@ -578,6 +626,12 @@ impl Action {
             Action::FailRegion(r) => format!("fail region {r}"),
             Action::HealRegion(r) => format!("bring region {r} back"),
             Action::Forward(v) => format!("forward {v} writes/s from secondary regions"),
+            Action::DeleteRows(t) => format!("run the faulty deployment, DELETE FROM {t}"),
+            Action::Snapshot => "take a manual snapshot".into(),
+            Action::Restore(t) => format!("restore the backup at {t} s into a new cluster"),
+            Action::Backtrack(t) => format!("backtrack the cluster to {t} s"),
+            Action::Clone(0) => "clone the production cluster".into(),
+            Action::Clone(c) => format!("clone cluster {c}"),
             Action::Grow(g) => format!("load {g} GiB of data at once"),
             Action::Tier { node, tier } => {
                 format!("give {} promotion tier {tier}", node.describe(sim))
@@ -635,6 +689,18 @@ impl Action {
             Action::FailRegion(r) => Command::Inject(Fault::FailRegion(RegionId(*r))),
             Action::HealRegion(r) => Command::Heal(Fault::FailRegion(RegionId(*r))),
             Action::Forward(v) => Command::SetWriteForwarding { per_sec: *v },
+            Action::DeleteRows(t) => Command::Backup(BackupCommand::DeleteRows { table: *t }),
+            Action::Snapshot => Command::Backup(BackupCommand::TakeSnapshot),
+            Action::Restore(t) => Command::Backup(BackupCommand::Restore {
+                to: seconds(*t),
+                backtrack_hours: 0,
+            }),
+            Action::Backtrack(t) => Command::Backup(BackupCommand::Backtrack { to: seconds(*t) }),
+            Action::Clone(c) => Command::Backup(BackupCommand::Clone {
+                source: *c,
+                region: RegionId(0),
+                backtrack_hours: 0,
+            }),
             Action::Grow(g) => Command::GrowVolume {
                 bytes: u64::from(*g) << 30,
             },
@@ -656,6 +722,10 @@ impl Action {
             })),
         })
     }
+}
+
+fn seconds(s: u32) -> crate::time::SimTime {
+    crate::time::SimTime::from_micros(u64::from(s) * 1_000_000)
 }
 
 /// Clients get new rates where the scenario has them; otherwise the background workload gets

@@ -47,10 +47,16 @@ pub enum EventKind {
     GlobalPromoted,
     RegionDown,
     InvariantViolated,
+    RowsDeleted,
+    BacktrackStarted,
+    BacktrackDone,
+    RestoreStarted,
+    CloneStarted,
+    ClusterAvailable,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 37] = [
+    pub const ALL: [EventKind; 43] = [
         EventKind::NodeDown,
         EventKind::NodeUp,
         EventKind::WriteQuorumLost,
@@ -88,6 +94,12 @@ impl EventKind {
         EventKind::GlobalPromoted,
         EventKind::RegionDown,
         EventKind::InvariantViolated,
+        EventKind::RowsDeleted,
+        EventKind::BacktrackStarted,
+        EventKind::BacktrackDone,
+        EventKind::RestoreStarted,
+        EventKind::CloneStarted,
+        EventKind::ClusterAvailable,
     ];
 
     /// The word lesson files use.
@@ -131,6 +143,12 @@ impl EventKind {
             GlobalPromoted => "global-promoted",
             RegionDown => "region-down",
             InvariantViolated => "invariant-violated",
+            RowsDeleted => "rows-deleted",
+            BacktrackStarted => "backtrack-started",
+            BacktrackDone => "backtrack-done",
+            RestoreStarted => "restore-started",
+            CloneStarted => "clone-started",
+            ClusterAvailable => "cluster-available",
         }
     }
 
@@ -179,6 +197,16 @@ impl EventKind {
             Event::GlobalPromoted { .. } => K::GlobalPromoted,
             Event::RegionDown { .. } => K::RegionDown,
             Event::InvariantViolated { .. } => K::InvariantViolated,
+            Event::Backup(crate::backup::BackupEvent::RowsDeleted { .. }) => K::RowsDeleted,
+            Event::Backup(crate::backup::BackupEvent::BacktrackStarted { .. }) => {
+                K::BacktrackStarted
+            }
+            Event::Backup(crate::backup::BackupEvent::BacktrackDone { .. }) => K::BacktrackDone,
+            Event::Backup(crate::backup::BackupEvent::RestoreStarted { .. }) => K::RestoreStarted,
+            Event::Backup(crate::backup::BackupEvent::CloneStarted { .. }) => K::CloneStarted,
+            Event::Backup(crate::backup::BackupEvent::ClusterAvailable { .. }) => {
+                K::ClusterAvailable
+            }
             _ => return None,
         })
     }

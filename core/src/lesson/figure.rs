@@ -145,6 +145,22 @@ figures! {
     AutoScalingMin "autoscaling_min" 0 "Replica auto scaling's fewest replicas.";
     AutoScalingMax "autoscaling_max" 0 "Replica auto scaling's most replicas.";
     AutoScalingCooldownS "autoscaling_cooldown_s" 0 "Replica auto scaling's scale-out cooldown, s (UG: Auto Scaling with Aurora replicas).";
+    OrdersLive "orders_live" 0 "Rows of the shop's orders table that are live now (not deleted).";
+    OrdersRows "orders_rows" 0 "Rows the orders table has when none is deleted.";
+    ProductsLive "products_live" 0 "Rows of the shop's products table that are live now.";
+    RetentionDays "retention_days" 0 "Days continuous backups are kept: 1 to 35, never off (UG: backing up and restoring).";
+    RestorableLagS "restorable_lag_s" 0 "How far the latest restorable time trails now, s.";
+    S3BehindVdl "s3_behind_vdl" 0 "LSNs between VDL and the point every protection group has staged to S3 (P17 §3.3).";
+    Backtracks "backtracks" 0 "Backtracks done.";
+    BacktrackLandedS "backtrack_landed_s" 0 "Where the last backtrack landed, s into the run: the nearest consistent time.";
+    BacktrackUndone "backtrack_undone" 0 "Acknowledged row versions the last backtrack undid.";
+    BacktrackOutageS "backtrack_outage_s" 0 "How long a backtrack pauses the database, s.";
+    BacktrackWindowH "backtrack_window_h" 0 "Backtrack's target window, hours (at most 72; UG: Backtracking).";
+    Clusters "clusters" 0 "Restored and cloned clusters besides production.";
+    RestoredOrdersLive "restored_orders_live" 0 "Rows of orders live in the newest restored cluster.";
+    RestoreMin "restore_min" 1 "How long the newest point-in-time restore takes, from the request to available, minutes.";
+    CloneReadyMin "clone_ready_min" 1 "How long the newest clone takes to be available, minutes.";
+    CloneSharedPct "clone_shared_pct" 0 "Share of its pages the newest copy-on-write clone still shares with its source, percent.";
 }
 
 /// The numbers the reference gives, as the model uses them.
@@ -408,6 +424,69 @@ impl FigureId {
             F::AutoScalingMin => Some(Value::Num(f64::from(sim.autoscaling()?.policy.min))),
             F::AutoScalingMax => Some(Value::Num(f64::from(sim.autoscaling()?.policy.max))),
             F::AutoScalingCooldownS => secs(sim.autoscaling()?.policy.scale_out_cooldown),
+            F::OrdersLive | F::OrdersRows | F::ProductsLive => {
+                let b = sim.backup_view();
+                let t = b.tables.iter().find(|t| {
+                    t.name
+                        == if self == F::ProductsLive {
+                            "products"
+                        } else {
+                            "orders"
+                        }
+                })?;
+                count(if self == F::OrdersRows {
+                    t.rows
+                } else {
+                    t.live
+                } as usize)
+            }
+            F::RetentionDays => count(usize::from(sim.backup().config.retention_days)),
+            F::RestorableLagS => {
+                let b = sim.backup_view();
+                secs(sim.now() - b.latest_restorable?)
+            }
+            F::S3BehindVdl => {
+                let b = sim.backup_view();
+                count(b.vdl.0.saturating_sub(b.backed_up.0) as usize)
+            }
+            F::Backtracks => count(sim.backup().backtrack.count as usize),
+            F::BacktrackLandedS => {
+                let landed = sim.backup().backtrack.last?.1;
+                secs(landed - crate::time::SimTime::ZERO)
+            }
+            F::BacktrackUndone => {
+                sim.backup().backtrack.last?;
+                count(sim.backup().backtrack.undone_versions as usize)
+            }
+            F::BacktrackOutageS => secs(crate::backup::backtrack::PAUSE),
+            F::BacktrackWindowH => count(usize::from(sim.backup().backtrack.target_hours)),
+            F::Clusters => count(sim.backup_view().clusters.len()),
+            F::RestoredOrdersLive | F::RestoreMin => {
+                let b = sim.backup_view();
+                let c =
+                    b.clusters.iter().rev().find(|c| {
+                        matches!(c.kind, crate::backup_view::ClusterKind::Restore { .. })
+                    })?;
+                if self == F::RestoreMin {
+                    Some(Value::Num((c.ready_at - c.created).as_secs_f64() / 60.0))
+                } else {
+                    count(c.tables.iter().find(|t| t.name == "orders")?.live as usize)
+                }
+            }
+            F::CloneReadyMin | F::CloneSharedPct => {
+                let b = sim.backup_view();
+                let c =
+                    b.clusters.iter().rev().find(|c| {
+                        matches!(c.kind, crate::backup_view::ClusterKind::Clone { .. })
+                    })?;
+                if self == F::CloneReadyMin {
+                    Some(Value::Num((c.ready_at - c.created).as_secs_f64() / 60.0))
+                } else {
+                    Some(Value::Num(
+                        f64::from(c.shared_pages) * 100.0 / f64::from(c.pages.max(1)),
+                    ))
+                }
+            }
         }
     }
 

@@ -9,8 +9,10 @@
 //! core. [`summary::play`] plays a lesson to its end headlessly and checks it: every condition
 //! reached in bounded simulated time, every prediction decided, every figure resolved.
 //!
-//! The built-in lessons are compiled in ([`builtin`]): they are small text, and the page then
-//! needs no request to open one.
+//! The built-in lessons are the files in `lessons/`: their [`CATALOG`] is always compiled in,
+//! their texts natively (the runner, the tests) and in WebAssembly only with the `lesson-texts`
+//! feature. The page lists the catalog and fetches a lesson's file when it is opened, so eleven
+//! lessons' text is not part of every visitor's first download.
 
 pub mod action;
 pub mod condition;
@@ -32,36 +34,48 @@ pub use prediction::Decision;
 pub use run::{LessonRun, Phase, Resolved};
 pub use summary::{play, Summary};
 
-/// Compiles in `lessons/NAME.lesson` for each name.
-macro_rules! builtin_lessons {
-    ($($name:literal)*) => {
-        &[$(($name, include_str!(concat!("../../../lessons/", $name, ".lesson"))),)*]
-    };
+/// A built-in lesson as the picker lists it, known without its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Listing {
+    pub name: &'static str,
+    pub title: &'static str,
+    /// One line for the picker.
+    pub summary: &'static str,
+    pub minutes: u32,
+    pub steps: usize,
 }
 
-/// The built-in lessons' texts, in the order the picker lists them: (name, text). Adding a
-/// lesson is adding its file to `lessons/` and its name here.
-pub const BUILTIN: &[(&str, &str)] = builtin_lessons![
-    "six-copies"
-    "losing-an-az"
-    "log-is-the-database"
-    "storage-grows"
-    "read-replicas"
-    "e-commerce-failover"
-    "crash-recovery"
-    "replica-auto-scaling"
-    "capacity"
-    "global-database"
-    "notes-get-wrong"
-    "aurora-beside-mysql"
-];
+// `CATALOG` and, natively or with the `lesson-texts` feature, `BUILTIN`: every file in
+// `lessons/`, read by `core/build.rs`. Adding a lesson is adding its file.
+include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
 
-/// The built-in lessons, parsed. A built-in text that does not parse is a bug the test suite
-/// catches (`core/tests/lessons.rs`); here it is left out rather than panicking.
+/// A built-in lesson's text, when the texts are compiled in (natively, and in WebAssembly with
+/// the `lesson-texts` feature); `None` otherwise, and the page fetches `lessons/NAME.lesson`.
+pub fn text(name: &str) -> Option<&'static str> {
+    #[cfg(any(feature = "lesson-texts", not(target_arch = "wasm32")))]
+    {
+        BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    }
+    #[cfg(not(any(feature = "lesson-texts", not(target_arch = "wasm32"))))]
+    {
+        let _ = name;
+        None
+    }
+}
+
+/// A built-in lesson's listing by name.
+pub fn listing(name: &str) -> Option<&'static Listing> {
+    CATALOG.iter().find(|l| l.name == name)
+}
+
+/// The built-in lessons whose texts are compiled in, parsed. A built-in text that does not
+/// parse is a bug the test suite catches (`core/tests/lessons.rs`); here it is left out rather
+/// than panicking.
 pub fn builtin() -> alloc::vec::Vec<Lesson> {
-    BUILTIN
+    CATALOG
         .iter()
-        .filter_map(|(_, text)| parse(text).ok())
+        .filter_map(|l| text(l.name))
+        .filter_map(|text| parse(text).ok())
         .collect()
 }
 
@@ -72,8 +86,5 @@ pub fn find(name: &str) -> Option<Lesson> {
 
 /// One built-in lesson by name, parsed, with its errors if it does not parse.
 pub fn load(name: &str) -> Option<Result<Lesson, alloc::vec::Vec<LoadError>>> {
-    BUILTIN
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, text)| parse(text))
+    text(name).map(parse)
 }

@@ -176,10 +176,12 @@ pub enum Panel {
     Setup,
     /// The event log in words.
     EventLog,
+    /// Backups: the restorable window, snapshots, Backtrack, restored and cloned clusters.
+    Backups,
 }
 
 impl Panel {
-    pub const ALL: [Panel; 9] = [
+    pub const ALL: [Panel; 10] = [
         Panel::Playback,
         Panel::Faults,
         Panel::Inspector,
@@ -189,6 +191,7 @@ impl Panel {
         Panel::World,
         Panel::Setup,
         Panel::EventLog,
+        Panel::Backups,
     ];
 
     /// The word lesson files use.
@@ -203,6 +206,7 @@ impl Panel {
             Panel::World => "world",
             Panel::Setup => "setup",
             Panel::EventLog => "event-log",
+            Panel::Backups => "backups",
         }
     }
 
@@ -218,6 +222,7 @@ impl Panel {
             Panel::World => "the world view of regions",
             Panel::Setup => "the setup panel",
             Panel::EventLog => "the event log",
+            Panel::Backups => "the backups panel",
         }
     }
 

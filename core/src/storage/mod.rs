@@ -5,7 +5,14 @@
 //! * [`segment`]: one segment's pipeline: queue, persist and acknowledge on the foreground path;
 //!   gossip, coalesce, back up, garbage-collect and scrub in the background (P17 §3.3).
 //! * [`repair`]: self-healing through quorum membership changes with epochs (P18 §4).
+//! * [`degraded`]: the degraded-AZ 3/4 quorum during a long AZ outage (P18 §2.4).
+//!
+//! Their handlers take the storage state and what they need of the rest (the writer's node,
+//! the figures, the checker), so one protection group can be driven on its own in tests.
 
+pub mod degraded;
+#[cfg(test)]
+mod harness;
 pub mod repair;
 pub mod segment;
 pub mod volume;
@@ -58,6 +65,8 @@ pub struct StorageConfig {
     pub node_failure_detection: SimDuration,
     pub segment_loss_detection: SimDuration,
     pub repair_setup: SimDuration,
+    /// How long an AZ must be gone before its PGs take the degraded 3/4 quorum.
+    pub degraded_quorum_after: SimDuration,
 }
 
 impl Default for StorageConfig {
@@ -70,6 +79,7 @@ impl Default for StorageConfig {
             node_failure_detection: NODE_FAILURE_DETECTION,
             segment_loss_detection: SEGMENT_LOSS_DETECTION,
             repair_setup: REPAIR_SETUP,
+            degraded_quorum_after: degraded::DEGRADED_QUORUM_AFTER,
         }
     }
 }
@@ -193,6 +203,18 @@ pub struct ProtectionGroup {
     /// Whether the PG can currently form a write / read quorum from reachable segments.
     pub write_ok: bool,
     pub read_ok: bool,
+    /// Set while the PG runs on the degraded-AZ quorum, or is on its way back from it.
+    pub degraded: Option<Degraded>,
+}
+
+/// A PG on the degraded-AZ quorum (P18 §2.4): which AZ's copies left the set, and whether the
+/// way back (both sets at once) has begun.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Degraded {
+    pub az: crate::ids::AzId,
+    pub gone: crate::quorum::SlotMask,
+    pub restoring: bool,
 }
 
 impl ProtectionGroup {
@@ -254,6 +276,11 @@ pub struct Storage {
     pub deferred: Vec<SegmentId>,
     /// When each failed segment failed, for repair durations.
     pub failed_at: Vec<(SegmentId, SimTime)>,
+    /// Since when each AZ has been failed, if it is.
+    pub az_out_since: [Option<SimTime>; crate::topology::AZ_COUNT],
+    /// PGs moved to the degraded-AZ quorum, and back to 4/6, so far.
+    pub degradations: u32,
+    pub restorations: u32,
 }
 
 impl Storage {

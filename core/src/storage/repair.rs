@@ -11,62 +11,82 @@
 //!    step 1, so neither loses anything, and no write or read waited for the change.
 
 use super::volume::{new_segment, pick_nodes};
-use super::Repair;
-use crate::dispatch::Model;
+use super::{Repair, Storage};
 use crate::engine::{Kernel, Payload};
 use crate::event::{DeferReason, Event, MsgKind, RepairOutcome, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::Lsn;
+use crate::metrics::Metrics;
 use crate::quorum::{Kind, MAX_SLOTS};
 use alloc::vec::Vec;
 
+/// What storage's control plane needs of the rest of the cluster: the writer's node (quorums
+/// are counted from it and acknowledgements go to it), the figures, and, handed back, the new
+/// members whose slot the writer must count from nothing.
+pub(crate) struct Cluster<'a> {
+    pub writer: NodeId,
+    pub metrics: &'a mut Metrics,
+    /// New members, (PG, slot), in the order they were added.
+    pub new_members: Vec<(PgId, u8)>,
+}
+
+impl<'a> Cluster<'a> {
+    pub(crate) fn new(writer: NodeId, metrics: &'a mut Metrics) -> Self {
+        Cluster {
+            writer,
+            metrics,
+            new_members: Vec::new(),
+        }
+    }
+}
+
 /// Marks every segment on a crashed storage node unavailable and arms failure detection.
-pub(crate) fn node_went_down(k: &mut Kernel, m: &mut Model, node: NodeId) {
-    let Some(segs) = m.storage.storage_node(node).map(|sn| sn.segments.clone()) else {
+pub(crate) fn node_went_down(k: &mut Kernel, st: &mut Storage, cl: &mut Cluster, node: NodeId) {
+    let Some(segs) = st.storage_node(node).map(|sn| sn.segments.clone()) else {
         return;
     };
     let incarnation = k.topo.node(node).incarnation;
     for seg in segs {
-        let s = &m.storage.segments[seg.index()];
+        let s = &st.segments[seg.index()];
         if s.health == SegmentHealth::Healthy || s.health == SegmentHealth::Hydrating {
             k.emit(Event::SegmentHealthChanged {
                 seg,
                 pg: s.pg,
                 health: SegmentHealth::Unavailable,
             });
-            if !m.storage.failed_at.iter().any(|(f, _)| *f == seg) {
-                m.storage.failed_at.push((seg, k.now));
+            if !st.failed_at.iter().any(|(f, _)| *f == seg) {
+                st.failed_at.push((seg, k.now));
             }
         }
     }
-    let after = m.storage.config.node_failure_detection;
+    let after = st.config.node_failure_detection;
     k.schedule_in(after, crate::engine::Due::DetectNode { node, incarnation });
-    evaluate_quorums(k, m);
+    evaluate_quorums(k, st, cl.writer, cl.metrics);
 }
 
 /// A storage node is back: its segments (disks intact) rejoin and catch up by gossip.
-pub(crate) fn node_came_up(k: &mut Kernel, m: &mut Model, node: NodeId) {
-    let Some(segs) = m.storage.storage_node(node).map(|sn| sn.segments.clone()) else {
+pub(crate) fn node_came_up(k: &mut Kernel, st: &mut Storage, cl: &mut Cluster, node: NodeId) {
+    let Some(segs) = st.storage_node(node).map(|sn| sn.segments.clone()) else {
         return;
     };
     for seg in segs {
-        let s = &m.storage.segments[seg.index()];
+        let s = &st.segments[seg.index()];
         if s.health == SegmentHealth::Healthy {
             k.emit(Event::SegmentHealthChanged {
                 seg,
                 pg: s.pg,
                 health: SegmentHealth::Healthy,
             });
-            m.storage.failed_at.retain(|(f, _)| *f != seg);
+            st.failed_at.retain(|(f, _)| *f != seg);
         }
     }
-    retry_deferred(k, m);
-    evaluate_quorums(k, m);
+    retry_deferred(k, st, cl);
+    evaluate_quorums(k, st, cl.writer, cl.metrics);
 }
 
 /// A disk failed: the segment's data is gone.
-pub(crate) fn lose_segment(k: &mut Kernel, m: &mut Model, seg: SegmentId) {
-    let s = &mut m.storage.segments[seg.index()];
+pub(crate) fn lose_segment(k: &mut Kernel, st: &mut Storage, cl: &mut Cluster, seg: SegmentId) {
+    let s = &mut st.segments[seg.index()];
     s.health = SegmentHealth::Lost;
     s.scl = Lsn::ZERO;
     s.pending.clear();
@@ -76,51 +96,65 @@ pub(crate) fn lose_segment(k: &mut Kernel, m: &mut Model, seg: SegmentId) {
         pg,
         health: SegmentHealth::Lost,
     });
-    m.storage.failed_at.retain(|(f, _)| *f != seg);
-    m.storage.failed_at.push((seg, k.now));
-    let after = m.storage.config.segment_loss_detection;
+    st.failed_at.retain(|(f, _)| *f != seg);
+    st.failed_at.push((seg, k.now));
+    let after = st.config.segment_loss_detection;
     k.schedule_in(after, crate::engine::Due::DetectSegment(seg));
-    evaluate_quorums(k, m);
+    evaluate_quorums(k, st, cl.writer, cl.metrics);
 }
 
 /// Detection timer for a node that went down: if it is still down, repair its segments.
-pub(crate) fn on_detect_node(k: &mut Kernel, m: &mut Model, node: NodeId, incarnation: u32) {
+pub(crate) fn on_detect_node(
+    k: &mut Kernel,
+    st: &mut Storage,
+    cl: &mut Cluster,
+    node: NodeId,
+    incarnation: u32,
+) {
     let n = k.topo.node(node);
     if n.up || n.incarnation != incarnation {
         return;
     }
-    let segs: Vec<SegmentId> = m
-        .storage
+    let segs: Vec<SegmentId> = st
         .storage_node(node)
         .map(|sn| sn.segments.clone())
         .unwrap_or_default();
     for seg in segs {
-        start_repair(k, m, seg);
+        start_repair(k, st, cl, seg);
     }
 }
 
-pub(crate) fn on_detect_segment(k: &mut Kernel, m: &mut Model, seg: SegmentId) {
-    if m.storage.segments[seg.index()].health == SegmentHealth::Lost {
-        start_repair(k, m, seg);
+pub(crate) fn on_detect_segment(
+    k: &mut Kernel,
+    st: &mut Storage,
+    cl: &mut Cluster,
+    seg: SegmentId,
+) {
+    if st.segments[seg.index()].health == SegmentHealth::Lost {
+        start_repair(k, st, cl, seg);
     }
 }
 
 /// Is this member unusable: its data gone, or its node down?
-fn failed(k: &Kernel, m: &Model, seg: SegmentId) -> bool {
-    let s = &m.storage.segments[seg.index()];
+fn failed(k: &Kernel, st: &Storage, seg: SegmentId) -> bool {
+    let s = &st.segments[seg.index()];
     s.health == SegmentHealth::Lost || !k.topo.is_up(s.node)
 }
 
 /// Begins replacing failed member `failed` (P18 §4.1 step 1), or defers it if no node in its AZ
 /// can host the replacement or no healthy peer can be the source.
-pub(crate) fn start_repair(k: &mut Kernel, m: &mut Model, failed_seg: SegmentId) {
-    let st = &m.storage;
+pub(crate) fn start_repair(
+    k: &mut Kernel,
+    st: &mut Storage,
+    cl: &mut Cluster,
+    failed_seg: SegmentId,
+) {
     let f = &st.segments[failed_seg.index()];
     let pg_id = f.pg;
     let pg = &st.pgs[pg_id.index()];
     let is_member = pg.member_slots().any(|(_, s)| s == failed_seg);
     let in_flight = st.repairs.iter().any(|r| r.failed == failed_seg);
-    if !is_member || in_flight || !failed(k, m, failed_seg) {
+    if !is_member || in_flight || !failed(k, st, failed_seg) {
         return;
     }
     let az = k.topo.node(f.node).az;
@@ -143,19 +177,18 @@ pub(crate) fn start_repair(k: &mut Kernel, m: &mut Model, failed_seg: SegmentId)
     let change = free_slot.and_then(|slot| pg.quorum.begin_replace(f.slot, slot).ok());
     let (target, source, new_slot, quorum) = match (target, source, free_slot, change) {
         (Some(t), Some(s), Some(slot), Some(q)) => (t, s, slot, q),
-        (None, ..) => return defer(k, m, pg_id, failed_seg, DeferReason::NoNode),
-        (_, None, ..) => return defer(k, m, pg_id, failed_seg, DeferReason::NoSource),
-        _ => return defer(k, m, pg_id, failed_seg, DeferReason::ChangesInFlight),
+        (None, ..) => return defer(k, st, pg_id, failed_seg, DeferReason::NoNode),
+        (_, None, ..) => return defer(k, st, pg_id, failed_seg, DeferReason::NoSource),
+        _ => return defer(k, st, pg_id, failed_seg, DeferReason::ChangesInFlight),
     };
-    m.storage.deferred.retain(|&s| s != failed_seg);
-    let failed_at = m
-        .storage
+    st.deferred.retain(|&s| s != failed_seg);
+    let failed_at = st
         .failed_at
         .iter()
         .find(|(s, _)| *s == failed_seg)
         .map_or(k.now, |(_, t)| *t);
     let g = new_segment(
-        &mut m.storage,
+        st,
         pg_id,
         target,
         new_slot,
@@ -163,12 +196,12 @@ pub(crate) fn start_repair(k: &mut Kernel, m: &mut Model, failed_seg: SegmentId)
         SegmentHealth::Hydrating,
         k.now,
     );
-    let pg = &mut m.storage.pgs[pg_id.index()];
+    let pg = &mut st.pgs[pg_id.index()];
     pg.slots[new_slot as usize] = Some(g);
     pg.quorum = quorum;
     let bytes = pg.data_bytes;
-    bump_epoch(k, m, pg_id);
-    m.compute.writer.reset_slot(pg_id, new_slot);
+    bump_epoch(k, st, pg_id);
+    cl.new_members.push((pg_id, new_slot));
     k.emit(Event::SegmentHealthChanged {
         seg: g,
         pg: pg_id,
@@ -181,7 +214,7 @@ pub(crate) fn start_repair(k: &mut Kernel, m: &mut Model, failed_seg: SegmentId)
         source,
         bytes,
     });
-    m.storage.repairs.push(Repair {
+    st.repairs.push(Repair {
         pg: pg_id,
         failed: failed_seg,
         replacement: g,
@@ -190,8 +223,8 @@ pub(crate) fn start_repair(k: &mut Kernel, m: &mut Model, failed_seg: SegmentId)
         started: k.now,
     });
     // The control plane's own work, then the copy at bulk bandwidth.
-    let setup = m.storage.config.repair_setup;
-    let src = &m.storage.segments[source.index()];
+    let setup = st.config.repair_setup;
+    let src = &st.segments[source.index()];
     let (from, upto) = (src.node, src.scl);
     k.send_bulk(
         from,
@@ -205,24 +238,31 @@ pub(crate) fn start_repair(k: &mut Kernel, m: &mut Model, failed_seg: SegmentId)
             upto,
         },
     );
-    evaluate_quorums(k, m);
+    evaluate_quorums(k, st, cl.writer, cl.metrics);
 }
 
 /// Records that a repair must wait, once per failed segment.
-fn defer(k: &mut Kernel, m: &mut Model, pg: PgId, failed: SegmentId, reason: DeferReason) {
-    if !m.storage.deferred.contains(&failed) {
-        m.storage.deferred.push(failed);
+fn defer(k: &mut Kernel, st: &mut Storage, pg: PgId, failed: SegmentId, reason: DeferReason) {
+    if !st.deferred.contains(&failed) {
+        st.deferred.push(failed);
         k.emit(Event::RepairDeferred { pg, failed, reason });
     }
 }
 
 /// The copy arrived: the replacement is hydrated. Finish the change (P18 §4.1 step 2).
-pub(crate) fn on_repair_copy(k: &mut Kernel, m: &mut Model, pg_id: PgId, g: SegmentId, upto: Lsn) {
-    let Some(ri) = m.storage.repairs.iter().position(|r| r.replacement == g) else {
+pub(crate) fn on_repair_copy(
+    k: &mut Kernel,
+    st: &mut Storage,
+    cl: &mut Cluster,
+    pg_id: PgId,
+    g: SegmentId,
+    upto: Lsn,
+) {
+    let Some(ri) = st.repairs.iter().position(|r| r.replacement == g) else {
         return;
     };
-    let repair = m.storage.repairs.remove(ri);
-    let s = &mut m.storage.segments[g.index()];
+    let repair = st.repairs.remove(ri);
+    let s = &mut st.segments[g.index()];
     s.health = SegmentHealth::Healthy;
     s.fill_to(upto);
     let g_slot = s.slot;
@@ -231,14 +271,14 @@ pub(crate) fn on_repair_copy(k: &mut Kernel, m: &mut Model, pg_id: PgId, g: Segm
         pg: pg_id,
         health: SegmentHealth::Healthy,
     });
-    let f_failed = failed(k, m, repair.failed);
-    let f_slot = m.storage.segments[repair.failed.index()].slot;
+    let f_failed = failed(k, st, repair.failed);
+    let f_slot = st.segments[repair.failed.index()].slot;
     let (leaving, retired, outcome) = if f_failed {
         (f_slot, repair.failed, RepairOutcome::Replaced)
     } else {
         (g_slot, g, RepairOutcome::Reverted)
     };
-    finish(k, m, pg_id, leaving, retired);
+    finish(k, st, pg_id, leaving, retired);
     let took = k.now - repair.failed_at;
     k.emit(Event::RepairFinished {
         pg: pg_id,
@@ -246,43 +286,43 @@ pub(crate) fn on_repair_copy(k: &mut Kernel, m: &mut Model, pg_id: PgId, g: Segm
         outcome,
         took,
     });
-    m.metrics.repairs.push((pg_id, took));
-    m.storage.failed_at.retain(|(f, _)| *f != repair.failed);
+    cl.metrics.repairs.push((pg_id, took));
+    st.failed_at.retain(|(f, _)| *f != repair.failed);
     // A change ended: repairs that waited for one may start.
-    retry_deferred(k, m);
+    retry_deferred(k, st, cl);
     if outcome == RepairOutcome::Replaced {
         // Tell the writer what the new member holds, so it counts toward PGCL at once.
-        super::segment::acknowledge(k, m, g);
+        super::segment::acknowledge(k, st, cl.writer, g);
     }
-    evaluate_quorums(k, m);
+    evaluate_quorums(k, st, cl.writer, cl.metrics);
 }
 
 /// The copy never arrived (its target failed): undo the change and try again later.
-pub(crate) fn copy_failed(k: &mut Kernel, m: &mut Model, g: SegmentId) {
-    let Some(ri) = m.storage.repairs.iter().position(|r| r.replacement == g) else {
+pub(crate) fn copy_failed(k: &mut Kernel, st: &mut Storage, cl: &mut Cluster, g: SegmentId) {
+    let Some(ri) = st.repairs.iter().position(|r| r.replacement == g) else {
         return;
     };
-    let repair = m.storage.repairs.remove(ri);
-    let g_slot = m.storage.segments[g.index()].slot;
-    finish(k, m, repair.pg, g_slot, g);
-    let after = m.storage.config.segment_loss_detection;
+    let repair = st.repairs.remove(ri);
+    let g_slot = st.segments[g.index()].slot;
+    finish(k, st, repair.pg, g_slot, g);
+    let after = st.config.segment_loss_detection;
     k.schedule_in(after, crate::engine::Due::DetectSegment(repair.failed));
-    retry_deferred(k, m);
-    evaluate_quorums(k, m);
+    retry_deferred(k, st, cl);
+    evaluate_quorums(k, st, cl.writer, cl.metrics);
 }
 
 /// Drops `leaving` from the PG's quorum set and retires its segment.
-fn finish(k: &mut Kernel, m: &mut Model, pg_id: PgId, leaving: u8, retired: SegmentId) {
-    let pg = &mut m.storage.pgs[pg_id.index()];
+fn finish(k: &mut Kernel, st: &mut Storage, pg_id: PgId, leaving: u8, retired: SegmentId) {
+    let pg = &mut st.pgs[pg_id.index()];
     pg.quorum = pg.quorum.drop_member(leaving);
     if pg.quorum.members() & (1 << leaving) == 0 {
         pg.slots[leaving as usize] = None;
     }
-    let s = &mut m.storage.segments[retired.index()];
+    let s = &mut st.segments[retired.index()];
     s.health = SegmentHealth::Retired;
     s.pending.clear();
     let node = s.node;
-    if let Some(sn) = m.storage.storage_node_mut(node) {
+    if let Some(sn) = st.storage_node_mut(node) {
         sn.segments.retain(|&x| x != retired);
     }
     k.emit(Event::SegmentHealthChanged {
@@ -290,18 +330,18 @@ fn finish(k: &mut Kernel, m: &mut Model, pg_id: PgId, leaving: u8, retired: Segm
         pg: pg_id,
         health: SegmentHealth::Retired,
     });
-    bump_epoch(k, m, pg_id);
+    bump_epoch(k, st, pg_id);
 }
 
 /// Bumps the PG's membership epoch and tells its members (the write goes to a quorum of them
 /// through the storage metadata service; the model applies it at once).
-fn bump_epoch(k: &mut Kernel, m: &mut Model, pg_id: PgId) {
-    let pg = &mut m.storage.pgs[pg_id.index()];
+fn bump_epoch(k: &mut Kernel, st: &mut Storage, pg_id: PgId) {
+    let pg = &mut st.pgs[pg_id.index()];
     pg.epoch += 1;
     let (epoch, quorum) = (pg.epoch, pg.quorum);
     let members: Vec<SegmentId> = pg.slots.iter().flatten().copied().collect();
     for s in members {
-        m.storage.segments[s.index()].member_epoch = epoch;
+        st.segments[s.index()].member_epoch = epoch;
     }
     k.emit(Event::MembershipChanged {
         pg: pg_id,
@@ -311,26 +351,31 @@ fn bump_epoch(k: &mut Kernel, m: &mut Model, pg_id: PgId) {
 }
 
 /// Tries the waiting repairs again; forgets those whose segment is back.
-fn retry_deferred(k: &mut Kernel, m: &mut Model) {
-    for seg in m.storage.deferred.clone() {
-        if failed(k, m, seg) {
-            start_repair(k, m, seg);
+fn retry_deferred(k: &mut Kernel, st: &mut Storage, cl: &mut Cluster) {
+    for seg in st.deferred.clone() {
+        if failed(k, st, seg) {
+            start_repair(k, st, cl, seg);
         } else {
-            m.storage.deferred.retain(|&s| s != seg);
+            st.deferred.retain(|&s| s != seg);
         }
     }
 }
 
 /// Re-evaluates, for every PG, whether the writer can reach a write and a read quorum of its
 /// segments, and emits the changes. Runs after every fault, heal and membership change.
-pub(crate) fn evaluate_quorums(k: &mut Kernel, m: &mut Model) {
-    let writer = m.compute.writer.node;
+/// `writer` is the writer's node; the figures note when writes became unavailable.
+pub(crate) fn evaluate_quorums(
+    k: &mut Kernel,
+    st: &mut Storage,
+    writer: NodeId,
+    metrics: &mut Metrics,
+) {
     let mut any_write_lost = false;
-    for i in 0..m.storage.pgs.len() {
-        let pg = &m.storage.pgs[i];
+    for i in 0..st.pgs.len() {
+        let pg = &st.pgs[i];
         let mut avail = 0u8;
         for (slot, seg) in pg.member_slots() {
-            let s = &m.storage.segments[seg.index()];
+            let s = &st.segments[seg.index()];
             let reachable = k.topo.is_up(s.node) && !k.net.blocked(&k.topo, writer, s.node);
             if s.health == SegmentHealth::Healthy && reachable {
                 avail |= 1 << slot;
@@ -354,10 +399,10 @@ pub(crate) fn evaluate_quorums(k: &mut Kernel, m: &mut Model) {
                 Event::ReadQuorumLost { pg: id, available }
             });
         }
-        let pg = &mut m.storage.pgs[i];
+        let pg = &mut st.pgs[i];
         pg.write_ok = write_ok;
         pg.read_ok = read_ok;
         any_write_lost |= !write_ok;
     }
-    m.metrics.set_write_unavailable(k.now, any_write_lost);
+    metrics.set_write_unavailable(k.now, any_write_lost);
 }

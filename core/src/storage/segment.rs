@@ -9,15 +9,16 @@
 //! Storage never votes on a write: it must accept whatever a current-epoch writer sends
 //! (P18 §2.3). It only refuses requests that carry a stale epoch.
 
-use crate::dispatch::Model;
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::{BackgroundWork, Event, Invariant, MsgKind, SegmentHealth};
 use crate::ids::{NodeId, SegmentId};
+use crate::invariants::Checker;
 use crate::lsn::Lsn;
+use crate::storage::Storage;
 use crate::time::SimDuration;
 
 /// Bytes of an acknowledgement or a gossip request on the wire. [sim default — not sourced]
-const SMALL_MESSAGE_BYTES: u32 = 64;
+pub(crate) const SMALL_MESSAGE_BYTES: u32 = 64;
 /// Bytes of a page: InnoDB's default 16 KiB page.
 pub const PAGE_BYTES: u32 = 16 << 10;
 
@@ -25,7 +26,7 @@ pub const PAGE_BYTES: u32 = 16 << 10;
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn on_redo(
     k: &mut Kernel,
-    m: &mut Model,
+    st: &mut Storage,
     from: NodeId,
     seg: SegmentId,
     prev: Lsn,
@@ -34,7 +35,6 @@ pub(crate) fn on_redo(
     volume_epoch: u32,
     member_epoch: u32,
 ) {
-    let st = &mut m.storage;
     let Some(s) = st.segments.get(seg.index()) else {
         return;
     };
@@ -93,11 +93,13 @@ pub(crate) fn on_redo(
     );
 }
 
-/// Step 2: the batch is on disk: apply it to the hot log and acknowledge with SCL.
+/// Step 2: the batch is on disk: apply it to the hot log and acknowledge with SCL to the
+/// writer on node `writer`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn on_persisted(
     k: &mut Kernel,
-    m: &mut Model,
+    st: &mut Storage,
+    writer: NodeId,
     seg: SegmentId,
     incarnation: u32,
     prev: Lsn,
@@ -105,7 +107,7 @@ pub(crate) fn on_persisted(
     bytes: u32,
     epoch: u32,
 ) {
-    let Some(s) = m.storage.segments.get_mut(seg.index()) else {
+    let Some(s) = st.segments.get_mut(seg.index()) else {
         return;
     };
     s.queue = s.queue.saturating_sub(1);
@@ -117,34 +119,35 @@ pub(crate) fn on_persisted(
     }
     s.apply(prev, last);
     s.hot_log_bytes += bytes as u64;
-    acknowledge(k, m, seg);
+    acknowledge(k, st, writer, seg);
 }
 
-/// Tells the writer the segment's SCL, under the segment's volume epoch.
-pub(crate) fn acknowledge(k: &mut Kernel, m: &mut Model, seg: SegmentId) {
-    let s = &mut m.storage.segments[seg.index()];
+/// Tells the writer on node `writer` the segment's SCL, under the segment's volume epoch.
+pub(crate) fn acknowledge(k: &mut Kernel, st: &mut Storage, writer: NodeId, seg: SegmentId) {
+    let s = &mut st.segments[seg.index()];
     s.acked = s.acked.max(s.scl);
     let (node, scl, epoch) = (s.node, s.scl, s.volume_epoch);
-    m.metrics.write_path_bytes += SMALL_MESSAGE_BYTES as u64;
     k.send(
         node,
-        m.compute.writer.node,
+        writer,
         MsgKind::Ack,
         SMALL_MESSAGE_BYTES,
         Payload::Ack { seg, scl, epoch },
     );
 }
 
-/// Step 4, at the peer: answer a gossip request with the records the asker lacks.
+/// Step 4, at the peer: answer a gossip request with the records the asker lacks, at
+/// `record_bytes` per record.
 pub(crate) fn on_gossip_pull(
     k: &mut Kernel,
-    m: &mut Model,
+    st: &Storage,
+    record_bytes: u32,
     asker_node: NodeId,
     asker: SegmentId,
     peer: SegmentId,
     have: Lsn,
 ) {
-    let Some(p) = m.storage.segments.get(peer.index()) else {
+    let Some(p) = st.segments.get(peer.index()) else {
         return;
     };
     if !p.has_data() || p.health == SegmentHealth::Hydrating || p.scl <= have {
@@ -152,9 +155,7 @@ pub(crate) fn on_gossip_pull(
     }
     let (node, upto) = (p.node, p.scl);
     let records = (upto.0 - have.0).min(1 << 20) as u32;
-    let bytes = records
-        .saturating_mul(m.compute.writer.config.record_bytes / 4)
-        .max(64);
+    let bytes = records.saturating_mul(record_bytes / 4).max(64);
     k.send(
         node,
         asker_node,
@@ -164,9 +165,15 @@ pub(crate) fn on_gossip_pull(
     );
 }
 
-/// Step 4, at the asker: the gap is filled. The writer hears the new SCL.
-pub(crate) fn on_gossip_push(k: &mut Kernel, m: &mut Model, seg: SegmentId, upto: Lsn) {
-    let Some(s) = m.storage.segments.get_mut(seg.index()) else {
+/// Step 4, at the asker: the gap is filled. The writer on node `writer` hears the new SCL.
+pub(crate) fn on_gossip_push(
+    k: &mut Kernel,
+    st: &mut Storage,
+    writer: NodeId,
+    seg: SegmentId,
+    upto: Lsn,
+) {
+    let Some(s) = st.segments.get_mut(seg.index()) else {
         return;
     };
     if s.health != SegmentHealth::Healthy {
@@ -176,7 +183,7 @@ pub(crate) fn on_gossip_push(k: &mut Kernel, m: &mut Model, seg: SegmentId, upto
     if s.fill_to(upto) {
         let to = s.scl;
         k.emit(Event::GossipFilled { seg, from, to });
-        acknowledge(k, m, seg);
+        acknowledge(k, st, writer, seg);
     }
 }
 
@@ -184,20 +191,21 @@ pub(crate) fn on_gossip_push(k: &mut Kernel, m: &mut Model, seg: SegmentId, upto
 /// segment to be complete to the read point (`need`); the checker verifies that it is.
 pub(crate) fn on_page_read(
     k: &mut Kernel,
-    m: &mut Model,
+    st: &Storage,
+    checker: &mut Checker,
     reader: NodeId,
     read: u32,
     seg: SegmentId,
     point: Lsn,
 ) {
-    let Some(s) = m.storage.segments.get(seg.index()) else {
+    let Some(s) = st.segments.get(seg.index()) else {
         return;
     };
     if !s.has_data() {
         return;
     }
     if s.scl < point {
-        m.checker.violation(k, Invariant::ReadAboveSegment, point.0);
+        checker.violation(k, Invariant::ReadAboveSegment, point.0);
         return;
     }
     let node = s.node;
@@ -211,26 +219,42 @@ pub(crate) fn on_page_read(
 }
 
 /// Steps 3–8 for every segment on a storage node, once per background interval. Background
-/// work yields to foreground load: nothing but gap-filling runs while the disk is busy.
-pub(crate) fn on_background(k: &mut Kernel, m: &mut Model, node: NodeId) {
-    let interval = m.storage.config.background_interval;
+/// work yields to foreground load: nothing but gap-filling runs while the disk is busy. No old
+/// version at or above `keep_from` is collected: it is the lowest point a read in flight may
+/// still need, or the VDL.
+/// Returns true if the node did its work: the storage control plane then looks at long AZ
+/// outages (the dispatch's `tend_degraded`, which needs the writer's PGCLs).
+pub(crate) fn on_background(
+    k: &mut Kernel,
+    st: &mut Storage,
+    keep_from: Lsn,
+    node: NodeId,
+) -> bool {
+    let interval = st.config.background_interval;
     k.schedule_in(interval, Due::Background(node));
     if !k.topo.is_up(node) {
-        return;
+        return false;
     }
-    let Some(sn) = m.storage.storage_node(node) else {
-        return;
+    let Some(sn) = st.storage_node(node) else {
+        return false;
     };
     let busy = sn.disk_free_at > k.now;
     let segs = sn.segments.clone();
     for seg in segs {
-        background_for(k, m, node, seg, busy);
+        background_for(k, st, keep_from, node, seg, busy);
     }
+    true
 }
 
-fn background_for(k: &mut Kernel, m: &mut Model, node: NodeId, seg: SegmentId, busy: bool) {
+fn background_for(
+    k: &mut Kernel,
+    st: &mut Storage,
+    keep_from: Lsn,
+    node: NodeId,
+    seg: SegmentId,
+    busy: bool,
+) {
     let now = k.now;
-    let st = &mut m.storage;
     let s = &st.segments[seg.index()];
     if s.health != SegmentHealth::Healthy {
         return;
@@ -299,12 +323,7 @@ fn background_for(k: &mut Kernel, m: &mut Model, node: NodeId, seg: SegmentId, b
     // Old versions go once they are both coalesced and backed up (and, with replicas, below
     // every read point: PGMRPL, P17 §4.2.3).
     let s = &mut st.segments[seg.index()];
-    let floor = s.coalesced.min(s.backed_up).min(
-        m.compute
-            .reads
-            .min_point()
-            .unwrap_or(m.compute.writer.log.vdl()),
-    );
+    let floor = s.coalesced.min(s.backed_up).min(keep_from);
     if floor > s.collected {
         s.collected = floor;
         k.emit(Event::Background {
@@ -324,8 +343,8 @@ fn background_for(k: &mut Kernel, m: &mut Model, node: NodeId, seg: SegmentId, b
 }
 
 /// The object store has the log and pages up to `upto`: versions below may now be collected.
-pub(crate) fn on_backup_stored(m: &mut Model, seg: SegmentId, upto: Lsn) {
-    if let Some(s) = m.storage.segments.get_mut(seg.index()) {
+pub(crate) fn on_backup_stored(st: &mut Storage, seg: SegmentId, upto: Lsn) {
+    if let Some(s) = st.segments.get_mut(seg.index()) {
         s.backed_up = s.backed_up.max(upto);
     }
 }

@@ -35,6 +35,9 @@ pub(crate) fn empty(config: StorageConfig, region: RegionId) -> Storage {
         repairs: Vec::new(),
         deferred: Vec::new(),
         failed_at: Vec::new(),
+        az_out_since: [None; crate::topology::AZ_COUNT],
+        degradations: 0,
+        restorations: 0,
     }
 }
 
@@ -169,6 +172,7 @@ pub(crate) fn add_pg(k: &mut Kernel, st: &mut Storage, start: Lsn) -> PgId {
         data_bytes: 0,
         write_ok: true,
         read_ok: true,
+        degraded: None,
     });
     for seg in st.pgs[id.index()].slots.iter().flatten() {
         st.segments[seg.index()].member_epoch = 1;

@@ -8,6 +8,11 @@ pub fn secs(s: u64) -> SimTime {
     SimTime::from_secs(s)
 }
 
+/// `s` seconds after the start, to the microsecond.
+pub fn secs_f(s: f64) -> SimTime {
+    SimTime::from_micros((s * 1e6) as u64)
+}
+
 /// A built-in scenario started with `seed`, checking the ordering invariants after every event.
 pub fn checked(name: &str, seed: u64) -> Sim {
     let mut sim = scenario::find(name)

@@ -186,7 +186,7 @@ fn chart(fig: &CapacityFigures) -> Html {
     rows.sort_by_key(|r| r.0);
     let skip = rows.len().saturating_sub(TABLE_ROWS);
     html! {
-        <figure class="chart acu-chart">
+        <figure class="chart acu-chart" data-picture="acu">
             <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={label} preserveAspectRatio="none">
                 <line class="axis" x1="0" y1={H.to_string()} x2={W.to_string()} y2={H.to_string()} />
                 { for mins }

@@ -87,11 +87,19 @@ pub fn playback_bar(p: &PlaybackBarProps) -> Html {
         html! { <line class="mark" x1={x.clone()} x2={x} y1="0" y2="12" /> }
     });
     let behind = p.effective_speed.map(|e| {
-        format!(
-            "{} asked, {} reached: the model cannot keep up",
-            format::speed_factor(speed),
-            crate::reached::factor(e)
-        )
+        if e > speed {
+            // A lesson's long wait races the clock; it is not the model falling behind.
+            format!(
+                "{} for now: the lesson hurries through a long wait",
+                crate::reached::factor(e)
+            )
+        } else {
+            format!(
+                "{} asked, {} reached: the model cannot keep up",
+                format::speed_factor(speed),
+                crate::reached::factor(e)
+            )
+        }
     });
     let play_label = if p.playing { "Pause" } else { "Play" };
 

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use aurora_core::backup_view::PageView;
 use aurora_core::compute::instance::{InstanceClass, Role};
 use aurora_core::lsn::LAL;
 use aurora_core::topology::NodeKind;
@@ -23,6 +24,9 @@ pub struct InspectorProps {
     pub faults: Rc<Vec<Fault>>,
     pub selection: Option<Selection>,
     pub dispatch: Callback<Action>,
+    /// The selected page's versions, when a page is selected.
+    #[prop_or_default]
+    pub page: Option<Rc<PageView>>,
 }
 
 impl PartialEq for InspectorProps {
@@ -137,6 +141,23 @@ pub fn inspector(p: &InspectorProps) -> Html {
             }
             None => ("Nothing selected".to_string(), Html::default()),
         },
+        Selection::Page(n) => match &p.page {
+            Some(page) => {
+                let (title, rows) = crate::backups::page_lines(page);
+                (
+                    title,
+                    html! {
+                        <dl class="page-versions">
+                            { for rows.into_iter().map(|(k, v)| row(&k, v)) }
+                        </dl>
+                    },
+                )
+            }
+            None => (
+                format!("Page {n}"),
+                html! { <p>{ "There is no such page." }</p> },
+            ),
+        },
         Selection::Node(id) => match view.node(id) {
             Some(n) => {
                 let title =
@@ -211,6 +232,23 @@ pub fn inspector(p: &InspectorProps) -> Html {
                         },
                         None => Html::default(),
                     },
+                    NodeKind::ObjectStore if n.name == "S3" => {
+                        let b = &view.backup;
+                        html! {
+                            <dl>
+                                { row("State", n.state_word()) }
+                                { row("Backed up to (lowest PG)", b.backed_up.to_string()) }
+                                { row("Writer's VDL", b.vdl.to_string()) }
+                                { for b.pg_backed_up.iter().map(|(pg, l)| row(&format!("{pg} staged to"), l.to_string())) }
+                                { row("Restorable", match b.latest_restorable {
+                                    Some(t) => format!("{} to {}", crate::backups::point(b.earliest_restorable), crate::backups::point(t)),
+                                    None => "nothing yet".to_string(),
+                                }) }
+                                { row("Consistent points kept", b.images.to_string()) }
+                                { row("Snapshots", b.snapshots.len().to_string()) }
+                            </dl>
+                        }
+                    }
                     _ => html! { <dl>{ row("State", n.state_word()) }</dl> },
                 };
                 (title, body)
@@ -220,8 +258,10 @@ pub fn inspector(p: &InspectorProps) -> Html {
     };
     let d2 = d.clone();
     let close = Callback::from(move |_: MouseEvent| d2.emit(Action::Select(None)));
+    // Docked at the foot of the window while something is selected: what the selection says
+    // is read without scrolling away from the diagram.
     html! {
-        <section class="panel inspector" aria-labelledby="inspector-title">
+        <section class="panel inspector docked" aria-labelledby="inspector-title">
             <div class="panel-head">
                 <h2 id="inspector-title">{ "Inspector" }</h2>
                 <button class="close" onclick={close} aria-label="Clear the selection">{ "✕" }</button>

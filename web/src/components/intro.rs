@@ -20,6 +20,7 @@ pub fn title(name: &str) -> &'static str {
         "storage-growth" => "The volume grows by 10 GiB groups",
         "partition" => "An AZ is cut off, then catches up",
         "replicas" => "Read replicas follow the redo stream",
+        "replica-lag-sweep" => "Replica lag as the write rate rises (Table 4)",
         "writer-crash" => "The only instance crashes: crash recovery",
         "failover" => "The writer crashes: a replica takes over",
         "failover-no-replica" => "The writer crashes with no replica: it is created again",

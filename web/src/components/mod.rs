@@ -1,5 +1,6 @@
 //! The page's panels, one module each; each a pure component of its props.
 
+pub mod backups;
 pub mod capacity;
 pub mod capacity_form;
 pub mod charts;
@@ -17,4 +18,5 @@ pub mod lesson_spotlight;
 pub mod notices;
 pub mod recovery;
 pub mod setup;
+pub mod take_away;
 pub mod world;

@@ -20,6 +20,9 @@ pub struct SetupProps {
     pub on_embed: Callback<()>,
     /// The last link copied, shown for copying by hand.
     pub link: Option<AttrValue>,
+    /// The engine the cluster was created with, as the core names it.
+    #[prop_or_default]
+    pub engine: AttrValue,
 }
 
 #[component(Setup)]
@@ -57,6 +60,18 @@ pub fn setup(p: &SetupProps) -> Html {
             }
         }
     });
+    let d = p.dispatch.clone();
+    let on_engine = Callback::from(move |e: Event| {
+        if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+            if let Some(engine) = aurora_core::backup::Engine::parse(&select.value()) {
+                d.emit(Action::SetEngine(engine));
+            }
+        }
+    });
+    let engines = [
+        aurora_core::backup::Engine::MySql,
+        aurora_core::backup::Engine::PostgreSql,
+    ];
     let share = p.on_share.reform(|_: MouseEvent| ());
     let embed = p.on_embed.reform(|_: MouseEvent| ());
     let summary = scenario::find(&p.scenario).map_or("", |s| s.summary);
@@ -81,6 +96,14 @@ pub fn setup(p: &SetupProps) -> Html {
                 <input id="mix-input" type="range" min="0" max="100" step="5"
                     value={read_pct.to_string()} onchange={on_mix}
                     aria-valuetext={format!("{read_pct} percent reads")} />
+            </div>
+            <div class="field">
+                <label for="engine-select">{ "Engine (creates the cluster again)" }</label>
+                <select id="engine-select" onchange={on_engine}>
+                    { for engines.iter().map(|e| html! {
+                        <option value={e.slug()} selected={p.engine == e.name()}>{ e.name() }</option>
+                    }) }
+                </select>
             </div>
             <div class="share">
                 <button onclick={share}>{ "Copy link" }</button>

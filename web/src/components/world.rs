@@ -43,7 +43,7 @@ fn act(d: &Callback<Action>, a: UserAction) -> Callback<MouseEvent> {
     Callback::from(move |_: MouseEvent| d.emit(Action::Act(a.clone())))
 }
 
-/// "Failover us-east-1 → eu-west-1: RPO 12 commits lost (85 ms, 340 LSNs); RTO 30 s".
+/// "Failover us-east-1 → eu-west-1: RPO 12 commits lost (the last 5 ms of writes, …); RTO 30 s".
 pub fn record_text(r: &GlobalRecord) -> String {
     let kind = if r.planned { "Switchover" } else { "Failover" };
     let commits = if r.rpo_commits == 1 {
@@ -51,8 +51,16 @@ pub fn record_text(r: &GlobalRecord) -> String {
     } else {
         format!("{} commits", r.rpo_commits)
     };
+    let lag = if r.planned {
+        String::new()
+    } else {
+        format!(
+            "; lag at the failure {}, but what was already shipped still landed",
+            format::duration(r.lag_at_failure)
+        )
+    };
     format!(
-        "{kind} {} → {}: RPO {commits} lost ({} behind, {} LSNs); RTO {}",
+        "{kind} {} → {}: RPO {commits} lost (the last {} of writes, {} LSNs{lag}); RTO {}",
         region_name(r.from.0),
         region_name(r.to.0),
         format::duration(r.rpo_time),
@@ -217,12 +225,13 @@ mod tests {
             to: RegionId(1),
             rpo_lsns: 340,
             rpo_commits: 12,
-            rpo_time: aurora_core::SimDuration::from_millis(85),
+            rpo_time: aurora_core::SimDuration::from_millis(5),
+            lag_at_failure: aurora_core::SimDuration::from_millis(85),
             rto: aurora_core::SimDuration::from_secs(30),
         };
         assert_eq!(
             record_text(&r),
-            "Failover us-east-1 → eu-west-1: RPO 12 commits lost (85 ms behind, 340 LSNs); RTO 30 s"
+            "Failover us-east-1 → eu-west-1: RPO 12 commits lost (the last 5 ms of writes, 340 LSNs; lag at the failure 85 ms, but what was already shipped still landed); RTO 30 s"
         );
         let planned = GlobalRecord {
             planned: true,

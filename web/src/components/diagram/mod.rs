@@ -209,7 +209,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
             place(
                 *id,
                 html! {
-                    <ClientDot node={node.clone()} x={*x} y={*y} r={6.0} label={""} selected={selected}
+                    <ClientDot node={node.clone()} x={*x} y={*y} r={6.0} hit={l.client_hit} label={""} selected={selected}
                         on_select={props.on_select.clone()} />
                 },
             );
@@ -306,7 +306,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
                     aria-label={names::az_with_state(i, failed, cut)}
                     aria-pressed={selected.to_string()}
                     {onclick} {onkeydown}>
-                    <rect class="az-head-hit" x={f(r.x)} y={f(r.y)} width={f(r.w)} height="26" rx="10" />
+                    <rect class="az-head-hit" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={if l.narrow { "29" } else { "26" }} rx="10" />
                     <text aria-hidden="true" class="az-title" x={f(r.x + 12.0)} y={f(r.y + 18.0)}>
                         { format!("AZ {}", names::az_letter(i)) }
                     </text>
@@ -349,6 +349,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
         })
     });
 
+    let s3 = crate::backups::s3_lines(&view.backup);
     let stores = l.stores.iter().filter_map(|(id, r)| {
         let node = view.node(*id)?;
         let selected = selection == Some(Selection::Node(*id));
@@ -362,9 +363,70 @@ pub fn diagram(props: &DiagramProps) -> Html {
                 aria-label={node.accessible_name(false)} aria-pressed={selected.to_string()}
                 {onclick} {onkeydown}>
                 <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
-                <text aria-hidden="true" class="store-label" x={f(r.x + r.w / 2.0)} y={f(r.y + r.h / 2.0 + 5.0)} text-anchor="middle">
-                    { if node.name == "S3" { "S3 backup".to_string() } else { node.name.clone() } }
+                if node.name == "S3" {
+                    <text aria-hidden="true" class="store-label" x={f(r.x + r.w / 2.0)} y={f(r.y + 18.0)} text-anchor="middle">
+                        { s3.0.clone() }
+                    </text>
+                    <text aria-hidden="true" class="store-detail" x={f(r.x + r.w / 2.0)} y={f(r.y + 34.0)} text-anchor="middle">
+                        { s3.1.clone() }
+                    </text>
+                } else {
+                    <text aria-hidden="true" class="store-label" x={f(r.x + r.w / 2.0)} y={f(r.y + r.h / 2.0 + 5.0)} text-anchor="middle">
+                        { node.name.clone() }
+                    </text>
+                }
+            </g>
+        })
+    });
+
+    // Clusters restored or cloned from this one, each linked to where its data came from: S3
+    // for a restore, the volume's pages for a clone.
+    let s3_rect = l
+        .stores
+        .iter()
+        .find(|(id, _)| view.node(*id).is_some_and(|n| n.name == "S3"))
+        .map(|(_, r)| *r);
+    let volume_bottom = l.pgs.last().map(|(_, r)| r.bottom());
+    let clusters = l.clusters.iter().filter_map(|(id, r)| {
+        let c = view.backup.cluster(*id)?;
+        let row = crate::backups::cluster_row(c);
+        let from = match c.kind {
+            aurora_core::backup_view::ClusterKind::Restore { .. } => {
+                s3_rect.map(|s| (s.x + s.w / 2.0, s.bottom()))
+            }
+            _ => volume_bottom.map(|y| (r.x + r.w / 2.0, y)),
+        };
+        let class = classes!(
+            "cluster-card",
+            matches!(c.kind, aurora_core::backup_view::ClusterKind::Restore { .. }).then_some("restored"),
+            (!c.available).then_some("creating")
+        );
+        Some(html! {
+            <g {class} role="img" aria-label={row.accessible.clone()}>
+                if let Some((x, y)) = from {
+                    <line class="cluster-link" aria-hidden="true" x1={f(x)} y1={f(y)} x2={f(r.x + r.w / 2.0)} y2={f(r.y)} />
+                }
+                <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="10" />
+                if !c.available {
+                    <rect class="cluster-progress" aria-hidden="true" x={f(r.x)} y={f(r.bottom() - 4.0)}
+                        width={f(r.w * row.progress as f32)} height="4" />
+                }
+                <text aria-hidden="true" class="cluster-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>
+                    { format!("{} · {}", row.name, row.what) }
                 </text>
+                <text aria-hidden="true" class="cluster-detail" x={f(r.x + 10.0)} y={f(r.y + 33.0)}>
+                    { row.state.clone() }
+                </text>
+                if let (Some(shares), Some(text)) = (row.pages, &row.pages_text) {
+                    { crate::components::backups::pages_bar(shares, r.w - 20.0, r.x + 10.0, r.y + 40.0) }
+                    <text aria-hidden="true" class="cluster-detail" x={f(r.x + 10.0)} y={f(r.y + 60.0)}>
+                        { text.clone() }
+                    </text>
+                } else {
+                    <text aria-hidden="true" class="cluster-detail" x={f(r.x + 10.0)} y={f(r.y + 50.0)}>
+                        { row.storage.clone() }
+                    </text>
+                }
             </g>
         })
     });
@@ -399,6 +461,13 @@ pub fn diagram(props: &DiagramProps) -> Html {
         })
     });
 
+    // The selection, drawn over everything so it shows whatever is selected.
+    let ring = selection.and_then(|s| selection_rect(l, s)).map(|r| {
+        html! {
+            <rect class="selection-ring" aria-hidden="true" x={f(r.x - 3.0)} y={f(r.y - 3.0)}
+                width={f(r.w + 6.0)} height={f(r.h + 6.0)} rx="9" />
+        }
+    });
     let sr = l.services;
     let rg = l.region;
     html! {
@@ -412,14 +481,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
             </text>
             if !l.pgs.is_empty() {
                 <text class="row-label" x={f(rg.x + 10.0)} y={f(l.pgs[0].1.y - 5.0)}>
-                    { format!(
-                        "Volume: {} protection group{}, {} copies each (write quorum {}, read quorum {})",
-                        view.pgs.len(),
-                        if view.pgs.len() == 1 { "" } else { "s" },
-                        aurora_core::AZ_COUNT * aurora_core::COPIES_PER_AZ,
-                        aurora_core::quorum::WRITE_QUORUM,
-                        aurora_core::quorum::READ_QUORUM,
-                    ) }
+                    { volume_label(view.pgs.len(), l.narrow) }
                 </text>
             }
             { for zone_boxes }
@@ -432,8 +494,58 @@ pub fn diagram(props: &DiagramProps) -> Html {
             { for zones }
             { for pgs }
             { for stores }
+            { for clusters }
             { for regions }
+            { for ring }
         </svg>
+    }
+}
+
+/// Where the selection is drawn: its card, chip, segment, zone or dot.
+fn selection_rect(l: &Layout, selection: Selection) -> Option<crate::layout::Rect> {
+    use crate::layout::Rect;
+    let dot = |(x, y): (f32, f32), r: f32| Rect::new(x - r, y - r, 2.0 * r, 2.0 * r);
+    match selection {
+        Selection::Az(i) => l.azs.get(usize::from(i)).copied(),
+        Selection::Segment(seg) => l.segments.iter().find(|(s, _)| *s == seg).map(|(_, r)| *r),
+        Selection::Pg(pg) => l.pgs.iter().find(|(p, _)| *p == pg).map(|(_, r)| *r),
+        // A page of the data is not drawn in the diagram: the inspector lists its versions.
+        Selection::Page(_) => None,
+        Selection::Node(id) => l
+            .instances
+            .iter()
+            .chain(&l.storage)
+            .chain(&l.stores)
+            .find(|(n, _)| *n == id)
+            .map(|(_, r)| *r)
+            .or_else(|| {
+                l.dns
+                    .filter(|(n, _)| *n == id)
+                    .map(|(_, pos)| dot(pos, 17.0))
+            })
+            .or_else(|| {
+                l.clients
+                    .iter()
+                    .find(|(n, _)| *n == id)
+                    .map(|(_, pos)| dot(*pos, l.client_hit))
+            }),
+    }
+}
+
+/// The volume's line over its PGs; shorter where the diagram is narrow, so it fits.
+fn volume_label(pgs: usize, narrow: bool) -> String {
+    let copies = aurora_core::AZ_COUNT * aurora_core::COPIES_PER_AZ;
+    let (w, r) = (
+        aurora_core::quorum::WRITE_QUORUM,
+        aurora_core::quorum::READ_QUORUM,
+    );
+    if narrow {
+        format!("Volume: {pgs} PGs × {copies} copies · write quorum {w} · read {r}")
+    } else {
+        format!(
+            "Volume: {pgs} protection group{}, {copies} copies each (write quorum {w}, read quorum {r})",
+            if pgs == 1 { "" } else { "s" }
+        )
     }
 }
 

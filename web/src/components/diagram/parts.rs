@@ -31,6 +31,9 @@ pub struct ClientDotProps {
     pub r: f32,
     /// Text inside the dot (the DNS service's name), or empty.
     pub label: AttrValue,
+    /// The radius that takes a click or a tap, when it is larger than the dot.
+    #[prop_or_default]
+    pub hit: f32,
     pub selected: bool,
     pub on_select: Callback<Selection>,
 }
@@ -50,6 +53,9 @@ pub fn client_dot(p: &ClientDotProps) -> Html {
         <g {class} role="button" tabindex="0" aria-label={p.node.accessible_name(false)}
             aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
             <circle cx={f(p.x)} cy={f(p.y)} r={f(p.r)} />
+            if p.hit > p.r {
+                <circle class="hit" cx={f(p.x)} cy={f(p.y)} r={f(p.hit)} />
+            }
             if !p.label.is_empty() {
                 <text aria-hidden="true" class="dot-label" x={f(p.x)} y={f(p.y + 4.0)} text-anchor="middle">{ p.label.clone() }</text>
             }
@@ -112,6 +118,16 @@ pub fn instance_card(p: &InstanceCardProps) -> Html {
     let lag_ms = i.lag.as_millis_f64();
     let lag_w = ((lag_ms / 20.0).min(1.0) as f32) * (r.w - 16.0);
     let badge_w = 12.0 + 7.2 * badge.chars().count() as f32;
+    let detail = state.map_or(detail, str::to_string);
+    // A detail too long for the badge's line moves to a line of its own (a replica's line
+    // below holds its lag bar, so its detail is shortened instead).
+    let room = r.w - 20.0 - badge_w;
+    let own_line = text_width(&detail, DETAIL_PX) > room && i.role != Role::Replica;
+    let detail = if own_line || text_width(&detail, DETAIL_PX) <= room {
+        detail
+    } else {
+        detail.replacen("lag ", "", 1)
+    };
     html! {
         <g {class} role="button" tabindex="0" aria-label={i.accessible_name()}
             aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
@@ -120,10 +136,12 @@ pub fn instance_card(p: &InstanceCardProps) -> Html {
 
             <rect class="badge" x={f(r.x + 8.0)} y={f(r.y + 24.0)} width={f(badge_w)} height="16" rx="8" />
             <text aria-hidden="true" class="badge-text" x={f(r.x + 8.0 + badge_w / 2.0)} y={f(r.y + 36.0)} text-anchor="middle">{ badge }</text>
-            <text aria-hidden="true" class="card-detail" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>
-                { state.map_or(detail, str::to_string) }
-            </text>
-            if let Some(acu) = acu.filter(|_| i.role != Role::Replica) {
+            if own_line {
+                <text aria-hidden="true" class="card-detail" x={f(r.x + 10.0)} y={f(r.y + 53.0)}>{ detail }</text>
+            } else {
+                <text aria-hidden="true" class="card-detail" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>{ detail }</text>
+            }
+            if let Some(acu) = acu.filter(|_| i.role != Role::Replica && !own_line) {
                 <text aria-hidden="true" class="card-acu" x={f(r.x + 10.0)} y={f(r.y + 53.0)}>{ acu }</text>
             }
             if writer && p.commit {
@@ -174,6 +192,18 @@ pub fn remote_instance_card(p: &RemoteInstanceCardProps) -> Html {
             <text aria-hidden="true" class="card-detail" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>{ p.role.clone() }</text>
         </g>
     }
+}
+
+/// The card detail's font size, in SVG units (the stylesheet's `.card-detail`).
+const DETAIL_PX: f32 = 12.0;
+
+/// About how wide `text` is drawn at `px` in the page's sans-serif: a little over half the
+/// size a character, wider for capitals. Enough to decide whether a label fits its card.
+pub fn text_width(text: &str, px: f32) -> f32 {
+    text.chars()
+        .map(|c| if c.is_uppercase() { 0.68 } else { 0.56 })
+        .sum::<f32>()
+        * px
 }
 
 /// A serverless instance's capacity for its card: "12.5 ACU", "paused", "resuming".
@@ -329,7 +359,7 @@ pub fn pg_chip(p: &PgChipProps) -> Html {
         p.selected.then_some("selected")
     );
     let dots = p.dots.iter().enumerate().map(|(k, (az, health, holds))| {
-        let cx = r.x + 72.0 + k as f32 * 15.0;
+        let cx = r.x + 66.0 + k as f32 * 14.0;
         let class = classes!(
             "pg-dot",
             format!("health-{}", health_word(*health)),

@@ -26,17 +26,22 @@ pub fn traffic_layer(p: &TrafficProps) -> Html {
     let l = &scene.layout;
     let wall = scene.wall;
 
-    let pulses = scene.pulses.iter().filter_map(|pulse| {
+    // Dense traffic is thinned to the busiest links of each family, and drawn lighter the more
+    // was left out, so the nodes' labels stay readable at any speed.
+    let (shown, left) = crate::traffic::thinned(&scene.pulses);
+    let faint = if left > 0 { 0.6 } else { 1.0 };
+    let pulses = shown.iter().filter_map(|pulse| {
         let (x1, y1) = l.anchor(pulse.from)?;
         let (x2, y2) = l.anchor(pulse.to)?;
-        let left = ((pulse.until - wall) / crate::traffic::PULSE_MS).clamp(0.0, 1.0);
+        let fading = ((pulse.until - wall) / crate::traffic::PULSE_MS).clamp(0.0, 1.0);
         // Reduced motion: links stay steadily lit instead of fading.
         // Kept light and thin: a busy link must not hide the nodes and labels under it.
-        let opacity = if p.reduced_motion {
-            0.5
-        } else {
-            0.1 + 0.45 * left
-        };
+        let opacity = faint
+            * if p.reduced_motion {
+                0.5
+            } else {
+                0.1 + 0.45 * fading
+            };
         let width = 1.0 + 0.5 * (pulse.count as f32).log2().clamp(0.0, 6.0);
         Some(html! {
             <line class={classes!("pulse", pulse.family.class())}
@@ -61,7 +66,7 @@ pub fn traffic_layer(p: &TrafficProps) -> Html {
     };
 
     html! {
-        <g class="traffic" aria-hidden="true">
+        <g class="traffic" aria-hidden="true" data-links-left-out={left.to_string()}>
             { for pulses }
             { flights }
         </g>
