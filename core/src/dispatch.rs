@@ -148,6 +148,9 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                     member_epoch,
                 ),
                 Payload::Ack { seg, scl, epoch } => {
+                    // The write path's bytes count each acknowledgement that arrives.
+                    m.metrics.write_path_bytes +=
+                        crate::storage::segment::SMALL_MESSAGE_BYTES as u64;
                     let w = &m.compute.writer;
                     if epoch >= w.volume_epoch
                         && msg.to == w.node
@@ -157,6 +160,7 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                             &mut m.compute.writer,
                             &m.storage,
                             &mut m.checker,
+                            &mut m.metrics,
                             seg,
                             scl,
                         )

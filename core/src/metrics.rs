@@ -161,6 +161,10 @@ pub struct Metrics {
     pub redo_batches: u64,
     /// Redo messages on the wire (a batch goes to every member segment, plus re-sends).
     pub redo_messages: u64,
+    /// Bytes of the write path on the wire: redo to the segments and their acknowledgements.
+    /// What mirrored MySQL's chains are set beside (P17 §3.1–3.2); clients, replicas and the
+    /// storage background are left out.
+    pub write_path_bytes: u64,
     /// Requests refused by storage for carrying a stale epoch.
     pub stale_rejections: u64,
     /// Redo-stream messages to replicas.
@@ -248,6 +252,7 @@ impl Default for Metrics {
             read_latency: Histogram::default(),
             redo_batches: 0,
             redo_messages: 0,
+            write_path_bytes: 0,
             stale_rejections: 0,
             stream_messages: 0,
             replica_lag: Histogram::default(),

@@ -219,8 +219,69 @@ fn mirrored_mysql_ios_per_txn_within_15_percent_of_table_1() {
     assert!(figure(&f, "txn_ratio") > 10.0);
 }
 
+/// Aurora's I/Os per transaction are not a constant of the design: a PG's boxcar fills while
+/// the batch before it is in flight (P18 §2.2, P17 §3.2), so the more transactions arrive in a
+/// quorum round trip, the more share each batch and its six copies. At a light load each
+/// boxcar carries about one transaction's records; at the paper's load, many.
 #[test]
-#[ignore = "the Aurora model sends each PG batch to six segments with a 40 µs boxcar: at this load its I/Os per transaction are far above the paper's 0.95, so both ratios miss Table 1"]
+fn aurora_ios_per_txn_fall_as_the_write_rate_rises() {
+    let run = |rate: u32| {
+        let mut cfg = compare::aurora_config(compare::sysbench_write_only());
+        cfg.clients.requests_per_sec = rate;
+        let mut sim = aurora_core::Sim::new(cfg, 1);
+        sim.set_recording(false);
+        sim.run_until(secs_f(1.0));
+        let m = sim.metrics();
+        assert!(
+            m.commits_acked as f64 > rate as f64 * 0.9,
+            "{rate}/s: all committed"
+        );
+        (
+            m.redo_ios_per_txn(),
+            m.commits_acked as f64 / m.redo_batches as f64,
+        )
+    };
+    let (light, light_boxcar) = run(200);
+    let (paper, paper_boxcar) = run(compare::OFFERED_TXN_PER_SEC);
+    // Light: a transaction's five mini-transactions land in about four PGs, each its own
+    // boxcar, each sent to six segments.
+    assert!(light > 20.0, "light load: {light} I/Os per transaction");
+    assert!(
+        light_boxcar < 0.5,
+        "light load: {light_boxcar} transactions per boxcar"
+    );
+    assert!(paper < light / 5.0, "paper's load: {paper}, light: {light}");
+    assert!(
+        paper_boxcar > 2.0,
+        "paper's load: {paper_boxcar} transactions per boxcar"
+    );
+}
+
+/// At the paper's load the model's Aurora sends far fewer I/Os per transaction than mirrored
+/// MySQL and commits far more transactions — Table 1's direction — and its I/Os per transaction
+/// stay within a factor of four of the paper's 0.95: the rest is the model's quorum round trip
+/// (its network defaults, about a millisecond), which sets how long a boxcar fills; P17 does
+/// not give the batch size or the round trip its engine had.
+#[test]
+fn aurora_beside_mirrored_mysql_has_table_1_shape() {
+    let f = compare_run();
+    let aurora = figure(&f, "aurora_ios_per_txn");
+    assert!(
+        aurora < TABLE1_AURORA_IOS_PER_TXN * 4.0 && aurora > TABLE1_AURORA_IOS_PER_TXN,
+        "Aurora {aurora} I/Os per transaction"
+    );
+    assert!(figure(&f, "io_ratio") > 2.0, "{}", figure(&f, "io_ratio"));
+    assert!(figure(&f, "txn_ratio") > 35.0 * 0.85);
+    // Like for like: both sides' network bytes are their write paths'; mirrored MySQL ships
+    // whole pages, Aurora only redo.
+    let per_txn = |side: &str| {
+        figure(&f, &format!("{side}_network_bytes")) / figure(&f, &format!("{side}_txns"))
+    };
+    assert!(per_txn("mysql") > 10.0 * per_txn("aurora"));
+}
+
+#[test]
+#[ignore = "at the paper's load (15,210 transactions a second) the model's Aurora sends 2.9 I/Os per transaction, not 0.95: a boxcar fills for one quorum round trip of the model's network (about 1.3 ms per PG, 2.1 transactions per batch), where Table 1 implies about 4 ms; and mirrored MySQL's chains commit 135 a second against the paper's 433. Seed 1: I/O ratio 2.5 (paper 7.8), transaction ratio 112 (paper 35)"]
 fn ratios_within_15_percent_of_table_1() {
     let f = compare_run();
     let io = figure(&f, "io_ratio");

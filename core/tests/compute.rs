@@ -225,33 +225,45 @@ fn crash_recovery_is_mostly_the_engine_restart_and_the_storage_protocol_is_a_sli
 fn undo_of_in_flight_transactions_runs_after_the_open() {
     use aurora_core::compute::recovery::UNDO_PER_TXN;
     use aurora_core::event::RecoveryPhase;
-    let mut sim = checked("failover", 1);
-    let mut opened = None;
-    let mut undone = None;
-    let mut order = Vec::new();
-    while sim.now() < secs(40) {
-        sim.run_for(SimDuration::from_millis(200));
-        for (t, e) in sim.drain_events() {
-            match e {
-                Event::RecoveryPhaseDone { phase, txns, .. } => {
-                    order.push(phase);
-                    if phase == RecoveryPhase::Undo {
-                        undone = Some((t, txns));
+    // At the scenario's 600 writes a second a commit is in flight for about a millisecond, so
+    // whether the crash catches one depends on the seed: take the first seed where it does.
+    let mut checked_one = false;
+    for seed in 1..=8 {
+        let mut sim = checked("failover", seed);
+        let mut opened = None;
+        let mut undone = None;
+        let mut order = Vec::new();
+        while sim.now() < secs(40) {
+            sim.run_for(SimDuration::from_millis(200));
+            for (t, e) in sim.drain_events() {
+                match e {
+                    Event::RecoveryPhaseDone { phase, txns, .. } => {
+                        order.push(phase);
+                        if phase == RecoveryPhase::Undo {
+                            undone = Some((t, txns));
+                        }
                     }
+                    Event::VolumeRecovered { .. } => opened = Some(t),
+                    _ => {}
                 }
-                Event::VolumeRecovered { .. } => opened = Some(t),
-                _ => {}
             }
         }
+        // A promotion already restarted the engine: the recovery's own phases follow it.
+        assert_eq!(order, vec![RecoveryPhase::Storage, RecoveryPhase::Undo]);
+        let (opened, (undone_at, txns)) = (opened.unwrap(), undone.unwrap());
+        assert_eq!(undone_at - opened, UNDO_PER_TXN.saturating_mul(txns as u64));
+        let p = sim.metrics().recovery_phases[0];
+        assert_eq!(p.undo, Some(undone_at - opened));
+        assert_eq!(p.restart, aurora_core::failover::PROMOTE_TIME);
+        if txns > 0 {
+            checked_one = true;
+            break;
+        }
     }
-    // A promotion already restarted the engine: the recovery's own phases follow it.
-    assert_eq!(order, vec![RecoveryPhase::Storage, RecoveryPhase::Undo]);
-    let (opened, (undone_at, txns)) = (opened.unwrap(), undone.unwrap());
-    assert!(txns > 0, "the old writer had transactions in flight");
-    assert_eq!(undone_at - opened, UNDO_PER_TXN.saturating_mul(txns as u64));
-    let p = sim.metrics().recovery_phases[0];
-    assert_eq!(p.undo, Some(undone_at - opened));
-    assert_eq!(p.restart, aurora_core::failover::PROMOTE_TIME);
+    assert!(
+        checked_one,
+        "some seed's crash finds transactions in flight"
+    );
 }
 
 #[test]

@@ -126,14 +126,15 @@ seed_tests! {
     global_database_completes_for_seeds_1_to_20 "global-database";
     notes_get_wrong_completes_for_seeds_1_to_20 "notes-get-wrong";
     backups_and_backtrack_completes_for_seeds_1_to_20 "backups-and-backtrack";
+    aurora_beside_mysql_completes_for_seeds_1_to_20 "aurora-beside-mysql";
 }
 
 #[test]
 fn builtin_lessons_follow_the_guide() {
     assert_eq!(
         lesson::BUILTIN.len(),
-        12,
-        "the twelve lessons of the course"
+        13,
+        "the thirteen lessons of the course"
     );
     for (name, _) in lesson::BUILTIN {
         let l = builtin(name);

@@ -450,7 +450,7 @@ fn playground(props: &PlaygroundProps) -> Html {
         let mut slot = beside.borrow_mut();
         if crate::compare::sync(&mut slot, pb.scenario().name, sim) {
             slot.as_ref()
-                .map(|b| Rc::new(crate::compare::data(sim, b, &pb.traffic.flights)))
+                .map(|b| Rc::new(crate::compare::data(sim, b, &pb.traffic.in_air)))
         } else {
             None
         }

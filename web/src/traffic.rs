@@ -19,6 +19,10 @@ pub const MAX_PULSES: usize = 400;
 pub const MIN_FLIGHT_MS: f64 = 90.0;
 /// How long a link stays lit after a message, in wall-clock milliseconds.
 pub const PULSE_MS: f64 = 600.0;
+/// Messages kept whatever their speed, for views that draw what is on the wire at one instant
+/// (the Compare view, as the mirrored model keeps its own). Enough for the few milliseconds a
+/// write path's messages stay in the air at the busiest built-in load.
+pub const IN_AIR_KEPT: usize = 400;
 
 /// Most lit links drawn at once, and most of one family: past these the diagram would be a
 /// solid tangle over its labels, so only the busiest links of each family are drawn.
@@ -192,6 +196,9 @@ pub struct Pulse {
 pub struct Traffic {
     pub flights: Vec<Flight>,
     pub pulses: HashMap<(NodeId, NodeId, Family), Pulse>,
+    /// The latest [`IN_AIR_KEPT`] messages, fast or slow, oldest first: a view draws those
+    /// with `sent <= now < arrives` where they are at `now`, so it animates at any speed.
+    pub in_air: std::collections::VecDeque<Flight>,
     /// Messages sent since the page started counting, and dropped ones.
     pub sent: u64,
     pub dropped: u64,
@@ -201,6 +208,7 @@ impl Traffic {
     pub fn clear(&mut self) {
         self.flights.clear();
         self.pulses.clear();
+        self.in_air.clear();
     }
 
     /// A message left its sender. `speed` is simulated per wall-clock time; `wall` the frame's
@@ -219,6 +227,19 @@ impl Traffic {
         wall: f64,
     ) {
         self.sent += 1;
+        if self.in_air.len() >= IN_AIR_KEPT {
+            self.in_air.pop_front();
+        }
+        self.in_air.push_back(Flight {
+            id,
+            from,
+            to,
+            kind,
+            family,
+            sent,
+            arrives,
+            dropped: false,
+        });
         let on_screen_ms =
             arrives.as_micros().saturating_sub(sent.as_micros()) as f64 / 1_000.0 / speed.max(1e-9);
         if on_screen_ms >= MIN_FLIGHT_MS && self.flights.len() < MAX_FLIGHTS {

@@ -22,10 +22,16 @@ pub const TABLE1_DATA_BYTES: u64 = 100_000_000_000;
 /// The paper's instance: r3.8xlarge for both deployments. P17 §6.1
 pub const TABLE1_CLASS: InstanceClass = CLASSES[4];
 
-/// Requests per second the SysBench-shaped clients offer: more than either deployment commits,
-/// so each commits what its write path allows, as SysBench's threads push as fast as they are
-/// answered. [sim default — not sourced]
-pub const OFFERED_TXN_PER_SEC: u32 = 20_000;
+/// Requests per second the SysBench-shaped clients offer: the rate Aurora sustained in P17
+/// Table 1 (27,378,000 transactions in 30 minutes, 15,210 a second), so Aurora's I/Os per
+/// transaction are measured at the paper's load — the figure depends on it, because a PG's
+/// boxcar fills for as long as the batch before it is in flight, and carries more transactions
+/// the more arrive meanwhile. The model's Aurora commits all of it (its writer's CPU would allow
+/// several times more), so Aurora's transaction count is the paper's by construction and the
+/// transaction ratio measures mirrored MySQL's ceiling against that load; mirrored MySQL commits
+/// what its five-step chains allow, far below it. [derived from P17 §3.2 Table 1]
+pub const OFFERED_TXN_PER_SEC: u32 =
+    (TABLE1_AURORA_TXNS * 1_000_000 / TABLE1_RUN.as_micros()) as u32;
 
 /// SysBench's clients in the comparison. [sim default — not sourced]
 pub const SYSBENCH_CLIENTS: u8 = 32;
@@ -129,9 +135,17 @@ pub struct Table {
     pub mysql_txn_per_sec: f64,
     pub aurora_txn_per_sec: f64,
     pub mysql_network_bytes: u64,
-    /// Redo batches to storage (P17 Table 1's I/Os for Aurora).
+    /// Redo messages to segments: six per batch (P17 Table 1's I/Os for Aurora).
     pub aurora_redo_messages: u64,
-    /// Every message of the Aurora model.
+    /// Commits per redo batch: how many transactions share a boxcar, which sets Aurora's I/Os
+    /// per transaction (P18 §2.2).
+    pub aurora_txns_per_boxcar: f64,
+    /// Commits per commit group: how many transactions share mirrored MySQL's log and binlog
+    /// writes.
+    pub mysql_txns_per_group: f64,
+    /// The Aurora model's write path on the wire: redo to the segments and their
+    /// acknowledgements — like mirrored MySQL's, which counts its chains' writes and
+    /// acknowledgements; neither counts the clients' requests.
     pub aurora_network_bytes: u64,
 }
 
@@ -168,7 +182,9 @@ fn table(aurora: &Sim, mysql: &Mirrored) -> Table {
         aurora_txn_per_sec: am.commits_acked as f64 / secs,
         mysql_network_bytes: mm.io.network_bytes,
         aurora_redo_messages: am.redo_messages,
-        aurora_network_bytes: aurora.network_bytes(),
+        aurora_txns_per_boxcar: ratio(am.commits_acked, am.redo_batches),
+        mysql_txns_per_group: ratio(mm.commits, mm.commit_groups),
+        aurora_network_bytes: am.write_path_bytes,
     }
 }
 
@@ -269,6 +285,18 @@ pub fn compare_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
         (
             "mysql_network_bytes",
             Figure::Int(mm.io.network_bytes as i64),
+        ),
+        (
+            "aurora_network_bytes",
+            Figure::Int(t.aurora_network_bytes as i64),
+        ),
+        (
+            "aurora_redo_batches",
+            Figure::Int(sim.metrics().redo_batches as i64),
+        ),
+        (
+            "aurora_txns_per_boxcar",
+            f(ratio(t.aurora_commits, sim.metrics().redo_batches)),
         ),
         ("aurora_txn_per_sec", f(t.aurora_txn_per_sec)),
         ("mysql_txn_per_sec", f(t.mysql_txn_per_sec)),

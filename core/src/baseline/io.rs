@@ -61,7 +61,8 @@ pub struct IoCounts {
     /// Every write on the way, steps 1 to 5: the primary's EBS, its mirror, the copy to the
     /// standby, the standby's EBS and its mirror.
     pub all_steps: [u64; 5],
-    /// Bytes put on the network by the chains, acknowledgements included.
+    /// Bytes put on the network by the chains, acknowledgements included; not the clients'
+    /// requests and answers (the Aurora side's write-path bytes leave them out too).
     pub network_bytes: u64,
 }
 

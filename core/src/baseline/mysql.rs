@@ -634,7 +634,10 @@ impl Mirrored {
         }
         let delay = self.net.delay(&mut self.rng, f, t, bytes)?;
         let arrives = self.now + delay;
-        self.metrics.io.network_bytes += bytes as u64;
+        if kind.is_some() {
+            // The write path only, as the Aurora side counts it: clients are left out.
+            self.metrics.io.network_bytes += bytes as u64;
+        }
         if self.recent.len() >= RECENT_MESSAGES {
             self.recent.pop_front();
         }

@@ -3,7 +3,10 @@
 //! 1. a transaction's mini-transactions allocate contiguous LSNs (never above VDL + LAL);
 //! 2. records are sharded per PG into write buffers; a buffer's send is submitted when its first
 //!    record arrives and keeps filling until it runs (the boxcar, P18 §2.2), then goes to every
-//!    member segment of the PG;
+//!    member segment of the PG. Batches to a PG are ordered (P17 §3.2): the next one runs once
+//!    the one before is hardened, so under load a boxcar fills for a whole quorum round trip
+//!    and carries many transactions' records — the batching that makes P17 Table 1's I/Os per
+//!    transaction fall as the write rate rises;
 //! 3. each acknowledgement carries the segment's SCL; a write quorum of SCLs moves PGCL, which
 //!    moves VCL and VDL;
 //! 4. a commit parks on the commit queue keyed by its LSN and is acknowledged once VDL ≥ it.
@@ -26,8 +29,10 @@ use crate::time::{SimDuration, SimTime};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-/// How long a PG's write buffer keeps filling after its first record before the send runs.
-/// [sim default — not sourced; P18 §2.2 describes the boxcar but gives no time]
+/// How long a PG's write buffer keeps filling after its first record before the send runs, when
+/// nothing is in flight to the PG; with a batch in flight the send runs when that batch is
+/// hardened instead. [sim default — not sourced; P18 §2.2 describes the boxcar but gives no
+/// time]
 pub const BOXCAR_DELAY: SimDuration = SimDuration::from_micros(40);
 /// How long the writer waits for a PG to make progress before re-sending unhardened records.
 /// [sim default — not sourced]
@@ -77,7 +82,10 @@ pub struct WriterPg {
     /// The last record in the write buffer (above `sent_upto` when the buffer holds records).
     buf_last: Lsn,
     buf_bytes: u32,
+    /// A send is submitted: a timer runs, or it waits for the batch in flight (`waiting`).
     flush_scheduled: bool,
+    /// The submitted send waits for the batch before it to be hardened.
+    waiting: bool,
     /// The last record sent: the back-link of the next batch.
     pub sent_upto: Lsn,
     retry_scheduled: bool,
@@ -151,6 +159,7 @@ impl Writer {
                 buf_last: last,
                 buf_bytes: 0,
                 flush_scheduled: false,
+                waiting: false,
                 sent_upto: last,
                 retry_scheduled: false,
                 last_retry_pgcl: last,
@@ -183,6 +192,11 @@ impl Writer {
             p.sent_upto = last;
             p.last_retry_pgcl = last;
             p.floor = last;
+            if p.waiting {
+                // No timer runs for a send that waited for an ack: nothing is submitted now.
+                p.waiting = false;
+                p.flush_scheduled = false;
+            }
         }
         self.stream_upto = self.log.max_allocated();
         self.vdl_since = SimTime::ZERO;
@@ -336,7 +350,9 @@ pub(crate) fn manual_commit(k: &mut Kernel, w: &mut Writer, metrics: &mut Metric
     true
 }
 
-/// The boxcar runs: send the PG's buffered records to every member segment.
+/// The boxcar runs: send the PG's buffered records to every member segment — unless the batch
+/// before is still unhardened, in which case the buffer keeps filling until its quorum
+/// acknowledges it ([`on_ack`] then runs the send).
 pub(crate) fn on_flush(
     k: &mut Kernel,
     w: &mut Writer,
@@ -344,10 +360,28 @@ pub(crate) fn on_flush(
     metrics: &mut Metrics,
     pg: PgId,
 ) {
+    flush(k, w, st, metrics, pg, true);
+}
+
+/// Sends the PG's buffer; with `after_hardening`, only once the batch before is hardened.
+fn flush(
+    k: &mut Kernel,
+    w: &mut Writer,
+    st: &Storage,
+    metrics: &mut Metrics,
+    pg: PgId,
+    after_hardening: bool,
+) {
+    let pgcl = w.log.pgcl(pg.0);
     let Some(p) = w.pgs.get_mut(pg.index()) else {
         return;
     };
+    if after_hardening && p.sent_upto > pgcl && p.buf_last > p.sent_upto && k.topo.is_up(w.node) {
+        p.waiting = true;
+        return;
+    }
     p.flush_scheduled = false;
+    p.waiting = false;
     if p.buf_last <= p.sent_upto || !k.topo.is_up(w.node) {
         return;
     }
@@ -364,6 +398,7 @@ pub(crate) fn on_flush(
         let to = st.segments[seg.index()].node;
         send_redo(k, w, to, seg, (prev, last), bytes, epoch);
         metrics.redo_messages += 1;
+        metrics.write_path_bytes += bytes as u64;
     }
     metrics.redo_batches += 1;
     if needs_retry {
@@ -398,8 +433,11 @@ fn send_redo(
     );
 }
 
-/// No progress on a PG for a while: re-send its unhardened records to members that lack them.
-/// (Lost messages and members that come back are otherwise filled by gossip.)
+/// No progress on a PG for a while: re-send its unhardened records to members that lack them,
+/// and send what the boxcar holds without waiting any longer. (Lost messages and members that
+/// come back are otherwise filled by gossip.) A PG whose membership changed may already hold a
+/// write quorum of the new set without any acknowledgement left to say so: the new batch's
+/// acknowledgements do.
 pub(crate) fn on_retry_check(
     k: &mut Kernel,
     w: &mut Writer,
@@ -433,6 +471,10 @@ pub(crate) fn on_retry_check(
         let bytes = (records as u32).saturating_mul(w.config.record_bytes);
         send_redo(k, w, s.node, seg, (prev, last), bytes, epoch);
         metrics.redo_messages += 1;
+        metrics.write_path_bytes += bytes as u64;
+    }
+    if w.pgs[pg.index()].waiting {
+        flush(k, w, st, metrics, pg, false);
     }
 }
 
@@ -444,6 +486,7 @@ pub(crate) fn on_ack(
     w: &mut Writer,
     st: &Storage,
     checker: &mut Checker,
+    metrics: &mut Metrics,
     seg: SegmentId,
     scl: Lsn,
 ) -> bool {
@@ -485,7 +528,11 @@ pub(crate) fn on_ack(
         holders,
         members: members.count_ones() as u8,
     });
+    let run_waiting = p.waiting && point >= p.sent_upto;
     let moved = w.log.recompute();
+    if run_waiting {
+        flush(k, w, st, metrics, pg, false);
+    }
     if let Some(vcl) = moved.vcl {
         k.emit(Event::VclAdvanced(vcl));
     }

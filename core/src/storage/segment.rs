@@ -18,7 +18,7 @@ use crate::storage::Storage;
 use crate::time::SimDuration;
 
 /// Bytes of an acknowledgement or a gossip request on the wire. [sim default — not sourced]
-const SMALL_MESSAGE_BYTES: u32 = 64;
+pub(crate) const SMALL_MESSAGE_BYTES: u32 = 64;
 /// Bytes of a page: InnoDB's default 16 KiB page.
 pub const PAGE_BYTES: u32 = 16 << 10;
 
