@@ -202,7 +202,7 @@ test('the course page shows two embeds inside its prose', async () => {
   await context.close();
 });
 
-test('a busy cluster: hundreds of messages fly at once, drawn as one path per kind', async () => {
+test('a busy cluster: dozens of messages fly at once, drawn as one path per kind', async () => {
   const { page, context, problems } = await open(browser, {
     path: '?scenario=e-commerce&speed=0.001&t=1000000&autoplay=1&replicas=15&actions=0.load.20000-50',
   });
@@ -223,7 +223,9 @@ test('a busy cluster: hundreds of messages fly at once, drawn as one path per ki
     assert.equal(d.dots, d.trails, `${d.kind}: a trail behind every dot`);
   }
   const total = drawn.reduce((sum, d) => sum + d.dots, 0);
-  assert.ok(total >= 100, `messages drawn in flight: ${total}`);
+  // Under load a PG's next redo batch waits for the one before to reach quorum, so batches are
+  // fewer and larger: dozens in flight at this load, not hundreds.
+  assert.ok(total >= 40, `messages drawn in flight: ${total}`);
   await screenshot(page, 'busy-cluster');
   assert.deepEqual(problems, []);
   await context.close();

@@ -141,8 +141,14 @@ pub fn instance_card(p: &InstanceCardProps) -> Html {
             } else {
                 <text aria-hidden="true" class="card-detail" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>{ detail }</text>
             }
-            if let Some(acu) = acu.filter(|_| i.role != Role::Replica && !own_line) {
-                <text aria-hidden="true" class="card-acu" x={f(r.x + 10.0)} y={f(r.y + 53.0)}>{ acu }</text>
+            // The capacity keeps a line: below the badge, or beside it when the detail took
+            // the line below.
+            if let Some(acu) = acu.filter(|_| i.role != Role::Replica) {
+                if own_line {
+                    <text aria-hidden="true" class="card-acu" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>{ acu }</text>
+                } else {
+                    <text aria-hidden="true" class="card-acu" x={f(r.x + 10.0)} y={f(r.y + 53.0)}>{ acu }</text>
+                }
             }
             if writer && p.commit {
                 <text aria-hidden="true" class="commit-mark" x={f(r.x + r.w - 8.0)} y={f(r.y + 53.0)} text-anchor="end">{ "✓ commit" }</text>
