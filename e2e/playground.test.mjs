@@ -168,19 +168,25 @@ test('no sequence of clicks breaks the page', async () => {
 
 test('embed: compact chrome, its parameters, and a plain notice for a bad one', async () => {
   const { page, context } = await open(browser, {
-    path: '?embed=1&scenario=az-failure&seed=3&speed=20&autoplay=1&colour=%3Cscript%3Ealert(1)%3C/script%3E',
+    path: '?embed=1&scenario=az-failure&seed=3&speed=10&autoplay=1&colour=%3Cscript%3Ealert(1)%3C/script%3E',
   });
   assert.equal(await page.locator('.inspector, .log, .charts').count(), 0);
   assert.equal(await page.locator('.scenario-name').innerText(), 'az-failure');
   const notice = await page.locator('.notices').innerText();
   assert.match(notice, /"colour" is not one the playground knows/);
   assert.equal(await page.locator('.notices script').count(), 0);
-  await page.waitForTimeout(1500);
-  assert.ok((await simSeconds(page)) > 2, 'autoplay at 20×');
-  assert.equal(
-    await page.getByRole('button', { name: /^Availability Zone c, / }).getAttribute('aria-label'),
-    'Availability Zone c, failed',
+  // The scenario fails AZ c at 2 s and heals it at 16 s: at 10× that is a
+  // window of 1.4 s of wall time, so the test waits for the failure rather
+  // than sleeping a fixed time a slow machine might overshoot.
+  const azC = page.getByRole('button', { name: /^Availability Zone c, / });
+  await page.waitForFunction(
+    () => document.querySelector('[aria-label^="Availability Zone c, "]')?.getAttribute('aria-label') === 'Availability Zone c, failed',
+    null,
+    { timeout: 10000 },
   );
+  const at = await simSeconds(page);
+  assert.ok(at >= 2 && at < 16, `autoplay at 10× reached the outage (at ${at} s)`);
+  assert.equal(await azC.getAttribute('aria-label'), 'Availability Zone c, failed');
   await screenshot(page, 'embed-az-failure');
   await context.close();
 });
