@@ -363,6 +363,14 @@ test('event log: important events apart, routine ones summarised, and a linked m
   const routine = await page.locator('.log-routine').innerText();
   assert.match(routine, /[\d,]+ commits acknowledged in [\d.]+ (ms|s) · latest: /);
   assert.doesNotMatch(important, /commits? acknowledged: VDL/, 'routine progress is not among the important');
+  // Back along the timeline, the newest routine line is near the moment.
+  await page.getByRole('slider', { name: 'Timeline' }).fill('11000');
+  await page.waitForFunction(() => /^11\./.test(document.querySelector('.clock .now')?.textContent.trim() ?? ''));
+  await page.waitForTimeout(600);
+  const newest = await page.locator('.log-routine li time').first().innerText();
+  const now = await page.locator('.clock .now').innerText();
+  const secs = (s) => Number(s.replace(/[^\d.]/g, '').replace(/^(\d+\.\d+).*/, '$1'));
+  assert.ok(secs(now) - secs(newest) <= 1.5 && secs(newest) <= secs(now), `newest ${newest} at ${now}`);
   await context.close();
 });
 

@@ -80,6 +80,18 @@ enum Frequent {
 const FREQUENT_KINDS: usize = 9;
 
 impl Frequent {
+    const ALL: [Frequent; FREQUENT_KINDS] = [
+        Frequent::Pgcl,
+        Frequent::Vcl,
+        Frequent::Vdl,
+        Frequent::Commits,
+        Frequent::PageRead,
+        Frequent::ReplicaApplied,
+        Frequent::Gossip,
+        Frequent::Background,
+        Frequent::Global,
+    ];
+
     /// What a summary counts, plural.
     fn noun(self) -> &'static str {
         match self {
@@ -96,15 +108,35 @@ impl Frequent {
     }
 }
 
+/// What every frequent kind has counted since its last line: kept with each rewind
+/// checkpoint, so replaying from one goes on counting where the run was.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Tallies([Tally; FREQUENT_KINDS]);
+
+impl core::ops::Index<Frequent> for Tallies {
+    type Output = Tally;
+    fn index(&self, k: Frequent) -> &Tally {
+        &self.0[k as usize]
+    }
+}
+
+impl core::ops::IndexMut<Frequent> for Tallies {
+    fn index_mut(&mut self, k: Frequent) -> &mut Tally {
+        &mut self.0[k as usize]
+    }
+}
+
 /// What a frequent kind has counted since its last line.
 #[derive(Clone, Copy, Debug, Default)]
-struct Tally {
+pub struct Tally {
     /// When its last line was written.
     last_line: Option<SimTime>,
     /// When the first event counted since then happened.
     since: Option<SimTime>,
     /// Events, or what they carry (commits), counted since then.
     units: u64,
+    /// The newest event counted and not yet written, for a summary written early.
+    pending: Option<(SimTime, Event)>,
 }
 
 /// Where a highlight goes.
@@ -161,7 +193,11 @@ pub struct Journal {
     /// Routine summaries, oldest first.
     pub routine: VecDeque<LogLine>,
     seq: u64,
-    tallies: [Tally; FREQUENT_KINDS],
+    tallies: Tallies,
+    /// Routine lines written early by [`Journal::flush`] (their seq and kind): the counts
+    /// they show are still in their kind's tally, so the kind's next real line replaces them,
+    /// and a cut drops them.
+    provisional: Vec<(u64, Frequent)>,
     /// The capacity change the newest important line reports, while more follow within the
     /// sampling gap: (node, first change's time, changes merged).
     capacity_run: Option<(NodeId, SimTime, u32)>,
@@ -220,17 +256,27 @@ impl Journal {
         units: u64,
         at: SimTime,
         gap: SimDuration,
-        text: impl FnOnce() -> String,
+        event: &Event,
+        topo: &Topology,
     ) {
-        let t = &mut self.tallies[kind as usize];
+        let t = &mut self.tallies[kind];
         t.units += units;
-        let since = *t.since.get_or_insert(at);
+        t.since.get_or_insert(at);
         if t.last_line.is_some_and(|last| at.since(last) < gap) {
+            t.pending = Some((at, *event));
             return;
         }
-        let from = t.last_line.unwrap_or(since);
+        self.write_tally(kind, at, event, topo);
+    }
+
+    /// Writes a kind's summary line for what it counted up to `at`, `event` the newest.
+    fn write_tally(&mut self, kind: Frequent, at: SimTime, event: &Event, topo: &Topology) {
+        self.drop_provisional(|k| k == kind);
+        let t = &mut self.tallies[kind];
+        let from = t.last_line.or(t.since).unwrap_or(at);
         let counted = core::mem::take(&mut t.units);
         t.since = None;
+        t.pending = None;
         t.last_line = Some(at);
         // A kind's first line is its event alone; later ones say what they stand for.
         let summary = (counted > 1 && at > from).then(|| {
@@ -241,7 +287,41 @@ impl Journal {
                 crate::format::duration(at.since(from))
             )
         });
-        self.push_to(true, at, text(), Tone::Info, summary);
+        self.push_to(true, at, event.describe(topo), Tone::Info, summary);
+    }
+
+    /// Writes every routine summary still waiting for its gap, so that after a jump along the
+    /// timeline the newest routine lines reach the moment instead of stopping a gap before.
+    /// The lines are provisional: the tallies go on counting, and the kind's next line takes
+    /// their place.
+    pub fn flush(&mut self, topo: &Topology) {
+        let mut waiting: Vec<(SimTime, Frequent, Event)> = Frequent::ALL
+            .iter()
+            .filter_map(|&k| self.tallies[k].pending.map(|(at, e)| (at, k, e)))
+            .collect();
+        waiting.sort_by_key(|w| w.0);
+        let kept = self.tallies;
+        for (at, kind, event) in waiting {
+            self.write_tally(kind, at, &event, topo);
+            self.provisional.push((self.seq, kind));
+        }
+        self.tallies = kept;
+    }
+
+    fn drop_provisional(&mut self, which: impl Fn(Frequent) -> bool) {
+        if self.provisional.is_empty() {
+            return;
+        }
+        let (gone, kept): (Vec<_>, Vec<_>) = self.provisional.iter().partition(|(_, k)| which(*k));
+        self.routine
+            .retain(|l| !gone.iter().any(|(seq, _)| *seq == l.seq));
+        self.provisional = kept;
+        self.version += 1;
+    }
+
+    /// What the routine kinds have counted, for a rewind checkpoint.
+    pub fn tallies(&self) -> Tallies {
+        self.tallies
     }
 
     /// A capacity change: merged into the line before while changes of the same instance
@@ -271,14 +351,16 @@ impl Journal {
         self.recoveries.last().map(|(_, r)| r)
     }
 
-    /// Forgets everything after `t`, to replay from there.
-    pub fn cut(&mut self, t: SimTime) {
+    /// Forgets everything after `t`, to replay from there; `tallies` are what the routine
+    /// kinds had counted at `t` (from the checkpoint there).
+    pub fn cut(&mut self, t: SimTime, tallies: Tallies) {
+        self.drop_provisional(|_| true);
         self.lines.retain(|l| l.at <= t);
         self.routine.retain(|l| l.at <= t);
         self.latency.retain(|p| p.0 <= t);
         self.recoveries.retain(|r| r.0 <= t);
         // What was counted after `t` is counted again as the run replays.
-        self.tallies = Default::default();
+        self.tallies = tallies;
         self.capacity_run = None;
         self.flashes.clear();
         self.version += 1;
@@ -396,7 +478,7 @@ impl Journal {
         };
         self.track_recovery(at, event);
         match frequent {
-            Some(kind) => self.tally(kind, units, at, gap, || event.describe(topo)),
+            Some(kind) => self.tally(kind, units, at, gap, event, topo),
             None => self.push(at, event.describe(topo), tone),
         }
     }
@@ -603,7 +685,7 @@ mod tests {
             );
         }
         assert_eq!(j.lines.len(), LOG_LINES);
-        j.cut(SimTime::from_micros(100));
+        j.cut(SimTime::from_micros(100), Tallies::default());
         assert!(j.lines.iter().all(|l| l.at.as_micros() <= 100));
     }
 
@@ -666,9 +748,9 @@ mod tests {
         assert_eq!(r.old, Some(NodeId(20)));
         assert_eq!(r.detect, Some(SimDuration::from_secs(2)));
         assert_eq!(r.finished, Some((NodeId(22), SimDuration::from_secs(30))));
-        j.cut(t(1_500_000));
+        j.cut(t(1_500_000), Tallies::default());
         assert_eq!(j.recovery().and_then(|r| r.finished), None);
-        j.cut(t(0));
+        j.cut(t(0), Tallies::default());
         assert_eq!(j.recovery().map(|r| r.detect), Some(None));
     }
 

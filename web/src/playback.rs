@@ -12,7 +12,7 @@ use aurora_core::{Event, Sim, SimDuration, SimTime};
 
 use crate::actions::{Timed, UserAction};
 use crate::acu::AcuHistory;
-use crate::journal::{Journal, Tone};
+use crate::journal::{Journal, Tallies, Tone};
 use crate::traffic::{Family, Traffic};
 
 /// Most checkpoints kept; past it every other one goes and the spacing doubles.
@@ -41,7 +41,7 @@ pub struct Playback {
     /// Actions before this index have been applied to `sim`.
     applied: usize,
     /// Clones of the run, each with how many actions it had applied, oldest first.
-    checkpoints: Vec<(Sim, usize)>,
+    checkpoints: Vec<(Sim, usize, Tallies)>,
     checkpoint_every: SimDuration,
     /// The furthest point this run has reached.
     horizon: SimTime,
@@ -102,7 +102,7 @@ impl Playback {
             seed,
             replicas,
             engine,
-            checkpoints: vec![(sim.clone(), 0)],
+            checkpoints: vec![(sim.clone(), 0, Tallies::default())],
             sim,
             actions,
             applied: 0,
@@ -136,7 +136,7 @@ impl Playback {
             seed,
             replicas,
             engine: None,
-            checkpoints: vec![(sim.clone(), 0)],
+            checkpoints: vec![(sim.clone(), 0, Tallies::default())],
             horizon: sim.now(),
             sim,
             actions: Vec::new(),
@@ -241,7 +241,7 @@ impl Playback {
             };
             // At the frontier, stop at the next checkpoint's time, so checkpoints stay evenly
             // spaced however large the steps.
-            if let Some((last, _)) = self.checkpoints.last() {
+            if let Some((last, ..)) = self.checkpoints.last() {
                 let due = last.now() + self.checkpoint_every;
                 if due > self.sim.now() {
                     stop = stop.min(due);
@@ -360,7 +360,7 @@ impl Playback {
         let now = self.sim.now();
         let applied = self.applied;
         self.checkpoints
-            .retain(|(sim, n)| sim.now() <= now && *n <= applied);
+            .retain(|(sim, n, _)| sim.now() <= now && *n <= applied);
         self.horizon = now;
     }
 
@@ -371,20 +371,27 @@ impl Playback {
         let index = self
             .checkpoints
             .iter()
-            .rposition(|(sim, _)| sim.now() <= t)
+            .rposition(|(sim, ..)| sim.now() <= t)
             .unwrap_or(0);
-        let Some((sim, applied)) = self.checkpoints.get(index).cloned() else {
+        let Some((sim, applied, tallies)) = self.checkpoints.get(index).cloned() else {
             return;
         };
         // Moving forward from the current point is cheaper than from the checkpoint.
         if !(t >= self.sim.now() && self.sim.now() >= sim.now()) {
-            self.journal.cut(sim.now());
+            self.journal.cut(sim.now(), tallies);
             self.acu.cut(sim.now());
             self.sim = sim;
             self.applied = applied;
         }
         self.traffic.clear();
+        self.open_at(t, speed);
+    }
+
+    /// Runs to `t` without animation (a link's or a saved run's moment, or the end of a seek)
+    /// and writes the routine summaries counted so far, so the log reaches the moment.
+    pub fn open_at(&mut self, t: SimTime, speed: f64) {
         self.run(t, speed, 0.0, false, None);
+        self.journal.flush(self.sim.topology());
     }
 
     /// Takes the events since the last call: messages into flight, the rest into the journal.
@@ -446,11 +453,12 @@ impl Playback {
         let due = self
             .checkpoints
             .last()
-            .is_none_or(|(last, _)| now >= last.now() + self.checkpoint_every);
+            .is_none_or(|(last, ..)| now >= last.now() + self.checkpoint_every);
         if !due {
             return;
         }
-        self.checkpoints.push((self.sim.clone(), self.applied));
+        self.checkpoints
+            .push((self.sim.clone(), self.applied, self.journal.tallies()));
         if self.checkpoints.len() > MAX_CHECKPOINTS {
             // Keep the first (the start) and every other one after it.
             let mut i = 0;
@@ -645,5 +653,52 @@ mod tests {
         assert!(p.step(0.001, 0.0));
         let shown = p.traffic.sent + (p.journal.lines.len() + p.journal.routine.len()) as u64;
         assert!(shown > 0, "a step shows a message or a log line");
+    }
+
+    #[test]
+    fn moving_back_along_the_timeline_keeps_routine_lines_up_to_the_moment() {
+        let s = find("writer-crash");
+        let routine = |p: &Playback| {
+            p.journal
+                .routine
+                .iter()
+                .map(|l| (l.at, l.text.clone(), l.summary.clone()))
+                .collect::<Vec<_>>()
+        };
+        for moment in [ms(6_000), ms(11_000)] {
+            let mut p = Playback::new(s, 1, Vec::new());
+            p.run(ms(12_000), 100.0, 0.0, false, None);
+            p.seek(moment, 100.0);
+            // The same as a run that stopped there and showed what it had counted.
+            let mut direct = Playback::new(s, 1, Vec::new());
+            direct.run(moment, 100.0, 0.0, false, None);
+            let topo = direct.sim().topology().clone();
+            direct.journal.flush(&topo);
+            assert_eq!(routine(&p), routine(&direct));
+            let newest = p.journal.routine.back().map(|l| l.at);
+            // Commits stop while the writer restarts (2 s to 9.5 s), so at 6 s the newest
+            // routine line is the last commit before the crash; at 11 s it is within moments.
+            let floor = if moment == ms(6_000) {
+                ms(1_900)
+            } else {
+                ms(10_900)
+            };
+            assert!(
+                newest.is_some_and(|at| at <= moment && at >= floor),
+                "newest routine line at {newest:?} for {moment:?}"
+            );
+        }
+        // Playing on from the moment, the early lines give way to later ones: nothing is
+        // counted twice.
+        let mut p = Playback::new(s, 1, Vec::new());
+        p.run(ms(12_000), 100.0, 0.0, false, None);
+        p.seek(ms(11_000), 100.0);
+        p.run(ms(12_000), 100.0, 0.0, false, None);
+        let topo = p.sim().topology().clone();
+        p.journal.flush(&topo);
+        let mut whole = Playback::new(s, 1, Vec::new());
+        whole.run(ms(12_000), 100.0, 0.0, false, None);
+        whole.journal.flush(&topo);
+        assert_eq!(routine(&p), routine(&whole));
     }
 }

@@ -222,7 +222,7 @@ impl AppState {
             let speed = state.speed();
             if let Ok(mut pb) = state.pb.try_borrow_mut() {
                 // A link's moment may lie beyond anything played yet: run there.
-                pb.run(at, speed, 0.0, false, None);
+                pb.open_at(at, speed);
             }
         }
         state

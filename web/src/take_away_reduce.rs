@@ -55,7 +55,7 @@ impl AppState {
         // As for a link's moment: no further than a little past the run's end.
         let end = pb.end().max(pb.actions().last().map_or(pb.end(), |a| a.at));
         let at = opened.at.min(end + crate::url::MAX_T_PAST_END);
-        pb.run(at, self.speed(), 0.0, false, None);
+        pb.open_at(at, self.speed());
         let problems = pb.take_problems();
         self.pb = Rc::new(RefCell::new(pb));
         self.playing = false;
