@@ -24,7 +24,7 @@ test('draws three Availability Zones, each with its storage nodes and two copies
     const letter = name.at(-1);
     const storage = zone.getByRole('button', { name: new RegExp(`^Storage node az-${letter}-\\d, healthy$`) });
     assert.equal(await storage.count(), 4);
-    const copies = zone.getByRole('button', { name: /^Segment \d+ \(PG 0, copy [A-F]\)/ });
+    const copies = zone.getByRole('button', { name: /^Segment \d+ of PG 0 \(copy [A-F]\)/ });
     assert.equal(await copies.count(), 2, `two copies of PG 0 in ${name}`);
   }
   await context.close();

@@ -83,10 +83,11 @@ pub struct SegmentView {
 }
 
 impl SegmentView {
-    /// "Segment 7 (PG 1, copy B) on az-a-2, healthy, SCL 1042".
+    /// "Segment 7 of PG 1 (copy B) on az-a-2, healthy, SCL 1042". The diagram draws the PG's
+    /// number on the segment, so the name says it outside parentheses.
     pub fn accessible_name(&self, node_name: &str) -> String {
         format!(
-            "Segment {} ({}, copy {}) on {node_name}, {}, SCL {}",
+            "Segment {} of {} (copy {}) on {node_name}, {}, SCL {}",
             self.id.0,
             self.pg,
             self.slot,

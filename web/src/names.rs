@@ -73,6 +73,16 @@ pub fn pg(pg: &PgView, healthy: usize) -> String {
     )
 }
 
+/// An object store's name: for S3, the backup figures drawn on it come first, so the name
+/// holds the words a person sees ("S3 backup · to LSN 42, 7 behind VDL · …; Object store
+/// S3, healthy").
+pub fn store(name: &str, drawn: Option<(&str, &str)>) -> String {
+    match drawn {
+        Some((label, detail)) => format!("{label}, {detail}; {name}"),
+        None => name.to_string(),
+    }
+}
+
 /// "Clients in AZ a: 8".
 pub fn clients(index: usize, count: usize) -> String {
     format!("Clients in AZ {}: {count}", az_letter(index))

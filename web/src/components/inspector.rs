@@ -120,7 +120,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 let node = node_name(view, s.node);
                 let pgcl = view.pgs.get(s.pg.index()).map(|g| g.pgcl);
                 (
-                    format!("Segment {} ({}, copy {})", s.id.0, s.pg, s.slot),
+                    format!("Segment {} of {} (copy {})", s.id.0, s.pg, s.slot),
                     html! {
                         <dl>
                             { row("On", node) }

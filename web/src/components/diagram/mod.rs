@@ -308,7 +308,9 @@ pub fn diagram(props: &DiagramProps) -> Html {
                     {onclick} {onkeydown}>
                     <rect class="az-head-hit" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={if l.narrow { "29" } else { "26" }} rx="10" />
                     <text aria-hidden="true" class="az-title" x={f(r.x + 12.0)} y={f(r.y + 18.0)}>
-                        { format!("AZ {}", names::az_letter(i)) }
+                        // The space keeps the title and the state two words for whatever
+                        // reads the drawn text as one string (speech input, axe).
+                        { format!("{} ", names::az(i)) }
                     </text>
                     <text aria-hidden="true" class="az-state" x={f(r.x + r.w - 12.0)} y={f(r.y + 18.0)} text-anchor="end">
                         { names::az_state(failed, cut) }
@@ -360,12 +362,13 @@ pub fn diagram(props: &DiagramProps) -> Html {
         let onkeydown = activate(move || on_select.emit(Selection::Node(node_id)));
         Some(html! {
             <g class={classes!("node", "store", selected.then_some("selected"))} role="button" tabindex="0"
-                aria-label={node.accessible_name(false)} aria-pressed={selected.to_string()}
+                aria-label={names::store(&node.accessible_name(false), (node.name == "S3").then_some((&s3.0, &s3.1)))}
+                aria-pressed={selected.to_string()}
                 {onclick} {onkeydown}>
                 <rect x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
                 if node.name == "S3" {
                     <text aria-hidden="true" class="store-label" x={f(r.x + r.w / 2.0)} y={f(r.y + 18.0)} text-anchor="middle">
-                        { s3.0.clone() }
+                        { format!("{} ", s3.0) }
                     </text>
                     <text aria-hidden="true" class="store-detail" x={f(r.x + r.w / 2.0)} y={f(r.y + 34.0)} text-anchor="middle">
                         { s3.1.clone() }

@@ -128,11 +128,25 @@ pub fn instance_card(p: &InstanceCardProps) -> Html {
     } else {
         detail.replacen("lag ", "", 1)
     };
+    // The commit mark shares the card's second line: shortened, or left to the card's
+    // highlight, when what that line already holds leaves no room for it.
+    let line2 = if own_line {
+        text_width(&detail, DETAIL_PX)
+    } else {
+        acu.as_deref()
+            .filter(|_| i.role != Role::Replica)
+            .map_or(0.0, |a| text_width(a, DETAIL_PX))
+    };
+    let commit_mark = commit_mark(r.w - 24.0 - line2);
     html! {
-        <g {class} role="button" tabindex="0" aria-label={i.accessible_name()}
-            aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
-            <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
-            <text aria-hidden="true" class="card-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>{ short_name(&i.name) }</text>
+        // The button is the card and its title, the label its name begins with; the badge,
+        // figures and marks drawn over it are readouts, which the name says in words.
+        <g {class}>
+            <g class="hit" role="button" tabindex="0" aria-label={i.accessible_name()}
+                aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
+                <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
+                <text aria-hidden="true" class="card-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>{ short_name(&i.name) }</text>
+            </g>
 
             <rect class="badge" x={f(r.x + 8.0)} y={f(r.y + 24.0)} width={f(badge_w)} height="16" rx="8" />
             <text aria-hidden="true" class="badge-text" x={f(r.x + 8.0 + badge_w / 2.0)} y={f(r.y + 36.0)} text-anchor="middle">{ badge }</text>
@@ -150,8 +164,8 @@ pub fn instance_card(p: &InstanceCardProps) -> Html {
                     <text aria-hidden="true" class="card-acu" x={f(r.x + 10.0)} y={f(r.y + 53.0)}>{ acu }</text>
                 }
             }
-            if writer && p.commit {
-                <text aria-hidden="true" class="commit-mark" x={f(r.x + r.w - 8.0)} y={f(r.y + 53.0)} text-anchor="end">{ "✓ commit" }</text>
+            if let Some(mark) = commit_mark.filter(|_| writer && p.commit) {
+                <text aria-hidden="true" class="commit-mark" x={f(r.x + r.w - 8.0)} y={f(r.y + 53.0)} text-anchor="end">{ mark }</text>
             }
             if i.role == Role::Replica && i.up {
                 <rect class="lag-track" x={f(r.x + 8.0)} y={f(r.y + 46.0)} width={f(r.w - 16.0)} height="5" rx="2.5" />
@@ -188,11 +202,13 @@ pub fn remote_instance_card(p: &RemoteInstanceCardProps) -> Html {
     let badge = if n.up { "READ-ONLY" } else { "DOWN" };
     let badge_w = 12.0 + 7.2 * badge.chars().count() as f32;
     html! {
-        <g {class} role="button" tabindex="0"
-            aria-label={format!("DB instance {}, {}, {}", n.name, p.role, n.state_word())}
-            aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
-            <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
-            <text aria-hidden="true" class="card-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>{ short_name(&n.name) }</text>
+        <g {class}>
+            <g class="hit" role="button" tabindex="0"
+                aria-label={format!("DB instance {}, {}, {}", n.name, p.role, n.state_word())}
+                aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
+                <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
+                <text aria-hidden="true" class="card-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>{ short_name(&n.name) }</text>
+            </g>
             <rect class="badge" x={f(r.x + 8.0)} y={f(r.y + 24.0)} width={f(badge_w)} height="16" rx="8" />
             <text aria-hidden="true" class="badge-text" x={f(r.x + 8.0 + badge_w / 2.0)} y={f(r.y + 36.0)} text-anchor="middle">{ badge }</text>
             <text aria-hidden="true" class="card-detail" x={f(r.x + 14.0 + badge_w)} y={f(r.y + 36.5)}>{ p.role.clone() }</text>
@@ -202,6 +218,17 @@ pub fn remote_instance_card(p: &RemoteInstanceCardProps) -> Html {
 
 /// The card detail's font size, in SVG units (the stylesheet's `.card-detail`).
 const DETAIL_PX: f32 = 12.0;
+
+/// What the writer's card shows while commits are being acknowledged.
+const COMMIT_MARK: &str = "✓ commit";
+
+/// The writer's commit mark that fits in `room` units beside the card's second line: the
+/// words, the tick alone, or none (the card's highlight still shows the commit).
+pub fn commit_mark(room: f32) -> Option<&'static str> {
+    [COMMIT_MARK, "✓"]
+        .into_iter()
+        .find(|m| text_width(m, DETAIL_PX) <= room)
+}
 
 /// About how wide `text` is drawn at `px` in the page's sans-serif: a little over half the
 /// size a character, wider for capitals. Enough to decide whether a label fits its card.
@@ -386,13 +413,37 @@ pub fn pg_chip(p: &PgChipProps) -> Html {
         format!("{holding} of {}", p.dots.len())
     };
     html! {
-        <g {class} role="button" tabindex="0" aria-label={names::pg(&p.pg, healthy)}
-            aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
-            <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
-            <rect class="pg-swatch" x={f(r.x + 6.0)} y={f(r.y + 9.0)} width="12" height="16" rx="3" />
-            <text aria-hidden="true" class="card-title" x={f(r.x + 24.0)} y={f(r.y + r.h / 2.0 + 4.0)}>{ format!("PG {}", p.pg.id.0) }</text>
+        // As on an instance card: the button is the card and its title; the copies' dots and
+        // the status drawn over it are readouts, which the name says in words.
+        <g {class}>
+            <g class="hit" role="button" tabindex="0" aria-label={names::pg(&p.pg, healthy)}
+                aria-pressed={p.selected.to_string()} {onclick} {onkeydown}>
+                <rect class="card" x={f(r.x)} y={f(r.y)} width={f(r.w)} height={f(r.h)} rx="8" />
+                <rect class="pg-swatch" x={f(r.x + 6.0)} y={f(r.y + 9.0)} width="12" height="16" rx="3" />
+                <text aria-hidden="true" class="card-title" x={f(r.x + 24.0)} y={f(r.y + r.h / 2.0 + 4.0)}>{ format!("PG {}", p.pg.id.0) }</text>
+            </g>
             { for dots }
             <text aria-hidden="true" class="pg-status" x={f(r.x + r.w - 8.0)} y={f(r.y + r.h / 2.0 + 4.0)} text-anchor="end">{ status }</text>
         </g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_commit_mark_shortens_rather_than_crowd_the_vdl() {
+        // A narrow writer card, 140 units wide, with "VDL 10025000" on its own second line.
+        let room = 140.0 - 24.0 - text_width("VDL 10025000", DETAIL_PX);
+        assert_eq!(commit_mark(room), Some("✓"));
+        // With the line empty the words fit.
+        assert_eq!(commit_mark(140.0 - 24.0), Some(COMMIT_MARK));
+        // With no room at all, no mark.
+        assert_eq!(commit_mark(4.0), None);
+        assert!(
+            text_width("VDL 10025000", DETAIL_PX) + text_width(COMMIT_MARK, DETAIL_PX)
+                > 140.0 - 24.0
+        );
     }
 }
