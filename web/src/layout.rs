@@ -317,7 +317,11 @@ pub fn layout(view: &View, region_of: &[u8], shown: u8, narrow: bool) -> Layout 
     }
 
     // The object stores, side by side.
-    let store_w = if narrow { 170.0 } else { 200.0 };
+    // Wide enough for S3's backup line ("10025000 behind VDL · restorable to 120 s"), and
+    // narrower when several share the row.
+    let room = (width - 4.0 * PAD - stores.len().saturating_sub(1) as f32 * GAP)
+        / stores.len().max(1) as f32;
+    let store_w = room.min(if narrow { 280.0 } else { 300.0 });
     let total = stores.len() as f32 * (store_w + GAP) - GAP;
     let mut sx = (width - total) / 2.0;
     for &s in &stores {
@@ -434,6 +438,21 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn s3_holds_its_backup_line_on_a_desktop_and_a_phone() {
+        let (view, regions) = view_of("replicas");
+        let line = "10025000 behind VDL · restorable to 120 s";
+        for narrow in [false, true] {
+            let l = layout(&view, &regions, 0, narrow);
+            let Some((_, r)) = l.stores.first() else {
+                panic!("S3 is drawn")
+            };
+            let need = crate::components::diagram::parts::text_width(line, 11.0) + 12.0;
+            assert!(r.w >= need, "narrow {narrow}: {} < {need}", r.w);
+            assert!(r.x + r.w <= l.width, "inside the diagram");
         }
     }
 

@@ -4,7 +4,7 @@
 //! selects it for the inspector. Messages and highlights are drawn on top, hidden from screen
 //! readers (the event log says the same in words).
 
-mod parts;
+pub(crate) mod parts;
 mod traffic;
 
 use std::rc::Rc;
