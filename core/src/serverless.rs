@@ -57,9 +57,12 @@ pub const V1_SCALING_TIMEOUT: SimDuration = SimDuration::from_secs(300);
 pub const V1_SWAP_TIME: SimDuration = SimDuration::from_secs(5);
 /// v1 pauses after 5 min with no connections. UG: How Aurora Serverless works (2023)
 pub const V1_PAUSE_AFTER: SimDuration = SimDuration::from_mins(5);
-/// Example prices, in thousandths of a dollar, labelled as examples on the page (prices vary by
-/// Region and change): an ACU-hour of v2, and a vCPU-hour of a provisioned r6g class.
+/// Example price, in thousandths of a dollar, of an ACU-hour of v2, labelled as an example on
+/// the page (prices vary by Region and change; the reference cites no price).
+/// [sim default — example price, not sourced]
 pub const EXAMPLE_ACU_HOUR_MILLIDOLLARS: u64 = 120;
+/// Example price, in thousandths of a dollar, of a vCPU-hour of a provisioned r6g class, for
+/// the same comparison. [sim default — example price, not sourced]
 pub const EXAMPLE_VCPU_HOUR_MILLIDOLLARS: u64 = 130;
 
 impl Instance {

@@ -304,6 +304,12 @@ impl Sim {
     pub fn set_recording(&mut self, on: bool) {
         self.k.record = on;
     }
+    /// The engine and the model, for the crate's own tests of the checker and handlers.
+    #[cfg(test)]
+    pub(crate) fn parts_mut(&mut self) -> (&mut Kernel, &mut Model) {
+        (&mut self.k, &mut self.m)
+    }
+
     /// Check the ordering invariants after every event (tests and fault campaigns).
     pub fn set_full_checks(&mut self, on: bool) {
         self.m.checker.full = on;

@@ -42,12 +42,12 @@ async fn every_protection_group_has_six_segments_two_per_zone() {
     // storage-growth starts with one PG; replicas with four.
     let root = render_app("?scenario=replicas&autoplay=0").await;
     let segments = labels(&root, ".segment");
-    let pgs = labels(&root, ".pg");
+    let pgs = labels(&root, ".pg > [role=button]");
     assert_eq!(pgs.len(), 4, "{pgs:?}");
     for pg in 0..pgs.len() {
         let of_pg: Vec<&String> = segments
             .iter()
-            .filter(|l| l.contains(&format!("(PG {pg}, copy")))
+            .filter(|l| l.contains(&format!(" of PG {pg} (copy")))
             .collect();
         assert_eq!(of_pg.len(), 6, "PG {pg}: {of_pg:?}");
         for az in ['a', 'b', 'c'] {
@@ -65,7 +65,7 @@ async fn every_protection_group_has_six_segments_two_per_zone() {
 async fn the_writer_badge_moves_after_a_failover() {
     // The failover scenario crashes the writer at 5 s; the new writer takes over by 17 s.
     let before = render_app("?scenario=failover&t=1000000").await;
-    let writers = labels(&before, ".instance.writer");
+    let writers = labels(&before, ".instance.writer > [role=button]");
     assert_eq!(writers.len(), 1, "{writers:?}");
     assert!(
         writers[0].starts_with("DB instance instance-1, writer"),
@@ -74,11 +74,11 @@ async fn the_writer_badge_moves_after_a_failover() {
     before.remove();
 
     let after = render_app("?scenario=failover&t=20000000").await;
-    let writers = labels(&after, ".instance.writer");
+    let writers = labels(&after, ".instance.writer > [role=button]");
     assert_eq!(writers.len(), 1, "{writers:?}");
     assert!(!writers[0].contains("instance-1,"), "{writers:?}");
     assert!(writers[0].contains(", writer"), "{writers:?}");
-    let old = labels(&after, ".instance")
+    let old = labels(&after, ".instance > [role=button]")
         .into_iter()
         .find(|l| l.starts_with("DB instance instance-1,"))
         .expect("the old writer is still drawn");
@@ -110,7 +110,10 @@ async fn failing_a_zone_by_its_button_marks_it_failed() {
 #[wasm_bindgen_test]
 async fn selecting_a_node_shows_its_state_and_its_faults() {
     let root = render_app("?autoplay=0").await;
-    let writer = root.query_selector(".instance.writer").unwrap().unwrap();
+    let writer = root
+        .query_selector(".instance.writer > [role=button]")
+        .unwrap()
+        .unwrap();
     let init = web_sys::MouseEventInit::new();
     init.set_bubbles(true);
     let click = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
@@ -140,7 +143,7 @@ async fn a_bad_link_gives_notices_in_plain_text() {
     assert!(text.contains("speed"), "{text}");
     assert!(notices.query_selector("b").unwrap().is_none());
     // The page fell back to the default scenario.
-    assert_eq!(labels(&root, ".pg").len(), 4);
+    assert_eq!(labels(&root, ".pg > [role=button]").len(), 4);
     root.remove();
 }
 

@@ -84,7 +84,10 @@ async fn choosing_serverless_for_an_instance_issues_the_command() {
         elements(&root, "[role=meter]").is_empty(),
         "all provisioned"
     );
-    let writer = root.query_selector(".instance.writer").unwrap().unwrap();
+    let writer = root
+        .query_selector(".instance.writer > [role=button]")
+        .unwrap()
+        .unwrap();
     click(&writer).await;
     let form = root.query_selector(".capacity-form").unwrap().unwrap();
     let select: HtmlSelectElement = form
@@ -165,7 +168,7 @@ async fn the_world_view_lists_regions_and_opens_any_regions_diagram() {
         copies.iter().all(|l| l.contains("eu-west-1/az-")),
         "{copies:?}"
     );
-    assert!(labels(&root, ".instance.remote")[0].contains("read replica"));
+    assert!(labels(&root, ".instance.remote > [role=button]")[0].contains("read replica"));
     assert!(
         elements(&root, ".pg").is_empty(),
         "the primary's PGs are not drawn here"
@@ -228,6 +231,6 @@ async fn after_a_global_failover_the_rpo_is_shown_and_the_diagram_follows_the_wr
         "{regions:?}"
     );
     assert!(text(&root, ".region-title").starts_with("Region eu-west-1 · primary"));
-    assert_eq!(labels(&root, ".instance.writer").len(), 1);
+    assert_eq!(labels(&root, ".instance.writer > [role=button]").len(), 1);
     root.remove();
 }

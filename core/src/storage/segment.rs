@@ -19,7 +19,9 @@ use crate::time::SimDuration;
 
 /// Bytes of an acknowledgement or a gossip request on the wire. [sim default — not sourced]
 pub(crate) const SMALL_MESSAGE_BYTES: u32 = 64;
-/// Bytes of a page: InnoDB's default 16 KiB page.
+/// Bytes of a page: InnoDB's default 16 KiB page (`innodb_page_size`, MySQL reference manual);
+/// the reference gives no Aurora page size, so for the model it is a sim default.
+/// [sim default — not sourced in the reference]
 pub const PAGE_BYTES: u32 = 16 << 10;
 
 /// Step 1: a redo batch arrives. Stale epochs are refused; everything else is queued for disk.
