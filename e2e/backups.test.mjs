@@ -68,11 +68,12 @@ test('a restore draws a second cluster beside the first; impossible requests get
   // Inside it: a new cluster, drawn in the diagram and listed in the panel.
   await point.fill('100');
   await page.getByRole('button', { name: 'Restore to a point in time…' }).click();
-  const card = page.getByRole('img', { name: /^Cluster restored-1, restored to 00:01:40, being created/ });
+  const card = page.getByRole('img', { name: /^Cluster restored-1, restored to 00:01:40, writer db\.r6g\.xlarge, being created/ });
   await card.waitFor();
   await page.getByRole('button', { name: 'Clone' }).click();
   await page.getByRole('img', { name: /^Cluster clone-2, copy-on-write clone of production/ }).waitFor();
   assert.match(await page.locator('.panel.backups .clusters').innerText(), /shares \d+ of 1024 pages/);
+  assert.match(await page.locator('.panel.backups .clusters').innerText(), /writer restored-1-instance-1 \(db\.r6g\.xlarge\), being created with the cluster/);
   await screenshot(page, 'backups-restore-clone');
   assert.deepEqual(problems, []);
   await context.close();

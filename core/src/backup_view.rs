@@ -100,6 +100,9 @@ pub struct ClusterView {
     pub vdl: Lsn,
     pub volume_bytes: u64,
     pub pgs: u32,
+    /// Its writer instance, "restored-1-instance-1", and the instance's class.
+    pub writer: String,
+    pub writer_class: String,
     pub tables: Vec<TableView>,
     /// Pages still shared with the source, this cluster's own, and the source's own since.
     pub shared_pages: u32,
@@ -113,7 +116,7 @@ pub struct ClusterView {
 }
 
 impl ClusterView {
-    /// "Cluster restored-1, restored to 00:01:00, available".
+    /// "Cluster restored-1, restored to 00:01:00, writer db.r6g.large, available".
     pub fn accessible_name(&self) -> String {
         let what = match self.kind {
             ClusterKind::Restore { to } => format!("restored to {}", crate::backup::Clock(to)),
@@ -125,7 +128,10 @@ impl ClusterView {
         } else {
             format!("being created, {:.0}%", self.progress * 100.0)
         };
-        format!("Cluster {}, {what}, {state}", self.name)
+        format!(
+            "Cluster {}, {what}, writer {}, {state}",
+            self.name, self.writer_class
+        )
     }
 }
 
@@ -268,6 +274,8 @@ impl Sim {
                     vdl: Lsn(c.vdl),
                     volume_bytes: c.volume_bytes,
                     pgs: c.pgs,
+                    writer: format!("{}-instance-1", cluster_name(c)),
+                    writer_class: c.writer_class.clone(),
                     tables: tables(&c.rows),
                     shared_pages: c.shared_pages(),
                     own_pages: c.own_pages(),

@@ -11,6 +11,7 @@ use crate::engine::{Due, Kernel};
 use crate::event::{Event, Invariant};
 use crate::ids::RegionId;
 use crate::time::SimTime;
+use alloc::string::String;
 
 /// Starts continuous backup's once-a-second tick.
 pub(crate) fn start(k: &mut Kernel) {
@@ -100,6 +101,7 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: BackupCommand) -> Result
                 image.vdl,
                 bytes,
                 m.storage.pgs.len() as u32,
+                production_writer_class(m),
                 backtrack_hours,
                 image.rows.clone(),
             ));
@@ -122,13 +124,14 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: BackupCommand) -> Result
             backtrack_hours,
         } => {
             check_window_hours(backtrack_hours).map_err(err)?;
-            let (rows, vdl, bytes, pgs, src_region) = if source == 0 {
+            let (rows, vdl, bytes, pgs, class, src_region) = if source == 0 {
                 let b = &m.backup;
                 (
                     b.rows.freeze(),
                     m.compute.writer.log.vdl().0,
                     m.storage.volume_bytes,
                     m.storage.pgs.len() as u32,
+                    production_writer_class(m),
                     RegionId(0),
                 )
             } else {
@@ -139,7 +142,15 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: BackupCommand) -> Result
                 if !c.available {
                     return Err(err(BackupError::ClusterNotReady(source)));
                 }
-                (c.rows.freeze(), c.vdl, c.volume_bytes, c.pgs, c.region)
+                let class = c.writer_class.clone();
+                (
+                    c.rows.freeze(),
+                    c.vdl,
+                    c.volume_bytes,
+                    c.pgs,
+                    class,
+                    c.region,
+                )
             };
             if region != src_region {
                 return Err(err(BackupError::CloneOtherRegion(region)));
@@ -166,6 +177,7 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: BackupCommand) -> Result
                 vdl,
                 bytes,
                 pgs,
+                class,
                 backtrack_hours,
                 rows,
             ));
@@ -212,6 +224,21 @@ fn check_window_hours(h: u8) -> Result<(), BackupError> {
         return Err(BackupError::BacktrackWindowTooLong(h));
     }
     Ok(())
+}
+
+/// The class a restore or clone of production gives its writer: production's writer's, or
+/// `db.serverless` for a Serverless v2 writer (the class name AWS gives it).
+fn production_writer_class(m: &Model) -> String {
+    use crate::settings::capacity::Capacity;
+    let node = m.compute.writer.node;
+    let Some(i) = m.compute.instances.iter().find(|i| i.node == node) else {
+        return String::from(crate::compute::instance::InstanceClass::default().name);
+    };
+    match i.capacity {
+        Capacity::Provisioned => String::from(i.class.name),
+        Capacity::V2 { .. } => String::from("db.serverless"),
+        Capacity::V1 { .. } => String::from("Serverless v1 capacity"),
+    }
 }
 
 fn next_id(m: &Model) -> u32 {

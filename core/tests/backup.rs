@@ -91,6 +91,16 @@ fn restore_to_t_holds_exactly_what_a_read_at_t_returned_in_a_new_cluster() {
     assert_eq!(c.rows.digest(), at_60, "the restore is the read at 60 s");
     assert_eq!(c.origin, Origin::Restore { to: secs(60) });
     assert_eq!(c.pgs as usize, sim.storage().pgs.len());
+    let writer = sim
+        .view()
+        .instances
+        .into_iter()
+        .find(|i| i.is_writer)
+        .unwrap();
+    assert_eq!(
+        c.writer_class, writer.class,
+        "its writer is of production's class"
+    );
     assert!(!c.available);
     let ready = c.ready_at;
     sim.run_until(ready + aurora_core::SimDuration::from_secs(2));
@@ -103,6 +113,78 @@ fn restore_to_t_holds_exactly_what_a_read_at_t_returned_in_a_new_cluster() {
         "production is untouched"
     );
     assert_eq!(sim.invariant_violations(), 0, "{:?}", sim.first_violation());
+}
+
+#[test]
+fn a_restored_clusters_writer_takes_writes_only_once_it_is_available() {
+    let mut sim = checked(config(300, 0));
+    sim.run_until(secs(30));
+    ok(
+        &mut sim,
+        B::Restore {
+            to: secs(20),
+            backtrack_hours: 0,
+        },
+    );
+    ok(
+        &mut sim,
+        B::SetClusterWrites {
+            cluster: 1,
+            per_sec: 50,
+        },
+    );
+    let c = sim.backup().cluster(1).unwrap();
+    let (ready, before) = (c.ready_at, c.rows.digest());
+    sim.run_until(SimTime::from_micros(ready.as_micros() - 2_000_000));
+    let c = sim.backup().cluster(1).unwrap();
+    assert!(!c.available);
+    assert_eq!(c.rows.digest(), before, "no writer yet, so no writes");
+    sim.run_until(ready + aurora_core::SimDuration::from_secs(3));
+    let c = sim.backup().cluster(1).unwrap();
+    assert!(c.available);
+    assert_ne!(
+        c.rows.digest(),
+        before,
+        "its writer now takes the staging writes"
+    );
+    let v = sim.backup_view();
+    let cv = v.cluster(1).unwrap();
+    assert_eq!(cv.writer, "restored-1-instance-1");
+    assert!(
+        cv.accessible_name()
+            .contains(&format!("writer {}", cv.writer_class)),
+        "{}",
+        cv.accessible_name()
+    );
+    assert_eq!(sim.invariant_violations(), 0, "{:?}", sim.first_violation());
+}
+
+#[test]
+fn a_clone_of_a_serverless_v2_cluster_gets_a_db_serverless_writer() {
+    let mut sim = checked(config(100, 0));
+    let w = sim.writer().node;
+    sim.apply(Command::SetCapacity {
+        node: w,
+        capacity: aurora_core::settings::capacity::Capacity::V2 {
+            min_half: 1,
+            max_half: 16,
+            pause_after: None,
+        },
+    })
+    .expect("a Serverless v2 writer");
+    sim.run_until(secs(5));
+    ok(
+        &mut sim,
+        B::Clone {
+            source: 0,
+            region: RegionId(0),
+            backtrack_hours: 0,
+        },
+    );
+    assert_eq!(
+        sim.backup().cluster(1).unwrap().writer_class,
+        "db.serverless"
+    );
 }
 
 #[test]

@@ -73,6 +73,14 @@ pub struct ClusterRow {
     pub pages: Option<(f64, f64, f64)>,
     pub pages_text: Option<String>,
     pub storage: String,
+    /// Its writer instance: "writer restored-1-instance-1 (db.r6g.xlarge), available".
+    pub writer: String,
+    /// The diagram card's lines, each from its longest wording to its shortest: the card
+    /// draws the longest that fits its width.
+    pub card_title: Vec<String>,
+    pub card_state: Vec<String>,
+    pub card_storage: Vec<String>,
+    pub card_pages: Vec<String>,
     pub progress: f64,
     pub available: bool,
     pub writing: bool,
@@ -153,6 +161,64 @@ pub fn cluster_row(c: &ClusterView) -> ClusterRow {
             c.shared_pages, c.pages, c.own_pages, c.source_own_pages
         )
     });
+    let short_what = match c.kind {
+        ClusterKind::Restore { .. } => what.clone(),
+        ClusterKind::Clone { .. } => "copy-on-write clone".to_string(),
+        ClusterKind::FullCopy { .. } => "full copy".to_string(),
+    };
+    let card_title = vec![
+        format!("{} · {what}", c.name),
+        format!("{} · {short_what}", c.name),
+        c.name.clone(),
+    ];
+    let gib = format::bytes(c.volume_bytes);
+    let plural = if c.pgs == 1 { "" } else { "s" };
+    let card_state = if c.available {
+        let short = c
+            .tables
+            .iter()
+            .map(|t| format!("{} {}/{}", t.name, t.live, t.rows))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        alloc_vec(tables_text(&c.tables).join(" · "), short)
+    } else {
+        alloc_vec(
+            format!(
+                "being created: {:.0}%, ready at {}",
+                c.progress * 100.0,
+                point(c.ready_at)
+            ),
+            format!("{:.0}%, ready at {}", c.progress * 100.0, point(c.ready_at)),
+        )
+    };
+    let card_storage = vec![
+        format!(
+            "{gib} volume, {} PG{plural}, a {} writer, pays for {}",
+            c.pgs,
+            c.writer_class,
+            format::bytes(c.billed_bytes)
+        ),
+        format!(
+            "{gib} volume, {} PG{plural}, a {} writer",
+            c.pgs, c.writer_class
+        ),
+        format!("{gib}, {} PG{plural}, {}", c.pgs, c.writer_class),
+    ];
+    let card_pages = if pages.is_some() {
+        vec![
+            format!(
+                "shares {} of {} pages; {} its own, {} the source's own since",
+                c.shared_pages, c.pages, c.own_pages, c.source_own_pages
+            ),
+            format!(
+                "shares {} of {} pages; {} own, {} source's",
+                c.shared_pages, c.pages, c.own_pages, c.source_own_pages
+            ),
+            format!("shares {} of {} pages", c.shared_pages, c.pages),
+        ]
+    } else {
+        Vec::new()
+    };
     ClusterRow {
         id: c.id,
         name: c.name.clone(),
@@ -162,16 +228,35 @@ pub fn cluster_row(c: &ClusterView) -> ClusterRow {
         pages,
         pages_text,
         storage: format!(
-            "{} volume, {} PG{}, pays for {}",
+            "{} volume, {} PG{}, a {} writer, pays for {}",
             format::bytes(c.volume_bytes),
             c.pgs,
             if c.pgs == 1 { "" } else { "s" },
+            c.writer_class,
             format::bytes(c.billed_bytes)
         ),
+        writer: format!(
+            "writer {} ({}), {}",
+            c.writer,
+            c.writer_class,
+            if c.available {
+                "available: it serves this cluster's reads and writes"
+            } else {
+                "being created with the cluster"
+            }
+        ),
+        card_title,
+        card_state,
+        card_storage,
+        card_pages,
         progress: c.progress,
         available: c.available,
         writing: c.writes_per_sec > 0,
     }
+}
+
+fn alloc_vec(long: String, short: String) -> Vec<String> {
+    vec![long, short]
 }
 
 /// The S3 store's two lines in the diagram: what it holds and how far it trails VDL.
@@ -465,6 +550,15 @@ mod tests {
             r.state
         );
         assert!(r.pages.is_none());
+        assert_eq!(
+            r.writer,
+            "writer restored-2-instance-1 (db.r6g.xlarge), being created with the cluster"
+        );
+        assert!(
+            r.storage.contains("a db.r6g.xlarge writer"),
+            "{}",
+            r.storage
+        );
         // Once available, the restore shows the rows it holds.
         sim.run_until(secs(30 + 20 * 60));
         let d = data(&sim.backup_view(), sim.now());
@@ -473,6 +567,9 @@ mod tests {
         };
         assert!(r.available);
         assert!(r.state.contains("orders: 768 of 768 rows"), "{}", r.state);
+        assert!(r
+            .writer
+            .ends_with("available: it serves this cluster's reads and writes"));
     }
 
     #[test]

@@ -540,6 +540,54 @@ mod tests {
     }
 
     #[test]
+    fn every_line_of_a_cluster_card_fits_the_card_on_a_desktop_and_a_phone() {
+        use crate::components::diagram::parts::{fitting, text_width};
+        use aurora_core::backup::BackupCommand;
+        let Some(s) = scenario::find("clone") else {
+            panic!("clone exists")
+        };
+        let mut sim = s.start(1);
+        sim.run_until(aurora_core::SimTime::from_micros(30_000_000));
+        sim.apply(aurora_core::Command::Backup(BackupCommand::Restore {
+            to: aurora_core::SimTime::from_micros(15_000_000),
+            backtrack_hours: 0,
+        }))
+        .expect("a restore");
+        let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
+        // Once being created and once available, the lines' words differ.
+        for until in [31, 30 + 20 * 60] {
+            sim.run_until(aurora_core::SimTime::from_micros(until * 1_000_000));
+            let view = sim.view();
+            for narrow in [false, true] {
+                let l = layout(&view, &regions, 0, narrow);
+                assert!(
+                    l.clusters.len() >= 2,
+                    "the scenario's clone and the restore"
+                );
+                for (id, r) in &l.clusters {
+                    let Some(c) = view.backup.cluster(*id) else {
+                        panic!("cluster {id} is in the view")
+                    };
+                    let row = crate::backups::cluster_row(c);
+                    let room = r.w - 20.0;
+                    let line = fitting(&row.card_title, room, 12.5);
+                    assert!(text_width(&line, 12.5) <= room, "\"{line}\"");
+                    for lines in [&row.card_state, &row.card_storage, &row.card_pages] {
+                        if lines.is_empty() {
+                            continue;
+                        }
+                        let line = fitting(lines, room, 11.0);
+                        assert!(
+                            text_width(&line, 11.0) <= room,
+                            "narrow {narrow}: \"{line}\" is wider than {room}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_segment_sits_inside_its_storage_node() {
         let (view, regions) = view_of("storage-growth");
         let l = layout(&view, &regions, 0, false);

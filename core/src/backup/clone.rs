@@ -9,6 +9,7 @@
 //! page stands for an equal share of the volume.
 
 use alloc::rc::Rc;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::data::{Rows, ROWS};
@@ -48,6 +49,11 @@ pub struct Cluster {
     pub vdl: u64,
     pub volume_bytes: u64,
     pub pgs: u32,
+    /// The class of the one writer instance made with it: a restore or a clone creates the
+    /// cluster, its volume and a writer of the source writer's class, which serves the
+    /// cluster's reads and writes once it is available. UG:Restoring a DB cluster to a
+    /// specified time (2023)
+    pub writer_class: String,
     /// Backtrack's target window, hours; set when restored or cloned.
     pub backtrack_hours: u8,
     pub rows: Rows,
@@ -89,6 +95,7 @@ impl Cluster {
         vdl: u64,
         volume_bytes: u64,
         pgs: u32,
+        writer_class: String,
         backtrack_hours: u8,
         image: Rc<[u64]>,
     ) -> Cluster {
@@ -103,6 +110,7 @@ impl Cluster {
             vdl,
             volume_bytes,
             pgs,
+            writer_class,
             backtrack_hours,
             rows: Rows::from_image(&image),
             base: image,
@@ -256,6 +264,7 @@ mod tests {
             100,
             10 << 30,
             1,
+            "db.r6g.large".into(),
             0,
             base,
         )

@@ -206,7 +206,9 @@ impl fmt::Display for BackupEvent {
                 if *full_copy { "a full copy: the source has 15 copy-on-write clones" } else { "copy-on-write: it shares every page" },
                 hms(*ready_at)
             ),
-            BackupEvent::ClusterAvailable { cluster } => write!(f, "cluster {cluster} is available"),
+            BackupEvent::ClusterAvailable { cluster } => {
+                write!(f, "cluster {cluster} is available: its writer instance takes connections")
+            }
             BackupEvent::ClusterDeleted { cluster } => write!(f, "cluster {cluster} deleted"),
             BackupEvent::BacktrackStarted { to, landed, vdl, dropped_commits, voided_upto } => write!(
                 f,

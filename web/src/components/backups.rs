@@ -116,6 +116,7 @@ fn cluster_item(c: &ClusterRow, d: &Callback<Action>) -> Html {
                 <div class="cluster-state">{ text.clone() }</div>
             }
             <div class="cluster-state">{ c.storage.clone() }</div>
+            <div class="cluster-state">{ c.writer.clone() }</div>
             <div class="cluster-buttons">
                 <button onclick={on_writes} disabled={!c.available}>
                     { if writing { "Stop writing to it".to_string() } else { format!("Write {CLUSTER_WRITES}/s to it") } }

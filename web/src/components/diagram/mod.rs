@@ -24,6 +24,11 @@ use crate::names;
 use crate::state::Selection;
 use crate::traffic::{Flight, Pulse};
 
+/// The cluster cards' type sizes, as `.cluster-title` and `.cluster-detail` set them in
+/// style.css (the title bold: measured a little wide).
+const CLUSTER_TITLE_PX: f32 = 12.5;
+const CLUSTER_DETAIL_PX: f32 = 11.0;
+
 pub use parts::{
     acu_text, short_name, ClientDot, InstanceCard, PgChip, RemoteInstanceCard, SegmentCell,
     StorageCard,
@@ -393,6 +398,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
     let clusters = l.clusters.iter().filter_map(|(id, r)| {
         let c = view.backup.cluster(*id)?;
         let row = crate::backups::cluster_row(c);
+        let room = r.w - 20.0;
         let from = match c.kind {
             aurora_core::backup_view::ClusterKind::Restore { .. } => {
                 s3_rect.map(|s| (s.x + s.w / 2.0, s.bottom()))
@@ -415,19 +421,19 @@ pub fn diagram(props: &DiagramProps) -> Html {
                         width={f(r.w * row.progress as f32)} height="4" />
                 }
                 <text aria-hidden="true" class="cluster-title" x={f(r.x + 10.0)} y={f(r.y + 17.0)}>
-                    { format!("{} · {}", row.name, row.what) }
+                    { parts::fitting(&row.card_title, room, CLUSTER_TITLE_PX) }
                 </text>
                 <text aria-hidden="true" class="cluster-detail" x={f(r.x + 10.0)} y={f(r.y + 33.0)}>
-                    { row.state.clone() }
+                    { parts::fitting(&row.card_state, room, CLUSTER_DETAIL_PX) }
                 </text>
-                if let (Some(shares), Some(text)) = (row.pages, &row.pages_text) {
+                if let Some(shares) = row.pages {
                     { crate::components::backups::pages_bar(shares, r.w - 20.0, r.x + 10.0, r.y + 40.0) }
                     <text aria-hidden="true" class="cluster-detail" x={f(r.x + 10.0)} y={f(r.y + 60.0)}>
-                        { text.clone() }
+                        { parts::fitting(&row.card_pages, room, CLUSTER_DETAIL_PX) }
                     </text>
                 } else {
                     <text aria-hidden="true" class="cluster-detail" x={f(r.x + 10.0)} y={f(r.y + 50.0)}>
-                        { row.storage.clone() }
+                        { parts::fitting(&row.card_storage, room, CLUSTER_DETAIL_PX) }
                     </text>
                 }
             </g>

@@ -230,6 +230,17 @@ pub fn commit_mark(room: f32) -> Option<&'static str> {
         .find(|m| text_width(m, DETAIL_PX) <= room)
 }
 
+/// The longest of `wordings` (longest first) drawn at `px` that fits in `room` units, or
+/// the shortest when none does.
+pub fn fitting(wordings: &[String], room: f32, px: f32) -> String {
+    wordings
+        .iter()
+        .find(|w| text_width(w, px) <= room)
+        .or(wordings.last())
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// About how wide `text` is drawn at `px` in the page's sans-serif: a little over half the
 /// size a character, wider for capitals. Enough to decide whether a label fits its card.
 pub fn text_width(text: &str, px: f32) -> f32 {
