@@ -175,3 +175,125 @@ pub(crate) fn scaled_in(sc: &mut Scaling, now: SimTime) {
         a.last_in = Some(now);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The policy on its own: a kernel, the compute layer and no clients, nothing else of the
+    //! model. CPU comes from the requests each instance served in the period.
+
+    use super::*;
+    use crate::compute::instance::{Instance, CLASSES};
+    use crate::compute::writer::{Writer, WriterConfig};
+    use crate::ids::NodeId;
+
+    const CLASS: InstanceClass = CLASSES[1];
+
+    fn policy() -> Policy {
+        Policy {
+            metric: Metric::Cpu,
+            target: 50,
+            min: 1,
+            max: 8,
+            scale_out_cooldown: SimDuration::from_secs(300),
+            scale_in_cooldown: SimDuration::from_secs(300),
+        }
+    }
+
+    /// A writer and `replicas` replicas serving since time 0, auto scaling on, at 10 min.
+    fn cluster(replicas: u16) -> (Kernel, Scaling, Compute) {
+        let mut k = Kernel::new(1);
+        let mut c = Compute::new(
+            Writer::new(NodeId(0), 1, WriterConfig::default()),
+            Instance::new(NodeId(0), CLASS, 0, Role::Writer),
+        );
+        for n in 1..=replicas {
+            c.instances
+                .push(Instance::new(NodeId(n), CLASS, 1, Role::Replica));
+        }
+        let mut sc = Scaling::default();
+        set(&mut k, &mut sc, Some(policy()));
+        k.now = SimTime::from_micros(600_000_000);
+        (k, sc, c)
+    }
+
+    /// Each replica served enough reads in the last period to be `pct` % busy.
+    fn load(c: &mut Compute, pct: u64) {
+        let capacity = EVALUATION_INTERVAL.as_micros() * CLASS.vcpu as u64;
+        for i in c.instances.iter_mut().filter(|i| i.role == Role::Replica) {
+            i.served = capacity * pct / 100 / CPU_MICROS_PER_READ;
+        }
+    }
+
+    fn evaluate(k: &mut Kernel, sc: &mut Scaling, c: &mut Compute) -> Scale {
+        on_evaluate(k, sc, c, &Clients::default(), 0)
+    }
+
+    #[test]
+    fn busy_replicas_scale_out_to_the_count_that_meets_the_target() {
+        let (mut k, mut sc, mut c) = cluster(2);
+        load(&mut c, 90);
+        let decided = evaluate(&mut k, &mut sc, &mut c);
+        // Two replicas at 90 % against a 50 % target: ⌈2 × 90 / 50⌉ = 4, two more.
+        assert_eq!(
+            decided,
+            Scale::Out {
+                class: CLASS,
+                count: 2
+            }
+        );
+        assert!(c.instances.iter().skip(1).all(|i| i.cpu_pct == 90));
+        assert!(
+            c.instances.iter().all(|i| i.served == 0),
+            "the period restarts"
+        );
+    }
+
+    #[test]
+    fn the_scale_out_cooldown_holds_the_next_scale_out() {
+        let (mut k, mut sc, mut c) = cluster(2);
+        scaled_out(&mut sc, k.now);
+        k.now = k.now + SimDuration::from_secs(120);
+        load(&mut c, 90);
+        assert_eq!(evaluate(&mut k, &mut sc, &mut c), Scale::Hold);
+        k.now = k.now + SimDuration::from_secs(200);
+        load(&mut c, 90);
+        assert!(matches!(
+            evaluate(&mut k, &mut sc, &mut c),
+            Scale::Out { count: 2, .. }
+        ));
+    }
+
+    #[test]
+    fn idle_replicas_scale_in_only_those_auto_scaling_added() {
+        let (mut k, mut sc, mut c) = cluster(3);
+        c.instances[3].autoscaled = true;
+        load(&mut c, 5);
+        assert_eq!(evaluate(&mut k, &mut sc, &mut c), Scale::In(NodeId(3)));
+        // Without a replica of its own, it removes nothing.
+        c.instances[3].autoscaled = false;
+        load(&mut c, 5);
+        assert_eq!(evaluate(&mut k, &mut sc, &mut c), Scale::Hold);
+    }
+
+    #[test]
+    fn replicas_still_warming_up_are_left_out_of_the_average() {
+        let (mut k, mut sc, mut c) = cluster(2);
+        for i in c.instances.iter_mut().skip(1) {
+            i.serving_since = SimTime::from_micros(k.now.as_micros() - 10_000_000);
+        }
+        load(&mut c, 95);
+        assert_eq!(evaluate(&mut k, &mut sc, &mut c), Scale::Hold);
+    }
+
+    #[test]
+    fn without_a_policy_it_measures_and_holds() {
+        let (mut k, mut sc, mut c) = cluster(2);
+        set(&mut k, &mut sc, None);
+        load(&mut c, 90);
+        assert_eq!(evaluate(&mut k, &mut sc, &mut c), Scale::Hold);
+        assert_eq!(
+            c.instances[1].cpu_pct, 90,
+            "CPU is still measured for the page"
+        );
+    }
+}
