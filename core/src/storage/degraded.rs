@@ -185,3 +185,137 @@ fn bump_epoch(k: &mut Kernel, st: &mut Storage, pg_id: PgId) {
         quorum,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    //! One PG on its own (the storage bench): AZ c goes away for good, comes back, and the
+    //! quorum set follows, one membership epoch at a time.
+
+    use super::*;
+    use crate::ids::NodeId;
+    use crate::quorum::Kind;
+    use crate::storage::harness::Group;
+    use crate::time::SimTime;
+    use crate::topology::NodeKind;
+
+    const AZ_C: AzId = AzId(2);
+
+    /// A PG that has taken `records` records, then loses every storage node of AZ c.
+    fn az_c_gone(records: u64) -> (Group, Lsn, Vec<NodeId>) {
+        let mut g = Group::new(1);
+        let last = g.write(records);
+        g.run_for(SimDuration::from_secs(1));
+        let nodes: Vec<NodeId> = g.k.topo.in_az(NodeKind::Storage, AZ_C).collect();
+        for &n in &nodes {
+            g.crash(n);
+        }
+        az_failed(&g.k, &mut g.st, AZ_C);
+        (g, last, nodes)
+    }
+
+    fn at(g: &mut Group, since: SimTime, d: SimDuration) {
+        g.k.now = since + d;
+    }
+
+    /// The lowest `n` slots of `mask`.
+    fn lowest(mask: SlotMask, n: u32) -> SlotMask {
+        let mut out: SlotMask = 0;
+        for slot in 0..8 {
+            if out.count_ones() < n && mask & (1 << slot) != 0 {
+                out |= 1 << slot;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_pg_moves_to_three_of_four_only_after_the_az_has_been_gone_long_enough() {
+        let (mut g, last, _) = az_c_gone(10);
+        let (since, epoch) = (g.k.now, g.st.pgs[0].epoch);
+        at(
+            &mut g,
+            since,
+            SimDuration::from_micros(DEGRADED_QUORUM_AFTER.as_micros() - 1_000_000),
+        );
+        tend(&mut g.k, &mut g.st, |_| last);
+        assert!(g.st.pgs[0].degraded.is_none(), "not yet: it may come back");
+        at(&mut g, since, DEGRADED_QUORUM_AFTER);
+        tend(&mut g.k, &mut g.st, |_| last);
+        let pg = &g.st.pgs[0];
+        let Some(d) = pg.degraded else {
+            panic!("degraded after {DEGRADED_QUORUM_AFTER:?}")
+        };
+        assert_eq!((d.az, d.restoring), (AZ_C, false));
+        assert_eq!(pg.epoch, epoch + 1, "through a membership epoch");
+        let survivors = pg.quorum.members();
+        assert_eq!(survivors.count_ones(), 4);
+        assert_eq!(survivors & d.gone, 0, "AZ c's copies are no longer members");
+        assert!(pg.quorum.satisfied(Kind::Write, lowest(survivors, 3)));
+        assert!(!pg.quorum.satisfied(Kind::Write, lowest(survivors, 2)));
+        assert!(pg.quorum.satisfied(Kind::Read, lowest(survivors, 2)));
+        assert_eq!(g.st.degradations, 1);
+    }
+
+    #[test]
+    fn the_way_back_needs_both_sets_then_the_returned_copies_caught_up() {
+        let (mut g, last, nodes) = az_c_gone(10);
+        let since = g.k.now;
+        at(&mut g, since, DEGRADED_QUORUM_AFTER);
+        tend(&mut g.k, &mut g.st, |_| last);
+        let Some(d) = g.st.pgs[0].degraded else {
+            panic!("degraded")
+        };
+        let survivors = g.st.pgs[0].quorum.members();
+        for &n in &nodes {
+            g.restart(n);
+        }
+        az_returned(&mut g.st, AZ_C);
+        tend(&mut g.k, &mut g.st, |_| last);
+        let pg = &g.st.pgs[0];
+        assert!(pg.degraded.is_some_and(|d| d.restoring));
+        assert!(pg.quorum.in_transition());
+        // Writes need 4/6 of all AND 3/4 of the survivors: three survivors are not enough,
+        // three and one returned copy are.
+        let three = lowest(survivors, 3);
+        assert!(!pg.quorum.satisfied(Kind::Write, three));
+        assert!(pg.quorum.satisfied(Kind::Write, three | lowest(d.gone, 1)));
+        // The returned copies missed what was written while they were gone: the degraded set
+        // stays until they reach the writer's PGCL.
+        let newer = Lsn(last.0 + 5);
+        tend(&mut g.k, &mut g.st, |_| newer);
+        assert!(g.st.pgs[0].degraded.is_some(), "behind: still restoring");
+        for (slot, s) in g.st.pgs[0].slots.clone().iter().enumerate() {
+            if let Some(s) = s.filter(|_| d.gone & (1 << slot) != 0) {
+                g.st.segments[s.index()].scl = newer;
+            }
+        }
+        let epoch = g.st.pgs[0].epoch;
+        tend(&mut g.k, &mut g.st, |_| newer);
+        let pg = &g.st.pgs[0];
+        assert!(pg.degraded.is_none());
+        assert!(!pg.quorum.in_transition());
+        assert_eq!(pg.quorum.members().count_ones(), 6);
+        assert!(!pg.quorum.satisfied(Kind::Write, three));
+        assert_eq!(pg.epoch, epoch + 1);
+        assert_eq!((g.st.degradations, g.st.restorations), (1, 1));
+    }
+
+    #[test]
+    fn an_az_back_before_the_delay_leaves_the_pg_as_it_was() {
+        let (mut g, last, nodes) = az_c_gone(10);
+        let (since, epoch) = (g.k.now, g.st.pgs[0].epoch);
+        for &n in &nodes {
+            g.restart(n);
+        }
+        az_returned(&mut g.st, AZ_C);
+        assert!(!active(&g.st));
+        at(
+            &mut g,
+            since,
+            SimDuration::from_micros(DEGRADED_QUORUM_AFTER.as_micros() * 2),
+        );
+        tend(&mut g.k, &mut g.st, |_| last);
+        assert!(g.st.pgs[0].degraded.is_none());
+        assert_eq!(g.st.pgs[0].epoch, epoch);
+    }
+}

@@ -132,6 +132,12 @@ impl Group {
         self.control(|k, st, cl| repair::node_went_down(k, st, cl, node));
     }
 
+    /// Brings a crashed storage node back, as the fault's end does.
+    pub fn restart(&mut self, node: NodeId) {
+        self.k.topo.nodes[node.index()].up = true;
+        self.control(|k, st, cl| repair::node_came_up(k, st, cl, node));
+    }
+
     /// Fails a segment's disk, as the fault does.
     pub fn lose_disk(&mut self, seg: SegmentId) {
         self.control(|k, st, cl| repair::lose_segment(k, st, cl, seg));
