@@ -252,10 +252,10 @@ mod tests {
     fn the_scale_out_cooldown_holds_the_next_scale_out() {
         let (mut k, mut sc, mut c) = cluster(2);
         scaled_out(&mut sc, k.now);
-        k.now = k.now + SimDuration::from_secs(120);
+        k.now += SimDuration::from_secs(120);
         load(&mut c, 90);
         assert_eq!(evaluate(&mut k, &mut sc, &mut c), Scale::Hold);
-        k.now = k.now + SimDuration::from_secs(200);
+        k.now += SimDuration::from_secs(200);
         load(&mut c, 90);
         assert!(matches!(
             evaluate(&mut k, &mut sc, &mut c),
