@@ -693,7 +693,7 @@ static SCENARIOS: [Scenario; 25] = [
     },
     Scenario {
         name: "serverless-v1-spike",
-        summary: "The same spike on Serverless v1 (1–64 ACU): capacity doubles one point at a time, and not at all while a long transaction leaves no scaling point (60–150 s).",
+        summary: "The same spike on Serverless v1 (retired 31 Mar 2025; 1–64 ACU): capacity doubles one point at a time, each after 30 s of sustained load at the last, and not at all while a long transaction leaves no scaling point (60–150 s), so it is still small when the spike ends.",
         duration: SimDuration::from_mins(8),
         config: || SimConfig {
             initial_volume_bytes: PG_SIZE_BYTES,

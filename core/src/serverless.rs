@@ -296,14 +296,21 @@ pub(crate) fn on_tick(
                     && cpu == 0
                     && now - i.serverless.last_active >= V1_PAUSE_AFTER
                 {
+                    i.serverless.v1_before_pause = i.serverless.half;
                     i.serverless.paused = true;
                     i.serverless.half = 0;
+                    i.serverless.v1_window.clear();
                     k.emit(Event::Paused { node: i.node });
                     changes.push((i.node, 0));
                     continue;
                 }
                 let acu = i.serverless.half / 2;
-                let util = cpu * 100 / (acu as u64 * MILLI_VCPU_PER_ACU * 1000).max(1);
+                let second = cpu * 100 / (acu as u64 * MILLI_VCPU_PER_ACU * 1000).max(1);
+                i.serverless.v1_window.push(second);
+                // Sustained load only: no decision until a full window at this capacity.
+                let Some(util) = i.serverless.v1_window.average() else {
+                    continue;
+                };
                 let pos = V1_POINTS.iter().position(|&p| p == acu).unwrap_or(0);
                 let cooled = |t: Option<SimTime>, d: SimDuration| t.is_none_or(|t| now - t >= d);
                 let wanted = if util > V1_UP_PCT && acu < max_acu {
@@ -396,6 +403,7 @@ pub(crate) fn on_v1_swapped(
     if let Some(i) = c.instances.iter_mut().find(|i| i.node == node) {
         i.serverless.v1_swapping = false;
         i.serverless.half = acu * 2;
+        i.serverless.v1_window.clear();
         k.emit(Event::CapacityChanged {
             node,
             half: acu * 2,

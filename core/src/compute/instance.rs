@@ -254,7 +254,14 @@ pub(crate) fn wake(k: &mut Kernel, i: &mut Instance) {
     i.serverless.paused = false;
     let (time, half) = match i.capacity {
         Capacity::V2 { min_half, .. } => (V2_RESUME_TIME, min_half.max(1)),
-        Capacity::V1 { min_acu, .. } => (V1_RESUME_TIME, min_acu * 2),
+        // v1 resumes at the capacity it had before pausing. UG: How Aurora Serverless works
+        // (2023)
+        Capacity::V1 {
+            min_acu, max_acu, ..
+        } => (
+            V1_RESUME_TIME,
+            i.serverless.v1_before_pause.clamp(min_acu * 2, max_acu * 2),
+        ),
         Capacity::Provisioned => return,
     };
     i.serverless.half = half;

@@ -12,6 +12,41 @@ pub const AUTO_PAUSE_MAX: SimDuration = SimDuration::from_secs(86_400);
 pub const V2_RESUME_TIME: SimDuration = SimDuration::from_secs(15);
 /// A v1 cold start: "30+ s" measured by Percona (2019).
 pub const V1_RESUME_TIME: SimDuration = SimDuration::from_secs(30);
+/// How many one-second CPU samples v1 looks at before it scales: it reacts to load
+/// sustained over this window, not to one busy second. [sim default — not sourced: the UG
+/// names v1's triggers (CPU, connections, memory) but not the period it measures them over]
+pub const V1_WINDOW_SECS: usize = 30;
+
+/// The last [`V1_WINDOW_SECS`] seconds of a v1 instance's CPU utilisation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct V1Window {
+    samples: [u8; V1_WINDOW_SECS],
+    /// Samples taken since the window was last cleared (at most the window's length).
+    filled: u8,
+    next: u8,
+}
+
+impl V1Window {
+    /// Adds one second's utilisation, percent.
+    pub fn push(&mut self, pct: u64) {
+        self.samples[self.next as usize] = pct.min(100) as u8;
+        self.next = ((self.next as usize + 1) % V1_WINDOW_SECS) as u8;
+        self.filled = (self.filled + 1).min(V1_WINDOW_SECS as u8);
+    }
+
+    /// The window's average, once it holds a full window of samples.
+    pub fn average(&self) -> Option<u64> {
+        (self.filled as usize == V1_WINDOW_SECS)
+            .then(|| self.samples.iter().map(|&s| s as u64).sum::<u64>() / V1_WINDOW_SECS as u64)
+    }
+
+    /// Capacity changed: what was measured at the old capacity no longer says anything.
+    pub fn clear(&mut self) {
+        *self = V1Window::default();
+    }
+}
+
 /// v1 capacity points for Aurora MySQL. API: ScalingConfiguration
 pub const V1_POINTS: [u16; 9] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
@@ -102,6 +137,11 @@ pub struct ServerlessState {
     pub v1_last_up: Option<SimTime>,
     pub v1_last_down: Option<SimTime>,
     pub v1_swapping: bool,
+    /// v1: CPU utilisation, percent, of each second since its capacity last changed, the
+    /// newest [`V1_WINDOW_SECS`] kept: v1 scales on load sustained over its window.
+    pub v1_window: V1Window,
+    /// v1: the capacity it had when it paused, in half-ACUs: it resumes there.
+    pub v1_before_pause: u16,
     /// When a request woke it from pause, until it serves again.
     pub woke_at: Option<SimTime>,
 }

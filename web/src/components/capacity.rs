@@ -51,7 +51,7 @@ impl Gauge {
         match self.capacity {
             Capacity::Provisioned => "provisioned",
             Capacity::V2 { .. } => "Serverless v2",
-            Capacity::V1 { .. } => "Serverless v1",
+            Capacity::V1 { .. } => "Serverless v1 (retired 31 Mar 2025)",
         }
     }
 
@@ -275,5 +275,40 @@ pub fn capacity_panel(p: &CapacityProps) -> Html {
                     format::price(m.acu_hour_millidollars), format::price(m.vcpu_hour_millidollars)) }
             </p>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aurora_core::serverless::TimeoutAction;
+
+    fn gauge(capacity: Capacity) -> Gauge {
+        Gauge {
+            node: NodeId(0),
+            name: "instance-1".into(),
+            capacity,
+            half: 2,
+            paused: false,
+            resuming: false,
+            series: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn serverless_v1_is_named_with_its_retirement_and_v2_without() {
+        let v1 = gauge(Capacity::V1 {
+            min_acu: 1,
+            max_acu: 64,
+            pause: false,
+            on_timeout: TimeoutAction::Rollback,
+        });
+        assert_eq!(v1.kind(), "Serverless v1 (retired 31 Mar 2025)");
+        let v2 = gauge(Capacity::V2 {
+            min_half: 1,
+            max_half: 8,
+            pause_after: None,
+        });
+        assert_eq!(v2.kind(), "Serverless v2");
     }
 }

@@ -198,7 +198,7 @@ pub fn capacity_form(p: &CapacityFormProps) -> Html {
                         let label = match m {
                             Mode::Provisioned => format!("Provisioned ({})", p.class),
                             Mode::V2 => "Serverless v2".to_string(),
-                            Mode::V1 => "Serverless v1".to_string(),
+                            Mode::V1 => "Serverless v1 (retired 31 Mar 2025)".to_string(),
                         };
                         html! { <option value={m.value()} selected={*m == *mode}>{ label }</option> }
                     }) }

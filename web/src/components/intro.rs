@@ -27,7 +27,7 @@ pub fn title(name: &str) -> &'static str {
         "e-commerce" => "A busy shop loses its writer's AZ",
         "replica-autoscaling" => "Replica auto scaling follows the read load",
         "serverless-v2-spike" => "Serverless v2 meets a load spike",
-        "serverless-v1-spike" => "Serverless v1 meets the same spike",
+        "serverless-v1-spike" => "Serverless v1 (retired 2025) meets the same spike",
         "serverless-pause-resume" => "Serverless v2 pauses when idle and wakes",
         "global-lag" => "A Global Database: three regions, storage-level replication",
         "global-switchover" => "A planned switchover to another region",
