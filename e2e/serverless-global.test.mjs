@@ -31,6 +31,10 @@ test('the six serverless and global scenarios are offered and open cleanly', asy
     assert.equal(await page.locator('#scenario-picker').inputValue(), name);
     if (name.startsWith('serverless')) {
       assert.equal(await page.getByRole('meter').count(), 1, `${name}: one serverless writer`);
+      if (name === 'serverless-v1-spike') {
+        // v1 is offered only as what it is: retired.
+        assert.match(await page.locator('.capacity').innerText(), /Serverless v1 \(retired 31 Mar 2025\)/);
+      }
     } else {
       assert.ok((await page.locator('.region-open').count()) >= 2, `${name}: the world view lists its regions`);
     }
