@@ -43,6 +43,18 @@ pub const V2_SHRINK_DIVISOR: u16 = 20;
 /// Connections one ACU carries before capacity grows for connections alone.
 /// [sim default — not sourced]
 pub const CONNECTIONS_PER_ACU: u32 = 100;
+/// Serverless v2 readers in promotion tiers 0 to this one follow the writer's capacity.
+/// UG: How Aurora Serverless v2 works
+pub const FOLLOWING_TIERS_UP_TO: u8 = 1;
+/// Whether instance `i` scales and pauses with the writer: a Serverless v2 reader in tiers 0–1
+/// of a cluster whose writer is Serverless v2 (`writer_v2`).
+pub fn follows_writer(i: &Instance, writer_v2: bool) -> bool {
+    writer_v2
+        && i.role == Role::Replica
+        && i.tier <= FOLLOWING_TIERS_UP_TO
+        && matches!(i.capacity, Capacity::V2 { .. })
+}
+
 /// v1 scales up above this CPU and down below that. [sim default — not sourced]
 pub const V1_UP_PCT: u64 = 70;
 pub const V1_DOWN_PCT: u64 = 30;
@@ -231,6 +243,13 @@ pub(crate) fn on_tick(
     let long_txn = c.long_txns.iter().any(|&end| end > k.now);
     let mut changes: Vec<(NodeId, u16)> = Vec::new();
     let now = k.now;
+    // A Serverless v2 writer's capacity and whether it is paused, as the second began: the
+    // readers in promotion tiers 0–1 follow it.
+    let writer = c
+        .instances
+        .iter()
+        .find(|i| i.node == c.writer.node && matches!(i.capacity, Capacity::V2 { .. }))
+        .map(|w| (w.serverless.half, w.serverless.paused));
     for idx in 0..c.instances.len() {
         let connections = crate::client::connections_to(clients, c.instances[idx].node, now);
         let i = &mut c.instances[idx];
@@ -250,11 +269,31 @@ pub(crate) fn on_tick(
                 max_half,
                 pause_after,
             } => {
+                // Readers in tiers 0–1 scale and pause with the writer, so a failover finds
+                // one sized for the writer's load; tiers 2–15 scale on their own.
+                // UG: How Aurora Serverless v2 works
+                let follows = writer.filter(|_| follows_writer(i, true));
+                if let Some((_, writer_paused)) = follows {
+                    if writer_paused
+                        && !i.serverless.paused
+                        && i.serverless.resuming_until.is_none()
+                    {
+                        i.serverless.paused = true;
+                        i.serverless.half = 0;
+                        k.emit(Event::Paused { node: i.node });
+                        changes.push((i.node, 0));
+                        continue;
+                    }
+                    if !writer_paused && i.serverless.paused {
+                        crate::compute::instance::wake(k, i);
+                        continue;
+                    }
+                }
                 if i.serverless.paused || i.serverless.resuming_until.is_some() {
                     continue;
                 }
                 let idle = cpu == 0 && connections == 0;
-                if let (true, Some(after)) = (idle, pause_after) {
+                if let (true, Some(after), None) = (idle, pause_after, follows) {
                     if now - i.serverless.last_active >= after {
                         i.serverless.paused = true;
                         i.serverless.half = 0;
@@ -268,7 +307,11 @@ pub(crate) fn on_tick(
                 let per_half_us = MILLI_VCPU_PER_ACU * 1000 / 2 * V2_TARGET_UTIL_PCT / 100;
                 let for_cpu = cpu.div_ceil(per_half_us.max(1)) as u16;
                 let for_conn = (connections * 2).div_ceil(CONNECTIONS_PER_ACU) as u16;
-                let want = for_cpu.max(for_conn).clamp(min_half.max(1), max_half);
+                let with_writer = follows.map_or(0, |(half, _)| half);
+                let want = for_cpu
+                    .max(for_conn)
+                    .max(with_writer)
+                    .clamp(min_half.max(1), max_half);
                 let cur = i.serverless.half;
                 let next = if want > cur {
                     cur + (want - cur).min((cur / V2_GROWTH_DIVISOR).max(1))

@@ -173,6 +173,8 @@ pub struct InstanceView {
     pub acu_half: u16,
     pub paused: bool,
     pub resuming: bool,
+    /// A Serverless v2 reader in tiers 0–1 that scales and pauses with the writer.
+    pub follows_writer: bool,
 }
 
 impl InstanceView {
@@ -356,6 +358,9 @@ impl Sim {
             })
             .collect();
         let now = self.now();
+        let writer_v2 = self.instances().iter().any(|i| {
+            i.node == writer_node && matches!(i.capacity, crate::serverless::Capacity::V2 { .. })
+        });
         let instances: Vec<InstanceView> = self
             .instances()
             .iter()
@@ -382,6 +387,7 @@ impl Sim {
                 capacity: i.capacity,
                 acu_half: i.acu_half(),
                 paused: i.serverless.paused,
+                follows_writer: crate::serverless::follows_writer(i, writer_v2),
                 resuming: i.serverless.resuming_until.is_some_and(|t| t > now),
             })
             .collect();

@@ -2,6 +2,7 @@
 
 use aurora_core::client::{ClientWorkload, Pattern};
 use aurora_core::event::Event;
+use aurora_core::ids::NodeId;
 use aurora_core::scenario;
 use aurora_core::serverless::{Capacity, TimeoutAction, V1_POINTS};
 use aurora_core::settings::capacity::V1_WINDOW_SECS;
@@ -380,4 +381,115 @@ fn bad_capacity_settings_are_refused() {
         .unwrap_err();
     assert!(matches!(e, CommandError::BadCapacity(_)));
     assert!(e.to_string().contains("auto-pause"));
+}
+
+fn v2(min_half: u16, max_half: u16, pause_after: Option<SimDuration>) -> Capacity {
+    Capacity::V2 {
+        min_half,
+        max_half,
+        pause_after,
+    }
+}
+
+/// A Serverless v2 writer with two Serverless v2 readers, tier 1 and tier 5, under a write-only
+/// load (the readers serve nothing): what each reader's capacity does is the writer's doing.
+fn writer_and_two_readers(writer_cap: Capacity) -> (Sim, NodeId, NodeId) {
+    let mut sim = Sim::new(
+        SimConfig {
+            replicas: 2,
+            clients: ClientWorkload {
+                read_ppm: 0,
+                ..load(3_000, Pattern::Steady)
+            },
+            ..SimConfig::default()
+        },
+        4,
+    );
+    let w = sim.writer().node;
+    let readers: Vec<NodeId> = sim
+        .instances()
+        .iter()
+        .map(|i| i.node)
+        .filter(|&n| n != w)
+        .collect();
+    let (near, far) = (readers[0], readers[1]);
+    sim.apply(Command::SetTier { node: far, tier: 5 }).unwrap();
+    sim.apply(Command::SetCapacity {
+        node: w,
+        capacity: writer_cap,
+    })
+    .unwrap();
+    for r in [near, far] {
+        sim.apply(Command::SetCapacity {
+            node: r,
+            capacity: v2(1, 64, None),
+        })
+        .unwrap();
+    }
+    (sim, near, far)
+}
+
+fn half_of(sim: &Sim, node: NodeId) -> u16 {
+    sim.instances()
+        .iter()
+        .find(|i| i.node == node)
+        .map_or(0, |i| i.serverless.half)
+}
+
+#[test]
+fn v2_readers_in_tiers_0_and_1_follow_the_writers_capacity_and_the_others_do_not() {
+    let (mut sim, near, far) = writer_and_two_readers(v2(1, 64, None));
+    sim.set_recording(false);
+    sim.run_until(secs(60));
+    let w = sim.writer().node;
+    let writer = half_of(&sim, w);
+    assert!(
+        writer >= 8,
+        "the writes size the writer: {writer} half-ACUs"
+    );
+    assert!(
+        half_of(&sim, near) >= writer,
+        "tier 1 is at least the writer's {writer}: {}",
+        half_of(&sim, near)
+    );
+    assert_eq!(half_of(&sim, far), 1, "tier 5 scales on its own idle load");
+    // The view says which readers follow, for the page to show.
+    let view = sim.view();
+    let follows = |n: NodeId| {
+        view.instances
+            .iter()
+            .any(|i| i.node == n && i.follows_writer)
+    };
+    assert!(follows(near) && !follows(far) && !follows(w));
+}
+
+#[test]
+fn v2_readers_in_tiers_0_and_1_pause_and_resume_with_the_writer() {
+    let pause = Some(SimDuration::from_secs(300));
+    let (mut sim, near, far) = writer_and_two_readers(v2(0, 64, pause));
+    sim.set_recording(false);
+    sim.run_until(secs(20));
+    sim.apply(Command::SetClients(ClientWorkload {
+        clients: 0,
+        ..load(0, Pattern::Steady)
+    }))
+    .unwrap();
+    sim.run_until(secs(20 + 7 * 60));
+    let w = sim.writer().node;
+    let paused = |sim: &Sim, n: NodeId| {
+        sim.instances()
+            .iter()
+            .any(|i| i.node == n && i.serverless.paused)
+    };
+    assert!(paused(&sim, w), "the idle writer paused");
+    assert!(
+        paused(&sim, near),
+        "tier 1 paused with it, though its own minimum is 0.5 ACU"
+    );
+    assert!(!paused(&sim, far), "tier 5 keeps its own minimum");
+    sim.apply(Command::SetClients(load(100, Pattern::Steady)))
+        .unwrap();
+    sim.run_until(sim.now() + SimDuration::from_secs(40));
+    assert!(!paused(&sim, w) && !paused(&sim, near), "both resumed");
+    assert!(half_of(&sim, near) >= 1);
 }

@@ -607,6 +607,7 @@ fn playground(props: &PlaygroundProps) -> Html {
             half: i.acu_half,
             paused: i.paused,
             resuming: i.resuming,
+            follows_writer: i.follows_writer,
             series: pb.acu.series(i.node),
         })
         .collect();

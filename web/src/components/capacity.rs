@@ -29,6 +29,8 @@ pub struct Gauge {
     pub half: u16,
     pub paused: bool,
     pub resuming: bool,
+    /// A tier 0–1 reader that scales and pauses with the writer (the core says which).
+    pub follows_writer: bool,
     /// Its readings, oldest first.
     pub series: Vec<(SimTime, u16)>,
 }
@@ -53,6 +55,22 @@ impl Gauge {
             Capacity::V2 { .. } => "Serverless v2",
             Capacity::V1 { .. } => "Serverless v1 (retired 31 Mar 2025)",
         }
+    }
+
+    /// "Serverless v2 · min 0.5 · max 32 ACU", and whether it follows the writer.
+    pub fn range_text(&self) -> String {
+        let (min, max) = self.range();
+        let follows = if self.follows_writer {
+            " · tier 0–1: follows the writer"
+        } else {
+            ""
+        };
+        format!(
+            "{} · min {} · max {} ACU{follows}",
+            self.kind(),
+            format::half_acu(min),
+            format::half_acu(max)
+        )
     }
 
     /// "12.5 ACU", "paused (0 ACU)", "resuming at 0.5 ACU".
@@ -92,11 +110,16 @@ fn share(part: u64, whole: u64) -> String {
 fn gauge(g: &Gauge) -> Html {
     let (min, max) = g.range();
     let value_text = format!(
-        "{}, {} within {}–{} ACU",
+        "{}, {} within {}–{} ACU{}",
         g.state(),
         g.kind(),
         format::half_acu(min),
-        format::half_acu(max)
+        format::half_acu(max),
+        if g.follows_writer {
+            ", following the writer"
+        } else {
+            ""
+        }
     );
     let class = classes!(
         "gauge",
@@ -122,7 +145,7 @@ fn gauge(g: &Gauge) -> Html {
                 </svg>
             </div>
             <div class="gauge-foot">
-                <span>{ format!("{} · min {} · max {} ACU", g.kind(), format::half_acu(min), format::half_acu(max)) }</span>
+                <span>{ g.range_text() }</span>
                 <span>{ format!("{} GiB memory", u64::from(g.half) * GIB_PER_ACU / 2) }</span>
             </div>
         </li>
@@ -291,6 +314,7 @@ mod tests {
             half: 2,
             paused: false,
             resuming: false,
+            follows_writer: false,
             series: Vec::new(),
         }
     }
@@ -310,5 +334,13 @@ mod tests {
             pause_after: None,
         });
         assert_eq!(v2.kind(), "Serverless v2");
+        assert_eq!(v2.range_text(), "Serverless v2 · min 0.5 · max 4 ACU");
+        let reader = Gauge {
+            follows_writer: true,
+            ..v2
+        };
+        assert!(reader
+            .range_text()
+            .ends_with(" · tier 0–1: follows the writer"));
     }
 }
