@@ -31,12 +31,17 @@ test('the six serverless and global scenarios are offered and open cleanly', asy
     assert.equal(await page.locator('#scenario-picker').inputValue(), name);
     if (name.startsWith('serverless')) {
       assert.equal(await page.getByRole('meter').count(), 1, `${name}: one serverless writer`);
+      if (name === 'serverless-v2-spike') {
+        // The notes' v2 range is answered beside the gauge, with its source.
+        assert.match(await page.locator('.capacity').innerText(), /Notes say “min 0\.5, max 128 ACU, never scales to zero”: outdated; .*256 ACU \(API: ServerlessV2ScalingConfiguration\)/);
+      }
       if (name === 'serverless-v1-spike') {
         // v1 is offered only as what it is: retired.
         assert.match(await page.locator('.capacity').innerText(), /Serverless v1 \(retired 31 Mar 2025\)/);
       }
     } else {
       assert.ok((await page.locator('.region-open').count()) >= 2, `${name}: the world view lists its regions`);
+      assert.match(await page.locator('.panel.world').innerText(), /Notes say “up to 5 secondary Regions”: outdated; up to 10 today/);
     }
   }
   assert.deepEqual(problems, []);

@@ -108,6 +108,19 @@ test('adding a replica at a slow speed says how long five minutes take and which
   await context.close();
 });
 
+test('a protection group in the inspector answers the notes\' claims about reads, copies and size', async () => {
+  const { page, context, problems } = await open(browser, { path: '?autoplay=0' });
+  await page.locator('.pg > [role=button]').first().click();
+  const pgText = await page.locator('.inspector').innerText();
+  assert.match(pgText, /Notes say “every read uses a 3\/6 quorum”: wrong; a normal read fetches the page from one segment/);
+  assert.match(pgText, /Notes say “64 TB”: outdated; .*128 TiB/);
+  assert.match(pgText, /Notes say “6 storage nodes per cluster”: misleading/);
+  assert.match(pgText, /at most 128 TiB/);
+  await screenshot(page, 'inspector-pg-corrections');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('keyboard: a skip link, a help dialog that keeps focus, segments by keyboard, actions announced', async () => {
   const { page, context } = await open(browser, { path: '?autoplay=0' });
   await page.keyboard.press('Tab');

@@ -58,6 +58,7 @@ pub mod scenario;
 pub mod serverless;
 pub mod settings;
 pub mod sim;
+pub mod stated;
 pub mod storage;
 pub mod time;
 pub mod topology;

@@ -82,7 +82,7 @@ pub const LAYERS: &[(&str, &str, &[&str])] = &[
     (
         "api",
         "the simulation's public surface",
-        &["sim", "view", "backup_view", "measurements"],
+        &["sim", "view", "backup_view", "measurements", "stated"],
     ),
     (
         "runs",

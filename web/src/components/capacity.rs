@@ -268,6 +268,10 @@ pub fn capacity_panel(p: &CapacityProps) -> Html {
         .gauges
         .iter()
         .any(|g| matches!(g.capacity, Capacity::V1 { .. }));
+    let has_v2 = fig
+        .gauges
+        .iter()
+        .any(|g| matches!(g.capacity, Capacity::V2 { .. }));
     let d = p.dispatch.clone();
     let long_txn =
         Callback::from(move |_: MouseEvent| d.emit(Action::Act(UserAction::LongTransaction(95))));
@@ -280,6 +284,9 @@ pub fn capacity_panel(p: &CapacityProps) -> Html {
             } else {
                 <ul class="gauges">{ for fig.gauges.iter().map(gauge) }</ul>
                 { chart(fig) }
+                if has_v2 {
+                    <p class="hint stated">{ aurora_core::stated::V2_RANGE.sentence() }</p>
+                }
             }
             <div class="load-buttons" role="group" aria-label="Load">
                 <span class="label-text">{ format!("Load now: {rate} requests/s") }</span>

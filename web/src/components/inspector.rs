@@ -103,7 +103,11 @@ pub fn inspector(p: &InspectorProps) -> Html {
                             { row("Membership epoch", g.epoch.to_string()) }
                             { row("Membership change", if g.in_transition { "in progress" } else { "none" }) }
                             { row("Data", format::bytes(g.data_bytes)) }
+                            { row("Volume", format!("{} in {} PGs, at most {}", format::bytes(view.volume.bytes), view.volume.pgs, format::bytes(view.volume.max_bytes))) }
                         </dl>
+                        <p class="hint stated">{ aurora_core::stated::NORMAL_READS.sentence() }</p>
+                        <p class="hint stated">{ aurora_core::stated::SIX_COPIES.sentence() }</p>
+                        <p class="hint stated">{ aurora_core::stated::VOLUME_MAX.sentence() }</p>
                         <h3>{ "Members" }</h3>
                         <ul class="member-list">
                             { for g.members.iter().filter_map(|s| view.segment(*s)).map(|s| {

@@ -208,6 +208,7 @@ pub fn world_view(p: &WorldProps) -> Html {
                 <button class="choice neutral" onclick={act(d, UserAction::AddRegion)}>{ "Add a secondary region" }</button>
                 { forwarding }
             </div>
+            <p class="hint stated">{ aurora_core::stated::SECONDARY_REGIONS.sentence() }</p>
         </section>
     }
 }
