@@ -144,6 +144,13 @@ test('write forwarding is switched on from the world view and drawn as its own m
     timeout: 30_000,
   });
   assert.match(await page.locator('.log-lines').innerText(), /you turned write forwarding on: 50 writes\/s/);
+  // SESSION by default: reads after a forwarded write wait for it; EVENTUAL never waits.
+  const consistency = page.getByRole('group', { name: 'Read consistency of forwarded writes' });
+  assert.equal(await consistency.getByRole('button', { name: 'SESSION' }).getAttribute('aria-pressed'), 'true');
+  await page.locator('.read-after-write', { hasText: /^SESSION: \d+ reads after a forwarded write saw it, waiting p50/ }).waitFor({ timeout: 30_000 });
+  await consistency.getByRole('button', { name: 'EVENTUAL' }).click();
+  await page.locator('.read-after-write', { hasText: /^EVENTUAL: reads never wait; \d+ of \d+ reads/ }).waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('.log-lines').innerText(), /you set write forwarding's read consistency to EVENTUAL/);
   await screenshot(page, 'world-view-forwarding-phone');
   assert.deepEqual(problems, []);
   await context.close();

@@ -180,6 +180,10 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
             crate::global::set_forwarding(k, &mut m.global, per_sec);
             Ok(())
         }
+        Command::SetReadConsistency(c) => {
+            crate::global::set_read_consistency(&mut m.global, &mut m.metrics, c);
+            Ok(())
+        }
         Command::Backup(c) => crate::dispatch_backup::apply(k, m, c),
         Command::SetAutoScaling(p) => {
             if let Some(p) = &p {

@@ -92,6 +92,8 @@ pub enum Command {
     GlobalFailover { region: crate::ids::RegionId },
     /// Writes per second forwarded from secondary replicas to the primary.
     SetWriteForwarding { per_sec: u32 },
+    /// Write forwarding's read consistency: EVENTUAL, SESSION or GLOBAL.
+    SetReadConsistency(crate::settings::forwarding::ReadConsistency),
     /// Backups, point-in-time restore, Backtrack and clones.
     Backup(crate::backup_command::BackupCommand),
 }

@@ -225,6 +225,7 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                         &mut m.global,
                         &mut m.metrics,
                         k.now,
+                        msg.to,
                         req,
                         ok,
                     ) {

@@ -26,6 +26,7 @@ use crate::lsn::Lsn;
 use crate::metrics::Metrics;
 use crate::quorum::WRITE_QUORUM;
 use crate::serverless::Serverless;
+use crate::settings::forwarding::ReadConsistency;
 use crate::storage::Storage;
 use crate::time::{SimDuration, SimTime};
 use crate::topology::{NodeKind, AZ_COUNT, COPIES_PER_AZ};
@@ -123,6 +124,11 @@ pub struct Global {
     forward_carry: u64,
     next_forward: u64,
     forwarded: VecDeque<(u64, SimTime)>,
+    /// Write forwarding's read consistency.
+    pub read_consistency: ReadConsistency,
+    /// Reads after a forwarded write, waiting for their region to be durable to an LSN:
+    /// (region, LSN, since).
+    read_waits: VecDeque<(RegionId, Lsn, SimTime)>,
 }
 
 impl Region {
@@ -328,6 +334,9 @@ pub(crate) fn on_ack(
     r.lag = now - since(durable, &g.history);
     let lag = r.lag;
     p.metrics.global_lag.record(lag.as_micros());
+    if !g.read_waits.is_empty() {
+        reads_may_go(g, p.metrics, now, region, durable);
+    }
     k.emit(Event::GlobalApplied {
         region,
         durable,
@@ -632,11 +641,24 @@ pub(crate) fn on_forward_tick(k: &mut Kernel, gl: &mut Global, p: &mut Parts) {
     }
 }
 
-/// The primary answered a forwarded write: the secondary replica tells its client.
+/// A new read consistency: the reads' figures start again, reads still waiting under the old
+/// one included, so they tell of this setting alone.
+pub(crate) fn set_read_consistency(gl: &mut Global, metrics: &mut Metrics, c: ReadConsistency) {
+    if gl.read_consistency != c {
+        metrics.forward_read_wait = crate::metrics::Histogram::default();
+        metrics.forward_reads_stale = 0;
+        gl.read_waits.clear();
+    }
+    gl.read_consistency = c;
+}
+
+/// The primary answered a forwarded write: the secondary replica `replica` tells its client,
+/// whose next read then sees what the read consistency gives it.
 pub(crate) fn on_forward_answer(
     gl: &mut Global,
     metrics: &mut Metrics,
     now: SimTime,
+    replica: NodeId,
     req: u64,
     ok: bool,
 ) -> bool {
@@ -644,12 +666,77 @@ pub(crate) fn on_forward_answer(
         return false;
     };
     let (_, at) = gl.forwarded.remove(i).unwrap_or((req, now));
-    if ok {
-        metrics
-            .forwarded_write_latency
-            .record((now - at).as_micros());
-    } else {
+    if !ok {
         metrics.forwarded_write_errors += 1;
+        return true;
     }
+    metrics
+        .forwarded_write_latency
+        .record((now - at).as_micros());
+    read_after_write(gl, metrics, now, replica, at);
     true
+}
+
+/// The read a session makes right after its forwarded write (sent at `sent`) was answered.
+/// The write committed on the primary about halfway through the round trip: its LSN is the
+/// primary's VDL then. SESSION waits for that LSN in this region, GLOBAL for the primary's
+/// VDL now (everything committed when the read began), EVENTUAL for nothing, and counts the
+/// read stale if the region does not hold the session's write yet.
+fn read_after_write(
+    gl: &mut Global,
+    metrics: &mut Metrics,
+    now: SimTime,
+    replica: NodeId,
+    sent: SimTime,
+) {
+    let Some(r) = gl.regions.iter().find(|r| r.replicas.contains(&replica)) else {
+        return;
+    };
+    let committed = sent + SimDuration::from_micros((now - sent).as_micros() / 2);
+    // History older than every secondary's durable point is forgotten: such a write is here.
+    let vdl_at = |t: SimTime| {
+        gl.history
+            .iter()
+            .rev()
+            .find(|(_, at)| *at <= t)
+            .map_or(Lsn::ZERO, |(l, _)| *l)
+    };
+    let own = vdl_at(committed);
+    let need = match gl.read_consistency {
+        ReadConsistency::Eventual => {
+            if r.durable < own {
+                metrics.forward_reads_stale += 1;
+            }
+            metrics.forward_read_wait.record(0);
+            return;
+        }
+        ReadConsistency::Session => own,
+        ReadConsistency::Global => vdl_at(now),
+    };
+    if r.durable >= need {
+        metrics.forward_read_wait.record(0);
+    } else {
+        let region = r.id;
+        gl.read_waits.push_back((region, need, now));
+        if gl.read_waits.len() > 10_000 {
+            gl.read_waits.pop_front();
+        }
+    }
+}
+
+/// Region `region` became durable to `durable`: the reads waiting for it go ahead.
+fn reads_may_go(
+    gl: &mut Global,
+    metrics: &mut Metrics,
+    now: SimTime,
+    region: RegionId,
+    durable: Lsn,
+) {
+    gl.read_waits.retain(|&(r, need, since)| {
+        let go = r == region && need <= durable;
+        if go {
+            metrics.forward_read_wait.record((now - since).as_micros());
+        }
+        !go
+    });
 }

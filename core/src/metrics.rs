@@ -206,6 +206,11 @@ pub struct Metrics {
     pub commits_lost_in_failover: u64,
     pub forwarded_write_latency: Histogram,
     pub forwarded_write_errors: u64,
+    /// Reads right after a forwarded write: how long each waited for the secondary to hold
+    /// what the read consistency asks (microseconds), and how many missed the session's own
+    /// write (EVENTUAL only).
+    pub forward_read_wait: Histogram,
+    pub forward_reads_stale: u64,
     /// Completed repairs: the PG and the time from failure to the replacement taking over.
     pub repairs: Vec<(PgId, SimDuration)>,
     /// Total time during which some PG could not form a write quorum.
@@ -278,6 +283,8 @@ impl Default for Metrics {
             commits_lost_in_failover: 0,
             forwarded_write_latency: Histogram::default(),
             forwarded_write_errors: 0,
+            forward_read_wait: Histogram::default(),
+            forward_reads_stale: 0,
             repairs: Vec::new(),
             write_unavailable: SimDuration::ZERO,
             unavailable_since: None,

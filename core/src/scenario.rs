@@ -310,6 +310,23 @@ fn global_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
         "forwarded_write_p50_ms",
         Figure::Float(m.forwarded_write_latency.quantile(500) as f64 / 1000.0),
     ));
+    if m.forward_read_wait.count() > 0 {
+        f.push((
+            "forward_read_consistency",
+            Figure::Text(g.read_consistency.name().into()),
+        ));
+        for (name, q) in [
+            ("forward_read_wait_p50_ms", 500),
+            ("forward_read_wait_p99_ms", 990),
+        ] {
+            let us = m.forward_read_wait.quantile(q);
+            f.push((name, Figure::Float(us as f64 / 1000.0)));
+        }
+        f.push((
+            "forward_reads_stale",
+            Figure::Int(m.forward_reads_stale as i64),
+        ));
+    }
     f
 }
 

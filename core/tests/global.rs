@@ -190,3 +190,77 @@ fn the_view_shows_each_secondary_copy_and_its_quorum() {
         );
     }
 }
+
+/// global-lag for 20 s with write forwarding's read consistency set to `c` from the start.
+fn forwarding_with(c: aurora_core::settings::forwarding::ReadConsistency) -> Sim {
+    let mut sim = checked("global-lag");
+    sim.apply(Command::SetReadConsistency(c)).unwrap();
+    sim.run_until(secs(20));
+    assert_eq!(sim.invariant_violations(), 0);
+    sim
+}
+
+#[test]
+fn read_consistency_decides_what_a_read_after_a_forwarded_write_sees_and_waits() {
+    use aurora_core::settings::forwarding::ReadConsistency as C;
+    // EVENTUAL: no read waits, and some reads miss the session's own write, which is still
+    // on its way back from the primary.
+    let eventual = forwarding_with(C::Eventual);
+    let m = eventual.metrics();
+    assert!(m.forward_read_wait.count() > 500);
+    assert_eq!(m.forward_read_wait.max(), 0, "EVENTUAL never waits");
+    assert!(
+        m.forward_reads_stale > m.forward_read_wait.count() / 10,
+        "{} of {} reads missed their own write",
+        m.forward_reads_stale,
+        m.forward_read_wait.count()
+    );
+    // SESSION: no read misses its own write; some wait for it.
+    let session = forwarding_with(C::Session);
+    let ms = session.metrics();
+    assert_eq!(ms.forward_reads_stale, 0);
+    assert!(ms.forward_read_wait.count() > 500);
+    let session_p90 = ms.forward_read_wait.quantile(900);
+    assert!(session_p90 > 0, "some reads waited for their write");
+    // GLOBAL: a read waits for everything committed when it began, so at least as long.
+    let global = forwarding_with(C::Global);
+    let mg = global.metrics();
+    assert_eq!(mg.forward_reads_stale, 0);
+    assert!(
+        mg.forward_read_wait.quantile(500) >= ms.forward_read_wait.quantile(500)
+            && mg.forward_read_wait.quantile(900) > session_p90,
+        "GLOBAL p50/p90 {} / {} µs against SESSION {} / {session_p90} µs",
+        mg.forward_read_wait.quantile(500),
+        mg.forward_read_wait.quantile(900),
+        ms.forward_read_wait.quantile(500)
+    );
+}
+
+#[test]
+fn read_consistency_names_parse_as_the_setting_spells_them() {
+    use aurora_core::settings::forwarding::ReadConsistency as C;
+    for c in [C::Eventual, C::Session, C::Global] {
+        assert_eq!(C::parse(c.name()), Some(c));
+        assert_eq!(C::parse(&c.name().to_lowercase()), Some(c));
+    }
+    assert_eq!(C::parse("strong"), None);
+    assert_eq!(C::default(), C::Session);
+}
+
+#[test]
+fn changing_the_read_consistency_starts_its_figures_again() {
+    use aurora_core::settings::forwarding::ReadConsistency as C;
+    let mut sim = forwarding_with(C::Session);
+    let session_reads = sim.metrics().forward_read_wait.count();
+    assert!(session_reads > 500);
+    sim.apply(Command::SetReadConsistency(C::Eventual)).unwrap();
+    assert_eq!(sim.metrics().forward_read_wait.count(), 0);
+    sim.run_until(secs(25));
+    let m = sim.metrics();
+    assert!(m.forward_read_wait.count() > 100 && m.forward_read_wait.count() < session_reads);
+    assert_eq!(
+        m.forward_read_wait.max(),
+        0,
+        "only EVENTUAL's reads, which never wait"
+    );
+}

@@ -11,6 +11,7 @@ use aurora_core::global::MAX_SECONDARY_REGIONS;
 use aurora_core::ids::{AzId, NodeId, RegionId, SegmentId};
 use aurora_core::net::Partition;
 use aurora_core::serverless::{Capacity, TimeoutAction};
+use aurora_core::settings::forwarding::ReadConsistency;
 use aurora_core::workload::WorkloadConfig;
 use aurora_core::{Command, Fault, Sim, SimDuration, SimTime};
 
@@ -79,6 +80,8 @@ pub enum UserAction {
     HealRegion(u8),
     /// Writes per second forwarded from secondary regions to the primary.
     Forwarding(u32),
+    /// Write forwarding's read consistency.
+    ReadConsistency(ReadConsistency),
     /// A faulty deployment: one transaction deletes every row of the table.
     DeleteRows(Table),
     /// A manual snapshot, kept beyond retention.
@@ -322,6 +325,9 @@ impl UserAction {
             UserAction::FailRegion(r) => format!("fail-region.{r}"),
             UserAction::HealRegion(r) => format!("heal-region.{r}"),
             UserAction::Forwarding(n) => format!("forward.{n}"),
+            UserAction::ReadConsistency(c) => {
+                format!("consistency.{}", c.name().to_ascii_lowercase())
+            }
             UserAction::DeleteRows(t) => format!("delete-rows.{t}"),
             UserAction::Snapshot => "snapshot".to_string(),
             UserAction::Retention(d) => format!("retention.{d}"),
@@ -373,6 +379,9 @@ impl UserAction {
             "fail-region" => UserAction::FailRegion(region_arg(arg()?)?),
             "heal-region" => UserAction::HealRegion(region_arg(arg()?)?),
             "forward" => UserAction::Forwarding(number_arg(arg()?, MAX_FORWARD_RATE)?),
+            "consistency" => UserAction::ReadConsistency(
+                ReadConsistency::parse(arg()?).ok_or(ParseError::Argument)?,
+            ),
             "delete-rows" => UserAction::DeleteRows(table_arg(arg()?)?),
             "snapshot" => UserAction::Snapshot,
             // The core says which day counts are allowed; the link only keeps them small.
@@ -430,6 +439,12 @@ impl UserAction {
             UserAction::Forwarding(0) => "you turned write forwarding off".to_string(),
             UserAction::Forwarding(n) => {
                 format!("you turned write forwarding on: {n} writes/s from secondary regions")
+            }
+            UserAction::ReadConsistency(c) => {
+                format!(
+                    "you set write forwarding's read consistency to {}",
+                    c.name()
+                )
             }
             UserAction::DeleteRows(t) => {
                 format!("you ran the faulty deployment: DELETE FROM {t}")
@@ -502,6 +517,7 @@ impl UserAction {
             UserAction::FailRegion(r) => Command::Inject(Fault::FailRegion(RegionId(*r))),
             UserAction::HealRegion(r) => Command::Heal(Fault::FailRegion(RegionId(*r))),
             UserAction::Forwarding(n) => Command::SetWriteForwarding { per_sec: *n },
+            UserAction::ReadConsistency(c) => Command::SetReadConsistency(*c),
             UserAction::DeleteRows(table) => {
                 Command::Backup(BackupCommand::DeleteRows { table: *table })
             }
@@ -666,6 +682,8 @@ mod tests {
             UserAction::FailRegion(0),
             UserAction::HealRegion(0),
             UserAction::Forwarding(50),
+            UserAction::ReadConsistency(ReadConsistency::Eventual),
+            UserAction::ReadConsistency(ReadConsistency::Global),
             UserAction::DeleteRows(Table::Orders),
             UserAction::DeleteRows(Table::Products),
             UserAction::Snapshot,

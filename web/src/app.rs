@@ -634,6 +634,12 @@ fn playground(props: &PlaygroundProps) -> Html {
         records: g.records.clone(),
         shown,
         forwarding: g.forward_rate,
+        read_consistency: g.read_consistency,
+        read_after_write: crate::components::world::read_after_write_text(
+            g.read_consistency,
+            &sim.metrics().forward_read_wait,
+            sim.metrics().forward_reads_stale,
+        ),
         switching: g.switching.map(|(r, _)| r.0),
         primary_failed_at: g.primary_failed_at,
     };

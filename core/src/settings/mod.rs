@@ -3,5 +3,6 @@
 //! both, and a command names no subsystem.
 
 pub mod capacity;
+pub mod forwarding;
 pub mod load;
 pub mod scaling;

@@ -3,6 +3,8 @@
 //! and the RPO and RTO the core measured for every finished switchover or failover.
 
 use aurora_core::global::{GlobalRecord, RegionRole};
+use aurora_core::metrics::Histogram;
+use aurora_core::settings::forwarding::ReadConsistency;
 use aurora_core::view::RegionView;
 use aurora_core::SimTime;
 use yew::prelude::*;
@@ -11,6 +13,31 @@ use crate::actions::{region_name, UserAction};
 use crate::format;
 use crate::names;
 use crate::state::Action;
+
+/// What reads right after a forwarded write met under read consistency `c`: how long they
+/// waited for the secondary, and how many missed the session's own write. `None` before any.
+pub fn read_after_write_text(c: ReadConsistency, wait: &Histogram, stale: u64) -> Option<String> {
+    let n = wait.count();
+    if n == 0 {
+        return None;
+    }
+    let ms = |q| crate::format::duration(aurora_core::SimDuration::from_micros(wait.quantile(q)));
+    Some(match c {
+        ReadConsistency::Eventual => format!(
+            "EVENTUAL: reads never wait; {stale} of {n} reads right after a forwarded write did not see it yet"
+        ),
+        ReadConsistency::Session => format!(
+            "SESSION: {n} reads after a forwarded write saw it, waiting p50 {} and p99 {} for it to come back from the primary",
+            ms(500),
+            ms(990)
+        ),
+        ReadConsistency::Global => format!(
+            "GLOBAL: {n} reads after a forwarded write waited p50 {} and p99 {} for everything the primary had committed",
+            ms(500),
+            ms(990)
+        ),
+    })
+}
 
 /// Writes per second the forwarding switch turns on.
 pub const FORWARD_RATE: u32 = 50;
@@ -26,6 +53,9 @@ pub struct World {
     /// The region whose diagram is open.
     pub shown: u8,
     pub forwarding: u32,
+    /// Write forwarding's read consistency, and what the reads after forwarded writes met.
+    pub read_consistency: ReadConsistency,
+    pub read_after_write: Option<String>,
     /// A switchover waiting for its target to catch up.
     pub switching: Option<u8>,
     /// When the primary region failed, while it is down and not yet replaced.
@@ -208,6 +238,21 @@ pub fn world_view(p: &WorldProps) -> Html {
                 <button class="choice neutral" onclick={act(d, UserAction::AddRegion)}>{ "Add a secondary region" }</button>
                 { forwarding }
             </div>
+            if w.forwarding > 0 {
+                <div class="world-actions" role="group" aria-label="Read consistency of forwarded writes">
+                    <span class="label-text">{ "Read consistency" }</span>
+                    { for [ReadConsistency::Eventual, ReadConsistency::Session, ReadConsistency::Global].into_iter().map(|c| {
+                        let on = c == w.read_consistency;
+                        html! {
+                            <button class={classes!("choice", "neutral", on.then_some("on"))} aria-pressed={on.to_string()}
+                                onclick={act(d, UserAction::ReadConsistency(c))}>{ c.name() }</button>
+                        }
+                    }) }
+                </div>
+                if let Some(text) = &w.read_after_write {
+                    <p class="hint read-after-write">{ text.clone() }</p>
+                }
+            }
             <p class="hint stated">{ aurora_core::stated::SECONDARY_REGIONS.sentence() }</p>
         </section>
     }
@@ -217,6 +262,41 @@ pub fn world_view(p: &WorldProps) -> Html {
 mod tests {
     use super::*;
     use aurora_core::ids::RegionId;
+
+    #[test]
+    fn reads_after_forwarded_writes_are_worded_for_each_consistency() {
+        let empty = Histogram::default();
+        assert_eq!(
+            read_after_write_text(ReadConsistency::Session, &empty, 0),
+            None
+        );
+        let mut none_waited = Histogram::default();
+        for _ in 0..40 {
+            none_waited.record(0);
+        }
+        assert_eq!(
+            read_after_write_text(ReadConsistency::Eventual, &none_waited, 7).as_deref(),
+            Some("EVENTUAL: reads never wait; 7 of 40 reads right after a forwarded write did not see it yet")
+        );
+        let mut waited = Histogram::default();
+        for us in [0, 8_000, 10_000, 12_000, 20_000] {
+            waited.record(us);
+        }
+        let Some(session) = read_after_write_text(ReadConsistency::Session, &waited, 0) else {
+            panic!("worded")
+        };
+        assert!(
+            session.starts_with("SESSION: 5 reads after a forwarded write saw it, waiting p50 "),
+            "{session}"
+        );
+        let Some(global) = read_after_write_text(ReadConsistency::Global, &waited, 0) else {
+            panic!("worded")
+        };
+        assert!(
+            global.ends_with("for everything the primary had committed"),
+            "{global}"
+        );
+    }
 
     #[test]
     fn a_record_reads_as_rpo_and_rto() {
