@@ -32,6 +32,8 @@ const SEGMENT_GAP: f32 = 3.0;
 const PG_CHIP_H: f32 = 34.0;
 const SERVICE_H: f32 = 40.0;
 const S3_H: f32 = 44.0;
+/// The narrowest an object store is drawn: S3's backup line at the detail size, and margins.
+const STORE_MIN_W: f32 = 270.0;
 const CLUSTER_CARD_H: f32 = 66.0;
 const REGION_CARD_H: f32 = 58.0;
 
@@ -316,21 +318,30 @@ pub fn layout(view: &View, region_of: &[u8], shown: u8, narrow: bool) -> Layout 
         y += 18.0 + pgs.len().div_ceil(chips_per_row) as f32 * (PG_CHIP_H + GAP);
     }
 
-    // The object stores, side by side.
-    // Wide enough for S3's backup line ("10025000 behind VDL · restorable to 120 s"), and
-    // narrower when several share the row.
-    let room = (width - 4.0 * PAD - stores.len().saturating_sub(1) as f32 * GAP)
-        / stores.len().max(1) as f32;
-    let store_w = room.min(if narrow { 280.0 } else { 300.0 });
-    let total = stores.len() as f32 * (store_w + GAP) - GAP;
+    // The object stores, side by side, each wide enough for S3's backup line ("10025000
+    // behind VDL · restorable to 120 s"); stacked when the row cannot give each that width
+    // (a phone with S3 and a replication server).
+    let full = width - 4.0 * PAD;
+    let room = (full - stores.len().saturating_sub(1) as f32 * GAP) / stores.len().max(1) as f32;
+    let stacked = stores.len() > 1 && room < STORE_MIN_W;
+    let store_w = if stacked { full } else { room }.min(if narrow { 280.0 } else { 300.0 });
+    let total = if stacked {
+        store_w
+    } else {
+        stores.len() as f32 * (store_w + GAP) - GAP
+    };
     let mut sx = (width - total) / 2.0;
     for &s in &stores {
         let r = Rect::new(sx, y, store_w, S3_H);
         l.stores.push((s, r));
         set(&mut l.anchors, s, r.center());
-        sx += store_w + GAP;
+        if stacked {
+            y += S3_H + GAP;
+        } else {
+            sx += store_w + GAP;
+        }
     }
-    if !stores.is_empty() {
+    if !stores.is_empty() && !stacked {
         y += S3_H + GAP;
     }
     l.region = Rect::new(PAD, region_top, width - 2.0 * PAD, y - region_top);
@@ -443,16 +454,23 @@ mod tests {
 
     #[test]
     fn s3_holds_its_backup_line_on_a_desktop_and_a_phone() {
-        let (view, regions) = view_of("replicas");
         let line = "10025000 behind VDL · restorable to 120 s";
-        for narrow in [false, true] {
-            let l = layout(&view, &regions, 0, narrow);
-            let Some((_, r)) = l.stores.first() else {
-                panic!("S3 is drawn")
-            };
-            let need = crate::components::diagram::parts::text_width(line, 11.0) + 12.0;
-            assert!(r.w >= need, "narrow {narrow}: {} < {need}", r.w);
-            assert!(r.x + r.w <= l.width, "inside the diagram");
+        let need = crate::components::diagram::parts::text_width(line, 11.0) + 12.0;
+        assert!(STORE_MIN_W >= need, "{STORE_MIN_W} < {need}");
+        // Alone, and beside a Global Database's replication server.
+        for scenario in ["replicas", "global-lag"] {
+            let (view, regions) = view_of(scenario);
+            for narrow in [false, true] {
+                let l = layout(&view, &regions, 0, narrow);
+                assert!(!l.stores.is_empty(), "{scenario}: S3 is drawn");
+                for (i, (_, r)) in l.stores.iter().enumerate() {
+                    assert!(r.w >= need, "{scenario} narrow {narrow}: {} < {need}", r.w);
+                    assert!(r.x >= 0.0 && r.x + r.w <= l.width, "inside the diagram");
+                    for (_, b) in &l.stores[i + 1..] {
+                        assert!(!overlaps(r, b), "{r:?} and {b:?}");
+                    }
+                }
+            }
         }
     }
 
