@@ -29,6 +29,18 @@ pub(crate) struct Msg {
     pub payload: Payload,
 }
 
+/// One redo-stream send from the writer to a replica: `records` records up to the writer's
+/// allocation, and its VDL, under which `writes` mini-transactions become readable, written on
+/// average at `written` (where a replica's lag is measured from).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct StreamSend {
+    pub vdl: Lsn,
+    pub written: SimTime,
+    pub writes: u32,
+    pub records: u32,
+}
+
 /// What a message carries. Small and `Copy`: no allocation per message.
 #[derive(Clone, Copy, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -85,12 +97,8 @@ pub(crate) enum Payload {
         seg: SegmentId,
         upto: Lsn,
     },
-    /// Redo up to the writer's allocation, and its VDL (reached at `since`).
-    RedoStream {
-        vdl: Lsn,
-        since: SimTime,
-        records: u32,
-    },
+    /// Redo up to the writer's allocation, and its VDL.
+    RedoStream(StreamSend),
     DnsQuery {
         write: bool,
     },
@@ -185,8 +193,7 @@ pub(crate) enum Due {
     /// A replica finished applying the stream up to `vdl`.
     ReplicaApplied {
         node: NodeId,
-        vdl: Lsn,
-        since: SimTime,
+        send: StreamSend,
     },
     ClientTick,
     HealthCheck,

@@ -92,9 +92,17 @@ fn bucket_low(i: usize) -> u64 {
 
 impl Histogram {
     pub fn record(&mut self, v: u64) {
-        self.counts[bucket(v)] += 1;
-        self.total += 1;
-        self.sum = self.sum.saturating_add(v);
+        self.record_n(v, 1);
+    }
+    /// Records `v` as `n` samples (`n` events that each took `v`).
+    pub fn record_n(&mut self, v: u64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let c = &mut self.counts[bucket(v)];
+        *c = c.saturating_add(n.min(u32::MAX as u64) as u32);
+        self.total += n;
+        self.sum = self.sum.saturating_add(v.saturating_mul(n));
         self.max = self.max.max(v);
     }
     pub fn count(&self) -> u64 {
@@ -169,11 +177,12 @@ pub struct Metrics {
     pub stale_rejections: u64,
     /// Redo-stream messages to replicas.
     pub stream_messages: u64,
-    /// Replica lag at every apply, in microseconds.
+    /// Replica lag of every write a replica made readable, in microseconds: from the write on
+    /// the writer to the replica's read point passing it.
     pub replica_lag: Histogram,
-    /// The same, split by the background workload's write rate (MTRs a second) in force at
-    /// the apply: the P17 Table 4 sweep. A few rates at most.
-    pub replica_lag_by_rate: Vec<(u32, Histogram)>,
+    /// The same, split by the background workload's write rate (MTRs a second) in force: the
+    /// P17 Table 4 sweep. A few rates at most.
+    pub replica_lag_by_rate: Vec<LagAtRate>,
     /// Client-side results.
     pub client_ok: u64,
     pub client_errors: u64,
@@ -294,25 +303,66 @@ impl Default for Metrics {
     }
 }
 
+/// Replica lag at one write rate, and the share of it spent before VDL passed the write
+/// (the storage quorum), so the rest is the stream's hop and the replica's apply.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LagAtRate {
+    /// Write statements (MTRs) a second.
+    pub rate: u32,
+    pub lag: Histogram,
+    /// Sum over shipped writes of the time from the write to VDL's move, µs, and their count.
+    pub durable_wait_us: u64,
+    pub durable_writes: u64,
+}
+
+impl LagAtRate {
+    /// The mean time from a write to VDL passing it, µs.
+    pub fn durable_wait_mean(&self) -> Option<u64> {
+        self.durable_wait_us.checked_div(self.durable_writes)
+    }
+}
+
 /// Write rates `replica_lag_by_rate` keeps apart; later rates are not split out.
 pub const LAG_RATES_KEPT: usize = 16;
 
 impl Metrics {
     /// Records a replica lag under the write rate in force (none if no background writes).
-    pub(crate) fn record_lag_at_rate(&mut self, writes_per_sec: u32, lag: SimDuration) {
+    pub(crate) fn record_lag_at_rate(&mut self, writes_per_sec: u32, lag: SimDuration, n: u64) {
+        if let Some(r) = self.lag_at_rate(writes_per_sec) {
+            r.lag.record_n(lag.as_micros(), n);
+        }
+    }
+
+    /// Records that `n` writes waited `wait` on average for VDL to pass them before being
+    /// shipped to the replicas, under the write rate in force.
+    pub(crate) fn record_durable_wait(&mut self, writes_per_sec: u32, wait: SimDuration, n: u64) {
+        if let Some(r) = self.lag_at_rate(writes_per_sec) {
+            r.durable_wait_us = r
+                .durable_wait_us
+                .saturating_add(wait.as_micros().saturating_mul(n));
+            r.durable_writes += n;
+        }
+    }
+
+    /// The entry for a write rate, made if there is room (none if no background writes).
+    fn lag_at_rate(&mut self, writes_per_sec: u32) -> Option<&mut LagAtRate> {
         if writes_per_sec == 0 {
-            return;
+            return None;
         }
         let by = &mut self.replica_lag_by_rate;
-        let i = match by.iter().position(|(r, _)| *r == writes_per_sec) {
+        let i = match by.iter().position(|r| r.rate == writes_per_sec) {
             Some(i) => i,
             None if by.len() < LAG_RATES_KEPT => {
-                by.push((writes_per_sec, Histogram::default()));
+                by.push(LagAtRate {
+                    rate: writes_per_sec,
+                    ..LagAtRate::default()
+                });
                 by.len() - 1
             }
-            None => return,
+            None => return None,
         };
-        by[i].1.record(lag.as_micros());
+        by.get_mut(i)
     }
 
     pub(crate) fn set_write_unavailable(&mut self, now: SimTime, lost: bool) {

@@ -485,7 +485,7 @@ static SCENARIOS: [Scenario; 25] = [
     },
     Scenario {
         name: "replicas",
-        summary: "A writer and three replicas in three AZs: the redo stream keeps every replica a millisecond or so behind, never in the commit path.",
+        summary: "A writer and three replicas in three AZs: every replica shows a write a few milliseconds after it is made (the storage quorum makes it durable, then the redo stream carries it one hop), never in the commit path.",
         duration: SimDuration::from_secs(10),
         config: || SimConfig {
             initial_volume_bytes: 4 * PG_SIZE_BYTES,

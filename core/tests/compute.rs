@@ -768,34 +768,53 @@ fn replicas_show_the_cpu_their_client_reads_use() {
     assert!(high > 2 * low, "{low} → {high}");
 }
 
-/// P17 Table 4's sweep: the replica lag is measured at each of the four write rates and stays
-/// in what AWS states (P17 §4.2.4 "typically ≤ 20 ms"). The model's lag is one cross-AZ hop
-/// plus the apply thread's work, which at 10,000 writes/s keeps it only a few per cent busy,
-/// so the lag is nearly flat (within 5 % across the rates) and below the paper's at every rate:
-/// Table 4's rise from 2.62 to 5.38 ms is not reproduced by per-record costs of the size a
-/// redo apply has. The test holds the model to that account: within a factor of ten below
-/// Table 4, never above it, and flat, so a change that made it rise, fall or vanish shows here.
+/// P17 Table 4's sweep: the replica lag, counted from the write on the writer to the replica's
+/// read point passing it, is measured at each of the four write rates.
+///
+/// Tolerance: each rate's mean within a factor of two of Table 4. The paper gives no breakdown
+/// of its lag, and the model's network, storage and apply costs are sim defaults, so the test
+/// holds the model to the paper's order of magnitude and to its shape: lag rises with the rate
+/// (by at least 20 % from 1,000 to 10,000 writes/s, and never falls between two rates), and the
+/// part that rises is the wait for the storage quorum, while the stream's part (the hop and the
+/// apply) stays within 10 % across the rates. A lag measured from VDL's move (one hop, flat at
+/// 0.7 ms) fails the first and second checks.
 #[test]
-fn replica_lag_sweep_measures_every_table4_rate() {
+fn replica_lag_sweep_rises_with_the_write_rate_like_table4() {
     use aurora_core::compute::replica::TABLE4_LAG;
-    use aurora_core::lag_sweep::lag_at;
+    use aurora_core::lag_sweep::{durable_wait_at, lag_at};
     let sc = aurora_core::scenario::find("replica-lag-sweep").expect("scenario");
     let mut sim = sc.start(1);
     sim.set_recording(false);
     sim.run_until(SimTime::ZERO + sc.duration);
     assert_eq!(sim.invariant_violations(), 0);
-    let mut means = Vec::new();
+    let (mut means, mut waits) = (Vec::new(), Vec::new());
     for (writes, paper) in TABLE4_LAG {
         let (mean, p99) = lag_at(&sim, writes).expect("lag measured at every rate");
-        assert!(p99 < 20_000, "{writes}/s: p99 {p99} µs");
+        let wait = durable_wait_at(&sim, writes).expect("quorum wait measured at every rate");
         assert!(
-            mean <= paper && mean * 10 >= paper,
-            "{writes}/s: {mean} µs vs {paper}"
+            p99 < 20_000,
+            "{writes}/s: p99 {p99} µs (P17 §4.2.4: typically ≤ 20 ms)"
         );
+        assert!(
+            mean * 2 >= paper && mean <= paper * 2,
+            "{writes}/s: {mean} µs vs Table 4's {paper} µs"
+        );
+        assert!(wait < mean, "{writes}/s: quorum wait {wait} of {mean} µs");
         means.push(mean);
+        waits.push(wait);
     }
-    let (lo, hi) = (means.iter().min().unwrap(), means.iter().max().unwrap());
-    assert!(hi * 100 <= lo * 105, "lag across the rates: {means:?}");
+    assert!(
+        means.windows(2).all(|w| w[1] >= w[0]),
+        "lag by rate: {means:?}"
+    );
+    assert!(means[3] * 100 >= means[0] * 120, "lag by rate: {means:?}");
+    let stream: Vec<u64> = means.iter().zip(&waits).map(|(m, w)| m - w).collect();
+    let (lo, hi) = (stream.iter().min().unwrap(), stream.iter().max().unwrap());
+    assert!(
+        hi * 100 <= lo * 110,
+        "the stream's part by rate: {stream:?}"
+    );
+    assert!(waits[3] > waits[0], "quorum wait by rate: {waits:?}");
     let replica = sim
         .instances()
         .iter()

@@ -12,7 +12,7 @@ use yew::prelude::*;
 use crate::actions::current_load;
 use crate::components::backups::BackupsPanel;
 use crate::components::capacity::{CapacityFigures, CapacityPanel, Gauge};
-use crate::components::charts::{Charts, Figures};
+use crate::components::charts::{Charts, Figures, Table4Row};
 use crate::components::controls::PlaybackBar;
 use crate::components::diagram::{Diagram, Scene};
 use crate::components::event_log::EventLog;
@@ -541,7 +541,12 @@ fn playground(props: &PlaygroundProps) -> Html {
             lag_table4: aurora_core::compute::replica::TABLE4_LAG
                 .iter()
                 .filter_map(|&(w, paper)| {
-                    aurora_core::lag_sweep::lag_at(sim, w).map(|(mean, _)| (w, mean, paper))
+                    aurora_core::lag_sweep::lag_at(sim, w).map(|(mean, _)| Table4Row {
+                        writes_per_sec: w,
+                        mean,
+                        quorum_wait: aurora_core::lag_sweep::durable_wait_at(sim, w),
+                        paper,
+                    })
                 })
                 .collect(),
             ios_per_txn: m.redo_ios_per_txn(),

@@ -5,7 +5,7 @@
 
 use crate::compute::instance::Role;
 use crate::compute::Compute;
-use crate::engine::{Due, Kernel, Payload};
+use crate::engine::{Due, Kernel, Payload, StreamSend};
 use crate::event::{Event, MsgKind};
 use crate::ids::NodeId;
 use crate::lsn::Lsn;
@@ -40,18 +40,35 @@ pub const TABLE4_LAG: [(u32, u64); 4] = [
 
 /// VDL moved: ship the stream to the replicas after the boxcar delay, once per batch of moves.
 pub(crate) fn vdl_moved(k: &mut Kernel, c: &mut Compute) {
-    if c.writer.stream_scheduled || !c.instances.iter().any(|i| i.role == Role::Replica) {
+    if !c.instances.iter().any(|i| i.role == Role::Replica) {
+        // No replica will ever be told of these writes: forget them as VDL passes.
+        let vdl = c.writer.log.vdl();
+        let u = &mut c.writer.unshipped;
+        while u.front().is_some_and(|&(lsn, _)| lsn <= vdl) {
+            u.pop_front();
+        }
+        return;
+    }
+    if c.writer.stream_scheduled {
         return;
     }
     c.writer.stream_scheduled = true;
     k.schedule_in(c.writer.config.boxcar_delay, Due::ReplicaStream);
 }
 
-/// Sends every replica the records since the last send and the current VDL.
-pub(crate) fn on_stream(k: &mut Kernel, c: &mut Compute, metrics: &mut Metrics) {
+/// Sends every replica the records since the last send and the current VDL. `writes_per_sec`
+/// is the background workload's rate, under which the writes' wait for VDL is counted.
+pub(crate) fn on_stream(
+    k: &mut Kernel,
+    c: &mut Compute,
+    metrics: &mut Metrics,
+    writes_per_sec: u32,
+) {
     let w = &mut c.writer;
     w.stream_scheduled = false;
-    let (vdl, since, upto) = (w.log.vdl(), w.vdl_since, w.log.max_allocated());
+    let (vdl, upto) = (w.log.vdl(), w.log.max_allocated());
+    let (written, writes) = shipped_writes(w, vdl);
+    metrics.record_durable_wait(writes_per_sec, w.vdl_since - written, writes as u64);
     let records = upto.0.saturating_sub(w.stream_upto.0).min(u32::MAX as u64) as u32;
     w.stream_upto = upto;
     let bytes = records.saturating_mul(w.config.record_bytes).max(64);
@@ -67,13 +84,36 @@ pub(crate) fn on_stream(k: &mut Kernel, c: &mut Compute, metrics: &mut Metrics) 
             to,
             MsgKind::RedoStream,
             bytes,
-            Payload::RedoStream {
+            Payload::RedoStream(StreamSend {
                 vdl,
-                since,
+                written,
+                writes,
                 records,
-            },
+            }),
         );
         metrics.stream_messages += 1;
+    }
+}
+
+/// Takes the writes this send's VDL makes readable off the writer's unshipped list: when they
+/// were written, on average, and how many. With none (VDL moved for an older write), the time
+/// VDL moved stands in, as one write.
+fn shipped_writes(w: &mut crate::compute::writer::Writer, vdl: Lsn) -> (SimTime, u32) {
+    let (mut sum, mut n) = (0u64, 0u64);
+    while let Some(&(lsn, at)) = w.unshipped.front() {
+        if lsn > vdl {
+            break;
+        }
+        w.unshipped.pop_front();
+        sum = sum.saturating_add(at.as_micros());
+        n += 1;
+    }
+    match sum.checked_div(n) {
+        Some(mean) => (
+            SimTime::ZERO + SimDuration::from_micros(mean),
+            n.min(u32::MAX as u64) as u32,
+        ),
+        None => (w.vdl_since, 1),
     }
 }
 
@@ -91,11 +131,10 @@ pub(crate) fn on_stream_arrived(
     c: &mut Compute,
     hot_bytes: u64,
     node: NodeId,
-    vdl: Lsn,
-    since: SimTime,
-    records: u32,
+    send: StreamSend,
 ) {
     let hot = hot_bytes;
+    let records = send.records;
     let Some(inst) = c.instances.iter_mut().find(|i| i.node == node) else {
         return;
     };
@@ -111,7 +150,7 @@ pub(crate) fn on_stream_arrived(
     let done = inst.apply_free_at.max(k.now) + cost;
     inst.apply_free_at = done;
     inst.apply_busy += cost;
-    k.schedule(done, Due::ReplicaApplied { node, vdl, since });
+    k.schedule(done, Due::ReplicaApplied { node, send });
 }
 
 /// The apply thread's work for one message, in nanoseconds.
@@ -121,16 +160,22 @@ pub fn apply_nanos(applied: u64, discarded: u64) -> u64 {
         + discarded * DISCARD_NANOS_PER_RECORD
 }
 
-/// The replica has applied everything up to `vdl`: its read point moves, its lag is measured.
+/// The replica has applied everything up to the send's VDL: its read point moves, and each of
+/// the writes it made readable counts one lag sample.
 pub(crate) fn on_applied(
     k: &mut Kernel,
     c: &mut Compute,
     metrics: &mut Metrics,
     writes_per_sec: u32,
     node: NodeId,
-    vdl: Lsn,
-    since: SimTime,
+    send: StreamSend,
 ) {
+    let StreamSend {
+        vdl,
+        written,
+        writes,
+        ..
+    } = send;
     let max = c.writer.log.max_allocated();
     let Some(inst) = c.instances.iter_mut().find(|i| i.node == node) else {
         return;
@@ -139,11 +184,13 @@ pub(crate) fn on_applied(
         return;
     }
     inst.read_point = vdl;
-    inst.read_point_since = since;
-    inst.lag = k.now - since;
+    inst.read_point_since = written;
+    inst.lag = k.now - written;
     inst.lag_lsn = max.0.saturating_sub(vdl.0);
-    metrics.replica_lag.record(inst.lag.as_micros());
-    metrics.record_lag_at_rate(writes_per_sec, inst.lag);
+    metrics
+        .replica_lag
+        .record_n(inst.lag.as_micros(), writes as u64);
+    metrics.record_lag_at_rate(writes_per_sec, inst.lag, writes as u64);
     k.emit(Event::ReplicaApplied {
         node,
         vdl,

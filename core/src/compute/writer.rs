@@ -107,8 +107,13 @@ pub struct Writer {
     pub pgs: Vec<WriterPg>,
     /// Transactions waiting for VDL to reach their commit LSN, in LSN order, with who to tell.
     commits: VecDeque<(Lsn, SimTime, Reply)>,
-    /// When VDL last moved: replicas measure their lag from here.
+    /// When VDL last moved.
     pub vdl_since: SimTime,
+    /// Each mini-transaction not yet shipped to the replicas under a VDL that covers it: its
+    /// last LSN and when it was written. A replica's lag is measured from the write, not from
+    /// VDL's move, because a replica cannot show a write before the storage quorum has made
+    /// it durable: that wait is part of what a reader on a replica sees.
+    pub(crate) unshipped: VecDeque<(Lsn, SimTime)>,
     /// Acknowledged commit LSNs that a storage failure could still take away.
     pub(crate) acked: VecDeque<Lsn>,
     /// LAL stops allocation until VDL moves.
@@ -142,6 +147,7 @@ impl Writer {
             backlog: 0,
             manual: None,
             vdl_since: SimTime::ZERO,
+            unshipped: VecDeque::new(),
             stream_scheduled: false,
             stream_upto: lsn,
         };
@@ -200,6 +206,7 @@ impl Writer {
         }
         self.stream_upto = self.log.max_allocated();
         self.vdl_since = SimTime::ZERO;
+        self.unshipped.clear();
         let dropped = self.commits.len() as u64 + self.backlog;
         let replies = self.commits.drain(..).map(|c| c.2).collect();
         self.backlog = 0;
@@ -248,6 +255,7 @@ fn write_mtr(k: &mut Kernel, w: &mut Writer, records: u32) -> Option<Lsn> {
     let pg = k.rng.below(w.pgs.len() as u64) as u32;
     let (_, last) = w.log.allocate(pg, records).ok()?;
     w.log.mark_cpl(last);
+    w.unshipped.push_back((last, k.now));
     buffer(k, w, pg, last, records * w.config.record_bytes);
     Some(last)
 }
