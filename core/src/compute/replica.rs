@@ -197,3 +197,202 @@ pub(crate) fn on_applied(
         lag: inst.lag,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    //! The redo stream on its own: a kernel, the compute layer (a writer and replicas on their
+    //! nodes) and the metrics, nothing else of the model. VDL is moved by hand, as the writer's
+    //! acknowledgements would move it.
+
+    use super::*;
+    use crate::compute::instance::{Instance, CLASSES};
+    use crate::compute::writer::{Writer, WriterConfig};
+    use crate::ids::{AzId, RegionId};
+    use crate::topology::NodeKind;
+    use alloc::vec::Vec;
+
+    /// A writer in AZ a and `replicas` replicas in AZ b, their nodes in the kernel's topology.
+    fn cluster(replicas: usize) -> (Kernel, Compute, Metrics) {
+        let mut k = Kernel::new(1);
+        let node = k.topo.add(NodeKind::Instance, RegionId(0), Some(AzId(0)));
+        let mut c = Compute::new(
+            Writer::new(node, 1, WriterConfig::default()),
+            Instance::new(node, CLASSES[4], 0, Role::Writer),
+        );
+        for _ in 0..replicas {
+            let r = k.topo.add(NodeKind::Instance, RegionId(0), Some(AzId(1)));
+            c.instances
+                .push(Instance::new(r, CLASSES[4], 1, Role::Replica));
+        }
+        (k, c, Metrics::default())
+    }
+
+    /// The writer writes one MTR of `records` records at `at`, and VDL moves past it.
+    fn write_durable(k: &mut Kernel, c: &mut Compute, at: u64, records: u32) -> Lsn {
+        k.now = SimTime::from_micros(at);
+        let w = &mut c.writer;
+        let (_, last) = w.log.allocate(0, records).expect("room under LAL");
+        w.log.mark_cpl(last);
+        w.unshipped.push_back((last, k.now));
+        w.log.advance_pg(0, last);
+        w.log.recompute();
+        w.vdl_since = k.now;
+        last
+    }
+
+    /// Everything the kernel has queued, in order, with the clock moved to each.
+    fn run(k: &mut Kernel) -> Vec<(SimTime, Due)> {
+        let mut out = Vec::new();
+        while let Some(d) = k.pop_until(SimTime::from_micros(u64::MAX / 2)) {
+            out.push((k.now, d));
+        }
+        out
+    }
+
+    fn sends(dues: &[(SimTime, Due)]) -> Vec<(NodeId, StreamSend)> {
+        dues.iter()
+            .filter_map(|(_, d)| match d {
+                Due::Deliver(m) => match m.payload {
+                    Payload::RedoStream(s) => Some((m.to, s)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// With no replica, nobody will be told of the writes: VDL's move ships nothing and the
+    /// writer forgets them, so the list cannot grow without bound.
+    #[test]
+    fn with_no_replica_vdl_moves_ship_nothing_and_forget_the_writes() {
+        let (mut k, mut c, _) = cluster(0);
+        write_durable(&mut k, &mut c, 100, 3);
+        vdl_moved(&mut k, &mut c);
+        assert!(c.writer.unshipped.is_empty());
+        assert!(!c.writer.stream_scheduled);
+        assert_eq!(k.pending(), 0);
+    }
+
+    /// VDL moves many times within a boxcar: one stream send, the boxcar delay after the first.
+    #[test]
+    fn vdl_moves_within_a_boxcar_ship_one_stream_after_the_delay() {
+        let (mut k, mut c, _) = cluster(1);
+        write_durable(&mut k, &mut c, 1_000, 3);
+        vdl_moved(&mut k, &mut c);
+        write_durable(&mut k, &mut c, 1_010, 3);
+        vdl_moved(&mut k, &mut c);
+        let dues = run(&mut k);
+        assert_eq!(dues.len(), 1, "{dues:?}");
+        assert!(matches!(dues[0].1, Due::ReplicaStream));
+        assert_eq!(
+            dues[0].0,
+            SimTime::from_micros(1_000) + c.writer.config.boxcar_delay
+        );
+    }
+
+    /// A send carries what its VDL makes readable: the writes at or below VDL, with their mean
+    /// write time (where lag counts from), and every record allocated so far; writes above
+    /// VDL wait for a later send. A replica that is down is sent nothing.
+    #[test]
+    fn a_send_carries_the_writes_its_vdl_covers_and_skips_a_replica_that_is_down() {
+        let (mut k, mut c, mut m) = cluster(2);
+        write_durable(&mut k, &mut c, 1_000, 3);
+        let vdl = write_durable(&mut k, &mut c, 1_400, 3);
+        // A third MTR is written but not yet durable.
+        let (_, above) = c.writer.log.allocate(0, 3).expect("room");
+        c.writer
+            .unshipped
+            .push_back((above, SimTime::from_micros(1_500)));
+        let down = c.instances[2].node;
+        k.topo.nodes[down.index()].up = false;
+        k.now = SimTime::from_micros(1_600);
+        on_stream(&mut k, &mut c, &mut m, 1_000);
+        let sent = sends(&run(&mut k));
+        assert_eq!(sent.len(), 1, "one replica up: {sent:?}");
+        let (to, s) = sent[0];
+        assert_eq!(to, c.instances[1].node);
+        assert_eq!(s.vdl, vdl);
+        assert_eq!((s.writes, s.written), (2, SimTime::from_micros(1_200)));
+        assert_eq!(s.records, 9);
+        assert_eq!(c.writer.unshipped.len(), 1, "the write above VDL stays");
+        assert_eq!(m.stream_messages, 1);
+        // Both writes waited from their write to VDL's move at 1,400 µs: 400 and 0, mean 200.
+        let at = &m.replica_lag_by_rate[0];
+        assert_eq!((at.rate, at.durable_wait_mean()), (1_000, Some(200)));
+    }
+
+    /// Messages that arrive together queue on the replica's one apply thread: the second's
+    /// read point moves only after the first's work and its own.
+    #[test]
+    fn messages_queue_on_the_one_apply_thread() {
+        let (mut k, mut c, _) = cluster(1);
+        let node = c.instances[1].node;
+        let send = |vdl: u64, records: u32| StreamSend {
+            vdl: Lsn(vdl),
+            written: SimTime::ZERO,
+            writes: 1,
+            records,
+        };
+        k.now = SimTime::from_micros(10_000);
+        // A hot set no larger than the cache: every record is applied (at most 99 % hit).
+        on_stream_arrived(&mut k, &mut c, 1, node, send(3, 1_000));
+        on_stream_arrived(&mut k, &mut c, 1, node, send(6, 1_000));
+        let dues = run(&mut k);
+        let times: Vec<u64> = dues.iter().map(|(t, _)| t.as_micros() - 10_000).collect();
+        let inst = &c.instances[1];
+        let one = apply_nanos(990, 10) / 1_000;
+        assert_eq!(inst.applied_records + inst.discarded_records, 2_000);
+        assert_eq!(times, [one, 2 * one], "{dues:?}");
+        assert_eq!(inst.apply_busy.as_micros(), 2 * one);
+    }
+
+    /// The read point moves to the send's VDL, lag is now minus the writes' mean write time,
+    /// and each write counts one sample; an older VDL arriving late moves nothing back.
+    #[test]
+    fn applying_moves_the_read_point_and_counts_each_write_once() {
+        let (mut k, mut c, mut m) = cluster(1);
+        let node = c.instances[1].node;
+        k.now = SimTime::from_micros(5_000);
+        let send = StreamSend {
+            vdl: Lsn(30),
+            written: SimTime::from_micros(2_000),
+            writes: 4,
+            records: 12,
+        };
+        on_applied(&mut k, &mut c, &mut m, 2_000, node, send);
+        let inst = &c.instances[1];
+        assert_eq!(inst.read_point, Lsn(30));
+        assert_eq!(inst.lag, SimDuration::from_micros(3_000));
+        assert_eq!(m.replica_lag.count(), 4);
+        assert_eq!(m.replica_lag.mean(), 3_000);
+        assert_eq!(m.replica_lag_by_rate[0].lag.count(), 4);
+        let older = StreamSend {
+            vdl: Lsn(20),
+            ..send
+        };
+        k.now = SimTime::from_micros(9_000);
+        on_applied(&mut k, &mut c, &mut m, 2_000, node, older);
+        assert_eq!(c.instances[1].read_point, Lsn(30));
+        assert_eq!(m.replica_lag.count(), 4);
+    }
+
+    /// The writer is never a replica: a stream that reaches an instance promoted meanwhile
+    /// does nothing to it.
+    #[test]
+    fn a_stream_reaching_an_instance_that_is_no_longer_a_replica_is_ignored() {
+        let (mut k, mut c, mut m) = cluster(1);
+        let node = c.instances[1].node;
+        c.instances[1].role = Role::Writer;
+        let send = StreamSend {
+            vdl: Lsn(9),
+            written: SimTime::ZERO,
+            writes: 1,
+            records: 3,
+        };
+        on_stream_arrived(&mut k, &mut c, 1, node, send);
+        on_applied(&mut k, &mut c, &mut m, 0, node, send);
+        assert_eq!(k.pending(), 0);
+        assert_eq!(c.instances[1].read_point, Lsn::ZERO);
+        assert_eq!(m.replica_lag.count(), 0);
+    }
+}
