@@ -253,3 +253,188 @@ pub(crate) fn check_node(k: &Kernel, node: NodeId) -> Result<(), CommandError> {
         _ => Err(CommandError::UnknownNode(node)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The command checks on a small cluster: every refusal names what is wrong and leaves the
+    //! model exactly as it was (same trace digest, same queue, same view), so a student's
+    //! impossible command can never half-happen.
+
+    use super::*;
+    use crate::command::Fault;
+    use crate::compute::instance::CLASSES;
+    use crate::ids::{AzId, SegmentId};
+    use crate::sim::{Sim, SimConfig};
+    use crate::time::SimTime;
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    /// A writer and one replica, run for a second so that something is under way.
+    fn cluster() -> Sim {
+        let mut sim = Sim::new(
+            SimConfig {
+                replicas: 1,
+                ..SimConfig::default()
+            },
+            1,
+        );
+        sim.run_until(SimTime::from_micros(1_000_000));
+        sim
+    }
+
+    fn replica(sim: &Sim) -> NodeId {
+        sim.instances()
+            .iter()
+            .find(|i| i.role == Role::Replica)
+            .map(|i| i.node)
+            .expect("a replica")
+    }
+
+    /// Applies `cmd`, expects `want`, and checks nothing changed.
+    fn refused(sim: &mut Sim, cmd: Command, want: CommandError) {
+        let (digest, pending, view) = (sim.trace_digest(), sim.events_pending(), sim.view());
+        assert_eq!(sim.apply(cmd.clone()), Err(want), "{cmd:?}");
+        assert_eq!(sim.trace_digest(), digest, "{cmd:?} left a trace");
+        assert_eq!(sim.events_pending(), pending, "{cmd:?} queued something");
+        assert!(sim.view() == view, "{cmd:?} changed the view");
+    }
+
+    #[test]
+    fn impossible_commands_are_refused_and_change_nothing() {
+        let mut sim = cluster();
+        let writer = sim.writer().node;
+        let r = replica(&sim);
+        let storage = sim.storage().segments[0].node;
+        refused(
+            &mut sim,
+            Command::Transaction { mtrs: 0 },
+            CommandError::BadWorkload("a transaction has 1 to 16 mini-transactions"),
+        );
+        refused(&mut sim, Command::Commit, CommandError::NoOpenTransaction);
+        refused(
+            &mut sim,
+            Command::RemoveReplica(writer),
+            CommandError::NotAReplica(writer),
+        );
+        refused(
+            &mut sim,
+            Command::RemoveReplica(storage),
+            CommandError::NotAnInstance(storage),
+        );
+        refused(
+            &mut sim,
+            Command::SetTier {
+                node: r,
+                tier: MAX_TIER + 1,
+            },
+            CommandError::BadTier(MAX_TIER + 1),
+        );
+        refused(
+            &mut sim,
+            Command::AddReplica {
+                az: None,
+                class: "db.x9.huge".to_string(),
+                tier: 1,
+            },
+            CommandError::UnknownClass("db.x9.huge".to_string()),
+        );
+        refused(
+            &mut sim,
+            Command::AddReplica {
+                az: Some(AzId(3)),
+                class: CLASSES[0].name.to_string(),
+                tier: 1,
+            },
+            CommandError::UnknownAz(AzId(3)),
+        );
+        refused(
+            &mut sim,
+            Command::Failover {
+                target: Some(writer),
+            },
+            CommandError::NotAReplica(writer),
+        );
+        refused(
+            &mut sim,
+            Command::AddCustomEndpoint {
+                name: "analytics".to_string(),
+                members: vec![],
+            },
+            CommandError::EmptyEndpoint,
+        );
+        refused(
+            &mut sim,
+            Command::Heal(Fault::CrashNode(r)),
+            CommandError::NotDown(r),
+        );
+        refused(
+            &mut sim,
+            Command::Inject(Fault::LoseSegment(SegmentId(9_999))),
+            CommandError::UnknownSegment(SegmentId(9_999)),
+        );
+    }
+
+    /// A crashed replica cannot be promoted, and a writer that is down takes no writes.
+    #[test]
+    fn a_crashed_instance_can_be_neither_promoted_nor_written_to() {
+        let mut sim = cluster();
+        let r = replica(&sim);
+        sim.apply(Command::Inject(Fault::CrashNode(r)))
+            .expect("crash the replica");
+        refused(
+            &mut sim,
+            Command::Failover { target: Some(r) },
+            CommandError::InstanceDown(r),
+        );
+        refused(
+            &mut sim,
+            Command::Inject(Fault::CrashNode(r)),
+            CommandError::AlreadyDown(r),
+        );
+        let writer = sim.writer().node;
+        sim.apply(Command::Inject(Fault::CrashNode(writer)))
+            .expect("crash the writer");
+        refused(&mut sim, Command::Write, CommandError::InstanceDown(writer));
+        refused(
+            &mut sim,
+            Command::Transaction { mtrs: 2 },
+            CommandError::InstanceDown(writer),
+        );
+    }
+
+    /// With no replica up there is nobody to fail over to; while a failover runs, a second one
+    /// is refused.
+    #[test]
+    fn failover_needs_a_target_and_runs_one_at_a_time() {
+        let mut sim = cluster();
+        let r = replica(&sim);
+        sim.apply(Command::Inject(Fault::CrashNode(r)))
+            .expect("crash the replica");
+        refused(
+            &mut sim,
+            Command::Failover { target: None },
+            CommandError::NoFailoverTarget,
+        );
+        sim.apply(Command::Heal(Fault::CrashNode(r)))
+            .expect("restart it");
+        sim.apply(Command::Failover { target: None })
+            .expect("a failover to the replica");
+        refused(
+            &mut sim,
+            Command::Failover { target: None },
+            CommandError::FailoverInProgress,
+        );
+    }
+
+    /// A command that is accepted does what it says: a manual write then commit closes the
+    /// transaction, so a second commit has nothing to commit.
+    #[test]
+    fn a_manual_transaction_commits_once() {
+        let mut sim = cluster();
+        sim.apply(Command::Write).expect("write");
+        assert!(sim.writer().manual_open());
+        sim.apply(Command::Commit).expect("commit");
+        assert!(!sim.writer().manual_open());
+        refused(&mut sim, Command::Commit, CommandError::NoOpenTransaction);
+    }
+}
