@@ -221,6 +221,14 @@ pub(crate) fn set(
     }
 }
 
+/// Pauses instance `i`: no capacity (and no bill) until a connection wakes it.
+fn pause_now(k: &mut Kernel, i: &mut Instance, changes: &mut Vec<(NodeId, u16)>) {
+    i.serverless.paused = true;
+    i.serverless.half = 0;
+    k.emit(Event::Paused { node: i.node });
+    changes.push((i.node, 0));
+}
+
 /// Once a second: measure and scale every serverless instance (a connection is a client
 /// whose cached DNS answer points at it).
 pub(crate) fn on_tick(
@@ -278,10 +286,7 @@ pub(crate) fn on_tick(
                         && !i.serverless.paused
                         && i.serverless.resuming_until.is_none()
                     {
-                        i.serverless.paused = true;
-                        i.serverless.half = 0;
-                        k.emit(Event::Paused { node: i.node });
-                        changes.push((i.node, 0));
+                        pause_now(k, i, &mut changes);
                         continue;
                     }
                     if !writer_paused && i.serverless.paused {
@@ -295,10 +300,7 @@ pub(crate) fn on_tick(
                 let idle = cpu == 0 && connections == 0;
                 if let (true, Some(after), None) = (idle, pause_after, follows) {
                     if now - i.serverless.last_active >= after {
-                        i.serverless.paused = true;
-                        i.serverless.half = 0;
-                        k.emit(Event::Paused { node: i.node });
-                        changes.push((i.node, 0));
+                        pause_now(k, i, &mut changes);
                         continue;
                     }
                 }
@@ -340,11 +342,8 @@ pub(crate) fn on_tick(
                     && now - i.serverless.last_active >= V1_PAUSE_AFTER
                 {
                     i.serverless.v1_before_pause = i.serverless.half;
-                    i.serverless.paused = true;
-                    i.serverless.half = 0;
                     i.serverless.v1_window.clear();
-                    k.emit(Event::Paused { node: i.node });
-                    changes.push((i.node, 0));
+                    pause_now(k, i, &mut changes);
                     continue;
                 }
                 let acu = i.serverless.half / 2;
