@@ -42,6 +42,15 @@ fn ok(sim: &mut Sim, c: B) {
     sim.apply(Command::Backup(c)).expect("accepted");
 }
 
+/// A same-region clone of cluster `source`, without Backtrack.
+fn clone_of(source: u32) -> B {
+    B::Clone {
+        source,
+        region: RegionId(0),
+        backtrack_hours: 0,
+    }
+}
+
 /// What a read at the current instant returns: the production rows' digest.
 fn read(sim: &Sim) -> u64 {
     sim.backup().rows.digest()
@@ -173,14 +182,7 @@ fn a_clone_of_a_serverless_v2_cluster_gets_a_db_serverless_writer() {
     })
     .expect("a Serverless v2 writer");
     sim.run_until(secs(5));
-    ok(
-        &mut sim,
-        B::Clone {
-            source: 0,
-            region: RegionId(0),
-            backtrack_hours: 0,
-        },
-    );
+    ok(&mut sim, clone_of(0));
     assert_eq!(
         sim.backup().cluster(1).unwrap().writer_class,
         "db.serverless"
@@ -438,14 +440,7 @@ fn a_clone_and_its_source_never_see_each_others_writes() {
     let mut sim = checked(config(5, 0));
     sim.run_until(secs(10));
     let at_clone = sim.backup().rows.clone();
-    ok(
-        &mut sim,
-        B::Clone {
-            source: 0,
-            region: RegionId(0),
-            backtrack_hours: 0,
-        },
-    );
+    ok(&mut sim, clone_of(0));
     let c = sim.backup().cluster(1).unwrap();
     assert_eq!(
         c.shared_pages() as usize,
@@ -493,23 +488,9 @@ fn the_sixteenth_clone_of_a_source_is_a_full_copy() {
     let mut sim = checked(config(5, 0));
     sim.run_until(secs(10));
     for _ in 0..MAX_COW_CLONES {
-        ok(
-            &mut sim,
-            B::Clone {
-                source: 0,
-                region: RegionId(0),
-                backtrack_hours: 0,
-            },
-        );
+        ok(&mut sim, clone_of(0));
     }
-    ok(
-        &mut sim,
-        B::Clone {
-            source: 0,
-            region: RegionId(0),
-            backtrack_hours: 0,
-        },
-    );
+    ok(&mut sim, clone_of(0));
     let b = sim.backup();
     assert_eq!(
         b.clusters.iter().filter(|c| c.is_cow_clone_of(0)).count(),
@@ -547,14 +528,7 @@ fn deleting_a_source_leaves_its_clones_whole() {
     );
     let ready = sim.backup().cluster(1).unwrap().ready_at;
     assert_eq!(
-        refused(
-            &mut sim,
-            B::Clone {
-                source: 1,
-                region: RegionId(0),
-                backtrack_hours: 0
-            }
-        ),
+        refused(&mut sim, clone_of(1)),
         BackupError::ClusterNotReady(1)
     );
     sim.run_until(ready + aurora_core::SimDuration::from_secs(1));
@@ -569,14 +543,7 @@ fn deleting_a_source_leaves_its_clones_whole() {
         ),
         BackupError::CloneOtherRegion(RegionId(1))
     );
-    ok(
-        &mut sim,
-        B::Clone {
-            source: 1,
-            region: RegionId(0),
-            backtrack_hours: 0,
-        },
-    );
+    ok(&mut sim, clone_of(1));
     let before = sim.backup().cluster(2).unwrap().rows.digest();
     ok(&mut sim, B::DeleteCluster { cluster: 1 });
     sim.run_until(sim.now() + aurora_core::SimDuration::from_secs(10));

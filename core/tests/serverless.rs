@@ -170,12 +170,17 @@ fn v1_never_scales_during_a_long_transaction_and_only_by_doubling() {
 }
 
 fn v1_writer(pause: bool, clients: ClientWorkload) -> Sim {
+    v1_writer_seeded(3, pause, clients)
+}
+
+/// The same, with the run's seed.
+fn v1_writer_seeded(seed: u64, pause: bool, clients: ClientWorkload) -> Sim {
     let mut sim = Sim::new(
         SimConfig {
             clients,
             ..SimConfig::default()
         },
-        3,
+        seed,
     );
     let w = sim.writer().node;
     sim.apply(Command::SetCapacity {
@@ -254,24 +259,8 @@ fn v1_resumes_at_the_capacity_it_had_before_pausing() {
 
 #[test]
 fn v1_gives_up_after_300_s_without_a_scaling_point() {
-    let mut sim = Sim::new(
-        SimConfig {
-            clients: load(4_000, Pattern::Steady),
-            ..SimConfig::default()
-        },
-        2,
-    );
+    let mut sim = v1_writer_seeded(2, false, load(4_000, Pattern::Steady));
     let w = sim.writer().node;
-    sim.apply(Command::SetCapacity {
-        node: w,
-        capacity: Capacity::V1 {
-            min_acu: 1,
-            max_acu: 16,
-            pause: false,
-            on_timeout: TimeoutAction::Rollback,
-        },
-    })
-    .unwrap();
     sim.apply(Command::LongTransaction {
         duration: SimDuration::from_mins(20),
     })
