@@ -138,27 +138,12 @@ pub fn cluster_row(c: &ClusterView) -> ClusterRow {
             )
         }
     };
-    let state = if c.available {
-        tables_text(&c.tables).join(" · ")
-    } else {
-        format!(
-            "being created: {:.0}%, ready at {}",
-            c.progress * 100.0,
-            point(c.ready_at)
-        )
-    };
     let pages = matches!(c.kind, ClusterKind::Clone { .. }).then(|| {
         let all = f64::from(c.pages.max(1));
         (
             f64::from(c.shared_pages) / all,
             f64::from(c.own_pages) / all,
             f64::from(c.source_own_pages) / all,
-        )
-    });
-    let pages_text = pages.map(|_| {
-        format!(
-            "shares {} of {} pages; {} its own, {} the source's own since",
-            c.shared_pages, c.pages, c.own_pages, c.source_own_pages
         )
     });
     let short_what = match c.kind {
@@ -180,16 +165,16 @@ pub fn cluster_row(c: &ClusterView) -> ClusterRow {
             .map(|t| format!("{} {}/{}", t.name, t.live, t.rows))
             .collect::<Vec<_>>()
             .join(" · ");
-        alloc_vec(tables_text(&c.tables).join(" · "), short)
+        vec![tables_text(&c.tables).join(" · "), short]
     } else {
-        alloc_vec(
+        vec![
             format!(
                 "being created: {:.0}%, ready at {}",
                 c.progress * 100.0,
                 point(c.ready_at)
             ),
             format!("{:.0}%, ready at {}", c.progress * 100.0, point(c.ready_at)),
-        )
+        ]
     };
     let card_storage = vec![
         format!(
@@ -224,17 +209,11 @@ pub fn cluster_row(c: &ClusterView) -> ClusterRow {
         name: c.name.clone(),
         accessible: c.accessible_name(),
         what,
-        state,
+        // The panel has room for each line's longest wording.
+        state: card_state[0].clone(),
         pages,
-        pages_text,
-        storage: format!(
-            "{} volume, {} PG{}, a {} writer, pays for {}",
-            format::bytes(c.volume_bytes),
-            c.pgs,
-            if c.pgs == 1 { "" } else { "s" },
-            c.writer_class,
-            format::bytes(c.billed_bytes)
-        ),
+        pages_text: card_pages.first().cloned(),
+        storage: card_storage[0].clone(),
         writer: format!(
             "writer {} ({}), {}",
             c.writer,
@@ -253,10 +232,6 @@ pub fn cluster_row(c: &ClusterView) -> ClusterRow {
         available: c.available,
         writing: c.writes_per_sec > 0,
     }
-}
-
-fn alloc_vec(long: String, short: String) -> Vec<String> {
-    vec![long, short]
 }
 
 /// The S3 store's two lines in the diagram: what it holds and how far it trails VDL.
