@@ -7,7 +7,7 @@ use crate::backup::data::Table;
 use crate::backup::BackupCommand;
 use crate::command::Command;
 use crate::ids::RegionId;
-use crate::scenario::Figure;
+use crate::report::Figure;
 use crate::sim::{Sim, SimConfig};
 use crate::storage::PG_SIZE_BYTES;
 use crate::time::SimTime;

@@ -27,7 +27,7 @@ use crate::command::Command;
 use crate::compute::instance::{Role, CLASSES};
 use crate::compute::replica::TABLE4_LAG;
 use crate::metrics::LagAtRate;
-use crate::scenario::Figure;
+use crate::report::Figure;
 use crate::sim::{Sim, SimConfig};
 use crate::storage::PG_SIZE_BYTES;
 use crate::time::{SimDuration, SimTime};

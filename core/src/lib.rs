@@ -51,6 +51,7 @@ pub mod measurements;
 pub mod metrics;
 pub mod net;
 pub mod quorum;
+pub mod report;
 pub mod rng;
 pub mod role;
 pub mod run_file;

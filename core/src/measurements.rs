@@ -2,19 +2,19 @@
 //! throughput, replica lag, serverless capacity, Global Database lag, I/Os per transaction),
 //! sampled at a fixed simulated interval and written as CSV.
 //!
-//! The samples are kept inside the [`Sim`], taken when its clock first passes each multiple of
+//! The samples are kept inside the `Sim`, taken when its clock first passes each multiple of
 //! the interval, from the state left by every event up to that instant. So they do not depend
 //! on how a caller slices its `run_until` calls (the page by frames, the runner at once), a
 //! checkpoint's clone carries them and a rewind restores them, and the page's **Save measurements (CSV)**
 //! and `aurora-sim --csv` write the same numbers for the same run. Sampling only reads the
 //! model: it changes no event and no trace digest.
 
-use crate::compute::instance::Role;
-use crate::global::RegionRole;
-use crate::metrics::Histogram;
+use crate::compute::instance::{Instance, Role};
+use crate::global::{Global, RegionRole};
+use crate::metrics::{Histogram, Metrics};
 use crate::serverless::Capacity;
-use crate::sim::Sim;
 use crate::time::{SimDuration, SimTime};
+use crate::topology::Topology;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -155,6 +155,18 @@ fn ratio(a: u64, b: u64) -> f64 {
     }
 }
 
+/// What a sample reads of the model: the clock, the metrics, the instances (with the topology
+/// that names them) and the Global Database's regions. The simulation lends these, so the
+/// series needs nothing else of it.
+#[derive(Clone, Copy)]
+pub struct Sampled<'a> {
+    pub now: SimTime,
+    pub metrics: &'a Metrics,
+    pub topology: &'a Topology,
+    pub instances: &'a [Instance],
+    pub global: &'a Global,
+}
+
 /// The samples of one run, and what the next one needs.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -173,9 +185,8 @@ pub struct Series {
 
 impl Series {
     /// A series sampling every `interval` from `now` (at least 1 ms apart).
-    pub fn new(interval: SimDuration, now: SimTime, sim: &Sim) -> Series {
+    pub fn new(interval: SimDuration, now: SimTime, m: &Metrics) -> Series {
         let interval = SimDuration::from_micros(interval.as_micros().max(1_000));
-        let m = sim.metrics();
         Series {
             interval,
             next: now,
@@ -208,8 +219,8 @@ impl Series {
 
     /// Takes the samples due before `now` from the model as it is (every event up to them
     /// handled, none after).
-    pub fn catch_up(&mut self, now: SimTime, sim: &Sim) {
-        while self.next < now && self.rows.len() < MAX_ROWS {
+    pub fn catch_up(&mut self, sim: &Sampled) {
+        while self.next < sim.now && self.rows.len() < MAX_ROWS {
             let at = self.next;
             let row = self.sample(at, sim, true);
             self.rows.push(row);
@@ -218,8 +229,8 @@ impl Series {
     }
 
     /// The figures at `at` from the model; `keep` moves the interval's starting point there.
-    fn sample(&mut self, at: SimTime, sim: &Sim, keep: bool) -> Row {
-        let m = sim.metrics();
+    fn sample(&mut self, at: SimTime, sim: &Sampled, keep: bool) -> Row {
+        let m = sim.metrics;
         let interval = m.commit_latency.since(&self.prev_latency);
         let some = interval.count() > 0;
         let mut row = Row {
@@ -237,8 +248,8 @@ impl Series {
             interval_commit_p99_us: some.then(|| interval.quantile(990)),
             cells: Vec::new(),
         };
-        let topo = sim.topology();
-        for i in sim.instances() {
+        let topo = sim.topology;
+        for i in sim.instances {
             let name = || format!("{}", topo.node(i.node).name());
             if i.role == Role::Replica && topo.is_up(i.node) {
                 let c = self.column(ColumnKind::ReplicaLag, name());
@@ -249,7 +260,7 @@ impl Series {
                 row.cells.push((c, u64::from(i.acu_half())));
             }
         }
-        for r in &sim.global().regions {
+        for r in &sim.global.regions {
             if r.role == RegionRole::Secondary {
                 let c = self.column(ColumnKind::GlobalLag, String::from(r.name()));
                 row.cells.push((c, r.lag.as_micros()));
@@ -276,11 +287,11 @@ impl Series {
         (self.columns.len() - 1) as u16
     }
 
-    /// The rows so far and one for `sim`'s present moment, if it is past the last: what the
-    /// panel shows now is the last row.
-    pub fn with_now(&self, sim: &Sim) -> Series {
+    /// The rows so far and one for the model's present moment, if it is past the last: what
+    /// the panel shows now is the last row.
+    pub fn with_now(&self, sim: &Sampled) -> Series {
         let mut all = self.clone();
-        let now = sim.now();
+        let now = sim.now;
         if all.rows.last().is_none_or(|r| r.at < now) {
             let row = all.sample(now, sim, false);
             all.rows.push(row);

@@ -13,16 +13,9 @@ use crate::sim::{Sim, SimConfig};
 use crate::storage::PG_SIZE_BYTES;
 use crate::time::{SimDuration, SimTime};
 use crate::workload::WorkloadConfig;
-use alloc::string::String;
 use alloc::vec::Vec;
 
-/// A measured figure in a scenario's report.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Figure {
-    Int(i64),
-    Float(f64),
-    Text(String),
-}
+pub use crate::report::Figure;
 
 /// One built-in scenario.
 pub struct Scenario {

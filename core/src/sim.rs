@@ -322,7 +322,7 @@ impl Sim {
     /// series kept so far), for [`Sim::measurements_csv`]. Only reads the model: the run and
     /// its digest are the same with it or without.
     pub fn record_measurements(&mut self, interval: SimDuration) {
-        let series = Series::new(interval, self.k.now, self);
+        let series = Series::new(interval, self.k.now, &self.m.metrics);
         self.sample_due = series.next_due();
         self.series = Some(alloc::boxed::Box::new(series));
     }
@@ -332,7 +332,20 @@ impl Sim {
     }
     /// The samples so far and the present moment as CSV (`crate::measurements`), if recorded.
     pub fn measurements_csv(&self) -> Option<alloc::string::String> {
-        self.series.as_ref().map(|s| s.with_now(self).to_csv())
+        self.series
+            .as_ref()
+            .map(|s| s.with_now(&self.sampled()).to_csv())
+    }
+
+    /// What the measurements read of the model now.
+    fn sampled(&self) -> crate::measurements::Sampled<'_> {
+        crate::measurements::Sampled {
+            now: self.k.now,
+            metrics: &self.m.metrics,
+            topology: &self.k.topo,
+            instances: &self.m.compute.instances,
+            global: &self.m.global,
+        }
     }
 
     /// Takes the samples the clock has passed, from the model as it stands.
@@ -340,7 +353,7 @@ impl Sim {
     fn sample(&mut self) {
         if self.k.now > self.sample_due {
             if let Some(mut series) = self.series.take() {
-                series.catch_up(self.k.now, self);
+                series.catch_up(&self.sampled());
                 self.sample_due = series.next_due();
                 self.series = Some(series);
             }

@@ -11,7 +11,7 @@ use aurora_core::Fault;
 
 use crate::actions::{UserAction, SLOW_PCT};
 use crate::names;
-use crate::state::Selection;
+use crate::selection::Selection;
 
 /// One button: its accessible name and what it does.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -176,6 +176,16 @@ pub fn price(millidollars: u64) -> String {
     }
 }
 
+/// A number for an SVG attribute, to one decimal.
+pub fn svg_number(v: f32) -> String {
+    let v = (v * 10.0).round() / 10.0;
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

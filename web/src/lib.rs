@@ -32,6 +32,7 @@ pub mod playback;
 pub mod probe;
 pub mod reached;
 pub mod saving;
+pub mod selection;
 pub mod state;
 pub mod take_away;
 pub mod traffic;

@@ -8,7 +8,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use aurora_core::backup::Engine;
-use aurora_core::ids::{NodeId, PgId, SegmentId};
 use aurora_core::scenario::{self, Scenario};
 use aurora_core::{SimDuration, SimTime};
 use yew::prelude::*;
@@ -30,16 +29,7 @@ const MAX_FRAME_MS: f64 = 100.0;
 /// How far the arrow keys move along the timeline, as a share of its length.
 const NUDGE: f64 = 0.02;
 
-/// What the inspector shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Selection {
-    Node(NodeId),
-    Segment(SegmentId),
-    Az(u8),
-    Pg(PgId),
-    /// A page of the shop's data (a row), by its number across the tables.
-    Page(u32),
-}
+pub use crate::selection::Selection;
 
 /// A message for the person, shown until dismissed.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -38,6 +38,7 @@ pub const LAYERS: &[(&str, &str, &[&str])] = &[
             "command",
             "backup_command",
             "event::*",
+            "report",
         ],
     ),
     (

@@ -10,7 +10,7 @@ use super::mysql::{Mirrored, MirroredConfig};
 use super::params::*;
 use crate::client::ClientWorkload;
 use crate::compute::instance::{InstanceClass, Role, CLASSES};
-use crate::scenario::Figure;
+use crate::report::Figure;
 use crate::sim::{Sim, SimConfig};
 use crate::storage::PG_SIZE_BYTES;
 use crate::time::{SimDuration, SimTime};

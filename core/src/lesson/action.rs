@@ -5,7 +5,6 @@
 //! An action names parts as a person would (`fail-az c`, `crash writer`, `crash pg0@a`); it
 //! becomes a core [`Command`] only when applied, against the simulation as it is then.
 
-use super::model::NodeRef;
 use crate::autoscaling::{Metric, Policy, COOLDOWN};
 use crate::backup::data::Table;
 use crate::backup::BackupCommand;
@@ -155,6 +154,22 @@ fn parse_az(s: &str) -> Option<u8> {
         "c" => Some(2),
         _ => None,
     }
+}
+
+/// A node as a lesson names it. Names that depend on the run (which node is the writer, which
+/// storage node holds a copy of a PG) are resolved when used, so a lesson means the same part
+/// for every seed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeRef {
+    /// The name the diagram shows: `az-b-2`, `instance-3`, `eu-west-1/instance-2`.
+    Named(String),
+    /// Whichever instance is the writer at that moment.
+    Writer,
+    /// The first storage node in AZ `az` holding a copy of PG `pg` (`pg0@a`).
+    HolderOf { pg: u32, az: u8 },
+    /// The best failover target right now: the up replica with the lowest tier, then the
+    /// largest class (`failover-target`).
+    FailoverTarget,
 }
 
 /// Reads a node reference: `writer`, `failover-target`, `pg0@a`, or a diagram name.

@@ -5,7 +5,7 @@
 //! the lesson observed of the event stream. A figure that has no value yet (a failover's length
 //! before any failover) shows as "…", and the headless runner reports it.
 
-use super::condition::Observed;
+use super::observed::Observed;
 use crate::compute::instance::Role;
 use crate::event::SegmentHealth;
 use crate::global::RegionRole;

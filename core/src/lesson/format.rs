@@ -23,12 +23,13 @@
 //! checked when the file loads, so a typo is an error, not a blank on the page.
 
 use super::action::{parse_node, Action};
-use super::condition::{Cmp, Condition, EventKind, Test};
+use super::condition::{Cmp, Condition, Test};
 use super::figure::{self, FigureId};
 use super::model::{
     Answer, Case, EndpointRef, Highlight, Lesson, Panel, Prediction, Setup, Step,
     DEFAULT_STEP_LIMIT, MAX_STEP_LIMIT,
 };
+use super::observed::EventKind;
 use crate::time::{SimDuration, SimTime};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -1050,7 +1051,7 @@ fn check_names(
     text: &str,
     errors: &mut Vec<LoadError>,
 ) {
-    use super::model::NodeRef;
+    use super::action::NodeRef;
     let Some(sc) = crate::scenario::find(scenario) else {
         return;
     };

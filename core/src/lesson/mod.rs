@@ -19,17 +19,17 @@ pub mod condition;
 pub mod figure;
 pub mod format;
 pub mod model;
+pub mod observed;
 pub mod prediction;
 pub mod run;
 pub mod summary;
 
-pub use action::Action;
-pub use condition::{Cmp, Condition, EventKind, Observed, Test};
+pub use action::{Action, NodeRef};
+pub use condition::{Cmp, Condition, Test};
 pub use figure::FigureId;
 pub use format::{parse, print, LoadError};
-pub use model::{
-    Answer, Case, EndpointRef, Highlight, Lesson, NodeRef, Panel, Prediction, Setup, Step,
-};
+pub use model::{Answer, Case, EndpointRef, Highlight, Lesson, Panel, Prediction, Setup, Step};
+pub use observed::{EventKind, Observed};
 pub use prediction::Decision;
 pub use run::{LessonRun, Phase, Resolved};
 pub use summary::{play, Summary};

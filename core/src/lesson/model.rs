@@ -6,7 +6,7 @@
 //! do), goes on when a condition on the model holds, and may ask a prediction first whose right
 //! answer the model decides. Nothing here runs anything: see [`super::run`].
 
-use super::action::Action;
+use super::action::{Action, NodeRef};
 use super::condition::{Condition, Test};
 use super::figure::FigureId;
 use crate::time::{SimDuration, SimTime};
@@ -128,22 +128,6 @@ pub enum Highlight {
     Panel(Panel),
     /// A live figure, where the page shows it.
     Figure(FigureId),
-}
-
-/// A node as a lesson names it. Names that depend on the run (which node is the writer, which
-/// storage node holds a copy of a PG) are resolved when used, so a lesson means the same part
-/// for every seed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum NodeRef {
-    /// The name the diagram shows: `az-b-2`, `instance-3`, `eu-west-1/instance-2`.
-    Named(String),
-    /// Whichever instance is the writer at that moment.
-    Writer,
-    /// The first storage node in AZ `az` holding a copy of PG `pg` (`pg0@a`).
-    HolderOf { pg: u32, az: u8 },
-    /// The best failover target right now: the up replica with the lowest tier, then the
-    /// largest class (`failover-target`).
-    FailoverTarget,
 }
 
 /// An endpoint as a lesson names it.

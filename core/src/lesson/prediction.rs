@@ -1,7 +1,7 @@
 //! Predictions: the right answer is what the model did, never typed by hand.
 
-use super::condition::Observed;
 use super::model::Prediction;
+use super::observed::Observed;
 use crate::sim::Sim;
 use crate::time::SimTime;
 
@@ -20,7 +20,7 @@ impl Prediction {
     pub fn decide(&self, sim: &Sim, seen: &Observed) -> Option<usize> {
         self.cases
             .iter()
-            .find(|c| c.tests.iter().all(|t| seen.passes(t, sim)))
+            .find(|c| c.tests.iter().all(|t| t.passes(seen, sim)))
             .map(|c| c.answer)
             .or(self.otherwise)
     }

@@ -17,9 +17,9 @@
 //!
 //! A `LessonRun` is small and `Clone`: keep one beside each checkpoint of the `Sim`.
 
-use super::condition::Observed;
 use super::figure::{self, FigureId};
 use super::model::{EndpointRef, Highlight, Lesson, Step};
+use super::observed::Observed;
 use super::prediction::Decision;
 use crate::event::Event;
 use crate::ids::NodeId;
@@ -332,7 +332,7 @@ impl LessonRun {
             return self.phase;
         }
         let step = &self.lesson.steps[self.step];
-        if step.until.iter().all(|c| self.observed.holds(c, sim)) {
+        if step.until.iter().all(|c| c.holds(&self.observed, sim)) {
             let right = step
                 .prediction
                 .as_ref()

@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::actions::{UserAction, CLUSTER_WRITES};
 use crate::backups::{parse_point, BackupsData, ClusterRow};
-use crate::components::diagram::f;
+use crate::format::svg_number as f;
 use crate::state::{Action, Selection};
 
 #[derive(Properties, Clone)]

@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use crate::components::diagram::f;
+use crate::format::svg_number as f;
 use crate::layout::Rect;
 
 /// Space between a part and its ring, in diagram units.

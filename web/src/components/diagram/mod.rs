@@ -563,15 +563,7 @@ fn short_label(label: &str) -> String {
     label.replacen(" endpoint", "", 1)
 }
 
-/// A number for an SVG attribute, to one decimal.
-pub fn f(v: f32) -> String {
-    let v = (v * 10.0).round() / 10.0;
-    if v.fract() == 0.0 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v:.1}")
-    }
-}
+pub use crate::format::svg_number as f;
 
 /// Enter or Space on a focused node does what a click does.
 pub fn activate(f: impl Fn() + 'static) -> Callback<KeyboardEvent> {
