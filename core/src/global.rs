@@ -740,3 +740,571 @@ fn reads_may_go(
         !go
     });
 }
+
+#[cfg(test)]
+mod tests {
+    //! The Global Database on its own: a kernel, the primary's compute and volume, and a
+    //! small event loop that routes only this module's dues and messages to its handlers
+    //! (everything else the primary schedules, its boxcar flushes for one, is left unhandled).
+
+    use super::*;
+    use crate::backup::{Backup, BackupConfig};
+    use crate::compute::instance::CLASSES;
+    use crate::compute::writer::{self, CommitContext, Held, WriterConfig};
+    use crate::net::CROSS_REGION_LATENCY;
+    use crate::storage::{volume, StorageConfig};
+
+    fn ms(n: u64) -> SimTime {
+        SimTime::from_micros(n * 1_000)
+    }
+
+    /// A one-PG primary cluster (writer only) and the Global Database's state beside it.
+    struct Bench {
+        k: Kernel,
+        gl: Global,
+        compute: Compute,
+        storage: Storage,
+        access: Access,
+        serverless: Serverless,
+        metrics: Metrics,
+        checker: Checker,
+        failover: FailoverState,
+        backup: Backup,
+        /// When each `GlobalShip` and `GlobalPromoted` ran.
+        ships: Vec<SimTime>,
+        promoted: Vec<(SimTime, RegionId)>,
+    }
+
+    impl Bench {
+        /// The cluster, made global with `secondaries` secondary regions at time 0.
+        fn global(secondaries: usize) -> Bench {
+            let mut k = Kernel::new(7);
+            let storage =
+                volume::build(&mut k, StorageConfig::default(), 1, RegionId(0), Lsn::ZERO);
+            let dns = k.topo.add(NodeKind::Dns, RegionId(0), None);
+            let node = k.topo.add(NodeKind::Instance, RegionId(0), Some(AzId(0)));
+            let w = Writer::new(node, storage.pgs.len(), WriterConfig::default());
+            let mut b = Bench {
+                k,
+                gl: Global::default(),
+                compute: Compute::new(w, Instance::new(node, CLASSES[1], 1, Role::Writer)),
+                storage,
+                access: Access::new(node, dns),
+                serverless: Serverless::default(),
+                metrics: Metrics::default(),
+                checker: Checker::default(),
+                failover: FailoverState::default(),
+                backup: Backup::new(BackupConfig::default()),
+                ships: Vec::new(),
+                promoted: Vec::new(),
+            };
+            for _ in 0..secondaries {
+                b.add().expect("room for another secondary");
+            }
+            b
+        }
+
+        /// The kernel, the global state and the parts, borrowed apart as the dispatch does.
+        fn split(&mut self) -> (&mut Kernel, &mut Global, Parts<'_>) {
+            let parts = Parts {
+                compute: &mut self.compute,
+                storage: &mut self.storage,
+                access: &mut self.access,
+                serverless: &mut self.serverless,
+                metrics: &mut self.metrics,
+                checker: &mut self.checker,
+                failover: &mut self.failover,
+            };
+            (&mut self.k, &mut self.gl, parts)
+        }
+
+        fn add(&mut self) -> Option<RegionId> {
+            let (k, gl, mut p) = self.split();
+            add_secondary(k, gl, &mut p)
+        }
+
+        /// The writer parks one committed transaction, not yet durable: its commit LSN.
+        fn park(&mut self) -> Lsn {
+            assert!(writer::manual_write(&mut self.k, &mut self.compute.writer));
+            assert!(writer::manual_commit(
+                &mut self.k,
+                &mut self.compute.writer,
+                &mut self.metrics
+            ));
+            self.compute.writer.last_commit().expect("a parked commit")
+        }
+
+        /// The primary's storage makes everything written durable: VDL moves, the Global
+        /// Database hears of it and parked commits are acknowledged, in the dispatch's order.
+        fn harden(&mut self) -> Lsn {
+            let log = &mut self.compute.writer.log;
+            let upto = log.max_allocated();
+            log.advance_pg(0, upto);
+            log.recompute();
+            let vdl = log.vdl();
+            vdl_moved(&mut self.k, &mut self.gl, vdl);
+            let cx = CommitContext {
+                storage: &self.storage,
+                metrics: &mut self.metrics,
+                backup: &mut self.backup,
+                held: Held(self.gl.writes_paused),
+                min_durable: self.gl.min_durable(),
+                mtrs_per_txn: 1,
+            };
+            writer::acknowledge_commits(&mut self.k, &mut self.compute, cx);
+            vdl
+        }
+
+        /// One transaction committed and acknowledged now: the new VDL.
+        fn commit(&mut self) -> Lsn {
+            let lsn = self.park();
+            assert_eq!(self.harden(), lsn);
+            lsn
+        }
+
+        /// Runs this module's dues up to `until`, then sets the clock there.
+        fn run_until(&mut self, until: SimTime) {
+            while let Some(ev) = self.k.pop_until(until) {
+                match ev {
+                    Due::GlobalShip => self.ships.push(self.k.now),
+                    Due::GlobalPromoted(r) => self.promoted.push((self.k.now, r)),
+                    _ => {}
+                }
+                let (k, gl, mut p) = self.split();
+                match ev {
+                    Due::GlobalShip => on_ship(k, gl, &mut p),
+                    Due::GlobalPromoted(r) => on_promoted(k, gl, &mut p, r),
+                    Due::GlobalForwardTick => on_forward_tick(k, gl, &mut p),
+                    Due::Deliver(msg) if k.arrive(&msg) => match msg.payload {
+                        Payload::GlobalRedo { region, vdl } => on_redo(k, gl, region, vdl),
+                        Payload::GlobalWrite { region, slot, vdl } => {
+                            on_write(k, gl, msg.to, region, slot, vdl)
+                        }
+                        Payload::GlobalAck { region, slot, vdl } => {
+                            on_ack(k, gl, &mut p, region, slot, vdl)
+                        }
+                        _ => {}
+                    },
+                    _ => {}
+                }
+                self.k.settle();
+            }
+            self.k.now = self.k.now.max(until);
+        }
+
+        /// Region `r` fails (every node in it goes down, as the fault does) or comes back.
+        fn region_health(&mut self, r: RegionId, up: bool) {
+            for n in self.k.topo.nodes.iter_mut().filter(|n| n.region == r) {
+                if n.kind != NodeKind::Dns {
+                    n.up = up;
+                }
+            }
+            region_health(&mut self.k, &mut self.gl, r, up);
+        }
+
+        fn region(&self, r: u8) -> &Region {
+            self.gl.region(RegionId(r)).expect("a region")
+        }
+
+        fn events(&mut self) -> Vec<(SimTime, Event)> {
+            self.k.drain().collect()
+        }
+    }
+
+    /// When each region became durable to what, with the lag it measured.
+    fn applied(events: &[(SimTime, Event)]) -> Vec<(SimTime, RegionId, Lsn, SimDuration)> {
+        events
+            .iter()
+            .filter_map(|&(t, e)| match e {
+                Event::GlobalApplied {
+                    region,
+                    durable,
+                    lag,
+                } => Some((t, region, durable, lag)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The nodes messages of `kind` were sent to.
+    fn sent(events: &[(SimTime, Event)], kind: MsgKind) -> Vec<(NodeId, NodeId)> {
+        events
+            .iter()
+            .filter_map(|&(_, e)| match e {
+                Event::MessageSent {
+                    from, to, kind: k, ..
+                } if k == kind => Some((from, to)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Region 0 becomes the primary; each secondary starts from a copy of the volume as it is,
+    /// on six storage nodes of its own, two in each of its three AZs, with an agent and one
+    /// replica. Ten secondaries are allowed (reference §7: "up to 10" today); an eleventh is
+    /// refused and adds nothing.
+    #[test]
+    fn ten_secondaries_start_from_a_copy_of_the_volume_and_an_eleventh_is_refused() {
+        let mut b = Bench::global(0);
+        let vdl = b.commit();
+        for n in 1..=MAX_SECONDARY_REGIONS as u8 {
+            assert_eq!(b.add(), Some(RegionId(n)));
+        }
+        assert_eq!(b.add(), None);
+        assert_eq!(b.gl.regions.len(), MAX_SECONDARY_REGIONS + 1);
+        assert_eq!(b.gl.primary().map(|r| r.id), Some(RegionId(0)));
+        let added: Vec<RegionId> = b
+            .events()
+            .iter()
+            .filter_map(|(_, e)| match e {
+                Event::RegionAdded { region } => Some(*region),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(added, (1..=10).map(RegionId).collect::<Vec<_>>());
+        for n in 1..=10u8 {
+            let r = b.region(n);
+            assert_eq!(r.role, RegionRole::Secondary);
+            assert_eq!((r.durable, r.acked), (vdl, [vdl.0; 6]));
+            assert_eq!(r.replicas.len(), 1);
+            assert_eq!(b.k.topo.node(r.agent).region, RegionId(n));
+            for (i, &s) in r.storage.iter().enumerate() {
+                let node = b.k.topo.node(s);
+                assert_eq!(node.kind, NodeKind::Storage);
+                assert_eq!(
+                    (node.region, node.az),
+                    (RegionId(n), Some(AzId(i as u8 / 2)))
+                );
+            }
+        }
+        assert_eq!(b.gl.min_durable(), Some(vdl));
+    }
+
+    /// A secondary's volume is durable to an LSN once four of its six storage nodes hold it
+    /// (three are not enough; a late, older acknowledgement changes nothing), and its lag is
+    /// measured from when the primary's VDL got there. The least durable secondary bounds
+    /// `min_durable`.
+    #[test]
+    fn a_secondary_is_durable_once_four_of_its_six_storage_nodes_acknowledge() {
+        let mut b = Bench::global(2);
+        b.k.now = ms(10);
+        let vdl = b.commit();
+        b.k.now = ms(310);
+        let ack = |b: &mut Bench, slot: u8, lsn: Lsn| {
+            let (k, gl, mut p) = b.split();
+            on_ack(k, gl, &mut p, RegionId(1), slot, lsn);
+        };
+        for slot in 0..3 {
+            ack(&mut b, slot, vdl);
+        }
+        assert_eq!(b.region(1).durable, Lsn::ZERO, "three of six");
+        ack(&mut b, 3, vdl);
+        assert_eq!(b.region(1).durable, vdl);
+        assert_eq!(b.region(1).lag, SimDuration::from_millis(300));
+        assert_eq!(b.metrics.global_lag.max(), 300_000);
+        ack(&mut b, 4, Lsn(vdl.0 - 1));
+        assert_eq!(
+            applied(&b.events()),
+            [(ms(310), RegionId(1), vdl, SimDuration::from_millis(300))]
+        );
+        assert_eq!(b.region(2).durable, Lsn::ZERO);
+        assert_eq!(b.gl.min_durable(), Some(Lsn::ZERO));
+    }
+
+    /// However often VDL moves, one ship follows `SHIP_INTERVAL` after the first move; it
+    /// sends one `GlobalRedo` per secondary behind, each agent writes to its six nodes, and
+    /// every secondary holds the commit well under a second later (reference §7: typically
+    /// < 1 s), its lag the time from the commit. A ship with nothing new sends nothing.
+    #[test]
+    fn the_stream_lands_in_every_secondary_well_under_a_second_after_the_commit() {
+        let mut b = Bench::global(2);
+        b.commit();
+        b.k.now = ms(5);
+        let vdl = b.commit();
+        b.run_until(SimTime::from_secs(1));
+        assert_eq!(b.ships, [SimTime::ZERO + SHIP_INTERVAL]);
+        let ev = b.events();
+        let agents = [b.region(1).agent, b.region(2).agent];
+        let redo = sent(&ev, MsgKind::GlobalRedo);
+        assert_eq!(redo, [(b.gl.server, agents[0]), (b.gl.server, agents[1])]);
+        assert_eq!(sent(&ev, MsgKind::RedoBatch).len(), 12);
+        let landed = applied(&ev);
+        assert_eq!(landed.len(), 2);
+        for (at, region, durable, lag) in landed {
+            assert_eq!(durable, vdl);
+            assert_eq!(b.gl.region(region).map(|r| r.durable), Some(vdl));
+            assert_eq!(lag, at - ms(5));
+            assert!(lag >= CROSS_REGION_LATENCY && lag < SimDuration::from_secs(1));
+        }
+        let (k, gl, mut p) = b.split();
+        on_ship(k, gl, &mut p);
+        assert!(sent(&b.events(), MsgKind::GlobalRedo).is_empty());
+    }
+
+    /// A failed secondary gets no stream and no longer bounds `min_durable`; when it comes
+    /// back it is a secondary again, a ship is scheduled at once, and it catches up.
+    #[test]
+    fn a_failed_secondary_is_skipped_and_caught_up_when_it_returns() {
+        let mut b = Bench::global(2);
+        b.region_health(RegionId(2), false);
+        assert_eq!(b.region(2).role, RegionRole::Failed);
+        let vdl = b.commit();
+        b.run_until(SimTime::from_secs(1));
+        assert_eq!((b.region(1).durable, b.region(2).durable), (vdl, Lsn::ZERO));
+        assert_eq!(b.gl.min_durable(), Some(vdl));
+        let agent1 = b.region(1).agent;
+        let ev = b.events();
+        assert!(ev.contains(&(
+            SimTime::ZERO,
+            Event::RegionDown {
+                region: RegionId(2)
+            }
+        )));
+        assert_eq!(sent(&ev, MsgKind::GlobalRedo), [(b.gl.server, agent1)]);
+
+        b.region_health(RegionId(2), true);
+        assert_eq!(b.region(2).role, RegionRole::Secondary);
+        b.run_until(SimTime::from_secs(2));
+        assert_eq!(b.ships, [ms(20), ms(1_020)]);
+        assert_eq!(b.region(2).durable, vdl);
+        assert_eq!(b.gl.min_durable(), Some(vdl));
+    }
+
+    /// A switchover stops writes and waits: the target is promoted only once it holds the
+    /// primary's VDL, `PROMOTE_TIME` after that. It then leads with every commit (RPO 0), the
+    /// old primary follows as a secondary, and the cluster endpoint moves to the new writer.
+    #[test]
+    fn a_switchover_waits_for_the_target_to_hold_everything_and_loses_nothing() {
+        let mut b = Bench::global(1);
+        b.commit();
+        b.run_until(SimTime::from_secs(1));
+        let vdl = b.commit();
+        let new_writer = b.region(1).replicas[0];
+        {
+            let (k, gl, mut p) = b.split();
+            switchover(k, gl, &mut p, RegionId(1));
+        }
+        assert!(b.gl.writes_paused);
+        assert_eq!(
+            b.region(1).role,
+            RegionRole::Secondary,
+            "behind: no promotion yet"
+        );
+        b.run_until(SimTime::from_secs(2));
+        let ev = b.events();
+        assert!(ev.contains(&(
+            SimTime::from_secs(1),
+            Event::SwitchoverStarted { to: RegionId(1) }
+        )));
+        let &(synced, _, _, _) = applied(&ev).last().expect("the target caught up");
+        let ready_at = synced + PROMOTE_TIME;
+        assert_eq!(b.region(1).role, RegionRole::Promoting { ready_at });
+        assert!(b.gl.writes_paused);
+
+        b.run_until(ready_at);
+        assert_eq!(b.promoted, [(ready_at, RegionId(1))]);
+        assert_eq!(b.gl.primary().map(|r| r.id), Some(RegionId(1)));
+        assert_eq!(b.region(0).role, RegionRole::Secondary);
+        assert!(!b.gl.writes_paused);
+        assert_eq!(b.gl.switching, None);
+        assert_eq!(b.compute.writer.log.vdl(), vdl);
+        assert_eq!(b.compute.writer.node, new_writer);
+        assert_eq!(b.access.endpoints.cluster, new_writer);
+        assert_eq!(b.k.topo.node(b.gl.server).region, RegionId(1));
+        assert_eq!(
+            b.gl.records,
+            [GlobalRecord {
+                planned: true,
+                from: RegionId(0),
+                to: RegionId(1),
+                rpo_lsns: 0,
+                rpo_commits: 0,
+                rpo_time: SimDuration::ZERO,
+                lag_at_failure: SimDuration::ZERO,
+                rto: ready_at - SimTime::from_secs(1),
+            }]
+        );
+        assert_eq!(b.metrics.commits_lost_in_failover, 0);
+    }
+
+    /// A target already holding VDL is not promoted while a commit parked before the pause
+    /// is still waiting for the primary's storage; once it is durable and shipped, the
+    /// promotion follows and the commit survives it.
+    #[test]
+    fn a_switchover_also_waits_for_commits_parked_before_writes_stopped() {
+        let mut b = Bench::global(1);
+        let parked = b.park();
+        {
+            let (k, gl, mut p) = b.split();
+            switchover(k, gl, &mut p, RegionId(1));
+        }
+        b.run_until(SimTime::from_secs(1));
+        assert_eq!(b.region(1).role, RegionRole::Secondary);
+        assert!(b.ships.is_empty() && b.promoted.is_empty());
+
+        assert_eq!(b.harden(), parked);
+        assert_eq!(b.compute.writer.commits_waiting(), 0);
+        b.run_until(SimTime::from_secs(1) + PROMOTE_TIME + SimDuration::from_secs(1));
+        assert_eq!(b.promoted.len(), 1);
+        assert_eq!(b.gl.primary().map(|r| r.id), Some(RegionId(1)));
+        assert_eq!(b.compute.writer.log.vdl(), parked);
+        let rec = b.gl.records[0];
+        assert!(rec.planned);
+        assert_eq!((rec.rpo_lsns, rec.rpo_commits), (0, 0));
+    }
+
+    /// When the primary region is lost, a failover promotes the target with what it had
+    /// received: a write already shipped lands, one not yet shipped is lost. The record gives
+    /// that loss (LSNs, acknowledged commits, time), the lag at the failure and the RTO; the
+    /// failed region stays failed.
+    #[test]
+    fn a_failover_promotes_the_target_with_what_it_had_received() {
+        let mut b = Bench::global(1);
+        b.commit();
+        b.run_until(SimTime::from_secs(1));
+        let lag_before = b.region(1).lag;
+        assert!(lag_before > SimDuration::ZERO);
+        // Shipped at 1.02 s, still crossing when the primary fails.
+        let shipped = b.commit();
+        b.run_until(ms(1_050));
+        // Never shipped: the ship due at 1.07 s finds the replication server gone.
+        let unshipped = b.commit();
+        b.run_until(ms(1_060));
+        b.region_health(RegionId(0), false);
+        failover(&mut b.k, &mut b.gl, RegionId(1));
+        let ready_at = ms(1_060) + PROMOTE_TIME;
+        assert_eq!(b.region(1).role, RegionRole::Promoting { ready_at });
+        assert!(b.gl.writes_paused);
+        let new_writer = b.region(1).replicas[0];
+
+        b.run_until(ready_at);
+        assert_eq!(b.promoted, [(ready_at, RegionId(1))]);
+        assert_eq!(b.ships, [ms(20), ms(1_020), ms(1_070)]);
+        assert_eq!(b.region(1).durable, shipped);
+        assert_eq!(b.compute.writer.log.vdl(), shipped);
+        assert_eq!(b.gl.primary().map(|r| r.id), Some(RegionId(1)));
+        assert_eq!(b.region(0).role, RegionRole::Failed);
+        assert_eq!(b.access.endpoints.cluster, new_writer);
+        assert!(!b.gl.writes_paused);
+        let rec = GlobalRecord {
+            planned: false,
+            from: RegionId(0),
+            to: RegionId(1),
+            rpo_lsns: unshipped.0 - shipped.0,
+            rpo_commits: 1,
+            rpo_time: SimDuration::from_millis(10),
+            lag_at_failure: lag_before,
+            rto: PROMOTE_TIME,
+        };
+        assert_eq!(b.gl.records, [rec]);
+        assert_eq!(b.metrics.commits_lost_in_failover, 1);
+        assert!(b.events().contains(&(
+            ready_at,
+            Event::GlobalPromoted {
+                from: RegionId(0),
+                to: RegionId(1),
+                planned: false,
+                rpo_lsns: rec.rpo_lsns,
+            }
+        )));
+    }
+
+    /// What a session forwarding one write from region 1's replica sees.
+    struct Forwarded {
+        b: Bench,
+        replica: NodeId,
+        /// VDL with the session's write (committed at 1.05 s, the round trip's middle).
+        own: Lsn,
+        /// VDL with another session's write after it (1.08 s).
+        latest: Lsn,
+    }
+
+    /// Under read consistency `c`: the write is forwarded at 1.01 s and answered at 1.09 s,
+    /// when region 1 still holds only what it had at 1 s.
+    fn forwarded_write(c: ReadConsistency) -> Forwarded {
+        let mut b = Bench::global(1);
+        set_read_consistency(&mut b.gl, &mut b.metrics, c);
+        b.commit();
+        b.run_until(SimTime::from_secs(1));
+        set_forwarding(&mut b.k, &mut b.gl, 100);
+        b.run_until(ms(1_010));
+        set_forwarding(&mut b.k, &mut b.gl, 0);
+        b.run_until(ms(1_050));
+        let own = b.commit();
+        b.run_until(ms(1_080));
+        let latest = b.commit();
+        b.run_until(ms(1_090));
+        let replica = b.region(1).replicas[0];
+        Forwarded {
+            b,
+            replica,
+            own,
+            latest,
+        }
+    }
+
+    impl Forwarded {
+        fn answer(&mut self) -> bool {
+            let b = &mut self.b;
+            on_forward_answer(&mut b.gl, &mut b.metrics, b.k.now, self.replica, 0, true)
+        }
+    }
+
+    /// Forwarding sends a secondary replica's write to the primary's writer, one per 10 ms at
+    /// 100 a second. Under EVENTUAL the read after the answer never waits, and is counted
+    /// stale when the region does not hold the session's write yet.
+    #[test]
+    fn a_forwarded_write_reaches_the_primary_and_an_eventual_read_never_waits() {
+        let mut f = forwarded_write(ReadConsistency::Eventual);
+        let writer = f.b.compute.writer.node;
+        let ev = f.b.events();
+        assert_eq!(sent(&ev, MsgKind::ForwardedWrite), [(f.replica, writer)]);
+        assert!(f.b.region(1).durable < f.own);
+
+        assert!(f.answer());
+        assert_eq!(f.b.metrics.forwarded_write_latency.max(), 80_000);
+        assert_eq!(f.b.metrics.forward_read_wait.count(), 1);
+        assert_eq!(f.b.metrics.forward_read_wait.max(), 0);
+        assert_eq!(f.b.metrics.forward_reads_stale, 1);
+        f.b.run_until(SimTime::from_secs(2));
+        assert_eq!(f.b.region(1).durable, f.latest);
+        assert_eq!(
+            f.b.metrics.forward_read_wait.count(),
+            1,
+            "nothing was waiting"
+        );
+        assert!(
+            !f.answer(),
+            "answered already: not a forwarded write any more"
+        );
+    }
+
+    /// SESSION makes the read wait until the region holds the session's own write; GLOBAL
+    /// until it holds everything the primary had committed when the read began, the later
+    /// write of another session included.
+    #[test]
+    fn a_session_read_waits_for_its_own_write_and_a_global_read_for_everything_committed() {
+        for c in [ReadConsistency::Session, ReadConsistency::Global] {
+            let mut f = forwarded_write(c);
+            assert!(f.answer());
+            assert_eq!(f.b.metrics.forward_read_wait.count(), 0, "{c:?} waits");
+            f.b.run_until(SimTime::from_secs(2));
+            let landed = applied(&f.b.events());
+            let at = |lsn: Lsn| landed.iter().find(|a| a.2 == lsn).expect("landed").0;
+            let (own_at, latest_at) = (at(f.own), at(f.latest));
+            assert!(own_at < latest_at);
+            let until = if c == ReadConsistency::Session {
+                own_at
+            } else {
+                latest_at
+            };
+            assert_eq!(f.b.metrics.forward_read_wait.count(), 1);
+            assert_eq!(
+                f.b.metrics.forward_read_wait.max(),
+                (until - ms(1_090)).as_micros(),
+                "{c:?}"
+            );
+            assert_eq!(f.b.metrics.forward_reads_stale, 0);
+        }
+    }
+}

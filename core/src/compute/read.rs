@@ -219,3 +219,387 @@ pub(crate) fn on_timeout(
         send(k, c, st, metrics, id);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Reads on their own: a kernel, a one-PG volume on six segments (two per AZ), the writer
+    //! and one replica, and the client waiting for the answer, with no `Sim` around them. What
+    //! a read sends and the timers it sets are read back off the kernel's queue.
+
+    use super::*;
+    use crate::compute::instance::{Instance, Role, CLASSES};
+    use crate::compute::writer::{Writer, WriterConfig, READ_HEDGE_AFTER};
+    use crate::ids::{AzId, RegionId};
+    use crate::rng::PPM;
+    use crate::storage::{volume, StorageConfig};
+    use crate::time::SimDuration;
+    use crate::topology::NodeKind;
+    use alloc::collections::BTreeSet;
+
+    /// The writer's VDL: the volume and the writer start durable to it.
+    const VDL: Lsn = Lsn(100);
+    /// A replica's read point, behind VDL.
+    const REPLICA_POINT: Lsn = Lsn(60);
+    /// A cache that never has the page.
+    const MISS: u32 = 0;
+
+    fn at_ms(ms: u64) -> SimTime {
+        SimTime::from_micros(ms * 1000)
+    }
+
+    /// What a read put on the wire or set as a timer, as the tests compare it.
+    #[derive(Debug, PartialEq, Eq)]
+    enum Out {
+        PageRead {
+            from: NodeId,
+            to: NodeId,
+            read: u32,
+            seg: SegmentId,
+            need: Lsn,
+        },
+        Answer {
+            from: NodeId,
+            to: NodeId,
+            req: u64,
+            ok: bool,
+        },
+        Timeout {
+            at: SimTime,
+            read: u32,
+        },
+    }
+
+    /// The compute layer's reads and the volume they read from.
+    struct Bench {
+        k: Kernel,
+        st: Storage,
+        c: Compute,
+        metrics: Metrics,
+        /// The writer's instance, in the first AZ.
+        writer: NodeId,
+        /// A replica in the second AZ.
+        replica: NodeId,
+        client: NodeId,
+    }
+
+    impl Bench {
+        fn new() -> Bench {
+            let mut k = Kernel::new(5);
+            let st = volume::build(&mut k, StorageConfig::default(), 1, RegionId(0), VDL);
+            let writer = k.topo.add(NodeKind::Instance, RegionId(0), Some(AzId(0)));
+            let replica = k.topo.add(NodeKind::Instance, RegionId(0), Some(AzId(1)));
+            let client = k.topo.add(NodeKind::Client, RegionId(0), Some(AzId(0)));
+            let mut c = Compute::new(
+                Writer::starting_at(writer, st.pgs.len(), WriterConfig::default(), VDL),
+                Instance::new(writer, CLASSES[1], 1, Role::Writer),
+            );
+            c.instances
+                .push(Instance::new(replica, CLASSES[1], 1, Role::Replica));
+            Bench {
+                k,
+                st,
+                c,
+                metrics: Metrics::default(),
+                writer,
+                replica,
+                client,
+            }
+        }
+
+        /// The PG's segment in `slot` (slots 0–1 are in the first AZ, 2–3 the second, 4–5 the
+        /// third).
+        fn seg(&self, slot: usize) -> SegmentId {
+            self.st.pgs[0].slots[slot].expect("a member in every slot")
+        }
+
+        fn az_of(&self, seg: SegmentId) -> Option<AzId> {
+            self.k.topo.node(self.st.segments[seg.index()].node).az
+        }
+
+        /// What the writer knows segment `slot` holds (its acknowledged SCL).
+        fn know(&mut self, slot: usize, scl: Lsn) {
+            self.c.writer.pgs[0].known[slot] = scl.0;
+        }
+
+        /// Segment `slot`'s disk failed.
+        fn lose(&mut self, slot: usize) {
+            let seg = self.seg(slot);
+            self.st.segments[seg.index()].health = SegmentHealth::Lost;
+        }
+
+        /// `reader` starts a read at `point` for the client's request `req`.
+        fn start(&mut self, reader: NodeId, point: Lsn, hit_ppm: u32, req: u64) -> bool {
+            let reply = Reply::Client {
+                client: self.client,
+                req,
+            };
+            let (k, c, st, m) = (&mut self.k, &mut self.c, &self.st, &mut self.metrics);
+            start(k, c, st, m, reader, point, hit_ppm, reply)
+        }
+
+        fn timeout(&mut self, read: u32) {
+            on_timeout(&mut self.k, &mut self.c, &self.st, &mut self.metrics, read);
+        }
+
+        fn page_data(&mut self, read: u32, seg: SegmentId) {
+            on_page_data(&mut self.k, &mut self.c, &mut self.metrics, read, seg);
+        }
+
+        /// Everything queued since last asked, in the order it falls due; the queue is emptied
+        /// and the clock left as it was.
+        fn out(&mut self) -> Vec<Out> {
+            let now = self.k.now;
+            let mut out = Vec::new();
+            while let Some(due) = self.k.pop_until(SimTime::MAX) {
+                out.push(match due {
+                    Due::Deliver(m) => match m.payload {
+                        Payload::PageRead { read, seg, need } => Out::PageRead {
+                            from: m.from,
+                            to: m.to,
+                            read,
+                            seg,
+                            need,
+                        },
+                        Payload::Answer { req, ok } => Out::Answer {
+                            from: m.from,
+                            to: m.to,
+                            req,
+                            ok,
+                        },
+                        other => panic!("a read sends no {other:?}"),
+                    },
+                    Due::ReadTimeout(read) => Out::Timeout {
+                        at: self.k.now,
+                        read,
+                    },
+                    other => panic!("a read schedules no {other:?}"),
+                });
+            }
+            self.k.now = now;
+            out
+        }
+
+        /// The one page read queued (and its hedge timer), as `(read, segment, need)`.
+        fn one_page_read(&mut self) -> (u32, SegmentId, Lsn) {
+            let hedge = self.k.now + READ_HEDGE_AFTER;
+            match self.out()[..] {
+                [Out::PageRead {
+                    to,
+                    read,
+                    seg,
+                    need,
+                    ..
+                }, Out::Timeout { at, read: timer }]
+                    if at == hedge && timer == read =>
+                {
+                    assert_eq!(to, self.st.segments[seg.index()].node);
+                    (read, seg, need)
+                }
+                ref other => panic!("expected one page read and its hedge timer: {other:?}"),
+            }
+        }
+
+        /// The page reads served, as the event stream reports them.
+        fn served(&mut self) -> Vec<(SegmentId, Lsn, SimDuration)> {
+            self.k
+                .drain()
+                .filter_map(|(_, e)| match e {
+                    Event::PageRead {
+                        pg: PgId(0),
+                        seg,
+                        read_point,
+                        latency,
+                    } => Some((seg, read_point, latency)),
+                    _ => None,
+                })
+                .collect()
+        }
+    }
+
+    /// A read whose page is in the buffer cache is answered at once: no message to storage, no
+    /// timer, nothing left in flight to hold back the PG's garbage collection.
+    #[test]
+    fn a_read_of_a_page_in_the_cache_makes_no_storage_read() {
+        let mut b = Bench::new();
+        let writer = b.writer;
+        assert!(b.start(writer, VDL, PPM, 0));
+        assert_eq!(b.k.pending(), 0);
+        assert_eq!(b.c.reads.min_point(), None);
+        let m = &b.metrics;
+        assert_eq!((m.reads, m.cache_hits, m.page_reads), (1, 1, 0));
+        assert_eq!((m.read_latency.count(), m.read_latency.max()), (1, 0));
+    }
+
+    /// A cache miss reads the page from one segment, not a quorum (P18 §3.1): the nearest one,
+    /// in the reader's own AZ, random between the two there, asked to be complete to the
+    /// reader's read point; a hedge timer is set for READ_HEDGE_AFTER.
+    #[test]
+    fn a_missed_read_asks_one_segment_in_the_readers_az_at_its_read_point() {
+        let mut b = Bench::new();
+        let replica = b.replica;
+        let mut used = BTreeSet::new();
+        for req in 0..20 {
+            assert!(!b.start(replica, REPLICA_POINT, MISS, req));
+            let (read, seg, need) = b.one_page_read();
+            assert_eq!((read, need), (req as u32, REPLICA_POINT));
+            assert_eq!(b.az_of(seg), Some(AzId(1)), "the replica's own AZ");
+            used.insert(seg);
+        }
+        assert_eq!(used, BTreeSet::from([b.seg(2), b.seg(3)]));
+        assert_eq!(b.c.reads.min_point(), Some(REPLICA_POINT));
+        assert_eq!((b.metrics.reads, b.metrics.cache_hits), (20, 0));
+    }
+
+    /// Only a segment the writer knows to be complete to the read point may serve it, and only
+    /// a healthy one: past those the read goes to the next nearest AZ. What counts as complete
+    /// depends on the reader's point: a segment behind VDL still serves a replica behind it.
+    #[test]
+    fn a_read_skips_segments_not_known_complete_to_its_point_and_unhealthy_ones() {
+        let mut b = Bench::new();
+        let (writer, replica) = (b.writer, b.replica);
+        // The writer's AZ: one copy behind VDL, one lost; the second AZ: one lost, one at 80.
+        b.know(0, Lsn(99));
+        b.lose(1);
+        b.lose(2);
+        b.know(3, Lsn(80));
+
+        for req in 0..10 {
+            assert!(!b.start(writer, VDL, MISS, req));
+            let (_, seg, need) = b.one_page_read();
+            assert_eq!(need, VDL);
+            assert!([b.seg(4), b.seg(5)].contains(&seg), "{seg:?}");
+        }
+        assert!(!b.start(replica, REPLICA_POINT, MISS, 10));
+        let (_, seg, need) = b.one_page_read();
+        assert_eq!((seg, need), (b.seg(3), REPLICA_POINT));
+    }
+
+    /// A read still unanswered after READ_HEDGE_AFTER is hedged to another segment (P18 §3.1):
+    /// first the other copy in the reader's AZ, then one further away, never one already
+    /// asked. A timer that fires before the read has been slow that long hedges nothing.
+    #[test]
+    fn a_slow_read_is_hedged_to_another_segment_after_read_hedge_after() {
+        let mut b = Bench::new();
+        let writer = b.writer;
+        b.start(writer, VDL, MISS, 0);
+        let (read, first, _) = b.one_page_read();
+        let near = [b.seg(0), b.seg(1)];
+        assert!(near.contains(&first));
+
+        b.k.now = at_ms(4);
+        b.timeout(read);
+        assert!(b.out().is_empty(), "not slow yet");
+
+        b.k.now = SimTime::ZERO + READ_HEDGE_AFTER;
+        b.timeout(read);
+        let (again, second, need) = b.one_page_read();
+        assert_eq!((again, need), (read, VDL));
+        assert!(near.contains(&second) && second != first);
+
+        b.k.now += READ_HEDGE_AFTER;
+        b.timeout(read);
+        let (_, third, _) = b.one_page_read();
+        assert!(!near.contains(&third), "both near copies were asked");
+        assert_ne!(b.az_of(third), Some(AzId(0)));
+    }
+
+    /// The first segment to answer a hedged read completes it: the client gets its answer,
+    /// the read is reported with that segment, the reader's point and the whole wait; the
+    /// slower segment's answer, and the hedge timer still queued, then do nothing.
+    #[test]
+    fn the_first_answer_to_a_hedged_read_completes_it_and_later_ones_are_ignored() {
+        let mut b = Bench::new();
+        let (writer, client) = (b.writer, b.client);
+        b.start(writer, VDL, MISS, 7);
+        let (read, slow, _) = b.one_page_read();
+        b.k.now = SimTime::ZERO + READ_HEDGE_AFTER;
+        b.timeout(read);
+        let (_, fast, _) = b.one_page_read();
+        b.served();
+
+        b.k.now = at_ms(6);
+        b.page_data(read, fast);
+        let answer = Out::Answer {
+            from: writer,
+            to: client,
+            req: 7,
+            ok: true,
+        };
+        assert_eq!(b.out(), [answer]);
+        assert_eq!(b.served(), [(fast, VDL, SimDuration::from_millis(6))]);
+        assert_eq!(b.c.reads.min_point(), None);
+
+        b.k.now = at_ms(7);
+        b.page_data(read, slow);
+        b.k.now = at_ms(10);
+        b.timeout(read);
+        assert!(b.out().is_empty());
+        assert!(b.served().is_empty());
+        let m = &b.metrics;
+        assert_eq!((m.page_reads, m.read_errors), (1, 0));
+        assert_eq!((m.read_latency.count(), m.read_latency.max()), (1, 6_000));
+    }
+
+    /// With no segment able to serve the read point (none known complete to it), the read
+    /// fails at once and the client is told, rather than waiting on a segment that cannot
+    /// answer.
+    #[test]
+    fn a_read_that_no_segment_can_serve_fails_and_tells_the_client() {
+        let mut b = Bench::new();
+        let (writer, client) = (b.writer, b.client);
+        for slot in 0..6 {
+            b.know(slot, Lsn(99));
+        }
+        assert!(!b.start(writer, VDL, MISS, 3));
+        let refused = Out::Answer {
+            from: writer,
+            to: client,
+            req: 3,
+            ok: false,
+        };
+        assert_eq!(b.out(), [refused]);
+        assert_eq!((b.metrics.read_errors, b.metrics.page_reads), (1, 0));
+        assert_eq!(b.c.reads.min_point(), None);
+    }
+
+    /// Storage may not collect a version a read in flight still needs (PGMRPL, P17 §4.2.3):
+    /// the reads' lowest point is what it keeps, until those reads finish or their instance
+    /// crashes, and a crashed instance's slots are reused.
+    #[test]
+    fn the_lowest_read_point_in_flight_stays_until_its_reads_finish_or_its_reader_crashes() {
+        let mut b = Bench::new();
+        let (writer, replica) = (b.writer, b.replica);
+        b.start(replica, REPLICA_POINT, MISS, 0);
+        b.start(writer, VDL, MISS, 1);
+        b.start(writer, Lsn(90), MISS, 2);
+        let mut reads: Vec<(u32, SegmentId, Lsn)> = b
+            .out()
+            .into_iter()
+            .filter_map(|o| match o {
+                Out::PageRead {
+                    read, seg, need, ..
+                } => Some((read, seg, need)),
+                _ => None,
+            })
+            .collect();
+        reads.sort();
+        assert_eq!(
+            reads.iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
+            [(0, REPLICA_POINT), (1, VDL), (2, Lsn(90))]
+        );
+        assert_eq!(b.c.reads.min_point(), Some(REPLICA_POINT));
+
+        b.c.reads.drop_reader(replica);
+        assert_eq!(b.c.reads.min_point(), Some(Lsn(90)));
+        // The crashed replica's slot is free again: the next read takes it.
+        b.start(writer, VDL, MISS, 3);
+        let (reused, seg, _) = b.one_page_read();
+        assert_eq!(reused, 0);
+
+        b.page_data(2, reads[2].1);
+        assert_eq!(b.c.reads.min_point(), Some(VDL));
+        b.page_data(1, reads[1].1);
+        b.page_data(reused, seg);
+        assert_eq!(b.c.reads.min_point(), None);
+    }
+}
