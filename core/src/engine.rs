@@ -8,7 +8,7 @@
 
 use crate::command::Command;
 use crate::event::{DropReason, Event, MsgKind};
-use crate::ids::{MsgId, NodeId, PgId, SegmentId};
+use crate::ids::{MsgId, NodeId, PgId, ReadId, SegmentId};
 use crate::lsn::Lsn;
 use crate::net::Network;
 use crate::rng::Rng;
@@ -79,12 +79,12 @@ pub(crate) enum Payload {
     /// up to `need`: the read point, or the PG's completion point if that is lower (a PG with no
     /// records between the two is complete to the read point already).
     PageRead {
-        read: u32,
+        read: ReadId,
         seg: SegmentId,
         need: Lsn,
     },
     PageData {
-        read: u32,
+        read: ReadId,
         seg: SegmentId,
     },
     /// The bulk copy that hydrates replacement `seg` to `upto`.
@@ -185,7 +185,7 @@ pub(crate) enum Due {
     /// The control plane notices a lost segment.
     DetectSegment(SegmentId),
     /// A page read took too long; hedge to another segment.
-    ReadTimeout(u32),
+    ReadTimeout(ReadId),
     /// A command scheduled for this time.
     Apply(Command),
     /// The writer ships its redo stream to the replicas.

@@ -128,3 +128,14 @@ impl fmt::Display for EndpointId {
         }
     }
 }
+
+/// A page read in flight: its slot in the instance's table of reads, and the serial number the
+/// read was given when it started. Slots are reused, serials are not (until they wrap after
+/// four billion reads), so a late answer or hedge timer of a finished read never touches the
+/// read that took its slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ReadId {
+    pub slot: u32,
+    pub serial: u32,
+}

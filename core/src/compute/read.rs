@@ -5,7 +5,7 @@
 use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload};
 use crate::event::{Event, MsgKind, SegmentHealth};
-use crate::ids::{NodeId, PgId, SegmentId};
+use crate::ids::{NodeId, PgId, ReadId, SegmentId};
 use crate::lsn::Lsn;
 use crate::metrics::Metrics;
 use crate::net::Network;
@@ -26,6 +26,7 @@ pub enum Reply {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct PendingRead {
+    serial: u32,
     started: SimTime,
     reader: NodeId,
     pg: PgId,
@@ -41,9 +42,26 @@ struct PendingRead {
 pub struct Reads {
     slots: Vec<Option<PendingRead>>,
     free: Vec<u32>,
+    /// The serial the next read gets.
+    next_serial: u32,
 }
 
 impl Reads {
+    /// The read `id` names, if it is still in flight (not finished, its slot not reused).
+    fn get(&self, id: ReadId) -> Option<&PendingRead> {
+        self.slots
+            .get(id.slot as usize)?
+            .as_ref()
+            .filter(|r| r.serial == id.serial)
+    }
+
+    fn get_mut(&mut self, id: ReadId) -> Option<&mut PendingRead> {
+        self.slots
+            .get_mut(id.slot as usize)?
+            .as_mut()
+            .filter(|r| r.serial == id.serial)
+    }
+
     /// The lowest read point of any read in flight: the input to PGMRPL. P17 §4.2.3
     pub fn min_point(&self) -> Option<Lsn> {
         self.slots.iter().flatten().map(|r| r.point).min()
@@ -93,7 +111,11 @@ pub(crate) fn start(
         return true;
     }
     let pg = PgId(k.rng.below(st.pgs.len() as u64) as u32);
+    let r = &mut c.reads;
+    let serial = r.next_serial;
+    r.next_serial = serial.wrapping_add(1);
     let read = PendingRead {
+        serial,
         started: k.now,
         reader,
         pg,
@@ -101,8 +123,7 @@ pub(crate) fn start(
         tried: 0,
         reply,
     };
-    let r = &mut c.reads;
-    let id = match r.free.pop() {
+    let slot = match r.free.pop() {
         Some(i) => {
             r.slots[i as usize] = Some(read);
             i
@@ -112,13 +133,14 @@ pub(crate) fn start(
             r.slots.len() as u32 - 1
         }
     };
+    let id = ReadId { slot, serial };
     send(k, c, st, metrics, id);
     false
 }
 
 /// Sends read `id` to the nearest untried segment known complete to its read point.
-fn send(k: &mut Kernel, c: &mut Compute, st: &Storage, metrics: &mut Metrics, id: u32) {
-    let Some(Some(r)) = c.reads.slots.get(id as usize).copied() else {
+fn send(k: &mut Kernel, c: &mut Compute, st: &Storage, metrics: &mut Metrics, id: ReadId) {
+    let Some(r) = c.reads.get(id).copied() else {
         return;
     };
     let group = &st.pgs[r.pg.index()];
@@ -148,7 +170,7 @@ fn send(k: &mut Kernel, c: &mut Compute, st: &Storage, metrics: &mut Metrics, id
         finish(k, c, metrics, id, None);
         return;
     };
-    if let Some(Some(r)) = c.reads.slots.get_mut(id as usize) {
+    if let Some(r) = c.reads.get_mut(id) {
         r.tried |= 1 << slot;
     }
     let to = st.segments[seg.index()].node;
@@ -167,11 +189,20 @@ fn send(k: &mut Kernel, c: &mut Compute, st: &Storage, metrics: &mut Metrics, id
 }
 
 /// Completes read `id`: served by `seg`, or failed if `None`.
-fn finish(k: &mut Kernel, c: &mut Compute, metrics: &mut Metrics, id: u32, seg: Option<SegmentId>) {
-    let Some(r) = c.reads.slots.get_mut(id as usize).and_then(Option::take) else {
+fn finish(
+    k: &mut Kernel,
+    c: &mut Compute,
+    metrics: &mut Metrics,
+    id: ReadId,
+    seg: Option<SegmentId>,
+) {
+    if c.reads.get(id).is_none() {
+        return;
+    }
+    let Some(r) = c.reads.slots[id.slot as usize].take() else {
         return;
     };
-    c.reads.free.push(id);
+    c.reads.free.push(id.slot);
     let latency = k.now - r.started;
     match seg {
         Some(seg) => {
@@ -195,7 +226,7 @@ pub(crate) fn on_page_data(
     k: &mut Kernel,
     c: &mut Compute,
     metrics: &mut Metrics,
-    id: u32,
+    id: ReadId,
     seg: SegmentId,
 ) {
     finish(k, c, metrics, id, Some(seg));
@@ -207,14 +238,10 @@ pub(crate) fn on_timeout(
     c: &mut Compute,
     st: &Storage,
     metrics: &mut Metrics,
-    id: u32,
+    id: ReadId,
 ) {
     let hedge = c.writer.config.read_hedge_after;
-    let due = c
-        .reads
-        .slots
-        .get(id as usize)
-        .is_some_and(|r| r.is_some_and(|r| k.now - r.started >= hedge));
+    let due = c.reads.get(id).is_some_and(|r| k.now - r.started >= hedge);
     if due {
         send(k, c, st, metrics, id);
     }
@@ -253,7 +280,7 @@ mod tests {
         PageRead {
             from: NodeId,
             to: NodeId,
-            read: u32,
+            read: ReadId,
             seg: SegmentId,
             need: Lsn,
         },
@@ -265,7 +292,7 @@ mod tests {
         },
         Timeout {
             at: SimTime,
-            read: u32,
+            read: ReadId,
         },
     }
 
@@ -337,11 +364,11 @@ mod tests {
             start(k, c, st, m, reader, point, hit_ppm, reply)
         }
 
-        fn timeout(&mut self, read: u32) {
+        fn timeout(&mut self, read: ReadId) {
             on_timeout(&mut self.k, &mut self.c, &self.st, &mut self.metrics, read);
         }
 
-        fn page_data(&mut self, read: u32, seg: SegmentId) {
+        fn page_data(&mut self, read: ReadId, seg: SegmentId) {
             on_page_data(&mut self.k, &mut self.c, &mut self.metrics, read, seg);
         }
 
@@ -380,7 +407,7 @@ mod tests {
         }
 
         /// The one page read queued (and its hedge timer), as `(read, segment, need)`.
-        fn one_page_read(&mut self) -> (u32, SegmentId, Lsn) {
+        fn one_page_read(&mut self) -> (ReadId, SegmentId, Lsn) {
             let hedge = self.k.now + READ_HEDGE_AFTER;
             match self.out()[..] {
                 [Out::PageRead {
@@ -441,7 +468,7 @@ mod tests {
         for req in 0..20 {
             assert!(!b.start(replica, REPLICA_POINT, MISS, req));
             let (read, seg, need) = b.one_page_read();
-            assert_eq!((read, need), (req as u32, REPLICA_POINT));
+            assert_eq!((read.serial, need), (req as u32, REPLICA_POINT));
             assert_eq!(b.az_of(seg), Some(AzId(1)), "the replica's own AZ");
             used.insert(seg);
         }
@@ -572,7 +599,7 @@ mod tests {
         b.start(replica, REPLICA_POINT, MISS, 0);
         b.start(writer, VDL, MISS, 1);
         b.start(writer, Lsn(90), MISS, 2);
-        let mut reads: Vec<(u32, SegmentId, Lsn)> = b
+        let mut reads: Vec<(ReadId, SegmentId, Lsn)> = b
             .out()
             .into_iter()
             .filter_map(|o| match o {
@@ -584,7 +611,7 @@ mod tests {
             .collect();
         reads.sort();
         assert_eq!(
-            reads.iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
+            reads.iter().map(|r| (r.0.slot, r.2)).collect::<Vec<_>>(),
             [(0, REPLICA_POINT), (1, VDL), (2, Lsn(90))]
         );
         assert_eq!(b.c.reads.min_point(), Some(REPLICA_POINT));
@@ -594,12 +621,38 @@ mod tests {
         // The crashed replica's slot is free again: the next read takes it.
         b.start(writer, VDL, MISS, 3);
         let (reused, seg, _) = b.one_page_read();
-        assert_eq!(reused, 0);
+        assert_eq!((reused.slot, reused.serial), (0, 3));
 
-        b.page_data(2, reads[2].1);
+        b.page_data(reads[2].0, reads[2].1);
         assert_eq!(b.c.reads.min_point(), Some(VDL));
-        b.page_data(1, reads[1].1);
+        b.page_data(reads[1].0, reads[1].1);
         b.page_data(reused, seg);
         assert_eq!(b.c.reads.min_point(), None);
+    }
+
+    /// Slots are reused but a read's id is not: the late answer of a read that finished (or
+    /// whose reader crashed), arriving after another read took its slot, completes nothing,
+    /// and its hedge timer hedges nothing.
+    #[test]
+    fn a_late_answer_or_timer_of_a_finished_read_never_touches_the_read_in_its_slot() {
+        let mut b = Bench::new();
+        let (writer, replica) = (b.writer, b.replica);
+        b.start(writer, VDL, MISS, 0);
+        let (old, old_seg, _) = b.one_page_read();
+        b.page_data(old, old_seg);
+        b.out(); // its answer to the client
+        b.start(replica, REPLICA_POINT, MISS, 1);
+        let (new, _, _) = b.one_page_read();
+        assert_eq!(new.slot, old.slot, "the slot is reused");
+        assert_ne!(new, old);
+        b.page_data(old, old_seg);
+        assert_eq!(
+            b.metrics.page_reads, 1,
+            "the stale answer completed nothing"
+        );
+        assert_eq!(b.c.reads.min_point(), Some(REPLICA_POINT));
+        b.k.now = b.k.now + b.c.writer.config.read_hedge_after;
+        b.timeout(old);
+        assert!(b.out().is_empty(), "the stale timer hedged nothing");
     }
 }

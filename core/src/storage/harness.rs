@@ -486,7 +486,14 @@ mod tests {
                 to,
                 MsgKind::PageRead,
                 64,
-                Payload::PageRead { read, seg, need },
+                Payload::PageRead {
+                    read: crate::ids::ReadId {
+                        slot: read,
+                        serial: read,
+                    },
+                    seg,
+                    need,
+                },
             );
         }
         g.run_for(SimDuration::from_millis(10));

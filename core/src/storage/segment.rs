@@ -196,7 +196,7 @@ pub(crate) fn on_page_read(
     st: &Storage,
     checker: &mut Checker,
     reader: NodeId,
-    read: u32,
+    read: crate::ids::ReadId,
     seg: SegmentId,
     point: Lsn,
 ) {
