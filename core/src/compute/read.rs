@@ -651,7 +651,7 @@ mod tests {
             "the stale answer completed nothing"
         );
         assert_eq!(b.c.reads.min_point(), Some(REPLICA_POINT));
-        b.k.now = b.k.now + b.c.writer.config.read_hedge_after;
+        b.k.now += b.c.writer.config.read_hedge_after;
         b.timeout(old);
         assert!(b.out().is_empty(), "the stale timer hedged nothing");
     }
