@@ -123,7 +123,10 @@ pub struct Global {
     pub forward_rate: u32,
     forward_carry: u64,
     next_forward: u64,
-    forwarded: VecDeque<(u64, SimTime)>,
+    /// Forwarded writes awaiting their answer: (request, the secondary replica that forwarded
+    /// it, when). The replica is part of the key: a client's answer to a request of the same
+    /// number goes to the client's own node, never to a secondary replica.
+    forwarded: VecDeque<(u64, NodeId, SimTime)>,
     /// Write forwarding's read consistency.
     pub read_consistency: ReadConsistency,
     /// Reads after a forwarded write, waiting for their region to be durable to an LSN:
@@ -516,8 +519,10 @@ pub(crate) fn on_promoted(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target
                 RegionRole::Failed
             };
             r.replicas = old_nodes.clone();
-            // Whatever the old primary had beyond the new one's point is discarded.
-            r.durable = r.durable.min(durable);
+            // The old primary's volume held everything to its VDL (its `durable` was never
+            // kept up while it was primary); whatever lies beyond the new one's point is
+            // discarded.
+            r.durable = old_vdl.min(durable);
             r.acked = [r.durable.0; 6];
         }
     }
@@ -627,7 +632,7 @@ pub(crate) fn on_forward_tick(k: &mut Kernel, gl: &mut Global, p: &mut Parts) {
         };
         let req = gl.next_forward;
         gl.next_forward += 1;
-        gl.forwarded.push_back((req, k.now));
+        gl.forwarded.push_back((req, node, k.now));
         if gl.forwarded.len() > 10_000 {
             gl.forwarded.pop_front();
         }
@@ -662,10 +667,14 @@ pub(crate) fn on_forward_answer(
     req: u64,
     ok: bool,
 ) -> bool {
-    let Some(i) = gl.forwarded.iter().position(|(r, _)| *r == req) else {
+    let Some(i) = gl
+        .forwarded
+        .iter()
+        .position(|&(r, from, _)| r == req && from == replica)
+    else {
         return false;
     };
-    let (_, at) = gl.forwarded.remove(i).unwrap_or((req, now));
+    let (_, _, at) = gl.forwarded.remove(i).unwrap_or((req, replica, now));
     if !ok {
         metrics.forwarded_write_errors += 1;
         return true;
@@ -1105,6 +1114,10 @@ mod tests {
         assert_eq!(b.promoted, [(ready_at, RegionId(1))]);
         assert_eq!(b.gl.primary().map(|r| r.id), Some(RegionId(1)));
         assert_eq!(b.region(0).role, RegionRole::Secondary);
+        // The old primary holds everything: it is a secondary level with the new primary, not
+        // one that has to be sent the whole stream again.
+        assert_eq!(b.region(0).durable, vdl);
+        assert_eq!(b.gl.min_durable(), Some(vdl));
         assert!(!b.gl.writes_paused);
         assert_eq!(b.gl.switching, None);
         assert_eq!(b.compute.writer.log.vdl(), vdl);
@@ -1276,6 +1289,29 @@ mod tests {
         assert!(
             !f.answer(),
             "answered already: not a forwarded write any more"
+        );
+    }
+
+    /// A client's answer that happens to carry a forwarded write's request number goes to the
+    /// client's node, not to the replica that forwarded the write: it is the client's, and
+    /// leaves the forwarded write waiting for its own answer.
+    #[test]
+    fn a_clients_answer_with_the_same_number_is_not_taken_for_a_forwarded_one() {
+        let mut f = forwarded_write(ReadConsistency::Eventual);
+        let client = f.b.compute.writer.node;
+        let b = &mut f.b;
+        assert!(!on_forward_answer(
+            &mut b.gl,
+            &mut b.metrics,
+            b.k.now,
+            client,
+            0,
+            true
+        ));
+        assert_eq!(f.b.metrics.forwarded_write_latency.count(), 0);
+        assert!(
+            f.answer(),
+            "the forwarded write is still waiting for its answer"
         );
     }
 
