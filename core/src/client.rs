@@ -12,7 +12,6 @@ use crate::compute::writer::Held;
 use crate::compute::Compute;
 use crate::endpoint::{self, EndpointId, DNS_TTL};
 use crate::engine::{Due, Kernel, Payload};
-use crate::event::MsgKind;
 use crate::ids::NodeId;
 use crate::metrics::Metrics;
 pub use crate::settings::load::{ClientWorkload, Pattern, MAX_CLIENTS};
@@ -228,24 +227,12 @@ fn request(k: &mut Kernel, a: &mut Access, i: usize, write: bool) {
 }
 
 fn ask_dns(k: &mut Kernel, from: NodeId, dns: NodeId, write: bool) {
-    k.send(
-        from,
-        dns,
-        MsgKind::DnsLookup,
-        64,
-        Payload::DnsQuery { write },
-    );
+    k.send(from, dns, 64, Payload::DnsQuery { write });
 }
 
 fn send_query(k: &mut Kernel, a: &Access, i: usize, target: NodeId, req: u64, write: bool) {
     let from = a.clients.clients[i].node;
-    k.send(
-        from,
-        target,
-        MsgKind::Query,
-        REQUEST_BYTES,
-        Payload::Query { req, write },
-    );
+    k.send(from, target, REQUEST_BYTES, Payload::Query { req, write });
 }
 
 /// At the DNS service: answer with the endpoint's current target.
@@ -262,13 +249,7 @@ pub(crate) fn on_dns_query(
         a.clients.config.read_endpoint
     };
     let target = endpoint::resolve(k, &a.endpoints, instances, ep);
-    k.send(
-        a.dns,
-        client,
-        MsgKind::DnsAnswer,
-        64,
-        Payload::DnsAnswer { write, target },
-    );
+    k.send(a.dns, client, 64, Payload::DnsAnswer { write, target });
 }
 
 /// At the client: cache the answer for the TTL and send what waited for it.
@@ -523,6 +504,7 @@ mod tests {
     use super::*;
     use crate::compute::instance::CLASSES;
     use crate::compute::writer::{Writer, WriterConfig};
+    use crate::event::MsgKind;
     use crate::ids::{AzId, RegionId};
     use crate::lsn::Lsn;
     use crate::storage::{volume, StorageConfig};

@@ -214,6 +214,10 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                     let held = writes_held(m);
                     client::on_query(k, &m.access, served!(m, held), msg.to, msg.from, req, write)
                 }
+                Payload::ForwardedWrite { req } => {
+                    let held = writes_held(m);
+                    client::on_query(k, &m.access, served!(m, held), msg.to, msg.from, req, true)
+                }
                 Payload::Answer { req, ok } => {
                     if !crate::global::on_forward_answer(
                         &mut m.global,

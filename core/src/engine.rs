@@ -110,6 +110,11 @@ pub(crate) enum Payload {
         req: u64,
         write: bool,
     },
+    /// A write a secondary region's replica forwards to the primary's writer; answered as a
+    /// client's query is.
+    ForwardedWrite {
+        req: u64,
+    },
     Answer {
         req: u64,
         ok: bool,
@@ -149,6 +154,36 @@ pub(crate) enum Payload {
         slot: u8,
         vdl: Lsn,
     },
+}
+
+impl Payload {
+    /// The kind of message that carries it: what the page draws and the trace records. One
+    /// kind per payload, so a send names the payload only. A secondary region's six storage
+    /// nodes are written and acknowledge as the primary's are (`RedoBatch`, `Ack`).
+    pub fn kind(&self) -> MsgKind {
+        match self {
+            Payload::Redo { .. } | Payload::GlobalWrite { .. } => MsgKind::RedoBatch,
+            Payload::Ack { .. } | Payload::GlobalAck { .. } => MsgKind::Ack,
+            Payload::Rejected { .. } => MsgKind::Rejected,
+            Payload::GossipPull { .. } => MsgKind::GossipPull,
+            Payload::GossipPush { .. } => MsgKind::GossipPush,
+            Payload::PageRead { .. } => MsgKind::PageRead,
+            Payload::PageData { .. } => MsgKind::PageData,
+            Payload::RepairCopy { .. } => MsgKind::RepairCopy,
+            Payload::Backup { .. } => MsgKind::Backup,
+            Payload::RedoStream(_) => MsgKind::RedoStream,
+            Payload::DnsQuery { .. } => MsgKind::DnsLookup,
+            Payload::DnsAnswer { .. } => MsgKind::DnsAnswer,
+            Payload::Query { .. } => MsgKind::Query,
+            Payload::ForwardedWrite { .. } => MsgKind::ForwardedWrite,
+            Payload::Answer { .. } => MsgKind::Answer,
+            Payload::RecoveryScan { .. } => MsgKind::RecoveryScan,
+            Payload::RecoveryScl { .. } => MsgKind::RecoveryScl,
+            Payload::Truncate { .. } => MsgKind::Truncate,
+            Payload::TruncateAck { .. } => MsgKind::TruncateAck,
+            Payload::GlobalRedo { .. } => MsgKind::GlobalRedo,
+        }
+    }
 }
 
 /// What is due inside the model at a time: a message arriving, a timer, a command scheduled
@@ -454,10 +489,10 @@ impl Kernel {
         &mut self,
         from: NodeId,
         to: NodeId,
-        kind: MsgKind,
         bytes: u32,
         payload: Payload,
     ) -> Option<SimTime> {
+        let kind = payload.kind();
         let (Some(f), Some(t)) = (self.topo.get(from), self.topo.get(to)) else {
             return None;
         };
@@ -496,11 +531,11 @@ impl Kernel {
         &mut self,
         from: NodeId,
         to: NodeId,
-        kind: MsgKind,
         bytes: u64,
         after: SimDuration,
         payload: Payload,
     ) -> Option<SimTime> {
+        let kind = payload.kind();
         if !self.topo.is_up(from) {
             return None;
         }

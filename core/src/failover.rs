@@ -12,7 +12,7 @@ use crate::compute::recovery;
 use crate::compute::Compute;
 use crate::endpoint::EndpointId;
 use crate::engine::{Due, Kernel, Payload};
-use crate::event::{Event, FailoverPhase, MsgKind};
+use crate::event::{Event, FailoverPhase};
 use crate::ids::NodeId;
 pub use crate::metrics::FailoverRecord;
 use crate::metrics::Metrics;
@@ -388,7 +388,6 @@ pub(crate) fn node_reachable(k: &mut Kernel, p: &Parts, node: NodeId) {
             k.send(
                 node,
                 to,
-                MsgKind::RedoBatch,
                 200,
                 Payload::Redo {
                     seg,
@@ -444,6 +443,7 @@ mod tests {
     use crate::compute::writer::{self, Held, Writer, WriterConfig};
     use crate::dispatch::parts;
     use crate::engine::Msg;
+    use crate::event::MsgKind;
     use crate::ids::{AzId, RegionId};
     use crate::lsn::Lsn;
     use crate::net::Partition;

@@ -18,7 +18,7 @@ use crate::compute::instance::{Instance, Role};
 use crate::compute::writer::Writer;
 use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload};
-use crate::event::{Event, MsgKind};
+use crate::event::Event;
 use crate::failover::FailoverState;
 use crate::ids::{AzId, NodeId, RegionId};
 use crate::invariants::Checker;
@@ -255,7 +255,6 @@ pub(crate) fn on_ship(k: &mut Kernel, gl: &mut Global, p: &mut Parts) {
         k.send(
             server,
             agent,
-            MsgKind::GlobalRedo,
             bytes.max(64),
             Payload::GlobalRedo { region, vdl },
         );
@@ -272,7 +271,6 @@ pub(crate) fn on_redo(k: &mut Kernel, gl: &mut Global, region: RegionId, vdl: Ls
         k.send(
             agent,
             node,
-            MsgKind::RedoBatch,
             256,
             Payload::GlobalWrite {
                 region,
@@ -296,13 +294,7 @@ pub(crate) fn on_write(
         return;
     };
     let agent = r.agent;
-    k.send(
-        at,
-        agent,
-        MsgKind::Ack,
-        64,
-        Payload::GlobalAck { region, slot, vdl },
-    );
+    k.send(at, agent, 64, Payload::GlobalAck { region, slot, vdl });
 }
 
 /// At the agent: with 4 of 6 acknowledgements the secondary volume is durable to `vdl`.
@@ -636,13 +628,7 @@ pub(crate) fn on_forward_tick(k: &mut Kernel, gl: &mut Global, p: &mut Parts) {
         if gl.forwarded.len() > 10_000 {
             gl.forwarded.pop_front();
         }
-        k.send(
-            node,
-            writer,
-            MsgKind::ForwardedWrite,
-            300,
-            Payload::Query { req, write: true },
-        );
+        k.send(node, writer, 300, Payload::ForwardedWrite { req });
     }
 }
 
@@ -760,6 +746,7 @@ mod tests {
     use crate::backup::{Backup, BackupConfig};
     use crate::compute::instance::CLASSES;
     use crate::compute::writer::{self, CommitContext, Held, WriterConfig};
+    use crate::event::MsgKind;
     use crate::net::CROSS_REGION_LATENCY;
     use crate::storage::{volume, StorageConfig};
 

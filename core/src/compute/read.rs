@@ -4,7 +4,7 @@
 
 use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload};
-use crate::event::{Event, MsgKind, SegmentHealth};
+use crate::event::{Event, SegmentHealth};
 use crate::ids::{NodeId, PgId, ReadId, SegmentId};
 use crate::lsn::Lsn;
 use crate::metrics::Metrics;
@@ -83,13 +83,7 @@ pub const REQUEST_BYTES: u32 = 300;
 
 /// Sends a client its answer.
 pub(crate) fn respond(k: &mut Kernel, from: NodeId, client: NodeId, req: u64, ok: bool) {
-    k.send(
-        from,
-        client,
-        MsgKind::Answer,
-        REQUEST_BYTES,
-        Payload::Answer { req, ok },
-    );
+    k.send(from, client, REQUEST_BYTES, Payload::Answer { req, ok });
 }
 
 /// Starts a read on `reader` at `point`. Returns true if the buffer cache answered at once.
@@ -177,7 +171,6 @@ fn send(k: &mut Kernel, c: &mut Compute, st: &Storage, metrics: &mut Metrics, id
     k.send(
         r.reader,
         to,
-        MsgKind::PageRead,
         64,
         Payload::PageRead {
             read: id,

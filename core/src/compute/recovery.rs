@@ -19,7 +19,7 @@
 use crate::compute::read::Reply;
 use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload};
-use crate::event::{Event, MsgKind, RecoveryPhase};
+use crate::event::{Event, RecoveryPhase};
 use crate::ids::{NodeId, SegmentId};
 use crate::invariants::Checker;
 use crate::lsn::Lsn;
@@ -159,21 +159,18 @@ fn ask(k: &mut Kernel, c: &Compute, st: &Storage) {
                 continue;
             }
             let to = st.segments[seg.index()].node;
-            let (kind, payload) = if r.truncating {
-                (
-                    MsgKind::Truncate,
-                    Payload::Truncate {
-                        seg,
-                        from: r.from.get(i).copied().unwrap_or(r.vdl),
-                        vdl: r.vdl,
-                        end: r.end,
-                        epoch: r.epoch,
-                    },
-                )
+            let payload = if r.truncating {
+                Payload::Truncate {
+                    seg,
+                    from: r.from.get(i).copied().unwrap_or(r.vdl),
+                    vdl: r.vdl,
+                    end: r.end,
+                    epoch: r.epoch,
+                }
             } else {
-                (MsgKind::RecoveryScan, Payload::RecoveryScan { seg })
+                Payload::RecoveryScan { seg }
             };
-            k.send(r.node, to, kind, 64, payload);
+            k.send(r.node, to, 64, payload);
         }
     }
 }
@@ -194,13 +191,7 @@ pub(crate) fn on_scan(k: &mut Kernel, st: &Storage, from: NodeId, seg: SegmentId
         return;
     }
     let (node, scl) = (s.node, s.scl);
-    k.send(
-        node,
-        from,
-        MsgKind::RecoveryScl,
-        64,
-        Payload::RecoveryScl { seg, scl },
-    );
+    k.send(node, from, 64, Payload::RecoveryScl { seg, scl });
 }
 
 /// Records which slot of which PG answered; true once every PG has a quorum of the given kind.
@@ -280,13 +271,7 @@ pub(crate) fn on_truncate(
     s.truncate(from, vdl, end);
     s.volume_epoch = s.volume_epoch.max(epoch);
     let (node, scl) = (s.node, s.scl);
-    k.send(
-        node,
-        writer,
-        MsgKind::TruncateAck,
-        64,
-        Payload::TruncateAck { seg, scl },
-    );
+    k.send(node, writer, 64, Payload::TruncateAck { seg, scl });
 }
 
 /// At the new writer: a truncation acknowledged. With a write quorum of every PG, open; returns
@@ -367,6 +352,7 @@ mod tests {
     use crate::compute::instance::{Instance, Role, CLASSES};
     use crate::compute::writer::{Writer, WriterConfig};
     use crate::engine::Msg;
+    use crate::event::MsgKind;
     use crate::event::SegmentHealth;
     use crate::ids::{AzId, PgId, RegionId};
     use crate::lsn::LAL;

@@ -6,7 +6,7 @@
 use crate::compute::instance::Role;
 use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload, StreamSend};
-use crate::event::{Event, MsgKind};
+use crate::event::Event;
 use crate::ids::NodeId;
 use crate::lsn::Lsn;
 use crate::metrics::Metrics;
@@ -82,7 +82,6 @@ pub(crate) fn on_stream(
         k.send(
             from,
             to,
-            MsgKind::RedoStream,
             bytes,
             Payload::RedoStream(StreamSend {
                 vdl,

@@ -18,7 +18,7 @@ use crate::backup::Backup;
 use crate::compute::read::Reply;
 use crate::compute::Compute;
 use crate::engine::{Due, Kernel, Payload};
-use crate::event::{Event, Invariant, MsgKind, SegmentHealth};
+use crate::event::{Event, Invariant, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::invariants::Checker;
 use crate::lsn::{Lsn, VolumeLog};
@@ -428,7 +428,6 @@ fn send_redo(
     k.send(
         w.node,
         to,
-        MsgKind::RedoBatch,
         bytes,
         Payload::Redo {
             seg,

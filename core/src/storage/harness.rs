@@ -110,7 +110,6 @@ impl Group {
             self.k.send(
                 self.writer,
                 to,
-                MsgKind::RedoBatch,
                 bytes,
                 Payload::Redo {
                     seg,
@@ -484,7 +483,6 @@ mod tests {
             g.k.send(
                 g.writer,
                 to,
-                MsgKind::PageRead,
                 64,
                 Payload::PageRead {
                     read: crate::ids::ReadId {

@@ -13,7 +13,7 @@
 use super::volume::{new_segment, pick_nodes};
 use super::{Repair, Storage};
 use crate::engine::{Kernel, Payload};
-use crate::event::{DeferReason, Event, MsgKind, RepairOutcome, SegmentHealth};
+use crate::event::{DeferReason, Event, RepairOutcome, SegmentHealth};
 use crate::ids::{NodeId, PgId, SegmentId};
 use crate::lsn::Lsn;
 use crate::metrics::Metrics;
@@ -229,7 +229,6 @@ pub(crate) fn start_repair(
     k.send_bulk(
         from,
         target,
-        MsgKind::RepairCopy,
         bytes,
         setup,
         Payload::RepairCopy {

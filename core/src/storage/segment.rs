@@ -10,7 +10,7 @@
 //! (P18 §2.3). It only refuses requests that carry a stale epoch.
 
 use crate::engine::{Due, Kernel, Payload};
-use crate::event::{BackgroundWork, Event, Invariant, MsgKind, SegmentHealth};
+use crate::event::{BackgroundWork, Event, Invariant, SegmentHealth};
 use crate::ids::{NodeId, SegmentId};
 use crate::invariants::Checker;
 use crate::lsn::Lsn;
@@ -60,13 +60,7 @@ pub(crate) fn on_redo(
             epoch,
             current,
         });
-        k.send(
-            node,
-            from,
-            MsgKind::Rejected,
-            SMALL_MESSAGE_BYTES,
-            Payload::Rejected { seg },
-        );
+        k.send(node, from, SMALL_MESSAGE_BYTES, Payload::Rejected { seg });
         return;
     }
     let slow = k.topo.node(node).slowness_pct as u64;
@@ -132,7 +126,6 @@ pub(crate) fn acknowledge(k: &mut Kernel, st: &mut Storage, writer: NodeId, seg:
     k.send(
         node,
         writer,
-        MsgKind::Ack,
         SMALL_MESSAGE_BYTES,
         Payload::Ack { seg, scl, epoch },
     );
@@ -161,7 +154,6 @@ pub(crate) fn on_gossip_pull(
     k.send(
         node,
         asker_node,
-        MsgKind::GossipPush,
         bytes,
         Payload::GossipPush { seg: asker, upto },
     );
@@ -211,13 +203,7 @@ pub(crate) fn on_page_read(
         return;
     }
     let node = s.node;
-    k.send(
-        node,
-        reader,
-        MsgKind::PageData,
-        PAGE_BYTES,
-        Payload::PageData { read, seg },
-    );
+    k.send(node, reader, PAGE_BYTES, Payload::PageData { read, seg });
 }
 
 /// Steps 3–8 for every segment on a storage node, once per background interval. Background
@@ -275,7 +261,6 @@ fn background_for(
             k.send(
                 node,
                 to,
-                MsgKind::GossipPull,
                 SMALL_MESSAGE_BYTES,
                 Payload::GossipPull { seg, peer, have },
             );
@@ -312,7 +297,6 @@ fn background_for(
         k.send(
             node,
             st.object_store,
-            MsgKind::Backup,
             bytes.max(SMALL_MESSAGE_BYTES),
             Payload::Backup { seg, upto },
         );
