@@ -8,13 +8,12 @@ use crate::compute::instance::{Instance, InstanceClass, Role, MAX_TIER};
 use crate::compute::lifecycle;
 use crate::compute::read;
 use crate::compute::writer;
-use crate::dispatch::{grow, Model};
 use crate::endpoint::{CustomEndpoint, MAX_CUSTOM_ENDPOINTS};
 use crate::engine::Kernel;
 use crate::failover;
 use crate::faults;
 use crate::ids::{NodeId, RegionId};
-use crate::topology::NodeKind;
+use crate::model::{grow, Model};
 use crate::workload;
 
 pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), CommandError> {
@@ -26,7 +25,7 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
                 ));
             }
             writer_up(k, m)?;
-            crate::dispatch::run_transaction(k, m, mtrs, read::Reply::None);
+            crate::model::run_transaction(k, m, mtrs, read::Reply::None);
             Ok(())
         }
         Command::Write => {
@@ -55,12 +54,12 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
         Command::GrowVolume { bytes } => grow(k, m, bytes),
         Command::Inject(f) => {
             faults::inject(k, m, f)?;
-            crate::failover::note_writer_health(k, &mut m.failover, &crate::dispatch::parts!(m));
+            crate::failover::note_writer_health(k, &mut m.failover, &crate::model::parts!(m));
             Ok(())
         }
         Command::Heal(f) => {
             faults::heal(k, m, f)?;
-            crate::failover::note_writer_health(k, &mut m.failover, &crate::dispatch::parts!(m));
+            crate::failover::note_writer_health(k, &mut m.failover, &crate::model::parts!(m));
             Ok(())
         }
         Command::AddReplica { az, class, tier } => {
@@ -108,13 +107,13 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
                     }
                     t
                 }
-                None => failover::best_target(k, &crate::dispatch::parts!(m))
+                None => failover::best_target(k, &crate::model::parts!(m))
                     .ok_or(CommandError::NoFailoverTarget)?,
             };
             failover::start(
                 k,
                 &mut m.failover,
-                &mut crate::dispatch::parts!(m),
+                &mut crate::model::parts!(m),
                 Some(target),
             );
             Ok(())
@@ -165,7 +164,7 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: Command) -> Result<(), C
             Ok(())
         }
         Command::AddSecondaryRegion => {
-            crate::global::add_secondary(k, &mut m.global, &mut crate::dispatch::global_parts!(m))
+            crate::global::add_secondary(k, &mut m.global, &mut crate::model::global_parts!(m))
                 .ok_or(CommandError::TooManyRegions)?;
             Ok(())
         }
@@ -222,7 +221,7 @@ fn global_change(
         crate::global::switchover(
             k,
             &mut m.global,
-            &mut crate::dispatch::global_parts!(m),
+            &mut crate::model::global_parts!(m),
             region,
         );
     } else {
@@ -244,13 +243,6 @@ pub(crate) fn writer_up(k: &Kernel, m: &Model) -> Result<(), CommandError> {
         Ok(())
     } else {
         Err(CommandError::InstanceDown(m.compute.writer.node))
-    }
-}
-
-pub(crate) fn check_node(k: &Kernel, node: NodeId) -> Result<(), CommandError> {
-    match k.topo.get(node) {
-        Some(n) if matches!(n.kind, NodeKind::Storage | NodeKind::Instance) => Ok(()),
-        _ => Err(CommandError::UnknownNode(node)),
     }
 }
 

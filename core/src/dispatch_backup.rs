@@ -6,10 +6,10 @@ use crate::backup::clone::{Cluster, Origin, CLONE_READY, MAX_COW_CLONES};
 use crate::backup::{pitr, BackupCommand, BackupError, BackupEvent};
 use crate::command::CommandError;
 use crate::compute::read::Reply;
-use crate::dispatch::Model;
 use crate::engine::{Due, Kernel};
 use crate::event::{Event, Invariant};
 use crate::ids::RegionId;
+use crate::model::Model;
 use crate::time::SimTime;
 use alloc::string::String;
 
@@ -41,7 +41,7 @@ pub(crate) fn apply(k: &mut Kernel, m: &mut Model, cmd: BackupCommand) -> Result
     let err = |e: BackupError| CommandError::Backup(e);
     match cmd {
         BackupCommand::DeleteRows { table } => {
-            if !crate::dispatch::run_transaction(k, m, 1, Reply::None) {
+            if !crate::model::run_transaction(k, m, 1, Reply::None) {
                 return Err(CommandError::InstanceDown(m.compute.writer.node));
             }
             if let Some(lsn) = m.compute.writer.last_commit() {

@@ -441,11 +441,11 @@ mod tests {
     use super::*;
     use crate::compute::instance::{Instance, InstanceClass, CLASSES};
     use crate::compute::writer::{self, Held, Writer, WriterConfig};
-    use crate::dispatch::parts;
     use crate::engine::Msg;
     use crate::event::MsgKind;
     use crate::ids::{AzId, RegionId};
     use crate::lsn::Lsn;
+    use crate::model::parts;
     use crate::net::Partition;
     use crate::storage::{segment, volume, StorageConfig};
     use crate::topology::NodeKind;

@@ -1,15 +1,14 @@
 //! Faults injected and healed: crashes, lost segments, failed AZs and regions, partitions and
 //! slow nodes, and what the model does when nodes go down and come back.
 
-use crate::apply::check_node;
 use crate::command::{CommandError, Fault};
 use crate::compute::instance::Role;
 use crate::compute::recovery;
-use crate::dispatch::Model;
 use crate::engine::Kernel;
 use crate::event::Event;
 use crate::failover;
 use crate::ids::{NodeId, RegionId};
+use crate::model::Model;
 use crate::storage::repair;
 use crate::topology::NodeKind;
 use alloc::vec::Vec;
@@ -33,9 +32,7 @@ pub(crate) fn inject(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comm
                 return Err(CommandError::SegmentNotHealthy(seg));
             }
             k.emit(Event::FaultInjected(f));
-            crate::dispatch::storage_control(k, m, |k, st, cl| {
-                repair::lose_segment(k, st, cl, seg)
-            });
+            crate::model::storage_control(k, m, |k, st, cl| repair::lose_segment(k, st, cl, seg));
         }
         Fault::FailAz(az) => {
             if az.index() >= crate::topology::AZ_COUNT {
@@ -65,7 +62,7 @@ pub(crate) fn inject(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comm
             }
             k.emit(Event::FaultInjected(f));
             k.net.partitions.push(p);
-            crate::dispatch::evaluate_quorums(k, m);
+            crate::model::evaluate_quorums(k, m);
         }
         Fault::SlowNode { node, pct } => {
             check_node(k, node)?;
@@ -127,7 +124,7 @@ pub(crate) fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comman
                 .filter(|&n| k.topo.node(n).az == Some(az) && !k.topo.is_up(n))
                 .collect();
             restart_all(k, m, &nodes);
-            crate::dispatch::tend_degraded(k, m);
+            crate::model::tend_degraded(k, m);
         }
         Fault::Partition(p) => {
             if !k.net.partitions.contains(&p) {
@@ -135,7 +132,7 @@ pub(crate) fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comman
             }
             k.emit(Event::FaultHealed(f));
             k.net.partitions.retain(|x| *x != p);
-            crate::dispatch::evaluate_quorums(k, m);
+            crate::model::evaluate_quorums(k, m);
             let fenced: Vec<NodeId> = m
                 .compute
                 .instances
@@ -144,7 +141,7 @@ pub(crate) fn heal(k: &mut Kernel, m: &mut Model, f: Fault) -> Result<(), Comman
                 .map(|i| i.node)
                 .collect();
             for n in fenced {
-                failover::node_reachable(k, &crate::dispatch::parts!(m), n);
+                failover::node_reachable(k, &crate::model::parts!(m), n);
             }
         }
         Fault::SlowNode { node, .. } => {
@@ -191,9 +188,9 @@ fn crash(k: &mut Kernel, m: &mut Model, node: NodeId) {
     n.incarnation += 1;
     k.emit(Event::NodeDown(node));
     match k.topo.node(node).kind {
-        NodeKind::Storage => crate::dispatch::storage_control(k, m, |k, st, cl| {
-            repair::node_went_down(k, st, cl, node)
-        }),
+        NodeKind::Storage => {
+            crate::model::storage_control(k, m, |k, st, cl| repair::node_went_down(k, st, cl, node))
+        }
         _ => {
             m.compute.reads.drop_reader(node);
             // A writer that dies while recovering leaves the recovery to whoever comes next.
@@ -201,7 +198,7 @@ fn crash(k: &mut Kernel, m: &mut Model, node: NodeId) {
                 m.compute.recovery = None;
                 m.failover.active = None;
             }
-            crate::dispatch::evaluate_quorums(k, m);
+            crate::model::evaluate_quorums(k, m);
         }
     }
 }
@@ -226,9 +223,9 @@ fn restart_all(k: &mut Kernel, m: &mut Model, nodes: &[NodeId]) {
 
 fn came_up(k: &mut Kernel, m: &mut Model, node: NodeId) {
     match k.topo.node(node).kind {
-        NodeKind::Storage => crate::dispatch::storage_control(k, m, |k, st, cl| {
-            repair::node_came_up(k, st, cl, node)
-        }),
+        NodeKind::Storage => {
+            crate::model::storage_control(k, m, |k, st, cl| repair::node_came_up(k, st, cl, node))
+        }
         // The writer came back before a failover replaced it: it recovers the volume itself.
         NodeKind::Instance
             if node == m.compute.writer.node
@@ -246,5 +243,13 @@ fn came_up(k: &mut Kernel, m: &mut Model, node: NodeId) {
             );
         }
         _ => {}
+    }
+}
+
+/// A fault names a storage node or a DB instance; anything else is refused.
+fn check_node(k: &Kernel, node: NodeId) -> Result<(), CommandError> {
+    match k.topo.get(node) {
+        Some(n) if matches!(n.kind, NodeKind::Storage | NodeKind::Instance) => Ok(()),
+        _ => Err(CommandError::UnknownNode(node)),
     }
 }

@@ -49,6 +49,7 @@ pub mod lesson;
 pub mod lsn;
 pub mod measurements;
 pub mod metrics;
+mod model;
 pub mod net;
 pub mod quorum;
 pub mod report;

@@ -18,7 +18,7 @@ use crate::compute::instance::{Instance, InstanceClass, Role, MAX_REPLICAS};
 use crate::compute::recovery::Recovery;
 use crate::compute::writer::{Writer, WriterConfig};
 use crate::compute::Compute;
-use crate::dispatch::{self, Model};
+use crate::dispatch;
 use crate::endpoint::Endpoints;
 use crate::engine::{Due, Kernel};
 use crate::event::Event;
@@ -29,6 +29,7 @@ use crate::invariants::Checker;
 use crate::lsn::Lsn;
 use crate::measurements::Series;
 use crate::metrics::Metrics;
+use crate::model::{self, Model};
 use crate::net::NetConfig;
 use crate::serverless::Serverless;
 use crate::storage::{volume, Storage, StorageConfig, PG_SIZE_BYTES};
@@ -265,7 +266,7 @@ impl Sim {
 
     /// The highest VDL the surviving segments could be recovered to right now.
     pub fn recoverable_vdl(&self) -> Lsn {
-        dispatch::recoverable_vdl(&self.m)
+        model::recoverable_vdl(&self.m)
     }
 
     /// Acknowledged commits whose records no longer survive on any segment.

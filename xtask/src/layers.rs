@@ -8,7 +8,8 @@
 //! in a folder's file names the folder's module. A `#[cfg(test)] mod` block is left out: a
 //! module's tests may drive it from above. The few upward imports the core still has are
 //! listed in [`DEBTS`], each with why: one not listed fails the check, and so does a listed one
-//! that is gone, so the list only shrinks.
+//! that is gone, so the list only shrinks. Modules that import each other in a circle fail it
+//! too, within a layer as across layers.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -73,6 +74,7 @@ pub const LAYERS: &[(&str, &str, &[&str])] = &[
         "dispatch",
         "the one place that sees the whole model: routing, command checks, faults, lifecycle",
         &[
+            "model",
             "dispatch",
             "dispatch_backup",
             "apply",
@@ -499,6 +501,15 @@ pub fn check_against(modules: &[Module], debts: &[(&str, &str, &str)]) -> Vec<St
             ));
         }
     }
+    // Within a layer imports may run either way, but never in a loop: modules that need each
+    // other are one module split badly.
+    for c in circles(modules) {
+        problems.push(format!(
+            "{} modules import each other in a circle: {}",
+            c.len(),
+            c.join(" -> ")
+        ));
+    }
     for (i, (f, t, _)) in debts.iter().enumerate() {
         let present = modules.iter().any(|m| matches_pattern(f, &m.name));
         if present && !used_debts.contains(&i) {
@@ -745,5 +756,18 @@ mod tests {
             module("d", &["a"]),
         ];
         assert_eq!(circles(&ms), vec![vec!["a", "b", "c"]]);
+    }
+
+    /// Modules of one layer may import each other, but not in a loop.
+    #[test]
+    fn a_circle_within_one_layer_fails_the_check() {
+        let one_layer = [module("apply", &["faults"]), module("faults", &["apply"])];
+        let problems = check(&one_layer);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("circle: apply -> faults"),
+            "{problems:?}"
+        );
+        assert!(check(&[module("apply", &["faults"]), module("faults", &[])]).is_empty());
     }
 }

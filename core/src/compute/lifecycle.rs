@@ -3,11 +3,11 @@
 
 use crate::command::CommandError;
 use crate::compute::instance::{Instance, InstanceClass, Role, MAX_REPLICAS};
-use crate::dispatch::Model;
 use crate::engine::{Due, Kernel};
 use crate::event::Event;
 use crate::failover;
 use crate::ids::{AzId, NodeId, RegionId};
+use crate::model::Model;
 use crate::topology::NodeKind;
 
 /// Creates a replica; it serves after the instance creation time.
@@ -74,7 +74,7 @@ pub(crate) fn instance_ready(k: &mut Kernel, m: &mut Model, node: NodeId) {
         if matches!(i.role, Role::Creating { .. }) {
             i.read_point = vdl;
             i.serving_since = k.now;
-            failover::set_role(k, &mut crate::dispatch::parts!(m), node, Role::Replica);
+            failover::set_role(k, &mut crate::model::parts!(m), node, Role::Replica);
         }
     }
     let replicas = m
