@@ -304,7 +304,9 @@ pub(crate) fn on_promoted(k: &mut Kernel, fo: &mut FailoverState, p: &mut Parts,
         return;
     }
     if !k.topo.is_up(target) {
-        // The target failed mid-promotion: choose again.
+        // The target failed mid-promotion: it is a replica again (one that is down, to be
+        // promoted another time once it is back), and the failover chooses again.
+        set_role(k, p, target, Role::Replica);
         fo.active = None;
         start(k, fo, p, None);
         return;
@@ -827,10 +829,11 @@ mod tests {
             matches!(
                 events.as_slice(),
                 [
+                    Event::RoleChanged { node: lost, role: Role::Replica },
                     Event::FailoverStarted { old, target: Some(t), since_failure, .. },
                     Event::FailoverPhaseDone { phase: FailoverPhase::Detect, .. },
                     Event::RoleChanged { node, role: Role::Promoting },
-                ] if *old == w && *t == next && *node == next
+                ] if *lost == first && *old == w && *t == next && *node == next
                     && *since_failure == promoted - SimTime::from_secs(1)
             ),
             "{events:?}"
@@ -843,6 +846,15 @@ mod tests {
         assert_eq!(promotion_due(&b.k, next), Some(promoted + PROMOTE_TIME));
         assert!(b.compute.recovery.is_none());
         assert_eq!(b.writer(), w, "nobody has opened the volume");
+        // The lost target is a replica again: once back, it serves reads and can be promoted.
+        let role = |b: &Bench, n| {
+            b.compute
+                .instances
+                .iter()
+                .find(|i| i.node == n)
+                .map(|i| i.role)
+        };
+        assert_eq!(role(&b, first), Some(Role::Replica));
     }
 
     /// Reference §4.3: recovery done, the new writer takes its role and the cluster endpoint's
