@@ -267,7 +267,11 @@ pub(crate) fn on_dns_answer(
     let cl = &mut a.clients.clients[i];
     cl.dns[e] = Some((target, k.now + DNS_TTL));
     cl.dns_pending[e] = false;
-    let waiting: Vec<u64> = cl.waiting[e].drain(..).collect();
+    // A request that timed out while it waited was counted an error then: it is not sent.
+    let waiting: Vec<u64> = cl.waiting[e]
+        .drain(..)
+        .filter(|id| cl.outstanding.iter().any(|r| r.id == *id && !r.done))
+        .collect();
     for id in waiting {
         send_query(k, a, i, target, id, write);
     }
@@ -1032,5 +1036,9 @@ mod tests {
         assert_eq!(sent(&mut cl.k), [ask_writer], "asked again");
         cl.answer(1, true);
         assert_eq!((cl.metrics.client_ok, cl.metrics.client_errors), (1, 3));
+        // DNS answers at last: req 2 was given up as an error, so it is not sent now.
+        let writer = cl.c.writer.node;
+        cl.answer_dns(0, true, writer);
+        assert_eq!(sent(&mut cl.k), [], "a request already failed is not sent");
     }
 }
