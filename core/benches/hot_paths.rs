@@ -190,11 +190,14 @@ fn view_building(runner: &mut Runner) {
     sim.set_recording(false);
     sim.run_until(SimTime::from_micros(40_000_000));
     runner.bench(
-        &format!("view/e-commerce, {} instances", sim.instances().len()),
+        &format!(
+            "view/e-commerce, {} instances",
+            sim.inspect().instances().len()
+        ),
         1,
         || black_box(&sim).view(),
     );
-    while sim.instances().len() < 16 {
+    while sim.inspect().instances().len() < 16 {
         let added = sim.apply(Command::AddReplica {
             az: None,
             class: CLASSES[2].name.into(),
@@ -204,7 +207,10 @@ fn view_building(runner: &mut Runner) {
     }
     sim.run_until(SimTime::from_micros(60_000_000));
     runner.bench(
-        &format!("view/e-commerce, {} instances", sim.instances().len()),
+        &format!(
+            "view/e-commerce, {} instances",
+            sim.inspect().instances().len()
+        ),
         1,
         || black_box(&sim).view(),
     );

@@ -275,7 +275,8 @@ mod tests {
     }
 
     fn replica(sim: &Sim) -> NodeId {
-        sim.instances()
+        sim.inspect()
+            .instances()
             .iter()
             .find(|i| i.role == Role::Replica)
             .map(|i| i.node)
@@ -294,9 +295,9 @@ mod tests {
     #[test]
     fn impossible_commands_are_refused_and_change_nothing() {
         let mut sim = cluster();
-        let writer = sim.writer().node;
+        let writer = sim.inspect().writer().node;
         let r = replica(&sim);
-        let storage = sim.storage().segments[0].node;
+        let storage = sim.inspect().storage().segments[0].node;
         refused(
             &mut sim,
             Command::Transaction { mtrs: 0 },
@@ -383,7 +384,7 @@ mod tests {
             Command::Inject(Fault::CrashNode(r)),
             CommandError::AlreadyDown(r),
         );
-        let writer = sim.writer().node;
+        let writer = sim.inspect().writer().node;
         sim.apply(Command::Inject(Fault::CrashNode(writer)))
             .expect("crash the writer");
         refused(&mut sim, Command::Write, CommandError::InstanceDown(writer));
@@ -424,9 +425,9 @@ mod tests {
     fn a_manual_transaction_commits_once() {
         let mut sim = cluster();
         sim.apply(Command::Write).expect("write");
-        assert!(sim.writer().manual_open());
+        assert!(sim.inspect().writer().manual_open());
         sim.apply(Command::Commit).expect("commit");
-        assert!(!sim.writer().manual_open());
+        assert!(!sim.inspect().writer().manual_open());
         refused(&mut sim, Command::Commit, CommandError::NoOpenTransaction);
     }
 }

@@ -74,7 +74,7 @@ pub(crate) fn backtrack_script(_: &Sim) -> Vec<(SimTime, Command)> {
 }
 
 pub(crate) fn backtrack_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
-    let bk = sim.backup();
+    let bk = sim.inspect().backup();
     let bt = &bk.backtrack;
     let (orders, products) = live(&bk.rows);
     let before = bk
@@ -85,8 +85,10 @@ pub(crate) fn backtrack_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
         .images
         .at(secs(149))
         .map(|im| crate::backup::data::Rows::from_image(&im.rows).live(Table::Orders) as i64);
-    let rate = sim.workload().txn_per_sec as f64
-        * (sim.workload().mtrs_per_txn as f64 * sim.writer().config.records_per_mtr as f64 + 1.0);
+    let rate = sim.inspect().workload().txn_per_sec as f64
+        * (sim.inspect().workload().mtrs_per_txn as f64
+            * sim.inspect().writer().config.records_per_mtr as f64
+            + 1.0);
     let mut f = alloc::vec![
         ("bad_write_s", Figure::Int(BAD_WRITE as i64)),
         (
@@ -158,15 +160,15 @@ pub(crate) fn pitr_script(_: &Sim) -> Vec<(SimTime, Command)> {
 }
 
 pub(crate) fn pitr_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
-    let bk = sim.backup();
+    let bk = sim.inspect().backup();
     let mut f = alloc::vec![
         ("bad_write_s", Figure::Int(BAD_WRITE as i64)),
         ("production_orders_live", Figure::Int(live(&bk.rows).0)),
         (
             "volume_gib",
-            Figure::Float(sim.storage().volume_bytes as f64 / (1u64 << 30) as f64)
+            Figure::Float(sim.inspect().storage().volume_bytes as f64 / (1u64 << 30) as f64)
         ),
-        ("pgs", Figure::Int(sim.storage().pgs.len() as i64)),
+        ("pgs", Figure::Int(sim.inspect().storage().pgs.len() as i64)),
     ];
     if let Some(c) = bk.cluster(1) {
         let differ = (0..crate::backup::data::ROWS)
@@ -238,10 +240,10 @@ pub(crate) fn clone_script(_: &Sim) -> Vec<(SimTime, Command)> {
 }
 
 pub(crate) fn clone_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
-    let bk = sim.backup();
+    let bk = sim.inspect().backup();
     let gib = |b: u64| Figure::Float(b as f64 / (1u64 << 30) as f64);
     let mut f = alloc::vec![
-        ("volume_gib", gib(sim.storage().volume_bytes)),
+        ("volume_gib", gib(sim.inspect().storage().volume_bytes)),
         ("pages", Figure::Int(crate::backup::data::ROWS as i64)),
     ];
     if let Some(c) = bk.cluster(1) {
@@ -270,7 +272,10 @@ pub(crate) fn clone_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
             ("clone_own_pages", Figure::Int(c.own_pages() as i64)),
             ("source_own_pages", Figure::Int(c.source_own_pages() as i64)),
             ("clone_billed_gib", gib(c.billed_bytes(false))),
-            ("source_billed_gib", gib(sim.storage().volume_bytes)),
+            (
+                "source_billed_gib",
+                gib(sim.inspect().storage().volume_bytes),
+            ),
         ]);
     }
     let cows = bk.clusters.iter().filter(|c| c.is_cow_clone_of(0)).count();
@@ -303,12 +308,14 @@ pub(crate) fn window_script(_: &Sim) -> Vec<(SimTime, Command)> {
 }
 
 pub(crate) fn window_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
-    let bk = sim.backup();
+    let bk = sim.inspect().backup();
     let now = sim.now();
     let h = |t: SimTime| Figure::Float(t.as_secs_f64() / 3600.0);
-    let latest = bk.latest_restorable(sim.storage()).map(|im| im.time);
-    let vdl = sim.writer().log.vdl().0;
-    let backed = crate::backup::Backup::backed_up_point(sim.storage());
+    let latest = bk
+        .latest_restorable(sim.inspect().storage())
+        .map(|im| im.time);
+    let vdl = sim.inspect().writer().log.vdl().0;
+    let backed = crate::backup::Backup::backed_up_point(sim.inspect().storage());
     let lag = bk.lag;
     let mut f = alloc::vec![
         (

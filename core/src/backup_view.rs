@@ -228,13 +228,13 @@ fn version(v: Version, seen: Option<SimTime>) -> PageVersion {
 impl Sim {
     /// Continuous backup and what was made from it, now.
     pub fn backup_view(&self) -> BackupView {
-        let b: &Backup = self.backup();
-        let st = self.storage();
+        let b: &Backup = self.inspect().backup();
+        let st = self.inspect().storage();
         let now = self.now();
-        let log = &self.writer().log;
+        let log = &self.inspect().writer().log;
         let allocated = log.max_allocated().0;
         let bt = &b.backtrack;
-        let global = !self.global().regions.is_empty();
+        let global = !self.inspect().global().regions.is_empty();
         let unavailable = match bt.check(b.config, global, now, now, allocated, &b.images) {
             // Asked for "now", only what no time can mend is a reason it cannot backtrack.
             Err(BackupError::BacktrackOutsideWindow { .. } | BackupError::BacktrackInProgress)
@@ -333,7 +333,7 @@ impl Sim {
         if p >= ROWS {
             return None;
         }
-        let b = self.backup();
+        let b = self.inspect().backup();
         let table = Table::of_row(p);
         let mut versions: Vec<PageVersion> = Vec::new();
         for im in b.images.all() {

@@ -113,10 +113,22 @@ pub fn case(seed: u64, tolerance: Tolerance) -> Case {
     };
     // Nodes are laid out deterministically by the config: build a throwaway to learn them.
     let probe = Sim::new(config, seed);
-    let storage: Vec<NodeId> = probe.storage().nodes.iter().map(|n| n.node).collect();
-    let segments: Vec<_> = probe.storage().segments.iter().map(|s| s.id).collect();
-    let instances: Vec<NodeId> = probe.instances().iter().map(|i| i.node).collect();
-    let az_of = |n: NodeId| probe.topology().node(n).az;
+    let storage: Vec<NodeId> = probe
+        .inspect()
+        .storage()
+        .nodes
+        .iter()
+        .map(|n| n.node)
+        .collect();
+    let segments: Vec<_> = probe
+        .inspect()
+        .storage()
+        .segments
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let instances: Vec<NodeId> = probe.inspect().instances().iter().map(|i| i.node).collect();
+    let az_of = |n: NodeId| probe.inspect().topology().node(n).az;
     let mut steps = Vec::new();
     // For the tolerance rule: intervals of AZ faults and of extra storage failures.
     let mut az_busy: Vec<(u64, u64, AzId)> = Vec::new();
@@ -158,7 +170,7 @@ pub fn case(seed: u64, tolerance: Tolerance) -> Case {
                     continue;
                 };
                 if tolerance == Tolerance::Within {
-                    let az = az_of(probe.storage().segments[seg.index()].node);
+                    let az = az_of(probe.inspect().storage().segments[seg.index()].node);
                     // A lost disk stays lost until repaired (about 10 s for a full PG).
                     let end = at + 15_000;
                     let clash = node_busy.iter().any(|&(s, e, _)| s < end && at < e)
@@ -255,7 +267,7 @@ pub fn run(case: &Case) -> Outcome {
         sim.schedule(s.at, s.cmd.clone());
     }
     sim.run_until(SimTime::ZERO + RUN_TIME);
-    let lost = sim.commits_lost();
+    let lost = sim.inspect().commits_lost();
     let mut failure = None;
     if let Some((inv, at, detail)) = sim.first_violation() {
         failure = Some(Failure::Invariant(format!(
@@ -272,11 +284,12 @@ pub fn run(case: &Case) -> Outcome {
             .ok();
         sim.run_for(SimDuration::from_secs(20));
         let all_up = sim
+            .inspect()
             .topology()
             .nodes
             .iter()
             .all(|n| n.up || n.kind != NodeKind::Storage);
-        if all_up && sim.faults().is_empty() && !sim.all_pgs_whole() {
+        if all_up && sim.inspect().faults().is_empty() && !sim.inspect().all_pgs_whole() {
             failure = Some(Failure::NotWholeAfterHeal);
         }
         if let Some((inv, at, detail)) = sim.first_violation() {
@@ -485,7 +498,7 @@ mod tests {
         for seed in 0..200 {
             let c = case(seed, Tolerance::Within);
             let probe = Sim::new(c.config, seed);
-            let az_of = |n: NodeId| probe.topology().node(n).az;
+            let az_of = |n: NodeId| probe.inspect().topology().node(n).az;
             let mut az_down: Vec<AzId> = Vec::new();
             let mut nodes_down: Vec<(NodeId, SimTime)> = Vec::new();
             for s in &c.steps {
@@ -498,13 +511,13 @@ mod tests {
                         az_down.retain(|&x| x != z)
                     }
                     Command::Inject(Fault::CrashNode(n))
-                        if probe.storage().storage_node(n).is_some() =>
+                        if probe.inspect().storage().storage_node(n).is_some() =>
                     {
                         nodes_down.push((n, SimTime::MAX))
                     }
                     Command::Heal(Fault::CrashNode(n)) => nodes_down.retain(|&(x, _)| x != n),
                     Command::Inject(Fault::LoseSegment(seg)) => {
-                        let n = probe.storage().segments[seg.index()].node;
+                        let n = probe.inspect().storage().segments[seg.index()].node;
                         nodes_down.push((n, s.at + SimDuration::from_secs(15)));
                     }
                     _ => {}

@@ -149,16 +149,17 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
                     client::on_query(k, &m.access, served!(m, held), msg.to, msg.from, req, true)
                 }
                 Payload::Answer { req, ok } => {
-                    if !crate::global::on_forward_answer(
+                    client::on_answer(k, &mut m.access, &mut m.metrics, msg.to, req, ok)
+                }
+                Payload::ForwardedAnswer { req, ok } => {
+                    crate::global::on_forward_answer(
                         &mut m.global,
                         &mut m.metrics,
                         k.now,
                         msg.to,
                         req,
                         ok,
-                    ) {
-                        client::on_answer(k, &mut m.access, &mut m.metrics, msg.to, req, ok)
-                    }
+                    );
                 }
                 Payload::GlobalRedo { region, vdl } => {
                     crate::global::on_redo(k, &mut m.global, region, vdl)

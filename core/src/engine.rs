@@ -119,6 +119,12 @@ pub(crate) enum Payload {
         req: u64,
         ok: bool,
     },
+    /// The primary's writer → the secondary replica that forwarded a write: its result, which
+    /// the replica then passes to its client.
+    ForwardedAnswer {
+        req: u64,
+        ok: bool,
+    },
     RecoveryScan {
         seg: SegmentId,
     },
@@ -177,6 +183,7 @@ impl Payload {
             Payload::Query { .. } => MsgKind::Query,
             Payload::ForwardedWrite { .. } => MsgKind::ForwardedWrite,
             Payload::Answer { .. } => MsgKind::Answer,
+            Payload::ForwardedAnswer { .. } => MsgKind::ForwardedAnswer,
             Payload::RecoveryScan { .. } => MsgKind::RecoveryScan,
             Payload::RecoveryScl { .. } => MsgKind::RecoveryScl,
             Payload::Truncate { .. } => MsgKind::Truncate,

@@ -57,6 +57,9 @@ pub enum MsgKind {
     Truncate,
     /// Segment → recovering writer: done.
     TruncateAck,
+    /// Primary writer → secondary replica: the result of a forwarded write. Last, so the
+    /// digests of runs without write forwarding keep their values.
+    ForwardedAnswer,
 }
 
 impl MsgKind {
@@ -82,6 +85,7 @@ impl MsgKind {
             MsgKind::RecoveryScl => "recovery: SCL",
             MsgKind::Truncate => "truncate + epoch",
             MsgKind::TruncateAck => "truncation done",
+            MsgKind::ForwardedAnswer => "forwarded result",
         }
     }
 }
@@ -451,6 +455,9 @@ pub enum Event {
     Resuming {
         node: NodeId,
         ready_in: SimDuration,
+        /// The capacity it wakes at (half-ACUs), with no capacity event of its own. It follows
+        /// from the run so far, so the digest leaves it out.
+        half: u16,
     },
     Resumed {
         node: NodeId,

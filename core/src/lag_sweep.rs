@@ -136,7 +136,12 @@ pub fn figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
         }
         f.push((names[3], ms(paper_us)));
     }
-    if let Some(r) = sim.instances().iter().find(|i| i.role == Role::Replica) {
+    if let Some(r) = sim
+        .inspect()
+        .instances()
+        .iter()
+        .find(|i| i.role == Role::Replica)
+    {
         let busy = r.apply_busy.as_micros() as f64 * 100.0 / sim.now().as_micros().max(1) as f64;
         f.push(("apply_thread_busy_pct", Figure::Float(busy)));
         f.push(("records_applied", Figure::Int(r.applied_records as i64)));

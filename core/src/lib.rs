@@ -43,6 +43,7 @@ pub mod failover;
 pub(crate) mod faults;
 pub mod global;
 pub mod ids;
+pub mod inspect;
 pub mod invariants;
 pub mod lag_sweep;
 pub mod lesson;

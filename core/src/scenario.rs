@@ -86,10 +86,10 @@ fn busy_cluster() -> SimConfig {
 
 /// The storage node in `az` holding a copy of `pg`, preferring the first.
 fn node_of(sim: &Sim, pg: PgId, az: AzId) -> Option<NodeId> {
-    let st = sim.storage();
+    let st = sim.inspect().storage();
     st.pgs.get(pg.index())?.member_slots().find_map(|(_, s)| {
         let node = st.segments[s.index()].node;
-        (sim.topology().node(node).az == Some(az)).then_some(node)
+        (sim.inspect().topology().node(node).az == Some(az)).then_some(node)
     })
 }
 
@@ -106,8 +106,11 @@ fn common(sim: &Sim) -> Vec<(&'static str, Figure)> {
             "write_unavailable_s",
             Figure::Float(sim.write_unavailable().as_secs_f64())
         ),
-        ("pgs", Figure::Int(sim.storage().pgs.len() as i64)),
-        ("all_pgs_whole", Figure::Int(sim.all_pgs_whole() as i64)),
+        ("pgs", Figure::Int(sim.inspect().storage().pgs.len() as i64)),
+        (
+            "all_pgs_whole",
+            Figure::Int(sim.inspect().all_pgs_whole() as i64)
+        ),
     ]
 }
 
@@ -180,7 +183,7 @@ fn failover_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
         Figure::Int(sim.metrics().failovers.len() as i64),
     ));
     if let Some(r) = sim.metrics().failovers.first() {
-        let name = |n| alloc::format!("{}", sim.topology().node(n).name());
+        let name = |n| alloc::format!("{}", sim.inspect().topology().node(n).name());
         f.push(("old_writer", Figure::Text(name(r.old))));
         f.push(("new_writer", Figure::Text(name(r.new))));
         f.push(("detect_s", Figure::Float(r.detect.as_secs_f64())));
@@ -191,7 +194,7 @@ fn failover_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     recovery_phase_figures(sim, &mut f);
     f.push((
         "volume_epoch",
-        Figure::Int(sim.storage().volume_epoch as i64),
+        Figure::Int(sim.inspect().storage().volume_epoch as i64),
     ));
     f.push((
         "fenced_writes_refused",
@@ -225,6 +228,7 @@ fn serverless_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
         .collect();
     f.push(("peak_acu", Figure::Float(acu(m.capacity_peak_half))));
     let now_half = sim
+        .inspect()
         .instances()
         .iter()
         .find(|i| i.node == node)
@@ -246,7 +250,7 @@ fn serverless_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
         t += SimDuration::from_secs(30);
     }
     f.push(("acu_every_30s", Figure::Text(samples)));
-    let meter = sim.meter();
+    let meter = sim.inspect().meter();
     f.push(("acu_hours", Figure::Float(meter.acu_hours())));
     f.push(("cost_usd_at_example_price", Figure::Float(meter.dollars())));
     f
@@ -287,7 +291,7 @@ fn global_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
         "global_lag_max_ms",
         ms(SimDuration::from_micros(m.global_lag.max())),
     ));
-    let g = sim.global();
+    let g = sim.inspect().global();
     if let Some(p) = g.primary() {
         f.push(("primary_region", Figure::Text(p.name().into())));
     }
@@ -325,7 +329,7 @@ fn global_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
 
 /// The current writer's node.
 fn writer_node(sim: &Sim) -> NodeId {
-    sim.writer().node
+    sim.inspect().writer().node
 }
 
 fn repair_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
@@ -372,7 +376,7 @@ static SCENARIOS: [Scenario; 25] = [
         },
         figures: |sim| {
             let mut f = repair_figures(sim);
-            let st = sim.storage();
+            let st = sim.inspect().storage();
             f.push(("repairs_deferred", Figure::Int(st.deferred.len() as i64)));
             f.push(("pgs_degraded_to_3_of_4", Figure::Int(st.degradations as i64)));
             f.push(("pgs_restored_to_4_of_6", Figure::Int(st.restorations as i64)));
@@ -408,7 +412,7 @@ static SCENARIOS: [Scenario; 25] = [
         duration: SimDuration::from_secs(20),
         config: busy_cluster,
         script: |sim| {
-            let seg = sim.storage().pgs[0].slots[0];
+            let seg = sim.inspect().storage().pgs[0].slots[0];
             seg.map(|s| (secs(1), Command::Inject(Fault::LoseSegment(s))))
                 .into_iter()
                 .collect()
@@ -416,13 +420,13 @@ static SCENARIOS: [Scenario; 25] = [
         figures: |sim| {
             let mut f = repair_figures(sim);
             let retired = sim
-                .storage()
+                .inspect().storage()
                 .segments
                 .iter()
                 .filter(|s| s.health == SegmentHealth::Retired)
                 .count();
             f.push(("segments_retired", Figure::Int(retired as i64)));
-            f.push(("pg0_epoch", Figure::Int(sim.storage().pgs[0].epoch as i64)));
+            f.push(("pg0_epoch", Figure::Int(sim.inspect().storage().pgs[0].epoch as i64)));
             f
         },
     },
@@ -443,7 +447,7 @@ static SCENARIOS: [Scenario; 25] = [
         script: |_| Vec::new(),
         figures: |sim| {
             let mut f = common(sim);
-            let st = sim.storage();
+            let st = sim.inspect().storage();
             f.push(("volume_gib", Figure::Float(st.volume_bytes as f64 / (1u64 << 30) as f64)));
             f.push(("geometry_epoch", Figure::Int(st.geometry_epoch as i64)));
             f.push(("segments", Figure::Int(st.segments.len() as i64)));
@@ -464,12 +468,12 @@ static SCENARIOS: [Scenario; 25] = [
         },
         figures: |sim| {
             let mut f = common(sim);
-            let vdl = sim.writer().log.vdl();
+            let vdl = sim.inspect().writer().log.vdl();
             let behind = sim
-                .storage()
+                .inspect().storage()
                 .segments
                 .iter()
-                .filter(|s| s.health == SegmentHealth::Healthy && s.scl < sim.writer().log.pgcl(s.pg.0))
+                .filter(|s| s.health == SegmentHealth::Healthy && s.scl < sim.inspect().writer().log.pgcl(s.pg.0))
                 .count();
             f.push(("segments_behind_at_end", Figure::Int(behind as i64)));
             f.push(("vdl", Figure::Int(vdl.0 as i64)));
@@ -494,7 +498,7 @@ static SCENARIOS: [Scenario; 25] = [
             f.push(("replica_lag_p99_ms", ms(SimDuration::from_micros(m.replica_lag.quantile(990)))));
             f.push(("replica_lag_max_ms", ms(SimDuration::from_micros(m.replica_lag.max()))));
             let max_lsn = sim
-                .instances()
+                .inspect().instances()
                 .iter()
                 .filter(|i| i.role == Role::Replica)
                 .map(|i| i.lag_lsn)
@@ -535,8 +539,8 @@ static SCENARIOS: [Scenario; 25] = [
                 f.push(("recovery_ms", ms(*r)));
             }
             recovery_phase_figures(sim, &mut f);
-            f.push(("volume_epoch", Figure::Int(sim.storage().volume_epoch as i64)));
-            f.push(("vdl", Figure::Int(sim.writer().log.vdl().0 as i64)));
+            f.push(("volume_epoch", Figure::Int(sim.inspect().storage().volume_epoch as i64)));
+            f.push(("vdl", Figure::Int(sim.inspect().writer().log.vdl().0 as i64)));
             f
         },
     },
@@ -552,7 +556,7 @@ static SCENARIOS: [Scenario; 25] = [
         },
         script: |sim| {
             let replicas: Vec<NodeId> = sim
-                .instances()
+                .inspect().instances()
                 .iter()
                 .filter(|i| i.role == Role::Replica)
                 .map(|i| i.node)
@@ -596,7 +600,7 @@ static SCENARIOS: [Scenario; 25] = [
             ..SimConfig::default()
         },
         script: |sim| {
-            let az = sim.topology().node(writer_node(sim)).az.unwrap_or(AzId(0));
+            let az = sim.inspect().topology().node(writer_node(sim)).az.unwrap_or(AzId(0));
             alloc::vec![(secs(10), Command::Inject(Fault::FailAz(az)))]
         },
         figures: |sim| {
@@ -655,7 +659,7 @@ static SCENARIOS: [Scenario; 25] = [
         figures: |sim| {
             let mut f = client_figures(sim);
             let replicas = sim
-                .instances()
+                .inspect().instances()
                 .iter()
                 .filter(|i| i.role == Role::Replica)
                 .count();

@@ -11,30 +11,28 @@
 //! Nothing here reads a clock or a random source: the run is a pure function of the
 //! configuration, the seed and the timed commands, and [`Sim::trace_digest`] proves it.
 
-use crate::autoscaling::{AutoScaling, Scaling};
-use crate::client::{self, Access, ClientWorkload, Clients};
-use crate::command::{Command, CommandError, Fault};
+use crate::autoscaling::Scaling;
+use crate::client::{self, Access, ClientWorkload};
+use crate::command::{Command, CommandError};
 use crate::compute::instance::{Instance, InstanceClass, Role, MAX_REPLICAS};
-use crate::compute::recovery::Recovery;
 use crate::compute::writer::{Writer, WriterConfig};
 use crate::compute::Compute;
 use crate::dispatch;
-use crate::endpoint::Endpoints;
 use crate::engine::{Due, Kernel};
 use crate::event::Event;
-use crate::failover::{self, Failover, FailoverState};
+use crate::failover::{self, FailoverState};
 use crate::global::Global;
 use crate::ids::{AzId, NodeId, RegionId};
 use crate::invariants::Checker;
 use crate::lsn::Lsn;
 use crate::measurements::Series;
 use crate::metrics::Metrics;
-use crate::model::{self, Model};
+use crate::model::Model;
 use crate::net::NetConfig;
 use crate::serverless::Serverless;
-use crate::storage::{volume, Storage, StorageConfig, PG_SIZE_BYTES};
+use crate::storage::{volume, StorageConfig, PG_SIZE_BYTES};
 use crate::time::{SimDuration, SimTime};
-use crate::topology::{NodeKind, Topology};
+use crate::topology::NodeKind;
 use crate::workload::{self, Workload, WorkloadConfig};
 use alloc::vec::Vec;
 
@@ -187,71 +185,18 @@ impl Sim {
     pub fn metrics(&self) -> &Metrics {
         &self.m.metrics
     }
-    pub fn topology(&self) -> &Topology {
-        &self.k.topo
+    /// The subsystems' own state, for tests, the headless runner and the checks: the page reads
+    /// [`Sim::view`], [`Sim::metrics`] and the event stream instead.
+    pub fn inspect(&self) -> crate::inspect::Inspect<'_> {
+        crate::inspect::Inspect::new(&self.k, &self.m)
     }
-    pub fn network(&self) -> &crate::net::Network {
-        &self.k.net
+    /// The event in English, with the nodes named as the diagram names them.
+    pub fn describe(&self, event: &Event) -> alloc::string::String {
+        event.describe(&self.k.topo)
     }
-    /// Does a partition separate the two nodes?
-    pub fn blocked(&self, a: NodeId, b: NodeId) -> bool {
-        self.k.net.blocked(&self.k.topo, a, b)
-    }
-    pub fn storage(&self) -> &Storage {
-        &self.m.storage
-    }
-    pub fn writer(&self) -> &Writer {
-        &self.m.compute.writer
-    }
-    pub fn workload(&self) -> &WorkloadConfig {
-        &self.m.workload.config
-    }
-    pub fn faults(&self) -> &[Fault] {
-        &self.m.faults
-    }
-    pub fn instances(&self) -> &[Instance] {
-        &self.m.compute.instances
-    }
-    pub fn clients(&self) -> &Clients {
-        &self.m.access.clients
-    }
-    pub fn endpoints(&self) -> &Endpoints {
-        &self.m.access.endpoints
-    }
-    /// The DNS service node.
-    pub fn dns_node(&self) -> NodeId {
-        self.m.access.dns
-    }
-    pub fn recovery(&self) -> Option<&Recovery> {
-        self.m.compute.recovery.as_ref()
-    }
-    pub fn failover(&self) -> Option<&Failover> {
-        self.m.failover.active.as_ref()
-    }
-    pub fn global(&self) -> &crate::global::Global {
-        &self.m.global
-    }
-    /// Continuous backup, snapshots, Backtrack, restored and cloned clusters.
-    pub fn backup(&self) -> &crate::backup::Backup {
-        &self.m.backup
-    }
-    /// Health checks the writer has missed in a row.
-    pub fn health_misses(&self) -> u32 {
-        self.m.failover.health_misses
-    }
-    pub fn autoscaling(&self) -> Option<&AutoScaling> {
-        self.m.autoscaling.active.as_ref()
-    }
-    /// The cost meter, brought up to now.
-    pub fn meter(&self) -> crate::serverless::Meter {
-        let mut meter = self.m.serverless.meter;
-        crate::serverless::accrue(
-            &mut meter,
-            &self.m.compute.instances,
-            &self.k.topo,
-            self.k.now,
-        );
-        meter
+    /// The node the diagram calls `name`.
+    pub fn node_named(&self, name: &str) -> Option<NodeId> {
+        self.k.topo.node_named(name)
     }
     pub fn invariant_violations(&self) -> u64 {
         self.m.checker.violations
@@ -262,40 +207,6 @@ impl Sim {
     /// Total time some PG lacked a write quorum.
     pub fn write_unavailable(&self) -> SimDuration {
         self.m.metrics.write_unavailable(self.k.now)
-    }
-
-    /// The highest VDL the surviving segments could be recovered to right now.
-    pub fn recoverable_vdl(&self) -> Lsn {
-        model::recoverable_vdl(&self.m)
-    }
-
-    /// Acknowledged commits whose records no longer survive on any segment.
-    pub fn commits_lost(&self) -> u64 {
-        let safe = self.recoverable_vdl();
-        self.m
-            .compute
-            .writer
-            .acked
-            .iter()
-            .filter(|&&l| l > safe)
-            .count() as u64
-    }
-
-    /// True when every PG is back to six healthy, complete members with no change in flight:
-    /// what "after heal and repair" must reach.
-    pub fn all_pgs_whole(&self) -> bool {
-        let st = &self.m.storage;
-        st.pgs.iter().all(|pg| {
-            let members: Vec<_> = pg.member_slots().collect();
-            !pg.quorum.in_transition()
-                && members.len() == 6
-                && members.iter().all(|(_, s)| {
-                    let seg = &st.segments[s.index()];
-                    seg.health == crate::event::SegmentHealth::Healthy
-                        && self.k.topo.is_up(seg.node)
-                        && seg.scl >= self.m.compute.writer.log.pgcl(pg.id.0)
-                })
-        })
     }
 
     // ----- settings -----

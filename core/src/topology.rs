@@ -125,6 +125,15 @@ impl Topology {
         self.nodes.get(id.index())
     }
 
+    /// The node the diagram calls `name` (`az-b-2`, `instance-1`, `client-1`).
+    pub fn node_named(&self, name: &str) -> Option<NodeId> {
+        self.nodes
+            .iter()
+            .position(|n| alloc::format!("{}", n.name()) == name)
+            .and_then(|i| u16::try_from(i).ok())
+            .map(NodeId)
+    }
+
     pub fn is_up(&self, id: NodeId) -> bool {
         self.nodes.get(id.index()).is_some_and(|n| n.up)
     }

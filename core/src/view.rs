@@ -4,14 +4,17 @@
 //! Accessible names come from here, so the diagram, the inspector and the tests agree on what a
 //! thing is called.
 
+use crate::client::ClientWorkload;
+use crate::command::{Command, Fault};
 use crate::compute::instance::Role;
 use crate::endpoint::EndpointId;
 use crate::event::SegmentHealth;
-use crate::ids::{AzId, NodeId, PgId, SegmentId};
+use crate::ids::{AzId, NodeId, PgId, RegionId, SegmentId};
 use crate::lsn::{Lsn, LAL};
 use crate::sim::Sim;
 use crate::time::{SimDuration, SimTime};
 use crate::topology::NodeKind;
+use crate::workload::WorkloadConfig;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -22,7 +25,11 @@ pub struct NodeView {
     pub id: NodeId,
     pub name: String,
     pub kind: NodeKind,
+    /// The region it stands in: the page draws one region in full and the others as cards.
+    pub region: RegionId,
     pub az: Option<AzId>,
+    /// 1-based number among the nodes of its kind in its AZ (the `2` of `az-b-2`).
+    pub ordinal: u16,
     pub up: bool,
     /// Cut off from the writer by a partition.
     pub partitioned: bool,
@@ -136,6 +143,8 @@ pub struct WriterView {
     pub lsn_limit: Lsn,
     pub throttled: bool,
     pub commits_waiting: usize,
+    /// Since when the oldest of them has waited.
+    pub oldest_commit_since: Option<SimTime>,
     pub volume_epoch: u32,
 }
 
@@ -253,6 +262,73 @@ pub struct RegionView {
     pub acked: Vec<Lsn>,
 }
 
+/// Global Database settings and history that are not per region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct GlobalView {
+    /// Write forwarding: requests per second the secondaries' clients send.
+    pub forward_rate: u32,
+    pub read_consistency: crate::settings::forwarding::ReadConsistency,
+    /// The region a switchover or failover is making primary, while it runs.
+    pub switching: Option<RegionId>,
+    pub primary_failed_at: Option<SimTime>,
+    /// Finished switchovers and failovers, oldest first.
+    pub records: Vec<crate::global::GlobalRecord>,
+}
+
+/// The load as the page's two knobs show it, with the configuration behind them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct LoadView {
+    /// Clients sending requests through the endpoints (none: the background workload).
+    pub clients: ClientWorkload,
+    /// The background workload, used when there are no clients.
+    pub workload: WorkloadConfig,
+}
+
+impl LoadView {
+    /// Requests per second and the percent of them that are reads.
+    pub fn knobs(&self) -> (u32, u8) {
+        let c = self.clients;
+        if c.clients > 0 {
+            let pct = (c.read_ppm / 10_000).min(100);
+            (c.requests_per_sec, u8::try_from(pct).unwrap_or(100))
+        } else {
+            let w = self.workload;
+            let total = w.txn_per_sec.saturating_add(w.reads_per_sec);
+            let pct = if total == 0 {
+                0
+            } else {
+                u64::from(w.reads_per_sec) * 100 / u64::from(total)
+            };
+            (total, u8::try_from(pct).unwrap_or(100))
+        }
+    }
+
+    /// The command that sets the knobs to `rate` and `read_pct`: new client rates when there
+    /// are clients, else a background workload with the same total split into reads and write
+    /// transactions.
+    pub fn command(&self, rate: u32, read_pct: u8) -> Command {
+        let c = self.clients;
+        let read_pct = read_pct.min(100);
+        if c.clients > 0 {
+            Command::SetClients(ClientWorkload {
+                requests_per_sec: rate,
+                read_ppm: u32::from(read_pct) * 10_000,
+                ..c
+            })
+        } else {
+            let reads = u64::from(rate) * u64::from(read_pct) / 100;
+            let reads = u32::try_from(reads).unwrap_or(u32::MAX);
+            Command::SetWorkload(WorkloadConfig {
+                txn_per_sec: rate.saturating_sub(reads),
+                reads_per_sec: reads,
+                ..self.workload
+            })
+        }
+    }
+}
+
 /// Everything the page draws, at one instant.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -272,7 +348,18 @@ pub struct View {
     pub regions: Vec<RegionView>,
     /// Continuous backup, Backtrack, restored and cloned clusters.
     pub backup: crate::backup_view::BackupView,
+    pub global: GlobalView,
+    /// The faults in force, in the order they were injected.
+    pub faults: Vec<Fault>,
+    pub load: LoadView,
+    /// Client requests waiting for an answer, and since when the oldest has waited.
+    pub requests_waiting: usize,
+    pub oldest_request_since: Option<SimTime>,
+    /// The serverless cost meter, brought up to now.
+    pub meter: crate::serverless::Meter,
     pub invariant_violations: u64,
+    /// The first invariant broken: which, when, and the event count then.
+    pub first_violation: Option<(crate::event::Invariant, SimTime, u64)>,
 }
 
 impl View {
@@ -285,11 +372,21 @@ impl View {
 }
 
 impl Sim {
+    /// The load's knobs alone, without building the whole view.
+    pub fn load_view(&self) -> LoadView {
+        let s = self.inspect();
+        LoadView {
+            clients: s.clients().config,
+            workload: *s.workload(),
+        }
+    }
+
     /// Builds a snapshot of the whole state.
     pub fn view(&self) -> View {
-        let topo = self.topology();
-        let st = self.storage();
-        let w = self.writer();
+        let s = self.inspect();
+        let topo = s.topology();
+        let st = s.storage();
+        let w = s.writer();
         let writer_node = w.node;
         let nodes: Vec<NodeView> = topo
             .nodes
@@ -302,9 +399,11 @@ impl Sim {
                     id,
                     name: format!("{}", n.name()),
                     kind: n.kind,
+                    region: n.region,
                     az: n.az,
+                    ordinal: n.ordinal,
                     up: n.up,
-                    partitioned: id != writer_node && self.blocked(writer_node, id),
+                    partitioned: id != writer_node && s.blocked(writer_node, id),
                     slowness_pct: n.slowness_pct,
                     segments: sn.map(|s| s.segments.clone()).unwrap_or_default(),
                     disk_busy_until: sn.map_or(SimTime::ZERO, |s| s.disk_free_at),
@@ -358,10 +457,11 @@ impl Sim {
             })
             .collect();
         let now = self.now();
-        let writer_v2 = self.instances().iter().any(|i| {
+        let writer_v2 = s.instances().iter().any(|i| {
             i.node == writer_node && matches!(i.capacity, crate::serverless::Capacity::V2 { .. })
         });
         let instances: Vec<InstanceView> = self
+            .inspect()
             .instances()
             .iter()
             .map(|i| InstanceView {
@@ -372,7 +472,7 @@ impl Sim {
                 tier: i.tier,
                 role: i.role,
                 up: topo.is_up(i.node),
-                partitioned: self.blocked(self.dns_node(), i.node),
+                partitioned: s.blocked(s.dns_node(), i.node),
                 is_writer: i.node == writer_node && i.role == Role::Writer,
                 read_point: if i.role == Role::Writer {
                     w.log.vdl()
@@ -382,7 +482,7 @@ impl Sim {
                 lag: i.lag,
                 lag_lsn: i.lag_lsn,
                 cpu_pct: i.cpu_pct_at(now),
-                connections: crate::client::connections_to(self.clients(), i.node, now),
+                connections: crate::client::connections_to(s.clients(), i.node, now),
                 autoscaled: i.autoscaled,
                 capacity: i.capacity,
                 acu_half: i.acu_half(),
@@ -396,7 +496,7 @@ impl Sim {
             .filter(|i| i.role == Role::Replica && i.up)
             .map(|i| i.node)
             .collect();
-        let cluster = self.endpoints().cluster;
+        let cluster = s.endpoints().cluster;
         let mut endpoints = alloc::vec![
             EndpointView {
                 id: EndpointId::Cluster,
@@ -413,7 +513,7 @@ impl Sim {
                 },
             },
         ];
-        for (i, c) in self.endpoints().custom.iter().enumerate() {
+        for (i, c) in s.endpoints().custom.iter().enumerate() {
             endpoints.push(EndpointView {
                 id: EndpointId::Custom(i as u8),
                 label: format!("custom endpoint \"{}\"", c.name),
@@ -426,6 +526,7 @@ impl Sim {
             });
         }
         let clients = self
+            .inspect()
             .clients()
             .clients
             .iter()
@@ -442,7 +543,7 @@ impl Sim {
                 }
             })
             .collect();
-        let recovery = match (self.failover(), self.recovery()) {
+        let recovery = match (s.failover(), s.recovery()) {
             (_, Some(r)) => RecoveryView::Recovering {
                 node: r.node,
                 truncating: r.truncating,
@@ -456,12 +557,13 @@ impl Sim {
                 },
                 None => RecoveryView::Idle,
             },
-            (None, None) => match self.health_misses() {
+            (None, None) => match s.health_misses() {
                 0 => RecoveryView::Idle,
                 misses => RecoveryView::Detecting { misses },
             },
         };
         let regions = self
+            .inspect()
             .global()
             .regions
             .iter()
@@ -476,7 +578,7 @@ impl Sim {
                 },
                 lag: r.lag,
                 replicas: if r.role == crate::global::RegionRole::Primary {
-                    self.instances().len().saturating_sub(1)
+                    s.instances().len().saturating_sub(1)
                 } else {
                     r.replicas.len()
                 },
@@ -492,14 +594,29 @@ impl Sim {
                 },
             })
             .collect();
+        let (requests_waiting, oldest_request_since) = s.clients().waiting();
+        let g = s.global();
         View {
             now,
+            global: GlobalView {
+                forward_rate: g.forward_rate,
+                read_consistency: g.read_consistency,
+                switching: g.switching.map(|(r, _)| r),
+                primary_failed_at: g.primary_failed_at,
+                records: g.records.clone(),
+            },
+            faults: s.faults().to_vec(),
+            load: self.load_view(),
+            requests_waiting,
+            oldest_request_since,
+            meter: s.meter(),
+            first_violation: self.first_violation(),
             backup: self.backup_view(),
             regions,
             instances,
             endpoints,
             clients,
-            dns: self.dns_node(),
+            dns: s.dns_node(),
             recovery,
             writer: WriterView {
                 node: writer_node,
@@ -510,6 +627,7 @@ impl Sim {
                 lsn_limit: Lsn(w.log.vdl().0 + LAL),
                 throttled: w.throttled,
                 commits_waiting: w.commits_waiting(),
+                oldest_commit_since: w.oldest_commit_parked(),
                 volume_epoch: w.volume_epoch,
             },
             volume: VolumeView {

@@ -53,15 +53,15 @@ fn clone_of(source: u32) -> B {
 
 /// What a read at the current instant returns: the production rows' digest.
 fn read(sim: &Sim) -> u64 {
-    sim.backup().rows.digest()
+    sim.inspect().backup().rows.digest()
 }
 
 #[test]
 fn commits_write_row_versions_at_their_lsns_visible_only_once_acknowledged() {
     let mut sim = checked(config(500, 0));
     sim.run_until(secs(2));
-    let rows = &sim.backup().rows;
-    let vdl = sim.writer().log.vdl().0;
+    let rows = &sim.inspect().backup().rows;
+    let vdl = sim.inspect().writer().log.vdl().0;
     assert!(rows.writes > 500, "{} versions", rows.writes);
     assert!(
         (0..ROWS).all(|r| rows.get(r).lsn() <= vdl),
@@ -70,7 +70,7 @@ fn commits_write_row_versions_at_their_lsns_visible_only_once_acknowledged() {
     let newest = (0..ROWS).map(|r| rows.get(r).lsn()).max().unwrap();
     assert!(newest > 0 && newest <= vdl);
     // A read at a second in the past is that second's image, not today's rows.
-    let then = sim.backup().images.at(secs(1)).unwrap();
+    let then = sim.inspect().backup().images.at(secs(1)).unwrap();
     assert!(then.vdl < vdl);
     assert!(then.rows.iter().all(|&v| v & !(1 << 63) <= then.vdl));
 }
@@ -88,7 +88,7 @@ fn restore_to_t_holds_exactly_what_a_read_at_t_returned_in_a_new_cluster() {
         },
     );
     sim.run_until(secs(100));
-    assert_eq!(sim.backup().rows.live(Table::Orders), 0);
+    assert_eq!(sim.inspect().backup().rows.live(Table::Orders), 0);
     ok(
         &mut sim,
         B::Restore {
@@ -96,10 +96,10 @@ fn restore_to_t_holds_exactly_what_a_read_at_t_returned_in_a_new_cluster() {
             backtrack_hours: 0,
         },
     );
-    let c = sim.backup().cluster(1).unwrap();
+    let c = sim.inspect().backup().cluster(1).unwrap();
     assert_eq!(c.rows.digest(), at_60, "the restore is the read at 60 s");
     assert_eq!(c.origin, Origin::Restore { to: secs(60) });
-    assert_eq!(c.pgs as usize, sim.storage().pgs.len());
+    assert_eq!(c.pgs as usize, sim.inspect().storage().pgs.len());
     let writer = sim
         .view()
         .instances
@@ -113,11 +113,11 @@ fn restore_to_t_holds_exactly_what_a_read_at_t_returned_in_a_new_cluster() {
     assert!(!c.available);
     let ready = c.ready_at;
     sim.run_until(ready + aurora_core::SimDuration::from_secs(2));
-    let c = sim.backup().cluster(1).unwrap();
+    let c = sim.inspect().backup().cluster(1).unwrap();
     assert!(c.available);
     assert_eq!(c.rows.live(Table::Orders), ORDERS_ROWS);
     assert_eq!(
-        sim.backup().rows.live(Table::Orders),
+        sim.inspect().backup().rows.live(Table::Orders),
         0,
         "production is untouched"
     );
@@ -142,14 +142,14 @@ fn a_restored_clusters_writer_takes_writes_only_once_it_is_available() {
             per_sec: 50,
         },
     );
-    let c = sim.backup().cluster(1).unwrap();
+    let c = sim.inspect().backup().cluster(1).unwrap();
     let (ready, before) = (c.ready_at, c.rows.digest());
     sim.run_until(SimTime::from_micros(ready.as_micros() - 2_000_000));
-    let c = sim.backup().cluster(1).unwrap();
+    let c = sim.inspect().backup().cluster(1).unwrap();
     assert!(!c.available);
     assert_eq!(c.rows.digest(), before, "no writer yet, so no writes");
     sim.run_until(ready + aurora_core::SimDuration::from_secs(3));
-    let c = sim.backup().cluster(1).unwrap();
+    let c = sim.inspect().backup().cluster(1).unwrap();
     assert!(c.available);
     assert_ne!(
         c.rows.digest(),
@@ -171,7 +171,7 @@ fn a_restored_clusters_writer_takes_writes_only_once_it_is_available() {
 #[test]
 fn a_clone_of_a_serverless_v2_cluster_gets_a_db_serverless_writer() {
     let mut sim = checked(config(100, 0));
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     sim.apply(Command::SetCapacity {
         node: w,
         capacity: aurora_core::settings::capacity::Capacity::V2 {
@@ -184,7 +184,7 @@ fn a_clone_of_a_serverless_v2_cluster_gets_a_db_serverless_writer() {
     sim.run_until(secs(5));
     ok(&mut sim, clone_of(0));
     assert_eq!(
-        sim.backup().cluster(1).unwrap().writer_class,
+        sim.inspect().backup().cluster(1).unwrap().writer_class,
         "db.serverless"
     );
 }
@@ -205,7 +205,15 @@ fn restore_time_grows_with_the_volume() {
             },
         );
     }
-    let t = |s: &Sim| s.backup().cluster(1).unwrap().ready_at.as_micros() - secs(30).as_micros();
+    let t = |s: &Sim| {
+        s.inspect()
+            .backup()
+            .cluster(1)
+            .unwrap()
+            .ready_at
+            .as_micros()
+            - secs(30).as_micros()
+    };
     assert!(t(&big) > 3 * t(&small), "{} vs {}", t(&big), t(&small));
 }
 
@@ -247,21 +255,26 @@ fn restores_outside_the_window_are_refused_with_the_window() {
 fn the_latest_restorable_time_trails_now_by_what_s3_has_not_staged() {
     let mut sim = checked(config(300, 0));
     sim.run_until(secs(120));
-    let latest = sim.backup().latest_restorable(sim.storage()).unwrap().time;
+    let latest = sim
+        .inspect()
+        .backup()
+        .latest_restorable(sim.inspect().storage())
+        .unwrap()
+        .time;
     let lag = sim.now().as_micros() - latest.as_micros();
     assert!(lag > 0, "S3 trails VDL");
     assert!(
         lag <= 5 * 60 * 1_000_000,
         "within 5 minutes of now: {lag} µs"
     );
-    let backed = aurora_core::backup::Backup::backed_up_point(sim.storage());
-    assert!(backed < sim.writer().log.vdl().0);
+    let backed = aurora_core::backup::Backup::backed_up_point(sim.inspect().storage());
+    assert!(backed < sim.inspect().writer().log.vdl().0);
 }
 
 #[test]
 fn retention_is_1_to_35_days_and_cannot_be_turned_off() {
     let mut sim = checked(config(0, 0));
-    assert_eq!(sim.backup().config.retention_days, 1);
+    assert_eq!(sim.inspect().backup().config.retention_days, 1);
     assert_eq!(
         refused(&mut sim, B::SetRetention { days: 0 }),
         BackupError::RetentionOutOfRange(0)
@@ -270,7 +283,7 @@ fn retention_is_1_to_35_days_and_cannot_be_turned_off() {
         .to_string()
         .contains("cannot be turned off"));
     ok(&mut sim, B::SetRetention { days: 35 });
-    assert_eq!(sim.backup().config.retention_days, 35);
+    assert_eq!(sim.inspect().backup().config.retention_days, 35);
 }
 
 #[test]
@@ -279,7 +292,7 @@ fn the_window_slides_daily_snapshots_expire_and_manual_ones_stay() {
     sim.run_until(secs(3600));
     ok(&mut sim, B::TakeSnapshot);
     sim.run_until(secs(28 * 3600));
-    let b = sim.backup();
+    let b = sim.inspect().backup();
     let earliest = b.earliest_restorable(sim.now());
     assert_eq!(earliest, secs(4 * 3600), "one day back from now");
     assert!(b.images.all().first().unwrap().time <= earliest);
@@ -320,15 +333,15 @@ fn backtrack_brings_deleted_rows_back_in_place_and_can_go_forward_again() {
         },
     );
     sim.run_until(secs(120));
-    assert_eq!(sim.backup().rows.live(Table::Orders), 0);
+    assert_eq!(sim.inspect().backup().rows.live(Table::Orders), 0);
     ok(&mut sim, B::Backtrack { to: secs(60) });
     assert_eq!(
         read(&sim),
         at_60,
         "in place: production reads what it read at 60 s"
     );
-    assert_eq!(sim.backup().rows.live(Table::Orders), ORDERS_ROWS);
-    assert!(sim.backup().clusters.is_empty(), "no new cluster");
+    assert_eq!(sim.inspect().backup().rows.live(Table::Orders), ORDERS_ROWS);
+    assert!(sim.inspect().backup().clusters.is_empty(), "no new cluster");
     // Paused: writes are refused, then resume.
     let errors = sim.metrics().txn_errors;
     sim.run_until(secs(150));
@@ -347,7 +360,7 @@ fn backtrack_brings_deleted_rows_back_in_place_and_can_go_forward_again() {
     // Forward, to just before the delete: the voided log is still there.
     ok(&mut sim, B::Backtrack { to: secs(89) });
     assert_eq!(read(&sim), at_89);
-    assert_eq!(sim.backup().backtrack.count, 2);
+    assert_eq!(sim.inspect().backup().backtrack.count, 2);
     sim.run_until(secs(300));
     assert_eq!(sim.invariant_violations(), 0, "{:?}", sim.first_violation());
 }
@@ -357,17 +370,21 @@ fn backtrack_drops_uncommitted_work_and_never_applies_it() {
     let mut sim = checked(config(2_000, 24));
     sim.run_until(secs(30));
     ok(&mut sim, B::Backtrack { to: secs(20) });
-    let bt = &sim.backup().backtrack;
+    let bt = &sim.inspect().backup().backtrack;
     assert!(bt.undone_versions > 10_000, "{}", bt.undone_versions);
-    let rows = sim.backup().rows.clone();
+    let rows = sim.inspect().backup().rows.clone();
     sim.run_until(secs(61));
     // Commits in flight at the rewind were acknowledged by storage but dropped by the engine.
-    let voided = sim.backup().voided_upto;
+    let voided = sim.inspect().backup().voided_upto;
     assert!((0..ROWS).all(|r| {
-        let v = sim.backup().rows.get(r).lsn();
-        v <= sim.backup().backtrack.last.unwrap().2 || v > voided
+        let v = sim.inspect().backup().rows.get(r).lsn();
+        v <= sim.inspect().backup().backtrack.last.unwrap().2 || v > voided
     }));
-    assert_ne!(rows, sim.backup().rows, "new work after the pause");
+    assert_ne!(
+        rows,
+        sim.inspect().backup().rows,
+        "new work after the pause"
+    );
     assert_eq!(sim.invariant_violations(), 0, "{:?}", sim.first_violation());
 }
 
@@ -431,17 +448,17 @@ fn change_records_are_billed_while_backtrack_is_on() {
     let mut off = checked(config(500, 0));
     on.run_until(secs(120));
     off.run_until(secs(120));
-    assert!(on.backup().backtrack.cost() > 0.0);
-    assert_eq!(off.backup().backtrack.cost(), 0.0);
+    assert!(on.inspect().backup().backtrack.cost() > 0.0);
+    assert_eq!(off.inspect().backup().backtrack.cost(), 0.0);
 }
 
 #[test]
 fn a_clone_and_its_source_never_see_each_others_writes() {
     let mut sim = checked(config(5, 0));
     sim.run_until(secs(10));
-    let at_clone = sim.backup().rows.clone();
+    let at_clone = sim.inspect().backup().rows.clone();
     ok(&mut sim, clone_of(0));
-    let c = sim.backup().cluster(1).unwrap();
+    let c = sim.inspect().backup().cluster(1).unwrap();
     assert_eq!(
         c.shared_pages() as usize,
         ROWS,
@@ -463,11 +480,13 @@ fn a_clone_and_its_source_never_see_each_others_writes() {
         },
     );
     sim.run_until(ready + aurora_core::SimDuration::from_secs(60));
-    let b = sim.backup();
+    let b = sim.inspect().backup();
     let c = b.cluster(1).unwrap();
     assert!(c.own_pages() > 50 && c.source_own_pages() > 50);
     assert!(c.shared_pages() < ROWS as u32 - 100);
-    assert!(c.billed_bytes(false) > 0 && c.billed_bytes(false) < sim.storage().volume_bytes);
+    assert!(
+        c.billed_bytes(false) > 0 && c.billed_bytes(false) < sim.inspect().storage().volume_bytes
+    );
     // Neither side's later versions leaked: pages a side did not write still hold the versions
     // of the moment of the clone.
     let clone_versions = (0..ROWS).filter(|&r| c.rows.get(r).lsn() > c.vdl).count();
@@ -491,7 +510,7 @@ fn the_sixteenth_clone_of_a_source_is_a_full_copy() {
         ok(&mut sim, clone_of(0));
     }
     ok(&mut sim, clone_of(0));
-    let b = sim.backup();
+    let b = sim.inspect().backup();
     assert_eq!(
         b.clusters.iter().filter(|c| c.is_cow_clone_of(0)).count(),
         15
@@ -507,7 +526,7 @@ fn the_sixteenth_clone_of_a_source_is_a_full_copy() {
     assert_eq!(sixteenth.shared_pages(), 0);
     assert_eq!(
         sixteenth.billed_bytes(false),
-        sim.storage().volume_bytes / ROWS as u64 * ROWS as u64
+        sim.inspect().storage().volume_bytes / ROWS as u64 * ROWS as u64
     );
     assert!(
         sixteenth.ready_at > b.cluster(15).unwrap().ready_at,
@@ -526,7 +545,7 @@ fn deleting_a_source_leaves_its_clones_whole() {
             backtrack_hours: 0,
         },
     );
-    let ready = sim.backup().cluster(1).unwrap().ready_at;
+    let ready = sim.inspect().backup().cluster(1).unwrap().ready_at;
     assert_eq!(
         refused(&mut sim, clone_of(1)),
         BackupError::ClusterNotReady(1)
@@ -544,18 +563,18 @@ fn deleting_a_source_leaves_its_clones_whole() {
         BackupError::CloneOtherRegion(RegionId(1))
     );
     ok(&mut sim, clone_of(1));
-    let before = sim.backup().cluster(2).unwrap().rows.digest();
+    let before = sim.inspect().backup().cluster(2).unwrap().rows.digest();
     ok(&mut sim, B::DeleteCluster { cluster: 1 });
     sim.run_until(sim.now() + aurora_core::SimDuration::from_secs(10));
-    let c = sim.backup().cluster(2).unwrap();
+    let c = sim.inspect().backup().cluster(2).unwrap();
     assert_eq!(c.rows.digest(), before);
     assert_eq!(c.rows.live(Table::Products), PRODUCTS_ROWS);
     assert_eq!(
         c.billed_bytes(true),
-        sim.storage().volume_bytes / ROWS as u64 * ROWS as u64,
+        sim.inspect().storage().volume_bytes / ROWS as u64 * ROWS as u64,
         "it now pays for every page"
     );
-    assert!(sim.backup().cluster(1).is_none());
+    assert!(sim.inspect().backup().cluster(1).is_none());
     assert_eq!(
         refused(&mut sim, B::DeleteCluster { cluster: 0 }),
         BackupError::CannotDeleteProduction

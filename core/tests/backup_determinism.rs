@@ -28,7 +28,7 @@ fn backup_scenario_digests_match_the_golden_file() {
             let mut sim = scenario::find(name).unwrap().start(seed);
             sim.set_recording(false);
             sim.run_until(SimTime::from_micros(until * 1_000_000));
-            let rows = sim.backup().rows.digest();
+            let rows = sim.inspect().backup().rows.digest();
             format!(
                 "{name} {seed} {until} {:016x} {rows:016x}",
                 sim.trace_digest()

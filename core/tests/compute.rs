@@ -13,7 +13,8 @@ mod common;
 use common::{checked, secs};
 
 fn replicas(sim: &Sim) -> Vec<NodeId> {
-    sim.instances()
+    sim.inspect()
+        .instances()
         .iter()
         .filter(|i| i.role == Role::Replica)
         .map(|i| i.node)
@@ -39,8 +40,13 @@ fn replicas_lag_milliseconds_and_never_read_above_vdl() {
     sim.set_recording(false);
     for t in 1..=10 {
         sim.run_until(secs(t));
-        let vdl = sim.writer().log.vdl();
-        for i in sim.instances().iter().filter(|i| i.role == Role::Replica) {
+        let vdl = sim.inspect().writer().log.vdl();
+        for i in sim
+            .inspect()
+            .instances()
+            .iter()
+            .filter(|i| i.role == Role::Replica)
+        {
             assert!(i.read_point <= vdl, "a replica read above VDL");
         }
     }
@@ -68,12 +74,16 @@ fn failover_promotes_by_tier_loses_no_acknowledged_commit_and_phases_add_up() {
     assert_eq!(records.len(), 1);
     let r = records[0];
     assert_eq!(r.new, tier0, "the tier-0 replica wins");
-    assert_eq!(sim.writer().node, tier0);
-    assert_eq!(sim.endpoints().cluster, tier0, "DNS flipped");
+    assert_eq!(sim.inspect().writer().node, tier0);
+    assert_eq!(sim.inspect().endpoints().cluster, tier0, "DNS flipped");
     assert_eq!(r.detect + r.promote + r.recover, r.total, "phases add up");
     let total = r.total.as_secs_f64();
     assert!((5.0..30.0).contains(&total), "failover took {total} s");
-    assert_eq!(sim.commits_lost(), 0, "no acknowledged commit lost");
+    assert_eq!(
+        sim.inspect().commits_lost(),
+        0,
+        "no acknowledged commit lost"
+    );
     // Writes resumed through the cluster endpoint once the TTL let clients see the flip.
     let gap = sim.metrics().client_write_gap_max.as_secs_f64();
     assert!(
@@ -88,17 +98,17 @@ fn every_acknowledged_commit_survives_failover() {
     let mut sim = Sim::new(cluster(2, 2_000), 4);
     sim.set_full_checks(true);
     sim.run_until(secs(3));
-    let before = sim.writer().log.vdl();
+    let before = sim.inspect().writer().log.vdl();
     let acked = sim.metrics().commits_acked;
     assert!(acked > 500);
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     sim.apply(Command::Inject(Fault::CrashNode(w))).unwrap();
     sim.run_until(secs(30));
     let recovered = sim.metrics().failovers.len();
     assert_eq!(recovered, 1);
     // Recovery truncates above the recovered VDL, which is at or above every acked commit.
-    assert!(sim.writer().log.vdl() > before);
-    assert_eq!(sim.commits_lost(), 0);
+    assert!(sim.inspect().writer().log.vdl() > before);
+    assert_eq!(sim.inspect().commits_lost(), 0);
     assert!(sim.metrics().commits_acked > acked);
     assert_eq!(sim.invariant_violations(), 0);
 }
@@ -108,14 +118,21 @@ fn a_partitioned_old_writer_is_fenced_by_the_volume_epoch() {
     let mut sim = Sim::new(cluster(2, 2_000), 6);
     sim.set_full_checks(true);
     sim.run_until(secs(2));
-    let old = sim.writer().node;
+    let old = sim.inspect().writer().node;
     let p = Fault::Partition(Partition::Node(old));
     sim.apply(Command::Inject(p)).unwrap();
     sim.run_until(secs(15));
-    assert_ne!(sim.writer().node, old, "a replica took over");
-    let role = |sim: &Sim| sim.instances().iter().find(|i| i.node == old).unwrap().role;
+    assert_ne!(sim.inspect().writer().node, old, "a replica took over");
+    let role = |sim: &Sim| {
+        sim.inspect()
+            .instances()
+            .iter()
+            .find(|i| i.node == old)
+            .unwrap()
+            .role
+    };
     assert_eq!(role(&sim), Role::Fenced, "the old writer does not know yet");
-    assert_eq!(sim.storage().volume_epoch, 2);
+    assert_eq!(sim.inspect().storage().volume_epoch, 2);
     sim.drain_events().count();
     sim.apply(Command::Heal(p)).unwrap();
     sim.run_for(SimDuration::from_millis(50));
@@ -137,7 +154,7 @@ fn a_partitioned_old_writer_is_fenced_by_the_volume_epoch() {
         "storage refused the old writer's writes ({rejected})"
     );
     assert_eq!(role(&sim), Role::Replica, "and it stepped down");
-    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.inspect().commits_lost(), 0);
     assert_eq!(sim.invariant_violations(), 0);
 }
 
@@ -183,12 +200,12 @@ fn writer_crash_recovery_is_quick_and_bumps_the_epoch() {
     let rec = sim.metrics().recoveries.clone();
     assert_eq!(rec.len(), 1);
     assert!(rec[0] < SimDuration::from_secs(10), "P17 §4.3: < 10 s");
-    assert_eq!(sim.storage().volume_epoch, 2);
+    assert_eq!(sim.inspect().storage().volume_epoch, 2);
     assert!(
-        sim.writer().log.vdl().0 > aurora_core::lsn::LAL,
+        sim.inspect().writer().log.vdl().0 > aurora_core::lsn::LAL,
         "new LSNs above the range"
     );
-    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.inspect().commits_lost(), 0);
     assert_eq!(sim.invariant_violations(), 0);
 }
 
@@ -297,7 +314,7 @@ fn failover_defaults_sit_in_the_middle_of_the_reference_window() {
 #[test]
 fn failover_no_replica_recreates_the_writer_in_under_ten_minutes() {
     let mut sim = checked("failover-no-replica", 1);
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     sim.run_until(secs(9 * 60));
     let r = sim.metrics().failovers[0];
     assert_eq!(r.new, w, "the same instance, re-created");
@@ -311,7 +328,7 @@ fn failover_no_replica_recreates_the_writer_in_under_ten_minutes() {
         gap > 5.0,
         "clients were without a writer for minutes: {gap}"
     );
-    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.inspect().commits_lost(), 0);
     assert_eq!(sim.invariant_violations(), 0);
 }
 
@@ -319,7 +336,7 @@ fn failover_no_replica_recreates_the_writer_in_under_ten_minutes() {
 fn with_no_replica_the_writer_is_recreated_in_minutes() {
     let mut sim = Sim::new(cluster(0, 500), 2);
     sim.run_until(secs(1));
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     sim.apply(Command::Inject(Fault::CrashNode(w))).unwrap();
     sim.run_until(secs(60));
     assert!(sim.metrics().failovers.is_empty());
@@ -328,7 +345,7 @@ fn with_no_replica_the_writer_is_recreated_in_minutes() {
     assert_eq!(r.new, w, "the same instance, re-created");
     let mins = r.total.as_secs_f64() / 60.0;
     assert!((5.0..10.0).contains(&mins), "{mins} min");
-    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.inspect().commits_lost(), 0);
 }
 
 #[test]
@@ -349,7 +366,13 @@ fn losing_the_writers_az_with_no_replica_elsewhere_needs_a_person() {
     .unwrap();
     sim.run_until(secs(20 + 5 * 60 + 30));
     assert_eq!(sim.metrics().failovers.len(), 1);
-    assert_eq!(sim.topology().node(sim.writer().node).az, Some(AzId(1)));
+    assert_eq!(
+        sim.inspect()
+            .topology()
+            .node(sim.inspect().writer().node)
+            .az,
+        Some(AzId(1))
+    );
 }
 
 #[test]
@@ -358,7 +381,7 @@ fn manual_failover_to_a_chosen_replica() {
     sim.set_full_checks(true);
     sim.run_until(secs(2));
     let chosen = replicas(&sim)[1];
-    let old = sim.writer().node;
+    let old = sim.inspect().writer().node;
     sim.apply(Command::Failover {
         target: Some(chosen),
     })
@@ -368,14 +391,20 @@ fn manual_failover_to_a_chosen_replica() {
         Err(CommandError::FailoverInProgress)
     );
     sim.run_until(secs(10));
-    assert_eq!(sim.writer().node, chosen);
-    let old_role = sim.instances().iter().find(|i| i.node == old).unwrap().role;
+    assert_eq!(sim.inspect().writer().node, chosen);
+    let old_role = sim
+        .inspect()
+        .instances()
+        .iter()
+        .find(|i| i.node == old)
+        .unwrap()
+        .role;
     assert_eq!(
         old_role,
         Role::Replica,
         "the old writer restarts as a replica"
     );
-    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.inspect().commits_lost(), 0);
     assert_eq!(sim.invariant_violations(), 0);
 }
 
@@ -393,7 +422,7 @@ fn bad_compute_commands_get_clear_errors() {
         "promoting a crashed replica"
     );
     assert!(e.to_string().contains("down"));
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     assert_eq!(
         sim.apply(Command::Failover { target: Some(w) }),
         Err(CommandError::NotAReplica(w))
@@ -505,6 +534,7 @@ fn auto_scaling_adds_replicas_under_load_and_removes_only_its_own() {
     let n = replicas(&sim).len();
     assert!(n >= 3, "scaled out to {n}");
     assert!(sim
+        .inspect()
         .instances()
         .iter()
         .filter(|i| i.autoscaled)
@@ -520,7 +550,7 @@ fn auto_scaling_adds_replicas_under_load_and_removes_only_its_own() {
     let left = replicas(&sim);
     assert_eq!(left.len(), 1, "scaled back in");
     assert!(
-        sim.instances().iter().all(|i| !i.autoscaled),
+        sim.inspect().instances().iter().all(|i| !i.autoscaled),
         "only auto-scaled replicas were removed"
     );
     assert!(matches!(
@@ -540,9 +570,9 @@ fn e_commerce_survives_losing_the_writers_az() {
     sim.run_until(secs(60));
     assert_eq!(sim.invariant_violations(), 0, "{:?}", sim.first_violation());
     assert_eq!(sim.metrics().failovers.len(), 1);
-    assert_eq!(sim.commits_lost(), 0);
-    let new = sim.writer().node;
-    assert_ne!(sim.topology().node(new).az, Some(AzId(0)));
+    assert_eq!(sim.inspect().commits_lost(), 0);
+    let new = sim.inspect().writer().node;
+    assert_ne!(sim.inspect().topology().node(new).az, Some(AzId(0)));
     assert_eq!(
         sim.write_unavailable(),
         SimDuration::ZERO,
@@ -645,7 +675,7 @@ fn failover_is_timed_from_the_failure_and_keeps_the_control_planes_view() {
         let mut sim = Sim::new(cluster(2, 2_000), 3);
         let at = SimTime::from_micros(crash_at_ms * 1_000);
         sim.run_until(at);
-        let w = sim.writer().node;
+        let w = sim.inspect().writer().node;
         sim.drain_events().count();
         sim.apply(Command::Inject(Fault::CrashNode(w))).unwrap();
         let mut started = None;
@@ -693,19 +723,24 @@ fn a_write_stall_shows_its_waiting_work() {
     let mut sim = Sim::new(cluster(1, 2_000), 5);
     sim.run_until(secs(1));
     assert!(sim
+        .inspect()
         .writer()
         .oldest_commit_parked()
         .is_none_or(|t| sim.now() - t < SimDuration::from_millis(50)));
     sim.apply(Command::Inject(Fault::FailAz(AzId(1)))).unwrap();
     sim.apply(Command::Inject(Fault::FailAz(AzId(2)))).unwrap();
     sim.run_until(SimTime::from_micros(2_600_000));
-    let oldest = sim.writer().oldest_commit_parked().expect("commits wait");
+    let oldest = sim
+        .inspect()
+        .writer()
+        .oldest_commit_parked()
+        .expect("commits wait");
     assert!(
         sim.now() - oldest > SimDuration::from_millis(1_000),
         "the oldest commit has waited {}",
         sim.now() - oldest
     );
-    let (requests, since) = sim.clients().waiting();
+    let (requests, since) = sim.inspect().clients().waiting();
     assert!(requests > 10, "{requests} requests waiting");
     assert!(since.is_some_and(|t| t <= oldest + SimDuration::from_millis(50)));
 }
@@ -816,6 +851,7 @@ fn replica_lag_sweep_rises_with_the_write_rate_like_table4() {
     );
     assert!(waits[3] > waits[0], "quorum wait by rate: {waits:?}");
     let replica = sim
+        .inspect()
         .instances()
         .iter()
         .find(|i| i.role == Role::Replica)

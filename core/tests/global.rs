@@ -27,9 +27,9 @@ fn secondaries_lag_well_under_a_second_and_keep_their_own_six_copies() {
         lag.quantile(500) > 50_000,
         "but at least the cross-region trip"
     );
-    let g = sim.global();
+    let g = sim.inspect().global();
     assert_eq!(g.regions.len(), 3);
-    let vdl = sim.writer().log.vdl();
+    let vdl = sim.inspect().writer().log.vdl();
     for r in g.regions.iter().filter(|r| r.role == RegionRole::Secondary) {
         assert_eq!(r.storage.len(), 6);
         assert!(r.durable.0 + 2_000 > vdl.0, "{} is close behind", r.name());
@@ -50,7 +50,7 @@ fn secondaries_lag_well_under_a_second_and_keep_their_own_six_copies() {
 fn a_switchover_loses_nothing() {
     let mut sim = checked("global-switchover");
     sim.run_until(secs(60));
-    let g = sim.global();
+    let g = sim.inspect().global();
     let rec = g.records[0];
     assert!(rec.planned);
     assert_eq!(rec.rpo_lsns, 0);
@@ -67,13 +67,13 @@ fn a_switchover_loses_nothing() {
     );
     assert_eq!(sim.metrics().commits_lost_in_failover, 0);
     // Writes run in the new region, and the old one catches up with them.
-    let node = sim.writer().node;
-    assert_eq!(sim.topology().node(node).region, RegionId(1));
+    let node = sim.inspect().writer().node;
+    assert_eq!(sim.inspect().topology().node(node).region, RegionId(1));
     let acked = sim.metrics().commits_acked;
     sim.run_until(secs(70));
     assert!(sim.metrics().commits_acked > acked + 1_000);
-    let old = sim.global().region(RegionId(0)).unwrap();
-    assert!(old.durable.0 + 3_000 > sim.writer().log.vdl().0);
+    let old = sim.inspect().global().region(RegionId(0)).unwrap();
+    assert!(old.durable.0 + 3_000 > sim.inspect().writer().log.vdl().0);
     assert_eq!(sim.invariant_violations(), 0);
 }
 
@@ -88,13 +88,15 @@ fn a_failover_loses_at_most_what_was_not_replicated() {
         let events: Vec<_> = sim.drain_events().collect();
         for (_, e) in events {
             match e {
-                Event::RegionDown { .. } => acked_lsn_at_failure = Some(sim.writer().log.vdl()),
+                Event::RegionDown { .. } => {
+                    acked_lsn_at_failure = Some(sim.inspect().writer().log.vdl())
+                }
                 Event::GlobalPromoted { rpo_lsns, .. } => durable_at_promotion = Some(rpo_lsns),
                 _ => {}
             }
         }
     }
-    let rec = sim.global().records[0];
+    let rec = sim.inspect().global().records[0];
     assert!(!rec.planned);
     assert!(acked_lsn_at_failure.is_some());
     assert_eq!(durable_at_promotion, Some(rec.rpo_lsns));
@@ -117,13 +119,13 @@ fn a_failover_loses_at_most_what_was_not_replicated() {
         rec.lag_at_failure
     );
     assert!(rec.rto >= SimDuration::from_secs(30) && rec.rto < SimDuration::from_mins(2));
-    assert_eq!(sim.global().primary().unwrap().id, RegionId(1));
+    assert_eq!(sim.inspect().global().primary().unwrap().id, RegionId(1));
     // The old region comes back as a secondary.
     sim.apply(Command::Heal(Fault::FailRegion(RegionId(0))))
         .unwrap();
     sim.run_for(SimDuration::from_secs(5));
     assert_eq!(
-        sim.global().region(RegionId(0)).unwrap().role,
+        sim.inspect().global().region(RegionId(0)).unwrap().role,
         RegionRole::Secondary
     );
 }
@@ -183,7 +185,7 @@ fn the_view_shows_each_secondary_copy_and_its_quorum() {
         // Durable is where four of the six copies have acknowledged.
         let holding = r.acked.iter().filter(|a| **a >= r.durable).count();
         assert!(holding >= 4, "{}: {holding} of 6", r.name);
-        let g = sim.global().region(r.id).unwrap();
+        let g = sim.inspect().global().region(r.id).unwrap();
         assert_eq!(
             r.acked.iter().map(|a| a.0).collect::<Vec<_>>(),
             g.acked.to_vec()

@@ -655,7 +655,13 @@ fn controls_give_the_share_links_action_text() {
         panic!("the replicas scenario exists");
     };
     let sim = sc.start(1);
-    let writer = format!("{}", sim.topology().node(sim.writer().node).name());
+    let writer = format!(
+        "{}",
+        sim.inspect()
+            .topology()
+            .node(sim.inspect().writer().node)
+            .name()
+    );
     let cases: &[(&str, String)] = &[
         ("fail-az c", "fail-az.c".into()),
         ("heal-az a", "heal-az.a".into()),

@@ -73,13 +73,14 @@ fn the_last_row_is_what_the_panel_shows_now() {
     );
     assert_eq!(col("interval_s"), "0.25");
     let replicas: Vec<_> = sim
+        .inspect()
         .instances()
         .iter()
         .filter(|i| i.role == aurora_core::compute::instance::Role::Replica)
         .collect();
     assert!(!replicas.is_empty());
     for r in replicas {
-        let name = format!("lag_us:{}", sim.topology().node(r.node).name());
+        let name = format!("lag_us:{}", sim.inspect().topology().node(r.node).name());
         assert_eq!(col(&name), r.lag.as_micros().to_string(), "{name}");
     }
     // Throughput: the commits between two rows over their distance in time.

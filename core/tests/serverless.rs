@@ -24,7 +24,7 @@ fn load(rate: u32, pattern: Pattern) -> ClientWorkload {
 
 /// Every capacity the writer took, in order, from the event stream.
 fn capacities(sim: &mut Sim, until: SimTime) -> Vec<(SimTime, u16)> {
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     let mut out = Vec::new();
     while sim.now() < until {
         sim.run_for(SimDuration::from_secs(1));
@@ -58,7 +58,7 @@ fn v2_stays_within_min_and_max_in_half_acu_steps_under_any_load() {
             },
             seed,
         );
-        let w = sim.writer().node;
+        let w = sim.inspect().writer().node;
         sim.apply(Command::SetCapacity {
             node: w,
             capacity: Capacity::V2 {
@@ -93,7 +93,7 @@ fn v2_stays_within_min_and_max_in_half_acu_steps_under_any_load() {
 
 /// The writer's capacity in force at `t`, from the metrics' trace.
 fn capacity_at(sim: &Sim, t: SimTime) -> u16 {
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     sim.metrics()
         .capacity_trace
         .iter()
@@ -119,7 +119,7 @@ fn v2_scales_up_in_seconds_and_down_gradually() {
 #[test]
 fn v1_never_scales_during_a_long_transaction_and_only_by_doubling() {
     let mut sim = scenario::find("serverless-v1-spike").unwrap().start(1);
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     let mut waits = 0;
     let mut changes = Vec::new();
     while sim.now() < secs(300) {
@@ -182,7 +182,7 @@ fn v1_writer_seeded(seed: u64, pause: bool, clients: ClientWorkload) -> Sim {
         },
         seed,
     );
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     sim.apply(Command::SetCapacity {
         node: w,
         capacity: Capacity::V1 {
@@ -246,8 +246,8 @@ fn v1_resumes_at_the_capacity_it_had_before_pausing() {
     sim.apply(Command::SetClients(load(100, Pattern::Steady)))
         .unwrap();
     sim.run_until(sim.now() + SimDuration::from_secs(45));
-    let w = sim.writer().node;
-    let Some(i) = sim.instances().iter().find(|i| i.node == w) else {
+    let w = sim.inspect().writer().node;
+    let Some(i) = sim.inspect().instances().iter().find(|i| i.node == w) else {
         panic!("the writer")
     };
     assert!(!i.serverless.paused && i.serverless.resuming_until.is_none());
@@ -260,7 +260,7 @@ fn v1_resumes_at_the_capacity_it_had_before_pausing() {
 #[test]
 fn v1_gives_up_after_300_s_without_a_scaling_point() {
     let mut sim = v1_writer_seeded(2, false, load(4_000, Pattern::Steady));
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     sim.apply(Command::LongTransaction {
         duration: SimDuration::from_mins(20),
     })
@@ -271,6 +271,7 @@ fn v1_gives_up_after_300_s_without_a_scaling_point() {
         .drain_events()
         .any(|(_, e)| matches!(e, Event::ScalingTimedOut { forced: false, .. })));
     let cap = sim
+        .inspect()
         .instances()
         .iter()
         .find(|i| i.node == w)
@@ -301,7 +302,7 @@ fn v2_pauses_when_idle_and_resumes_in_about_15_seconds() {
 #[test]
 fn the_meter_counts_acu_hours() {
     let mut sim = Sim::new(SimConfig::default(), 3);
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     sim.apply(Command::SetCapacity {
         node: w,
         capacity: Capacity::V2 {
@@ -312,7 +313,7 @@ fn the_meter_counts_acu_hours() {
     })
     .unwrap();
     sim.run_until(secs(3600));
-    let m = sim.meter();
+    let m = sim.inspect().meter();
     assert!((m.acu_hours() - 4.0).abs() < 0.01, "{}", m.acu_hours());
     assert!(
         (m.dollars() - 0.48).abs() < 0.01,
@@ -330,34 +331,45 @@ fn the_meter_bills_provisioned_instances_only_while_they_are_up() {
     let mut sim = Sim::new(config, 4);
     sim.run_until(secs(1800));
     let replica = sim
+        .inspect()
         .instances()
         .iter()
-        .find(|i| i.node != sim.writer().node)
+        .find(|i| i.node != sim.inspect().writer().node)
         .map(|i| i.node)
         .unwrap();
     sim.apply(Command::Inject(aurora_core::Fault::CrashNode(replica)))
         .unwrap();
     sim.run_until(secs(3600));
-    let all: u64 = sim.instances().iter().map(|i| i.milli_vcpu()).sum();
+    let all: u64 = sim
+        .inspect()
+        .instances()
+        .iter()
+        .map(|i| i.milli_vcpu())
+        .sum();
     let down = sim
+        .inspect()
         .instances()
         .iter()
         .find(|i| i.node == replica)
         .unwrap()
         .milli_vcpu();
     let want = (all as f64 - down as f64 / 2.0) / 1000.0;
-    let got = sim.meter().vcpu_hours();
+    let got = sim.inspect().meter().vcpu_hours();
     assert!(
         (got - want).abs() < 0.01,
         "{got} vCPU-hours, want {want}: the crashed replica's half hour is not billed"
     );
-    assert_eq!(sim.meter().acu_hours(), 0.0, "no serverless instance");
+    assert_eq!(
+        sim.inspect().meter().acu_hours(),
+        0.0,
+        "no serverless instance"
+    );
 }
 
 #[test]
 fn bad_capacity_settings_are_refused() {
     let mut sim = Sim::new(SimConfig::default(), 1);
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     let e = sim
         .apply(Command::SetCapacity {
             node: w,
@@ -394,8 +406,9 @@ fn writer_and_two_readers(writer_cap: Capacity) -> (Sim, NodeId, NodeId) {
         },
         4,
     );
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     let readers: Vec<NodeId> = sim
+        .inspect()
         .instances()
         .iter()
         .map(|i| i.node)
@@ -419,7 +432,8 @@ fn writer_and_two_readers(writer_cap: Capacity) -> (Sim, NodeId, NodeId) {
 }
 
 fn half_of(sim: &Sim, node: NodeId) -> u16 {
-    sim.instances()
+    sim.inspect()
+        .instances()
         .iter()
         .find(|i| i.node == node)
         .map_or(0, |i| i.serverless.half)
@@ -430,7 +444,7 @@ fn v2_readers_in_tiers_0_and_1_follow_the_writers_capacity_and_the_others_do_not
     let (mut sim, near, far) = writer_and_two_readers(v2(1, 64, None));
     sim.set_recording(false);
     sim.run_until(secs(60));
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     let writer = half_of(&sim, w);
     assert!(
         writer >= 8,
@@ -464,9 +478,10 @@ fn v2_readers_in_tiers_0_and_1_pause_and_resume_with_the_writer() {
     }))
     .unwrap();
     sim.run_until(secs(20 + 7 * 60));
-    let w = sim.writer().node;
+    let w = sim.inspect().writer().node;
     let paused = |sim: &Sim, n: NodeId| {
-        sim.instances()
+        sim.inspect()
+            .instances()
             .iter()
             .any(|i| i.node == n && i.serverless.paused)
     };

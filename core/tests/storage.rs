@@ -70,16 +70,16 @@ fn quorum_write_acknowledges_commits_at_vdl_with_4_of_6() {
 fn az_failure_writes_and_reads_continue_nothing_lost() {
     let sim = run("az-failure", 1, secs(12));
     assert_eq!(sim.write_unavailable(), SimDuration::ZERO);
-    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.inspect().commits_lost(), 0);
     // The load keeps flowing after the AZ is gone at 2 s.
     let after = commits_between("az-failure", 1, secs(4), secs(12));
     assert!(after > 15_000, "only {after} commits after the AZ failed");
     assert!(sim.metrics().read_errors == 0);
-    assert!(sim.storage().pgs.iter().all(|pg| pg.write_ok));
+    assert!(sim.inspect().storage().pgs.iter().all(|pg| pg.write_ok));
     // By 12 s the AZ has been gone longer than the scenario's 8 s: every PG writes on 3 of
     // its 4 survivors, and no repair waits for a node in the dead AZ any more.
-    assert!(sim.storage().deferred.is_empty());
-    for pg in &sim.storage().pgs {
+    assert!(sim.inspect().storage().deferred.is_empty());
+    for pg in &sim.inspect().storage().pgs {
         let d = pg.degraded.expect("degraded");
         assert_eq!(d.az, AzId(2));
         assert_eq!(pg.quorum.groups().len(), 1);
@@ -91,14 +91,19 @@ fn az_failure_writes_and_reads_continue_nothing_lost() {
 fn az_failure_before_the_long_outage_waits_for_a_node_in_the_dead_az() {
     let sim = run("az-failure", 1, secs(9));
     // AZ c's segments are down; no replacement can be placed in a dead AZ.
-    assert!(!sim.storage().deferred.is_empty());
-    assert!(sim.storage().pgs.iter().all(|pg| pg.degraded.is_none()));
+    assert!(!sim.inspect().storage().deferred.is_empty());
+    assert!(sim
+        .inspect()
+        .storage()
+        .pgs
+        .iter()
+        .all(|pg| pg.degraded.is_none()));
 }
 
 #[test]
 fn az_failure_returns_to_four_of_six_after_the_az_comes_back() {
     let sim = run("az-failure", 1, secs(25));
-    let st = sim.storage();
+    let st = sim.inspect().storage();
     assert_eq!((st.degradations, st.restorations), (4, 4));
     for pg in &st.pgs {
         assert!(pg.degraded.is_none());
@@ -106,9 +111,9 @@ fn az_failure_returns_to_four_of_six_after_the_az_comes_back() {
         // Into the degraded set, the way back, and back: three epochs.
         assert_eq!(pg.epoch, 4);
     }
-    assert!(sim.all_pgs_whole());
+    assert!(sim.inspect().all_pgs_whole());
     assert_eq!(sim.write_unavailable(), SimDuration::ZERO);
-    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.inspect().commits_lost(), 0);
 }
 
 /// The point of the degraded quorum: on 4/6 an AZ plus one more node stops writes (the
@@ -119,13 +124,18 @@ fn degraded_quorum_keeps_writing_through_one_more_failure() {
     config.set_full_checks(true);
     config.set_recording(false);
     config.run_until(secs(11));
-    assert!(config.storage().pgs.iter().all(|pg| pg.degraded.is_some()));
-    let st = config.storage();
+    assert!(config
+        .inspect()
+        .storage()
+        .pgs
+        .iter()
+        .all(|pg| pg.degraded.is_some()));
+    let st = config.inspect().storage();
     let pg0 = &st.pgs[0];
     let victim = pg0
         .member_slots()
         .map(|(_, s)| st.segments[s.index()].node)
-        .find(|&n| config.topology().node(n).az == Some(AzId(0)))
+        .find(|&n| config.inspect().topology().node(n).az == Some(AzId(0)))
         .expect("a survivor in AZ a");
     config
         .apply(Command::Inject(Fault::CrashNode(victim)))
@@ -133,12 +143,12 @@ fn degraded_quorum_keeps_writing_through_one_more_failure() {
     let acked = config.metrics().commits_acked;
     config.run_until(secs(14));
     assert!(
-        config.storage().pgs[0].write_ok,
+        config.inspect().storage().pgs[0].write_ok,
         "3 of 4 left is a write quorum"
     );
     assert_eq!(config.write_unavailable(), SimDuration::ZERO);
     assert!(config.metrics().commits_acked > acked + 4_000);
-    assert_eq!(config.commits_lost(), 0);
+    assert_eq!(config.inspect().commits_lost(), 0);
     assert_eq!(config.invariant_violations(), 0);
 }
 
@@ -149,6 +159,7 @@ fn az_plus_one_stalls_writes_keeps_reads_loses_nothing_then_heals_by_repair() {
     sim.set_full_checks(true);
     sim.run_until(secs(4));
     let stalled: Vec<PgId> = sim
+        .inspect()
         .storage()
         .pgs
         .iter()
@@ -160,7 +171,7 @@ fn az_plus_one_stalls_writes_keeps_reads_loses_nothing_then_heals_by_repair() {
         "AZ+1 must cost some PG its write quorum"
     );
     assert!(
-        sim.storage().pgs.iter().all(|pg| pg.read_ok),
+        sim.inspect().storage().pgs.iter().all(|pg| pg.read_ok),
         "reads survive AZ+1"
     );
     let acked = sim.metrics().commits_acked;
@@ -172,20 +183,20 @@ fn az_plus_one_stalls_writes_keeps_reads_loses_nothing_then_heals_by_repair() {
         "no commit can be acknowledged while a PG lacks a write quorum"
     );
     assert!(sim.metrics().page_reads > reads, "reads continue");
-    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.inspect().commits_lost(), 0);
     // Re-replicating the +1 node's segments into its (healthy) AZ restores a write quorum.
     sim.run_until(secs(30));
-    assert!(sim.storage().pgs.iter().all(|pg| pg.write_ok));
+    assert!(sim.inspect().storage().pgs.iter().all(|pg| pg.write_ok));
     assert!(sim.metrics().commits_acked > acked + 10_000);
     let stall = sim.write_unavailable().as_secs_f64();
     assert!((10.0..20.0).contains(&stall), "stall {stall} s");
-    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.inspect().commits_lost(), 0);
     assert_eq!(sim.invariant_violations(), 0, "{:?}", sim.first_violation());
     // Heal AZ c: everything is whole again.
     sim.apply(Command::Heal(Fault::FailAz(AzId(2)))).unwrap();
     sim.run_until(secs(40));
     assert!(
-        sim.all_pgs_whole(),
+        sim.inspect().all_pgs_whole(),
         "after heal and repair every PG has 6 complete segments"
     );
 }
@@ -197,9 +208,13 @@ fn a_10_gib_segment_repair_takes_about_10_seconds() {
     assert_eq!(repairs.len(), 1);
     let took = repairs[0].1.as_secs_f64();
     assert!((8.0..12.0).contains(&took), "repair took {took} s");
-    assert!(sim.all_pgs_whole());
-    assert_eq!(sim.storage().pgs[0].epoch, 3, "two membership epochs");
-    assert_eq!(sim.commits_lost(), 0);
+    assert!(sim.inspect().all_pgs_whole());
+    assert_eq!(
+        sim.inspect().storage().pgs[0].epoch,
+        3,
+        "two membership epochs"
+    );
+    assert_eq!(sim.inspect().commits_lost(), 0);
 }
 
 #[test]
@@ -215,7 +230,7 @@ fn a_crashed_node_that_returns_in_time_is_not_replaced() {
         5,
     );
     sim.set_full_checks(true);
-    let node = sim.storage().segments[0].node;
+    let node = sim.inspect().storage().segments[0].node;
     sim.run_until(secs(1));
     sim.apply(Command::Inject(Fault::CrashNode(node))).unwrap();
     sim.run_until(secs(3));
@@ -223,7 +238,7 @@ fn a_crashed_node_that_returns_in_time_is_not_replaced() {
     sim.run_until(secs(10));
     assert!(sim.metrics().repairs.is_empty());
     assert!(
-        sim.all_pgs_whole(),
+        sim.inspect().all_pgs_whole(),
         "the returned segment caught up by gossip"
     );
     assert_eq!(sim.invariant_violations(), 0);
@@ -233,31 +248,31 @@ fn a_crashed_node_that_returns_in_time_is_not_replaced() {
 fn a_node_back_during_repair_reverts_the_membership_change() {
     let mut sim = Sim::new(SimConfig::default(), 2);
     sim.set_full_checks(true);
-    let node = sim.storage().segments[0].node;
+    let node = sim.inspect().storage().segments[0].node;
     sim.apply(Command::Inject(Fault::CrashNode(node))).unwrap();
     // Detection at 5 s starts a repair whose copy takes ~9.5 s; come back in the middle.
     sim.run_until(secs(8));
-    assert_eq!(sim.storage().repairs.len(), 1);
+    assert_eq!(sim.inspect().storage().repairs.len(), 1);
     sim.apply(Command::Heal(Fault::CrashNode(node))).unwrap();
     sim.run_until(secs(20));
-    assert!(sim.storage().repairs.is_empty());
-    assert!(sim.all_pgs_whole());
-    let seg0 = &sim.storage().segments[0];
+    assert!(sim.inspect().storage().repairs.is_empty());
+    assert!(sim.inspect().all_pgs_whole());
+    let seg0 = &sim.inspect().storage().segments[0];
     assert_eq!(
         seg0.health,
         SegmentHealth::Healthy,
         "F stayed; G was dropped"
     );
-    assert_eq!(sim.storage().pgs[0].epoch, 3);
+    assert_eq!(sim.inspect().storage().pgs[0].epoch, 3);
 }
 
 #[test]
 fn storage_grows_by_whole_protection_groups() {
     let sim = run("storage-growth", 1, secs(30));
-    let st = sim.storage();
+    let st = sim.inspect().storage();
     assert_eq!(st.pgs.len() as u64, st.volume_bytes.div_ceil(10 << 30));
     assert!(st.pgs.len() >= 6);
-    assert!(sim.all_pgs_whole());
+    assert!(sim.inspect().all_pgs_whole());
     assert!(sim.metrics().commits_acked > 25_000);
 }
 
@@ -265,8 +280,8 @@ fn storage_grows_by_whole_protection_groups() {
 fn partition_heals_and_the_cut_off_segments_catch_up() {
     let sim = run("partition", 1, secs(12));
     assert_eq!(sim.write_unavailable(), SimDuration::ZERO);
-    assert!(sim.all_pgs_whole());
-    assert_eq!(sim.commits_lost(), 0);
+    assert!(sim.inspect().all_pgs_whole());
+    assert_eq!(sim.inspect().commits_lost(), 0);
 }
 
 #[test]
@@ -284,7 +299,7 @@ fn beyond_tolerance_writes_and_reads_stop_and_losing_every_copy_is_reported() {
     sim.set_full_checks(true);
     sim.run_until(secs(1));
     assert!(sim.metrics().commits_acked > 500);
-    let segs: Vec<_> = sim.storage().pgs[0]
+    let segs: Vec<_> = sim.inspect().storage().pgs[0]
         .slots
         .iter()
         .flatten()
@@ -293,7 +308,7 @@ fn beyond_tolerance_writes_and_reads_stop_and_losing_every_copy_is_reported() {
     for s in &segs[..4] {
         sim.apply(Command::Inject(Fault::LoseSegment(*s))).unwrap();
     }
-    let pg = &sim.storage().pgs[0];
+    let pg = &sim.inspect().storage().pgs[0];
     assert!(!pg.write_ok && !pg.read_ok, "2 of 6 is neither quorum");
     // Acknowledgements already on the wire may still land; after that, nothing.
     sim.run_for(SimDuration::from_millis(20));
@@ -304,12 +319,16 @@ fn beyond_tolerance_writes_and_reads_stop_and_losing_every_copy_is_reported() {
         acked,
         "no acknowledgement without quorum"
     );
-    assert_eq!(sim.commits_lost(), 0, "two copies still hold everything");
+    assert_eq!(
+        sim.inspect().commits_lost(),
+        0,
+        "two copies still hold everything"
+    );
     for s in &segs[4..] {
         sim.apply(Command::Inject(Fault::LoseSegment(*s))).unwrap();
     }
     assert!(
-        sim.commits_lost() > 0,
+        sim.inspect().commits_lost() > 0,
         "with every copy gone, the loss is reported"
     );
     assert_eq!(sim.invariant_violations(), 0);
@@ -357,7 +376,7 @@ fn bad_commands_get_clear_errors() {
         sim.apply(Command::Commit),
         Err(CommandError::NoOpenTransaction)
     );
-    let node = sim.storage().segments[0].node;
+    let node = sim.inspect().storage().segments[0].node;
     assert_eq!(
         sim.apply(Command::Heal(Fault::CrashNode(node))),
         Err(CommandError::NotDown(node))
@@ -367,7 +386,7 @@ fn bad_commands_get_clear_errors() {
         sim.apply(Command::Inject(Fault::CrashNode(node))),
         Err(CommandError::AlreadyDown(node))
     );
-    let seg = sim.storage().segments[1].id;
+    let seg = sim.inspect().storage().segments[1].id;
     sim.apply(Command::Inject(Fault::LoseSegment(seg))).unwrap();
     assert!(matches!(
         sim.apply(Command::Heal(Fault::LoseSegment(seg))),
@@ -390,11 +409,11 @@ fn manual_write_commit_read_round_trip() {
     sim.apply(Command::Write).unwrap();
     sim.apply(Command::Write).unwrap();
     sim.apply(Command::Commit).unwrap();
-    assert_eq!(sim.writer().commits_waiting(), 1);
+    assert_eq!(sim.inspect().writer().commits_waiting(), 1);
     sim.run_for(SimDuration::from_millis(20));
     assert_eq!(sim.metrics().commits_acked, 1);
-    assert_eq!(sim.writer().commits_waiting(), 0);
-    let lsn = sim.writer().log.vdl();
+    assert_eq!(sim.inspect().writer().commits_waiting(), 0);
+    let lsn = sim.inspect().writer().log.vdl();
     assert_eq!(lsn.0, 7, "two MTRs of 3 records and a commit record");
     for _ in 0..100 {
         sim.apply(Command::Read).unwrap();
@@ -418,7 +437,7 @@ fn slow_node_and_drops_do_not_break_quorum_writes() {
     config.net.cross_az.drop_ppm = 20_000; // 2 % loss across AZs
     let mut sim = Sim::new(config, 11);
     sim.set_full_checks(true);
-    let node = sim.storage().segments[2].node;
+    let node = sim.inspect().storage().segments[2].node;
     sim.apply(Command::Inject(Fault::SlowNode { node, pct: 1_000 }))
         .unwrap();
     sim.run_until(secs(5));
@@ -429,7 +448,7 @@ fn slow_node_and_drops_do_not_break_quorum_writes() {
     // Stop the load so every copy can settle, then check they all did.
     sim.apply(Command::SetWorkload(Default::default())).unwrap();
     sim.run_until(secs(9));
-    assert!(sim.all_pgs_whole());
+    assert!(sim.inspect().all_pgs_whole());
 }
 
 #[test]
@@ -437,9 +456,9 @@ fn writer_crash_recovers_without_losing_acknowledged_commits_and_fences_old_epoc
     let mut sim = scenario::find("quorum-write").unwrap().start(9);
     sim.set_full_checks(true);
     sim.run_until(secs(1));
-    let writer = sim.writer().node;
+    let writer = sim.inspect().writer().node;
     let acked = sim.metrics().commits_acked;
-    let vdl = sim.writer().log.vdl();
+    let vdl = sim.inspect().writer().log.vdl();
     sim.apply(Command::Inject(Fault::CrashNode(writer)))
         .unwrap();
     assert_eq!(
@@ -469,10 +488,15 @@ fn writer_crash_recovers_without_losing_acknowledged_commits_and_fences_old_epoc
         vdl
     );
     assert_eq!(recovered.1, 2, "a new volume epoch");
-    assert!(sim.storage().segments.iter().all(|s| s.volume_epoch == 2));
+    assert!(sim
+        .inspect()
+        .storage()
+        .segments
+        .iter()
+        .all(|s| s.volume_epoch == 2));
     sim.run_for(SimDuration::from_secs(1));
     assert!(sim.metrics().commits_acked > acked + 100, "writes resume");
-    assert_eq!(sim.commits_lost(), 0);
+    assert_eq!(sim.inspect().commits_lost(), 0);
     assert_eq!(sim.invariant_violations(), 0);
 }
 

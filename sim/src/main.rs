@@ -302,7 +302,13 @@ fn run_soak(events: u64) -> ExitCode {
     let mut sim = sc.start(1);
     sim.set_full_checks(false);
     // One fault a minute, healed 20 s later, rotating through AZs, nodes and a failover.
-    let storage: Vec<_> = sim.storage().nodes.iter().map(|n| n.node).collect();
+    let storage: Vec<_> = sim
+        .inspect()
+        .storage()
+        .nodes
+        .iter()
+        .map(|n| n.node)
+        .collect();
     let mut minute = 1u64;
     let mut drained = 0u64;
     let mut rss_at_10pct = None;
@@ -313,7 +319,7 @@ fn run_soak(events: u64) -> ExitCode {
             0 => Fault::FailAz(AzId((minute / 4 % 3) as u8)),
             1 => Fault::CrashNode(storage[(minute as usize * 7) % storage.len()]),
             2 => Fault::LoseSegment(aurora_core::ids::SegmentId((minute as u32 * 5) % 24)),
-            _ => Fault::CrashNode(sim.writer().node),
+            _ => Fault::CrashNode(sim.inspect().writer().node),
         };
         sim.schedule(at, Command::Inject(fault));
         if !matches!(fault, Fault::LoseSegment(_)) {
@@ -340,13 +346,13 @@ fn run_soak(events: u64) -> ExitCode {
         sim.events_processed(),
         sim.now().as_secs_f64(),
         sim.metrics().commits_acked,
-        sim.commits_lost(),
+        sim.inspect().commits_lost(),
         sim.invariant_violations(),
         rss_at_10pct.map_or("null".into(), |v| v.to_string()),
         peak_rss_kib().map_or("null".into(), |v| v.to_string()),
         sim.events_processed() as f64 / secs.max(1e-9)
     );
-    if sim.invariant_violations() > 0 || sim.commits_lost() > 0 {
+    if sim.invariant_violations() > 0 || sim.inspect().commits_lost() > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
@@ -572,7 +578,7 @@ fn scenario_json(
         sim.events_processed(),
         sim.trace_digest(),
         sim.metrics().commits_acked,
-        sim.commits_lost(),
+        sim.inspect().commits_lost(),
         sim.invariant_violations(),
     );
     for (name, f) in sc.figures(sim) {

@@ -6,13 +6,11 @@
 
 use aurora_core::backup::data::Table;
 use aurora_core::backup::BackupCommand;
-use aurora_core::client::ClientWorkload;
 use aurora_core::global::MAX_SECONDARY_REGIONS;
-use aurora_core::ids::{AzId, NodeId, RegionId, SegmentId};
+use aurora_core::ids::{AzId, RegionId, SegmentId};
 use aurora_core::net::Partition;
 use aurora_core::serverless::{Capacity, TimeoutAction};
 use aurora_core::settings::forwarding::ReadConsistency;
-use aurora_core::workload::WorkloadConfig;
 use aurora_core::{Command, Fault, Sim, SimDuration, SimTime};
 
 use crate::names;
@@ -473,7 +471,8 @@ impl UserAction {
     /// The core command this action stands for in `sim`, or why there is none.
     pub fn command(&self, sim: &Sim) -> Result<Command, String> {
         let node = |name: &str| {
-            find_node(sim, name).ok_or_else(|| format!("there is no node called {name}"))
+            sim.node_named(name)
+                .ok_or_else(|| format!("there is no node called {name}"))
         };
         Ok(match self {
             UserAction::Crash(n) => Command::Inject(Fault::CrashNode(node(n)?)),
@@ -499,7 +498,7 @@ impl UserAction {
                 class: REPLICA_CLASS.to_string(),
                 tier: 1,
             },
-            UserAction::SetLoad { rate, read_pct } => load_command(sim, *rate, *read_pct),
+            UserAction::SetLoad { rate, read_pct } => sim.load_view().command(*rate, *read_pct),
             UserAction::SetCapacity { node: n, capacity } => Command::SetCapacity {
                 node: node(n)?,
                 capacity: *capacity,
@@ -548,55 +547,6 @@ impl UserAction {
             }
         })
     }
-}
-
-/// Scenarios with clients get new client rates; the others a new background workload with the
-/// same total rate split into reads and write transactions.
-fn load_command(sim: &Sim, rate: u32, read_pct: u8) -> Command {
-    let clients = sim.clients().config;
-    if clients.clients > 0 {
-        Command::SetClients(ClientWorkload {
-            requests_per_sec: rate,
-            read_ppm: u32::from(read_pct) * 10_000,
-            ..clients
-        })
-    } else {
-        let reads = u64::from(rate) * u64::from(read_pct) / 100;
-        let reads = u32::try_from(reads).unwrap_or(u32::MAX);
-        Command::SetWorkload(WorkloadConfig {
-            txn_per_sec: rate.saturating_sub(reads),
-            reads_per_sec: reads,
-            ..*sim.workload()
-        })
-    }
-}
-
-/// The current load as the knobs show it: requests per second and percent reads.
-pub fn current_load(sim: &Sim) -> (u32, u8) {
-    let clients = sim.clients().config;
-    if clients.clients > 0 {
-        let pct = (clients.read_ppm / 10_000).min(100);
-        (clients.requests_per_sec, u8::try_from(pct).unwrap_or(100))
-    } else {
-        let w = sim.workload();
-        let total = w.txn_per_sec.saturating_add(w.reads_per_sec);
-        let pct = if total == 0 {
-            0
-        } else {
-            u64::from(w.reads_per_sec) * 100 / u64::from(total)
-        };
-        (total, u8::try_from(pct).unwrap_or(100))
-    }
-}
-
-/// The node the diagram calls `name`.
-pub fn find_node(sim: &Sim, name: &str) -> Option<NodeId> {
-    sim.topology()
-        .nodes
-        .iter()
-        .position(|n| n.name().to_string() == name)
-        .and_then(|i| u16::try_from(i).ok())
-        .map(NodeId)
 }
 
 /// An action at a simulated time.
@@ -759,8 +709,9 @@ mod tests {
         };
         let mut sim = scenario.start(1);
         sim.run_until(SimTime::from_micros(1_000));
-        let w = sim.writer().node;
-        let name = sim.topology().node(w).name().to_string();
+        let view = sim.view();
+        let w = view.writer.node;
+        let name = view.nodes[w.index()].name.clone();
         let cap = Capacity::V2 {
             min_half: 1,
             max_half: 8,
@@ -818,9 +769,9 @@ mod tests {
             panic!("the replicas scenario exists");
         };
         let sim = scenario.start(1);
-        let node = find_node(&sim, "az-b-2").expect("az-b-2 exists");
-        assert_eq!(sim.topology().node(node).name().to_string(), "az-b-2");
-        assert_eq!(find_node(&sim, "az-q-9"), None);
+        let node = sim.node_named("az-b-2").expect("az-b-2 exists");
+        assert_eq!(sim.view().nodes[node.index()].name, "az-b-2");
+        assert_eq!(sim.node_named("az-q-9"), None);
         let cmd = UserAction::Crash("az-b-2".into()).command(&sim);
         assert_eq!(cmd, Ok(Command::Inject(Fault::CrashNode(node))));
         assert!(UserAction::Crash("nope".into()).command(&sim).is_err());
@@ -840,7 +791,7 @@ mod tests {
         .expect("a load command");
         assert!(matches!(cmd, Command::SetClients(_)));
         sim.apply(cmd).expect("valid");
-        assert_eq!(current_load(&sim), (1000, 50));
+        assert_eq!(sim.load_view().knobs(), (1000, 50));
 
         let Some(scenario) = aurora_core::scenario::find("quorum-write") else {
             panic!("the quorum-write scenario exists");
@@ -854,6 +805,6 @@ mod tests {
         .expect("a load command");
         assert!(matches!(cmd, Command::SetWorkload(_)));
         sim.apply(cmd).expect("valid");
-        assert_eq!(current_load(&sim), (400, 25));
+        assert_eq!(sim.load_view().knobs(), (400, 25));
     }
 }

@@ -9,7 +9,6 @@ use aurora_core::{Fault, SimDuration};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::actions::current_load;
 use crate::components::backups::BackupsPanel;
 use crate::components::capacity::{CapacityFigures, CapacityPanel, Gauge};
 use crate::components::charts::{Charts, Figures, Table4Row};
@@ -269,17 +268,20 @@ fn playground(props: &PlaygroundProps) -> Html {
     let render_started = crate::state::now_ms();
     let speed = state.speed();
     // What the effects need, read before any early return so the hooks run on every render.
-    let (address, in_flight, instances, pgs, sim_ms) = match state.pb.try_borrow() {
+    // The view is built once a frame, here, inside the frame's timing.
+    let (address, in_flight, built, sim_ms) = match state.pb.try_borrow() {
         Ok(pb) => (
             // Paused, the address holds the moment, so reloading or copying it keeps it.
             share_query(&pb, speed, !state.playing, false),
             pb.traffic.flights.len(),
-            pb.sim().instances().len(),
-            pb.sim().storage().pgs.len(),
+            Some(Rc::new(pb.sim().view())),
             pb.now().as_micros() as f64 / 1_000.0,
         ),
-        Err(_) => (String::new(), 0, 0, 0, 0.0),
+        Err(_) => (String::new(), 0, None, 0.0),
     };
+    let (instances, pgs) = built
+        .as_ref()
+        .map_or((0, 0), |v| (v.instances.len(), v.volume.pgs));
     let address = lesson_link.clone().unwrap_or(address);
     // Each drawn frame is timed, from building the view to the DOM's update: the next frame's
     // advance gets what drawing leaves of the frame (and the benchmark probe records it).
@@ -374,9 +376,9 @@ fn playground(props: &PlaygroundProps) -> Html {
         return html! {};
     };
     let sim = pb.sim();
-    let view = Rc::new(sim.view());
-    let faults = Rc::new(sim.faults().to_vec());
-    let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
+    let view = built.unwrap_or_else(|| Rc::new(sim.view()));
+    let faults = Rc::new(view.faults.clone());
+    let regions: Vec<u8> = view.nodes.iter().map(|n| n.region.0).collect();
     // The region drawn in full: the one asked for while it exists, else the writer's.
     let writer_region = regions.get(view.writer.node.index()).copied().unwrap_or(0);
     let shown = state
@@ -450,7 +452,7 @@ fn playground(props: &PlaygroundProps) -> Html {
         let mut slot = beside.borrow_mut();
         if crate::compare::sync(&mut slot, pb.scenario().name, sim) {
             slot.as_ref()
-                .map(|b| Rc::new(crate::compare::data(sim, b, &pb.traffic.in_air)))
+                .map(|b| Rc::new(crate::compare::data(sim, &view, b, &pb.traffic.in_air)))
         } else {
             None
         }
@@ -556,13 +558,13 @@ fn playground(props: &PlaygroundProps) -> Html {
             client_read_p50: m.client_read_latency.quantile(500),
             client_writes: m.client_write_latency.count(),
             client_reads: m.client_read_latency.count(),
-            oldest_commit_wait: sim.writer().oldest_commit_parked().map(|t| view.now - t),
-            commits_waiting: sim.writer().commits_waiting(),
-            requests_waiting: sim.clients().waiting().0,
-            oldest_request_wait: sim.clients().waiting().1.map(|t| view.now - t),
-            violations: sim.invariant_violations(),
-            first_violation: sim
-                .first_violation()
+            oldest_commit_wait: view.writer.oldest_commit_since.map(|t| view.now - t),
+            commits_waiting: view.writer.commits_waiting,
+            requests_waiting: view.requests_waiting,
+            oldest_request_wait: view.oldest_request_since.map(|t| view.now - t),
+            violations: view.invariant_violations,
+            first_violation: view
+                .first_violation
                 .map(|(inv, at, _)| format!("{} at {}", inv.name(), crate::format::clock(at))),
         });
         *panel_cache.borrow_mut() = Some(PanelCache {
@@ -621,11 +623,11 @@ fn playground(props: &PlaygroundProps) -> Html {
         <CapacityPanel figures={Rc::new(CapacityFigures {
             now: view.now,
             gauges,
-            meter: sim.meter(),
-            load: current_load(sim),
+            meter: view.meter,
+            load: view.load.knobs(),
         })} dispatch={on_dispatch.clone()} />
     };
-    let g = sim.global();
+    let g = &view.global;
     let world_data = World {
         now: view.now,
         regions: view.regions.clone(),
@@ -645,7 +647,7 @@ fn playground(props: &PlaygroundProps) -> Html {
             &sim.metrics().forward_read_wait,
             sim.metrics().forward_reads_stale,
         ),
-        switching: g.switching.map(|(r, _)| r.0),
+        switching: g.switching.map(|r| r.0),
         primary_failed_at: g.primary_failed_at,
     };
     let global = !world_data.regions.is_empty();
@@ -706,7 +708,7 @@ fn playground(props: &PlaygroundProps) -> Html {
                                 opened_at={props.params.at.filter(|t| *t > aurora_core::SimTime::ZERO)} />
                             <div class="side">
                                 <Charts figures={figures} />
-                                <Setup scenario={scenario_name} seed={pb.seed()} load={current_load(sim)}
+                                <Setup scenario={scenario_name} seed={pb.seed()} load={view.load.knobs()}
                                     engine={view.backup.engine}
                                     dispatch={on_dispatch.clone()} on_share={on_share} on_embed={on_embed} link={(*link).clone()} />
                                 { take_away }

@@ -10,6 +10,7 @@ use aurora_core::baseline::params::{
 use aurora_core::baseline::WriteType;
 use aurora_core::event::MsgKind;
 use aurora_core::topology::NodeKind;
+use aurora_core::view::View;
 use aurora_core::Sim;
 
 use crate::traffic::Flight;
@@ -107,6 +108,7 @@ fn fixed(x: f64, places: usize) -> String {
 /// every speed (the diagram's own flights keep only messages slow enough to follow by eye).
 pub fn data<'a>(
     sim: &Sim,
+    view: &View,
     beside: &Beside,
     aurora_flights: impl IntoIterator<Item = &'a Flight>,
 ) -> CompareData {
@@ -146,10 +148,9 @@ pub fn data<'a>(
             })
         })
         .collect();
-    let topo = sim.topology();
-    let writer = sim.writer().node;
+    let writer = view.writer.node;
     let aurora_place = |n: aurora_core::ids::NodeId| {
-        let node = topo.get(n)?;
+        let node = view.node(n)?;
         match node.kind {
             NodeKind::Client => Some(CLIENTS),
             NodeKind::Instance if n == writer => Some(WRITER),
@@ -218,7 +219,7 @@ pub fn data<'a>(
         mysql: crate::format::bytes(t.mysql_network_bytes),
         aurora: crate::format::bytes(t.aurora_network_bytes),
     });
-    let cfg = sim.clients().config;
+    let cfg = view.load.clients;
     let claims = vec![
         Row {
             label: "AWS's claim (BLOG-POC), not a figure of this model".into(),
@@ -263,7 +264,7 @@ pub fn data<'a>(
         clients_label: format!("{} clients", cfg.clients),
         mysql_roles: roles,
         mysql_primary_up: az1_up,
-        aurora_writer_up: topo.is_up(writer),
+        aurora_writer_up: view.writer.up,
         mysql_dots,
         aurora_dots,
         rows,
@@ -295,7 +296,7 @@ mod tests {
             let Some(b) = beside.as_ref() else {
                 panic!("a comparison keeps its mirrored run");
             };
-            let d = data(pb.sim(), b, &pb.traffic.in_air);
+            let d = data(pb.sim(), &pb.sim().view(), b, &pb.traffic.in_air);
             assert!(
                 !pb.traffic
                     .flights
@@ -335,7 +336,7 @@ mod tests {
             "clients, DNS and the background are left out"
         );
         assert_eq!(t.aurora_network_bytes, m.write_path_bytes);
-        let d = data(pb.sim(), b, &pb.traffic.in_air);
+        let d = data(pb.sim(), &pb.sim().view(), b, &pb.traffic.in_air);
         assert!(d.rows.iter().any(|r| r.label.contains("write path")));
     }
 }

@@ -11,8 +11,7 @@ use aurora_core::endpoint::EndpointId;
 use aurora_core::event::{FailoverPhase, RecoveryPhase, SegmentHealth};
 use aurora_core::ids::{NodeId, PgId, RegionId, SegmentId};
 use aurora_core::lsn::Lsn;
-use aurora_core::topology::Topology;
-use aurora_core::{Event, SimDuration, SimTime};
+use aurora_core::{Event, Sim, SimDuration, SimTime};
 
 /// Important lines the event log keeps: faults, quorum changes, failover phases, scaling, the
 /// person's actions. Kept apart from routine progress, which cannot push them out.
@@ -257,7 +256,7 @@ impl Journal {
         at: SimTime,
         gap: SimDuration,
         event: &Event,
-        topo: &Topology,
+        sim: &Sim,
     ) {
         let t = &mut self.tallies[kind];
         t.units += units;
@@ -266,11 +265,11 @@ impl Journal {
             t.pending = Some((at, *event));
             return;
         }
-        self.write_tally(kind, at, event, topo);
+        self.write_tally(kind, at, event, sim);
     }
 
     /// Writes a kind's summary line for what it counted up to `at`, `event` the newest.
-    fn write_tally(&mut self, kind: Frequent, at: SimTime, event: &Event, topo: &Topology) {
+    fn write_tally(&mut self, kind: Frequent, at: SimTime, event: &Event, sim: &Sim) {
         self.drop_provisional(|k| k == kind);
         let t = &mut self.tallies[kind];
         let from = t.last_line.or(t.since).unwrap_or(at);
@@ -287,14 +286,14 @@ impl Journal {
                 crate::format::duration(at.since(from))
             )
         });
-        self.push_to(true, at, event.describe(topo), Tone::Info, summary);
+        self.push_to(true, at, sim.describe(event), Tone::Info, summary);
     }
 
     /// Writes every routine summary still waiting for its gap, so that after a jump along the
     /// timeline the newest routine lines reach the moment instead of stopping a gap before.
     /// The lines are provisional: the tallies go on counting, and the kind's next line takes
     /// their place.
-    pub fn flush(&mut self, topo: &Topology) {
+    pub fn flush(&mut self, sim: &Sim) {
         let mut waiting: Vec<(SimTime, Frequent, Event)> = Frequent::ALL
             .iter()
             .filter_map(|&k| self.tallies[k].pending.map(|(at, e)| (at, k, e)))
@@ -302,7 +301,7 @@ impl Journal {
         waiting.sort_by_key(|w| w.0);
         let kept = self.tallies;
         for (at, kind, event) in waiting {
-            self.write_tally(kind, at, &event, topo);
+            self.write_tally(kind, at, &event, sim);
             self.provisional.push((self.seq, kind));
         }
         self.tallies = kept;
@@ -411,7 +410,7 @@ impl Journal {
         &mut self,
         at: SimTime,
         event: &Event,
-        topo: &Topology,
+        sim: &Sim,
         gap: SimDuration,
         wall: f64,
         animate: bool,
@@ -448,7 +447,7 @@ impl Journal {
             GlobalApplied { .. } => (Tone::Info, Some(Frequent::Global), 1),
             // Scaling is important: kept, with a serverless instance's steady steps merged.
             CapacityChanged { node, .. } => {
-                self.capacity(node, at, gap, event.describe(topo));
+                self.capacity(node, at, gap, sim.describe(event));
                 return;
             }
             AutoScalingEvaluated { .. } => (Tone::Info, None, 0),
@@ -478,8 +477,8 @@ impl Journal {
         };
         self.track_recovery(at, event);
         match frequent {
-            Some(kind) => self.tally(kind, units, at, gap, event, topo),
-            None => self.push(at, event.describe(topo), tone),
+            Some(kind) => self.tally(kind, units, at, gap, event, sim),
+            None => self.push(at, sim.describe(event), tone),
         }
     }
 
@@ -586,16 +585,16 @@ mod tests {
     use super::*;
     use aurora_core::Fault;
 
-    fn topo() -> Topology {
+    fn sim() -> Sim {
         match aurora_core::scenario::find("replicas") {
-            Some(s) => s.start(1).topology().clone(),
+            Some(s) => s.start(1),
             None => panic!("the replicas scenario exists"),
         }
     }
 
     #[test]
     fn frequent_events_are_sampled_and_key_events_always_kept() {
-        let topo = topo();
+        let topo = sim();
         let mut j = Journal::default();
         let gap = SimDuration::from_millis(10);
         for i in 0..100u64 {
@@ -659,19 +658,14 @@ mod tests {
         assert_eq!(j.routine.len(), ROUTINE_LINES);
         assert!(j.lines.iter().any(|l| l.text == "fault: fail AZ b"));
         // Nodes by name, not by internal id.
-        let writer = topo
-            .nodes
-            .iter()
-            .position(|n| n.name().to_string() == "instance-1")
-            .map(|i| NodeId(i as u16))
-            .expect("instance-1");
+        let writer = topo.node_named("instance-1").expect("instance-1");
         let crash = Event::FaultInjected(Fault::CrashNode(writer));
-        assert_eq!(crash.describe(&topo), "fault: crash instance-1");
+        assert_eq!(topo.describe(&crash), "fault: crash instance-1");
     }
 
     #[test]
     fn the_log_is_capped_and_cut_back_by_time() {
-        let topo = topo();
+        let topo = sim();
         let mut j = Journal::default();
         for i in 0..(LOG_LINES as u64 + 50) {
             let e = Event::NodeUp(NodeId(1));
@@ -695,13 +689,13 @@ mod tests {
             panic!("the writer-crash scenario exists");
         };
         let mut sim = sc.start(1);
-        let topo = sim.topology().clone();
         let mut j = Journal::default();
         // Drained as the page does, a frame at a time, so no event is dropped.
         while sim.now() < SimTime::from_micros(12_000_000) {
             sim.run_for(SimDuration::from_millis(50));
-            for (at, e) in sim.drain_events() {
-                j.record(at, &e, &topo, SimDuration::ZERO, 0.0, false);
+            let events: Vec<_> = sim.drain_events().collect();
+            for (at, e) in events {
+                j.record(at, &e, &sim, SimDuration::ZERO, 0.0, false);
             }
         }
         let r = j.recovery().expect("a recovery");
@@ -719,7 +713,7 @@ mod tests {
 
     #[test]
     fn a_failover_is_followed_phase_by_phase() {
-        let topo = topo();
+        let topo = sim();
         let mut j = Journal::default();
         let t = SimTime::from_micros;
         let gap = SimDuration::ZERO;
@@ -756,7 +750,7 @@ mod tests {
 
     #[test]
     fn a_global_failover_ends_an_in_region_failover_that_had_no_target() {
-        let topo = topo();
+        let topo = sim();
         let mut j = Journal::default();
         let t = SimTime::from_micros;
         let events = [

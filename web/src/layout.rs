@@ -416,8 +416,9 @@ mod tests {
         };
         let mut sim = s.start(1);
         sim.run_until(aurora_core::SimTime::from_micros(50_000));
-        let regions = sim.topology().nodes.iter().map(|n| n.region.0).collect();
-        (sim.view(), regions)
+        let view = sim.view();
+        let regions = view.nodes.iter().map(|n| n.region.0).collect();
+        (view, regions)
     }
 
     fn overlaps(a: &Rect, b: &Rect) -> bool {
@@ -492,8 +493,8 @@ mod tests {
         };
         let mut sim = s.start(1);
         sim.run_until(aurora_core::SimTime::from_micros(5_000_000));
-        let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
         let view = sim.view();
+        let regions: Vec<u8> = view.nodes.iter().map(|n| n.region.0).collect();
         // Before the failure: the secondary's six storage nodes, two per zone, and its replica.
         let l = layout(&view, &regions, 1, false);
         assert_eq!(l.storage.len(), 6);
@@ -509,7 +510,7 @@ mod tests {
         }
         // After the failover the writer and its volume are in region 1.
         sim.run_until(aurora_core::SimTime::from_micros(60_000_000));
-        let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
+        let regions: Vec<u8> = view.nodes.iter().map(|n| n.region.0).collect();
         let view = sim.view();
         let l = layout(&view, &regions, 1, false);
         assert!(l.instances.iter().any(|(n, _)| *n == view.writer.node));
@@ -538,8 +539,8 @@ mod tests {
             }))
             .expect("a clone");
         }
-        let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
         let view = sim.view();
+        let regions: Vec<u8> = view.nodes.iter().map(|n| n.region.0).collect();
         for narrow in [false, true] {
             let l = layout(&view, &regions, 0, narrow);
             assert_eq!(l.clusters.len(), 5, "the scenario's clone and four more");
@@ -571,7 +572,7 @@ mod tests {
             backtrack_hours: 0,
         }))
         .expect("a restore");
-        let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
+        let regions: Vec<u8> = sim.view().nodes.iter().map(|n| n.region.0).collect();
         // Once being created and once available, the lines' words differ.
         for until in [31, 30 + 20 * 60] {
             sim.run_until(aurora_core::SimTime::from_micros(until * 1_000_000));

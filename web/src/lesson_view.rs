@@ -111,7 +111,7 @@ mod tests {
         };
         let sim = s.start(1);
         let view = sim.view();
-        let regions: Vec<u8> = sim.topology().nodes.iter().map(|n| n.region.0).collect();
+        let regions: Vec<u8> = view.nodes.iter().map(|n| n.region.0).collect();
         let l = crate::layout::layout(&view, &regions, 0, false);
         let writer = view.writer.node;
         let hs = vec![

@@ -7,7 +7,6 @@
 
 use aurora_core::backup::Engine;
 use aurora_core::scenario::Scenario;
-use aurora_core::topology::NodeKind;
 use aurora_core::{Event, Sim, SimDuration, SimTime};
 
 use crate::actions::{Timed, UserAction};
@@ -391,7 +390,7 @@ impl Playback {
     /// and writes the routine summaries counted so far, so the log reaches the moment.
     pub fn open_at(&mut self, t: SimTime, speed: f64) {
         self.run(t, speed, 0.0, false, None);
-        self.journal.flush(self.sim.topology());
+        self.journal.flush(&self.sim);
     }
 
     /// Takes the events since the last call: messages into flight, the rest into the journal.
@@ -404,16 +403,11 @@ impl Playback {
             tap.extend(events.iter().cloned());
         }
         let gap = Self::log_gap(speed);
-        let topo = self.sim.topology();
         for (at, event) in &events {
             match *event {
                 Event::CapacityChanged { node, half } => self.acu.record(*at, node, half),
                 // Waking sets the minimum capacity without a capacity event of its own.
-                Event::Resuming { node, .. } => {
-                    if let Some(i) = self.sim.instances().iter().find(|i| i.node == node) {
-                        self.acu.record(*at, node, i.acu_half());
-                    }
-                }
+                Event::Resuming { node, half, .. } => self.acu.record(*at, node, half),
                 _ => {}
             }
             if animate {
@@ -427,8 +421,7 @@ impl Playback {
                         arrives,
                         ..
                     } => {
-                        let to_instance = topo.node(to).kind == NodeKind::Instance;
-                        let family = Family::of_message(kind, to_instance);
+                        let family = Family::of(kind);
                         self.traffic
                             .sent(id.0, from, to, kind, family, sent, arrives, speed, wall);
                         continue;
@@ -444,7 +437,8 @@ impl Playback {
                     _ => {}
                 }
             }
-            self.journal.record(*at, event, topo, gap, wall, animate);
+            self.journal
+                .record(*at, event, &self.sim, gap, wall, animate);
         }
     }
 
@@ -474,6 +468,7 @@ impl Playback {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aurora_core::compute::instance::Role;
     use aurora_core::scenario;
 
     fn find(name: &str) -> &'static Scenario {
@@ -540,19 +535,23 @@ mod tests {
         };
         let mut p = Playback::with_replicas(s, 1, Some(15), vec![load.clone()]);
         p.run(ms(1), 0.01, 0.0, false, None);
-        let instances = p.sim().instances();
+        let instances = p.sim().view().instances;
         assert_eq!(instances.len(), 16);
-        assert_eq!(instances.iter().filter(|i| i.is_replica()).count(), 15);
-        assert_eq!(crate::actions::current_load(p.sim()), (20_000, 50));
+        assert_eq!(
+            instances.iter().filter(|i| i.role == Role::Replica).count(),
+            15
+        );
+        assert_eq!(p.sim().load_view().knobs(), (20_000, 50));
         assert_eq!(p.actions(), [load]);
         assert_eq!(p.replicas(), Some(15));
         // Fewer than the scenario has already: the scenario's own.
         let p = Playback::with_replicas(s, 1, Some(2), Vec::new());
         let replicas = p
             .sim()
-            .instances()
+            .view()
+            .instances
             .iter()
-            .filter(|i| i.is_replica())
+            .filter(|i| i.role == Role::Replica)
             .count();
         assert_eq!(replicas, 10);
     }
@@ -629,7 +628,7 @@ mod tests {
         let s = find("serverless-v2-spike");
         let mut p = Playback::new(s, 1, Vec::new());
         p.run(ms(90_000), 10.0, 0.0, false, None);
-        let w = p.sim().writer().node;
+        let w = p.sim().view().writer.node;
         let series = p.acu.series(w);
         let before: Vec<u16> = series
             .iter()
@@ -672,8 +671,8 @@ mod tests {
             // The same as a run that stopped there and showed what it had counted.
             let mut direct = Playback::new(s, 1, Vec::new());
             direct.run(moment, 100.0, 0.0, false, None);
-            let topo = direct.sim().topology().clone();
-            direct.journal.flush(&topo);
+            let names = direct.sim().clone();
+            direct.journal.flush(&names);
             assert_eq!(routine(&p), routine(&direct));
             let newest = p.journal.routine.back().map(|l| l.at);
             // Commits stop while the writer restarts (2 s to 9.5 s), so at 6 s the newest
@@ -694,11 +693,11 @@ mod tests {
         p.run(ms(12_000), 100.0, 0.0, false, None);
         p.seek(ms(11_000), 100.0);
         p.run(ms(12_000), 100.0, 0.0, false, None);
-        let topo = p.sim().topology().clone();
-        p.journal.flush(&topo);
+        let names = p.sim().clone();
+        p.journal.flush(&names);
         let mut whole = Playback::new(s, 1, Vec::new());
         whole.run(ms(12_000), 100.0, 0.0, false, None);
-        whole.journal.flush(&topo);
+        whole.journal.flush(&names);
         assert_eq!(routine(&p), routine(&whole));
     }
 }

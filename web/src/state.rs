@@ -349,7 +349,7 @@ impl AppState {
         let volume = self
             .pb
             .try_borrow()
-            .map_or(0, |pb| pb.sim().storage().volume_bytes);
+            .map_or(0, |pb| pb.sim().view().volume.bytes);
         let wait = match action {
             UserAction::AddReplica(_) => Some((
                 "A new replica",
@@ -568,7 +568,7 @@ impl Reducible for AppState {
                 };
                 let first = next.pb.try_borrow().ok().and_then(|pb| {
                     let view = pb.sim().view();
-                    crate::choices::for_selection(selection, &view, pb.sim().faults())
+                    crate::choices::for_selection(selection, &view, &view.faults)
                         .into_iter()
                         .next()
                 });

@@ -88,7 +88,7 @@ impl Family {
             MsgKind::DnsLookup | MsgKind::DnsAnswer | MsgKind::Query | MsgKind::Answer => {
                 Family::Client
             }
-            MsgKind::ForwardedWrite => Family::Forward,
+            MsgKind::ForwardedWrite | MsgKind::ForwardedAnswer => Family::Forward,
             MsgKind::RecoveryScan
             | MsgKind::RecoveryScl
             | MsgKind::Truncate
@@ -125,15 +125,6 @@ impl Family {
             Family::Backup => "backup to S3",
             Family::Refused => "refused (stale epoch)",
             Family::Forward => "write forwarding between regions",
-        }
-    }
-
-    /// A message's family, knowing whether it goes to a DB instance: an answer to an instance
-    /// is the primary answering a write a secondary region forwarded.
-    pub fn of_message(kind: MsgKind, to_instance: bool) -> Family {
-        match kind {
-            MsgKind::Answer if to_instance => Family::Forward,
-            _ => Family::of(kind),
         }
     }
 
@@ -427,9 +418,8 @@ mod tests {
     #[test]
     fn forwarded_writes_and_their_answers_are_their_own_family() {
         assert_eq!(Family::of(MsgKind::ForwardedWrite), Family::Forward);
-        assert_eq!(Family::of_message(MsgKind::Answer, true), Family::Forward);
-        assert_eq!(Family::of_message(MsgKind::Answer, false), Family::Client);
-        assert_eq!(Family::of_message(MsgKind::RedoBatch, true), Family::Write);
+        assert_eq!(Family::of(MsgKind::ForwardedAnswer), Family::Forward);
+        assert_eq!(Family::of(MsgKind::Answer), Family::Client);
         assert!(Family::ALL.contains(&Family::Forward));
     }
 

@@ -85,7 +85,14 @@ pub const LAYERS: &[(&str, &str, &[&str])] = &[
     (
         "api",
         "the simulation's public surface",
-        &["sim", "view", "backup_view", "measurements", "stated"],
+        &[
+            "sim",
+            "inspect",
+            "view",
+            "backup_view",
+            "measurements",
+            "stated",
+        ],
     ),
     (
         "runs",

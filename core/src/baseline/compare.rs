@@ -109,7 +109,7 @@ impl Comparison {
 
     /// Crashes both primaries now: Aurora's writer and the mirrored primary.
     pub fn crash_primaries(&mut self) {
-        let w = self.aurora.writer().node;
+        let w = self.aurora.inspect().writer().node;
         let _ = self.aurora.apply(crate::command::Command::Inject(
             crate::command::Fault::CrashNode(w),
         ));
@@ -207,9 +207,13 @@ impl Beside {
             _ => return None,
         };
         let cfg = MirroredConfig {
-            class: sim.instances().first().map_or(TABLE1_CLASS, |i| i.class),
-            clients: sim.clients().config,
-            net: sim.network().config,
+            class: sim
+                .inspect()
+                .instances()
+                .first()
+                .map_or(TABLE1_CLASS, |i| i.class),
+            clients: sim.inspect().clients().config,
+            net: sim.inspect().network().config,
             ..MirroredConfig::default()
         };
         Some(Beside {
@@ -343,7 +347,8 @@ pub fn failover_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
         (
             "aurora_replica_reads_served",
             Figure::Int(
-                sim.instances()
+                sim.inspect()
+                    .instances()
                     .iter()
                     .filter(|i| i.role != Role::Writer)
                     .map(|i| i.served)

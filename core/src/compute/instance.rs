@@ -271,5 +271,6 @@ pub(crate) fn wake(k: &mut Kernel, i: &mut Instance) {
     k.emit(Event::Resuming {
         node: i.node,
         ready_in: time,
+        half,
     });
 }

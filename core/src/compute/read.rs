@@ -81,9 +81,13 @@ impl Reads {
 /// Bytes of a client's request or answer on the wire. [sim default — not sourced]
 pub const REQUEST_BYTES: u32 = 300;
 
-/// Sends a client its answer.
+/// Sends a client its answer; a write a secondary's replica forwarded goes back to that replica.
 pub(crate) fn respond(k: &mut Kernel, from: NodeId, client: NodeId, req: u64, ok: bool) {
-    k.send(from, client, REQUEST_BYTES, Payload::Answer { req, ok });
+    let payload = match k.topo.get(client).map(|n| n.kind) {
+        Some(crate::topology::NodeKind::Instance) => Payload::ForwardedAnswer { req, ok },
+        _ => Payload::Answer { req, ok },
+    };
+    k.send(from, client, REQUEST_BYTES, payload);
 }
 
 /// Starts a read on `reader` at `point`. Returns true if the buffer cache answered at once.

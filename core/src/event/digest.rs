@@ -125,7 +125,7 @@ impl Event {
             } => d(41, average as u64, replicas as u64, desired as u64),
             CapacityChanged { node, half } => d(42, node.0 as u64, half as u64, 0),
             Paused { node } => d(43, node.0 as u64, 0, 0),
-            Resuming { node, ready_in } => d(44, node.0 as u64, ready_in.as_micros(), 0),
+            Resuming { node, ready_in, .. } => d(44, node.0 as u64, ready_in.as_micros(), 0),
             Resumed { node } => d(45, node.0 as u64, 0, 0),
             ScalingPointWait { node, target_acu } => d(46, node.0 as u64, target_acu as u64, 0),
             ScalingTimedOut { node, forced } => d(47, node.0 as u64, forced as u64, 0),

@@ -310,7 +310,7 @@ impl Event {
                 if half % 2 == 1 { 5 } else { 0 }
             ),
             Paused { node } => format!("{} paused: no instance charge while paused", name(node)),
-            Resuming { node, ready_in } => {
+            Resuming { node, ready_in, .. } => {
                 format!("{} resuming on a new connection: ready in {ready_in}", name(node))
             }
             Resumed { node } => format!("{} resumed", name(node)),

@@ -238,7 +238,7 @@ impl NodeRef {
     pub fn describe(&self, sim: &Sim) -> String {
         let name = self
             .resolve(sim)
-            .map(|n| format!("{}", sim.topology().node(n).name()));
+            .map(|n| format!("{}", sim.inspect().topology().node(n).name()));
         match (self, name) {
             (NodeRef::Writer, Some(n)) => format!("the writer, {n}"),
             (NodeRef::FailoverTarget, Some(n)) => format!("the failover target, {n}"),
@@ -256,12 +256,7 @@ impl NodeRef {
 
 /// The node the diagram calls `name`.
 pub fn find_node(sim: &Sim, name: &str) -> Option<NodeId> {
-    sim.topology()
-        .nodes
-        .iter()
-        .position(|n| format!("{}", n.name()) == name)
-        .and_then(|i| u16::try_from(i).ok())
-        .map(NodeId)
+    sim.node_named(name)
 }
 
 /// Reads a capacity as the share link writes it.
@@ -575,7 +570,7 @@ impl Action {
         let z = |z: &u8| az_letter(*z);
         let n = |r: &NodeRef| {
             r.resolve(sim)
-                .map(|id| format!("{}", sim.topology().node(id).name()))
+                .map(|id| format!("{}", sim.inspect().topology().node(id).name()))
         };
         Some(match self {
             Action::Crash(r) => format!("crash.{}", n(r)?),
@@ -746,7 +741,7 @@ fn seconds(s: u32) -> crate::time::SimTime {
 /// Clients get new rates where the scenario has them; otherwise the background workload gets
 /// the same total split into reads and write transactions (as the page's load knob does).
 fn load_command(sim: &Sim, rate: u32, read_pct: u8) -> Command {
-    let clients = sim.clients().config;
+    let clients = sim.inspect().clients().config;
     if clients.clients > 0 {
         Command::SetClients(ClientWorkload {
             requests_per_sec: rate,
@@ -758,7 +753,7 @@ fn load_command(sim: &Sim, rate: u32, read_pct: u8) -> Command {
         Command::SetWorkload(WorkloadConfig {
             txn_per_sec: rate.saturating_sub(reads),
             reads_per_sec: reads,
-            ..*sim.workload()
+            ..*sim.inspect().workload()
         })
     }
 }

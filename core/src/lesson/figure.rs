@@ -193,8 +193,9 @@ impl FigureId {
     pub fn value(self, sim: &Sim, seen: &Observed) -> Option<Value> {
         use FigureId as F;
         let m = sim.metrics();
-        let name =
-            |n: crate::ids::NodeId| Value::Text(format!("{}", sim.topology().node(n).name()));
+        let name = |n: crate::ids::NodeId| {
+            Value::Text(format!("{}", sim.inspect().topology().node(n).name()))
+        };
         // The view is built only for the figures that need it.
         let view = || sim.view();
         match self {
@@ -243,7 +244,7 @@ impl FigureId {
             }
             F::Lal => Some(Value::Num(crate::lsn::LAL as f64)),
             F::Commits => Some(Value::Num(m.commits_acked as f64)),
-            F::CommitsLost => Some(Value::Num(sim.commits_lost() as f64)),
+            F::CommitsLost => Some(Value::Num(sim.inspect().commits_lost() as f64)),
             F::CommitLatencyP50Ms => ms(m.commit_latency.quantile(500)),
             F::CommitLatencyP99Ms => ms(m.commit_latency.quantile(990)),
             F::RedoIosPerTxn => Some(Value::Num(m.redo_ios_per_txn())),
@@ -320,9 +321,9 @@ impl FigureId {
                 Some(Value::Num(f64::from(w.acu_half) / 2.0))
             }
             F::PeakAcu => Some(Value::Num(f64::from(m.capacity_peak_half) / 2.0)),
-            F::AcuHours => Some(Value::Num(sim.meter().acu_hours())),
-            F::CostUsd => Some(Value::Num(sim.meter().dollars())),
-            F::VcpuHours => Some(Value::Num(sim.meter().vcpu_hours())),
+            F::AcuHours => Some(Value::Num(sim.inspect().meter().acu_hours())),
+            F::CostUsd => Some(Value::Num(sim.inspect().meter().dollars())),
+            F::VcpuHours => Some(Value::Num(sim.inspect().meter().vcpu_hours())),
             F::AcuStepMin => {
                 let w = view().writer.node;
                 let mut last: Option<u16> = None;
@@ -384,8 +385,8 @@ impl FigureId {
             F::DnsTtlS => secs(crate::endpoint::DNS_TTL),
             F::MaxCustomEndpoints => count(crate::endpoint::MAX_CUSTOM_ENDPOINTS),
             F::RequestsPerSec | F::ReadPct => {
-                let c = sim.clients().config;
-                let w = sim.workload();
+                let c = sim.inspect().clients().config;
+                let w = sim.inspect().workload();
                 let (rate, read_ppm) = if c.clients > 0 {
                     (u64::from(c.requests_per_sec), u64::from(c.read_ppm))
                 } else {
@@ -402,7 +403,7 @@ impl FigureId {
                 }))
             }
             F::GrowthGibPerS => Some(Value::Num(
-                sim.workload().growth_bytes_per_sec as f64 / (1u64 << 30) as f64,
+                sim.inspect().workload().growth_bytes_per_sec as f64 / (1u64 << 30) as f64,
             )),
             F::AcuMin | F::AcuMax => {
                 let v = view();
@@ -418,12 +419,16 @@ impl FigureId {
                 };
                 Some(Value::Num(if self == F::AcuMin { lo } else { hi }))
             }
-            F::AutoScalingTargetPct => {
-                Some(Value::Num(f64::from(sim.autoscaling()?.policy.target)))
-            }
-            F::AutoScalingMin => Some(Value::Num(f64::from(sim.autoscaling()?.policy.min))),
-            F::AutoScalingMax => Some(Value::Num(f64::from(sim.autoscaling()?.policy.max))),
-            F::AutoScalingCooldownS => secs(sim.autoscaling()?.policy.scale_out_cooldown),
+            F::AutoScalingTargetPct => Some(Value::Num(f64::from(
+                sim.inspect().autoscaling()?.policy.target,
+            ))),
+            F::AutoScalingMin => Some(Value::Num(f64::from(
+                sim.inspect().autoscaling()?.policy.min,
+            ))),
+            F::AutoScalingMax => Some(Value::Num(f64::from(
+                sim.inspect().autoscaling()?.policy.max,
+            ))),
+            F::AutoScalingCooldownS => secs(sim.inspect().autoscaling()?.policy.scale_out_cooldown),
             F::OrdersLive | F::OrdersRows | F::ProductsLive => {
                 let b = sim.backup_view();
                 let t = b.tables.iter().find(|t| {
@@ -440,7 +445,7 @@ impl FigureId {
                     t.live
                 } as usize)
             }
-            F::RetentionDays => count(usize::from(sim.backup().config.retention_days)),
+            F::RetentionDays => count(usize::from(sim.inspect().backup().config.retention_days)),
             F::RestorableLagS => {
                 let b = sim.backup_view();
                 secs(sim.now() - b.latest_restorable?)
@@ -449,17 +454,19 @@ impl FigureId {
                 let b = sim.backup_view();
                 count(b.vdl.0.saturating_sub(b.backed_up.0) as usize)
             }
-            F::Backtracks => count(sim.backup().backtrack.count as usize),
+            F::Backtracks => count(sim.inspect().backup().backtrack.count as usize),
             F::BacktrackLandedS => {
-                let landed = sim.backup().backtrack.last?.1;
+                let landed = sim.inspect().backup().backtrack.last?.1;
                 secs(landed - crate::time::SimTime::ZERO)
             }
             F::BacktrackUndone => {
-                sim.backup().backtrack.last?;
-                count(sim.backup().backtrack.undone_versions as usize)
+                sim.inspect().backup().backtrack.last?;
+                count(sim.inspect().backup().backtrack.undone_versions as usize)
             }
             F::BacktrackOutageS => secs(crate::backup::backtrack::PAUSE),
-            F::BacktrackWindowH => count(usize::from(sim.backup().backtrack.target_hours)),
+            F::BacktrackWindowH => {
+                count(usize::from(sim.inspect().backup().backtrack.target_hours))
+            }
             F::Clusters => count(sim.backup_view().clusters.len()),
             F::RestoredOrdersLive | F::RestoreMin => {
                 let b = sim.backup_view();

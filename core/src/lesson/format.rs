@@ -1128,7 +1128,7 @@ fn check_names(
         }
     }
     // Protection groups must exist, unless the volume grows during the lesson.
-    let grows = sim.workload().growth_bytes_per_sec > 0
+    let grows = sim.inspect().workload().growth_bytes_per_sec > 0
         || actions.iter().any(|(_, a)| matches!(a, Action::Grow(_)))
         || steps
             .iter()

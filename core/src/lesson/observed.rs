@@ -279,6 +279,7 @@ impl Observed {
                 to,
                 ..
             } if sim
+                .inspect()
                 .topology()
                 .get(to)
                 .is_some_and(|n| n.kind == crate::topology::NodeKind::Storage) =>
