@@ -40,7 +40,7 @@ async fn the_gauge_shows_the_cores_acu() {
     let root = render_app("?scenario=serverless-v2-spike&t=75000000").await;
     let mut sim = scenario::find("serverless-v2-spike").unwrap().start(1);
     sim.run_until(at);
-    let writer = sim.writer().node;
+    let writer = sim.view().writer.node;
     let view = sim.view();
     let core = view.instances.iter().find(|i| i.node == writer).unwrap();
     assert!(core.acu_half > 4, "the spike grew it: {}", core.acu_half);
