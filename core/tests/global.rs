@@ -266,3 +266,86 @@ fn changing_the_read_consistency_starts_its_figures_again() {
         "only EVENTUAL's reads, which never wait"
     );
 }
+
+/// A secondary instance forwards writes to the primary's writer (reference §7.3); the writer's
+/// answer goes back to that instance, not to a client, and the core says so with its own
+/// message kind so the page draws it on the forwarding path.
+#[test]
+fn forwarded_answers_have_their_own_kind_and_go_to_instances() {
+    use aurora_core::event::MsgKind;
+    use aurora_core::topology::NodeKind;
+    let mut sim = scenario::find("global-lag").unwrap().start(1);
+    sim.set_recording(true);
+    let (mut forwarded, mut plain_to_instance, mut plain_to_client) = (0, 0, 0);
+    for step in 1..=10 {
+        sim.run_until(secs(step));
+        let events: Vec<_> = sim.drain_events().collect();
+        for (_, ev) in events {
+            if let Event::MessageSent { to, kind, .. } = ev {
+                let to_kind = sim.inspect().topology().node(to).kind;
+                match (kind, to_kind) {
+                    (MsgKind::ForwardedAnswer, NodeKind::Instance) => forwarded += 1,
+                    (MsgKind::ForwardedAnswer, other) => {
+                        panic!("a forwarded answer went to a {other:?}")
+                    }
+                    (MsgKind::Answer, NodeKind::Instance) => plain_to_instance += 1,
+                    (MsgKind::Answer, _) => plain_to_client += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(
+        forwarded > 100,
+        "writes forwarded and answered: {forwarded}"
+    );
+    assert_eq!(plain_to_instance, 0, "no plain answer goes to an instance");
+    assert!(plain_to_client > 100, "clients still get plain answers");
+}
+
+/// The view states what the page used to work out from the raw model: each node's region,
+/// the faults in force, and the load's knobs.
+#[test]
+fn the_view_agrees_with_the_model_it_describes() {
+    let mut sim = checked("global-lag");
+    sim.run_until(secs(2));
+    let view = sim.view();
+    let topo = sim.inspect().topology();
+    assert!(view.nodes.iter().any(|n| n.region != RegionId(0)));
+    for n in &view.nodes {
+        let node = topo.node(n.id);
+        assert_eq!(
+            (n.region, n.az, n.ordinal),
+            (node.region, node.az, node.ordinal)
+        );
+        assert_eq!(
+            sim.node_named(&n.name),
+            Some(n.id),
+            "{} names itself",
+            n.name
+        );
+    }
+    let knobs = view.load.knobs();
+    assert!(knobs.0 > 0);
+    // Setting the knobs to new values and reading them back gives the same values.
+    sim.apply(view.load.command(knobs.0 * 2, 30)).unwrap();
+    assert_eq!(sim.view().load.knobs(), (knobs.0 * 2, 30));
+
+    assert!(sim.view().faults.is_empty());
+    let storage = view
+        .nodes
+        .iter()
+        .find(|n| n.kind == aurora_core::topology::NodeKind::Storage)
+        .unwrap()
+        .id;
+    // A crash heals by itself and is not a standing fault; a slowdown stays until lifted.
+    let slow = Fault::SlowNode {
+        node: storage,
+        pct: 300,
+    };
+    sim.apply(Command::Inject(Fault::CrashNode(storage)))
+        .unwrap();
+    sim.apply(Command::Inject(slow)).unwrap();
+    assert_eq!(sim.view().faults, sim.inspect().faults());
+    assert_eq!(sim.view().faults, vec![slow]);
+}
