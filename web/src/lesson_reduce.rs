@@ -140,7 +140,8 @@ impl AppState {
                 let name = guide.lesson.name.clone();
                 let (index, count, file) = (guide.index(), guide.count(), guide.file.is_some());
                 self.lesson.guide = Rc::new(RefCell::new(Some(guide)));
-                self.lesson.picker = false;
+                // The picker is not closed here: a lesson file that arrives after the person
+                // opened the picker starts behind it, and the picker stays where they are.
                 self.lesson.file_problem = None;
                 if !file {
                     self.remember(&name, index, count);
@@ -186,6 +187,7 @@ impl AppState {
             LessonAction::OpenPicker => self.lesson.picker = true,
             LessonAction::ClosePicker => self.lesson.picker = false,
             LessonAction::Start(name, step) => {
+                self.lesson.picker = false;
                 if lesson::listing(&name).is_some() {
                     self.open_builtin(&name, None, step);
                 } else {
@@ -761,6 +763,25 @@ mod tests {
             crate::lesson_file::link(s.lesson.guide.borrow().as_ref().expect("a lesson")),
             "?lesson-file=lessons/losing-an-az.lesson&step=1"
         );
+    }
+
+    #[test]
+    fn a_lesson_file_that_arrives_after_the_picker_opened_leaves_the_picker_open() {
+        let s = open("?lesson-file=lessons/losing-an-az.lesson");
+        let s = lesson(s, LessonAction::OpenPicker);
+        let good = aurora_core::lesson::BUILTIN
+            .iter()
+            .find(|(n, _)| *n == "losing-an-az")
+            .map(|x| x.1)
+            .expect("a built-in text");
+        let s = s.reduce(Action::LessonText(
+            "lessons/losing-an-az.lesson".into(),
+            Ok(good.into()),
+        ));
+        assert!(s.lesson.following(), "the lesson started behind the picker");
+        assert!(s.lesson.picker, "the picker the person opened stays open");
+        let s = lesson(s, LessonAction::Start("six-copies".into(), 0));
+        assert!(!s.lesson.picker, "choosing a lesson closes it");
     }
 
     #[test]
