@@ -116,6 +116,9 @@ pub struct Global {
     pub switching: Option<(RegionId, SimTime)>,
     /// When the primary region failed, if it has.
     pub primary_failed_at: Option<SimTime>,
+    /// When a managed failover was asked for: with the primary still up, its RTO and RPO
+    /// window count from here (writes stop at the request), not from a failure.
+    failover_requested: Option<SimTime>,
     /// Each secondary's lag when the primary failed.
     pub lag_at_failure: Vec<(RegionId, SimDuration)>,
     pub records: Vec<GlobalRecord>,
@@ -375,6 +378,7 @@ fn check_switchover(k: &mut Kernel, gl: &mut Global, p: &mut Parts) {
 /// The primary region is gone: promote `target` with what it has (managed global failover).
 pub(crate) fn failover(k: &mut Kernel, gl: &mut Global, target: RegionId) {
     gl.switching = None;
+    gl.failover_requested = Some(k.now);
     k.emit(Event::GlobalFailoverStarted { to: target });
     begin_promotion(k, gl, target);
 }
@@ -393,6 +397,10 @@ pub(crate) fn on_promoted(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target
     let Some(t) = gl.region(target).cloned() else {
         return;
     };
+    if !matches!(t.role, RegionRole::Promoting { .. }) {
+        // The promotion was abandoned (the target failed on the way).
+        return;
+    }
     let Some(old) = gl.primary().map(|r| r.id) else {
         return;
     };
@@ -401,6 +409,7 @@ pub(crate) fn on_promoted(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target
         .switching
         .map(|(_, at)| at)
         .or(gl.primary_failed_at)
+        .or(gl.failover_requested)
         .unwrap_or(k.now);
     gl.switching = None;
     let old_vdl = p.compute.writer.log.vdl();
@@ -412,13 +421,16 @@ pub(crate) fn on_promoted(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target
         .iter()
         .filter(|&&l| l > durable)
         .count() as u64;
-    let rpo_time = gl
-        .history
-        .iter()
-        .find(|(l, _)| *l > durable)
-        .map_or(SimDuration::ZERO, |(_, at)| {
-            gl.primary_failed_at.unwrap_or(k.now) - *at
-        });
+    let rpo_time =
+        gl.history
+            .iter()
+            .find(|(l, _)| *l > durable)
+            .map_or(SimDuration::ZERO, |(_, at)| {
+                gl.primary_failed_at
+                    .or(gl.failover_requested)
+                    .unwrap_or(k.now)
+                    - *at
+            });
     // Messages of the old primary volume are void from here: its segment ids mean nothing in
     // the new volume.
     let lost = k.cancel(|ev| {
@@ -458,8 +470,7 @@ pub(crate) fn on_promoted(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target
         .first()
         .copied()
         .unwrap_or_else(|| k.topo.add(NodeKind::Instance, target, Some(AzId(0))));
-    let mut writer_config = p.compute.writer.config;
-    writer_config.boxcar_delay = p.compute.writer.config.boxcar_delay;
+    let writer_config = p.compute.writer.config;
     let mut writer = Writer::starting_at(new_writer, storage.pgs.len(), writer_config, durable);
     writer.volume_epoch = p.storage.volume_epoch + 1;
     let class = p
@@ -522,6 +533,7 @@ pub(crate) fn on_promoted(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target
     gl.server = server;
     gl.history.clear();
     gl.primary_failed_at = None;
+    gl.failover_requested = None;
     let rec = GlobalRecord {
         planned,
         from: old,
@@ -556,6 +568,18 @@ pub(crate) fn on_promoted(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target
     crate::storage::repair::evaluate_quorums(k, p.storage, p.compute.writer.node, p.metrics);
 }
 
+/// The region being promoted failed, so it cannot take the writes. With the primary still up
+/// (a switchover, or a failover asked for while it was healthy) the primary keeps the writes
+/// and takes them again; with the primary down, writes stay stopped until another secondary
+/// is promoted, and that one's RTO counts from the primary's failure.
+fn abandon_promotion(gl: &mut Global) {
+    gl.switching = None;
+    gl.failover_requested = None;
+    if gl.primary_failed_at.is_none() {
+        gl.writes_paused = false;
+    }
+}
+
 /// A region failed or came back.
 pub(crate) fn region_health(k: &mut Kernel, gl: &mut Global, region: RegionId, up: bool) {
     let now = k.now;
@@ -573,7 +597,17 @@ pub(crate) fn region_health(k: &mut Kernel, gl: &mut Global, region: RegionId, u
                 .collect();
             gl.lag_at_failure = lags;
         }
-        (RegionRole::Secondary, false) => r.role = RegionRole::Failed,
+        (RegionRole::Secondary, false) => {
+            r.role = RegionRole::Failed;
+            // A switchover waiting for this region to catch up cannot finish.
+            if gl.switching.is_some_and(|(t, _)| t == region) {
+                abandon_promotion(gl);
+            }
+        }
+        (RegionRole::Promoting { .. }, false) => {
+            r.role = RegionRole::Failed;
+            abandon_promotion(gl);
+        }
         (RegionRole::Failed, true) => {
             // Back as a secondary, resynchronised from the current primary.
             r.role = RegionRole::Secondary;

@@ -4,7 +4,7 @@ use aurora_core::event::Event;
 use aurora_core::global::RegionRole;
 use aurora_core::ids::RegionId;
 use aurora_core::scenario;
-use aurora_core::{Command, CommandError, Fault, Sim, SimConfig, SimDuration};
+use aurora_core::{Command, CommandError, Fault, Sim, SimConfig, SimDuration, SimTime};
 
 mod common;
 use common::secs;
@@ -348,4 +348,97 @@ fn the_view_agrees_with_the_model_it_describes() {
     sim.apply(Command::Inject(slow)).unwrap();
     assert_eq!(sim.view().faults, sim.inspect().faults());
     assert_eq!(sim.view().faults, vec![slow]);
+}
+
+#[test]
+fn a_failover_asked_for_while_the_primary_is_healthy_counts_its_rto_from_the_request() {
+    let mut sim = checked("global-lag");
+    sim.run_until(secs(5));
+    sim.apply(Command::GlobalFailover {
+        region: RegionId(1),
+    })
+    .unwrap();
+    sim.run_until(secs(60));
+    let g = sim.inspect().global();
+    let rec = g.records[0];
+    assert!(!rec.planned);
+    assert_eq!(g.primary().unwrap().id, RegionId(1));
+    // Writes stop at the request and come back when the promotion ends.
+    assert!(
+        rec.rto >= aurora_core::global::PROMOTE_TIME && rec.rto < SimDuration::from_mins(1),
+        "{:?}",
+        rec.rto
+    );
+    // What was lost was written in the lag before the request, not during the promotion.
+    assert!(
+        rec.rpo_time < SimDuration::from_secs(1),
+        "{:?}",
+        rec.rpo_time
+    );
+    assert_eq!(sim.invariant_violations(), 0);
+}
+
+#[test]
+fn a_target_that_fails_during_a_switchover_leaves_the_primary_writing() {
+    for fail_at in [SimDuration::from_millis(10_001), SimDuration::from_secs(15)] {
+        let mut sim = checked("global-switchover");
+        sim.run_until(SimTime::ZERO + fail_at);
+        let role = sim.inspect().global().region(RegionId(1)).unwrap().role;
+        sim.apply(Command::Inject(Fault::FailRegion(RegionId(1))))
+            .unwrap();
+        sim.run_until(secs(50));
+        let g = sim.inspect().global();
+        assert!(g.records.is_empty(), "failed at {role:?}: nothing promoted");
+        assert_eq!(g.primary().unwrap().id, RegionId(0));
+        assert_eq!(g.region(RegionId(1)).unwrap().role, RegionRole::Failed);
+        assert!(!g.writes_paused, "the primary takes writes again");
+        let acked = sim.metrics().commits_acked;
+        sim.run_until(secs(55));
+        assert!(sim.metrics().commits_acked > acked + 1_000);
+        // Another switchover may be asked for once the region is back.
+        sim.apply(Command::Heal(Fault::FailRegion(RegionId(1))))
+            .unwrap();
+        sim.run_until(secs(58));
+        assert_eq!(
+            sim.apply(Command::Switchover {
+                region: RegionId(1)
+            }),
+            Ok(())
+        );
+        assert_eq!(sim.invariant_violations(), 0);
+    }
+}
+
+#[test]
+fn a_failover_target_that_fails_on_the_way_is_not_promoted_and_another_can_be() {
+    let mut sim = checked("global-lag");
+    sim.run_until(secs(5));
+    sim.apply(Command::Inject(Fault::FailRegion(RegionId(0))))
+        .unwrap();
+    sim.run_until(secs(8));
+    sim.apply(Command::GlobalFailover {
+        region: RegionId(1),
+    })
+    .unwrap();
+    sim.run_until(secs(20));
+    sim.apply(Command::Inject(Fault::FailRegion(RegionId(1))))
+        .unwrap();
+    sim.run_until(secs(45));
+    let g = sim.inspect().global();
+    assert!(g.records.is_empty(), "the failed target was not promoted");
+    assert!(g.writes_paused, "no region can take the writes yet");
+    sim.apply(Command::GlobalFailover {
+        region: RegionId(2),
+    })
+    .unwrap();
+    sim.run_until(secs(90));
+    let g = sim.inspect().global();
+    assert_eq!(g.records.len(), 1);
+    assert_eq!(g.primary().unwrap().id, RegionId(2));
+    // The outage runs from the primary's failure at 5 s to the second promotion's end.
+    let rto = g.records[0].rto;
+    assert!(
+        rto >= SimDuration::from_secs(40) && rto < SimDuration::from_secs(80),
+        "{rto:?}"
+    );
 }
