@@ -405,12 +405,10 @@ pub(crate) fn on_promoted(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target
         return;
     };
     let planned = gl.switching.is_some_and(|(r, _)| r == target);
-    let requested = gl
-        .switching
-        .map(|(_, at)| at)
-        .or(gl.primary_failed_at)
-        .or(gl.failover_requested)
-        .unwrap_or(k.now);
+    // When writes stopped without a switchover: the primary's failure, else the failover's
+    // request.
+    let stopped = gl.primary_failed_at.or(gl.failover_requested);
+    let requested = gl.switching.map(|(_, at)| at).or(stopped).unwrap_or(k.now);
     gl.switching = None;
     let old_vdl = p.compute.writer.log.vdl();
     let durable = t.durable;
@@ -421,16 +419,11 @@ pub(crate) fn on_promoted(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target
         .iter()
         .filter(|&&l| l > durable)
         .count() as u64;
-    let rpo_time =
-        gl.history
-            .iter()
-            .find(|(l, _)| *l > durable)
-            .map_or(SimDuration::ZERO, |(_, at)| {
-                gl.primary_failed_at
-                    .or(gl.failover_requested)
-                    .unwrap_or(k.now)
-                    - *at
-            });
+    let rpo_time = gl
+        .history
+        .iter()
+        .find(|(l, _)| *l > durable)
+        .map_or(SimDuration::ZERO, |(_, at)| stopped.unwrap_or(k.now) - *at);
     // Messages of the old primary volume are void from here: its segment ids mean nothing in
     // the new volume.
     let lost = k.cancel(|ev| {

@@ -560,6 +560,15 @@ mod tests {
         s.reduce(Action::Lesson(a))
     }
 
+    /// The page's fetch of `lessons/NAME.lesson` answers with the built-in lesson's text.
+    fn fetched(s: Rc<AppState>, name: &str) -> Rc<AppState> {
+        let text = aurora_core::lesson::text(name).expect("a built-in text");
+        s.reduce(Action::LessonText(
+            format!("lessons/{name}.lesson"),
+            Ok(text.into()),
+        ))
+    }
+
     fn notices(s: &AppState) -> Vec<String> {
         s.notices.iter().map(|n| n.text.clone()).collect()
     }
@@ -748,15 +757,7 @@ mod tests {
         ));
         assert_eq!(s.lesson.file_problem.as_ref().map(|p| p.1.len()), Some(1));
         // A good file opens at the link's step.
-        let good = aurora_core::lesson::BUILTIN
-            .iter()
-            .find(|(n, _)| *n == "losing-an-az")
-            .map(|x| x.1)
-            .expect("a built-in text");
-        let s = s.reduce(Action::LessonText(
-            "lessons/losing-an-az.lesson".into(),
-            Ok(good.into()),
-        ));
+        let s = fetched(s, "losing-an-az");
         assert!(s.lesson.following());
         assert!(s.lesson.file_problem.is_none());
         assert_eq!(
@@ -769,15 +770,7 @@ mod tests {
     fn a_lesson_file_that_arrives_after_the_picker_opened_leaves_the_picker_open() {
         let s = open("?lesson-file=lessons/losing-an-az.lesson");
         let s = lesson(s, LessonAction::OpenPicker);
-        let good = aurora_core::lesson::BUILTIN
-            .iter()
-            .find(|(n, _)| *n == "losing-an-az")
-            .map(|x| x.1)
-            .expect("a built-in text");
-        let s = s.reduce(Action::LessonText(
-            "lessons/losing-an-az.lesson".into(),
-            Ok(good.into()),
-        ));
+        let s = fetched(s, "losing-an-az");
         assert!(s.lesson.following(), "the lesson started behind the picker");
         assert!(s.lesson.picker, "the picker the person opened stays open");
         let s = lesson(s, LessonAction::Start("six-copies".into(), 0));
