@@ -375,7 +375,8 @@ fn check_switchover(k: &mut Kernel, gl: &mut Global, p: &mut Parts) {
     }
 }
 
-/// The primary region is gone: promote `target` with what it has (managed global failover).
+/// Promote `target` with what it has (managed global failover), whether the primary region is
+/// gone or still up.
 pub(crate) fn failover(k: &mut Kernel, gl: &mut Global, target: RegionId) {
     gl.switching = None;
     gl.failover_requested = Some(k.now);
@@ -397,8 +398,9 @@ pub(crate) fn on_promoted(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target
     let Some(t) = gl.region(target).cloned() else {
         return;
     };
-    if !matches!(t.role, RegionRole::Promoting { .. }) {
-        // The promotion was abandoned (the target failed on the way).
+    if !matches!(t.role, RegionRole::Promoting { ready_at } if ready_at == k.now) {
+        // The promotion this timer ends was abandoned (the target failed on the way); a later
+        // promotion of the same region has its own timer.
         return;
     }
     let Some(old) = gl.primary().map(|r| r.id) else {

@@ -442,3 +442,36 @@ fn a_failover_target_that_fails_on_the_way_is_not_promoted_and_another_can_be() 
         "{rto:?}"
     );
 }
+
+#[test]
+fn an_abandoned_promotion_does_not_finish_a_later_one_early() {
+    let mut sim = checked("global-lag");
+    sim.run_until(secs(5));
+    sim.apply(Command::Inject(Fault::FailRegion(RegionId(0))))
+        .unwrap();
+    sim.run_until(secs(6));
+    sim.apply(Command::GlobalFailover {
+        region: RegionId(1),
+    })
+    .unwrap();
+    sim.run_until(secs(10));
+    sim.apply(Command::Inject(Fault::FailRegion(RegionId(1))))
+        .unwrap();
+    sim.run_until(secs(11));
+    sim.apply(Command::Heal(Fault::FailRegion(RegionId(1))))
+        .unwrap();
+    sim.run_until(secs(20));
+    sim.apply(Command::GlobalFailover {
+        region: RegionId(1),
+    })
+    .unwrap();
+    // The first promotion's timer (due at 36 s) does not end the second (due at 50 s).
+    sim.run_until(secs(45));
+    assert!(sim.inspect().global().records.is_empty());
+    sim.run_until(secs(60));
+    let g = sim.inspect().global();
+    assert_eq!(g.records.len(), 1);
+    assert_eq!(g.primary().unwrap().id, RegionId(1));
+    let rto = g.records[0].rto;
+    assert!(rto >= SimDuration::from_secs(45), "{rto:?}");
+}
