@@ -418,7 +418,7 @@ fn playground(props: &PlaygroundProps) -> Html {
             .collect();
         html! {
             <LessonPanel {card} dispatch={on_lesson.clone()} on_share={on_share.clone()}
-                compact={state.embed} {ring} panels_drawn={state.panels} paused={!state.playing}
+                compact={state.embed} {ring} panels_drawn={state.all_panels()} paused={!state.playing}
                 link={(*link).clone()} />
         }
     });
@@ -465,7 +465,7 @@ fn playground(props: &PlaygroundProps) -> Html {
         .iter()
         .any(|i| i.capacity != Capacity::Provisioned);
     let mut pictures = vec![crate::take_away::Picture::Diagram];
-    if !state.embed && state.panels {
+    if !state.embed && state.panel_group(3) {
         pictures.push(crate::take_away::Picture::Chart("commit-latency"));
         pictures.push(crate::take_away::Picture::Chart("throughput"));
     }
@@ -691,40 +691,46 @@ fn playground(props: &PlaygroundProps) -> Html {
                         { capacity.clone() }
                     }
                 </main>
-                // Drawn from the second render on: the diagram first, then the rest.
-                if state.panels {
-                    <>
-                        <div class="panels">
-                            <aside class="side">
-                                <Inspector view={panel_view} faults={Rc::clone(&faults)}
-                                    selection={state.selection} dispatch={on_dispatch.clone()} {page} />
-                                <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
-                                <BackupsPanel data={backups} dispatch={on_dispatch.clone()} />
-                                if !global {
-                                    { world }
-                                }
-                            </aside>
+                // Drawn from the second render on, a group a frame: the diagram first, then the rest.
+                if state.panel_group(1) {
+                    <div class="panels">
+                        <aside class="side">
+                            <Inspector view={panel_view} faults={Rc::clone(&faults)}
+                                selection={state.selection} dispatch={on_dispatch.clone()} {page} />
+                            <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
+                            <BackupsPanel data={backups} dispatch={on_dispatch.clone()} />
+                            if !global {
+                                { world }
+                            }
+                        </aside>
+                        if state.panel_group(2) {
                             <EventLog lines={log_lines} routine={routine_lines} version={log_version}
                                 opened_at={props.params.at.filter(|t| *t > aurora_core::SimTime::ZERO)} />
+                        }
+                        if state.panel_group(3) {
                             <div class="side">
                                 <Charts figures={figures} />
-                                <Setup scenario={scenario_name} seed={pb.seed()} load={view.load.knobs()}
-                                    engine={view.backup.engine}
-                                    dispatch={on_dispatch.clone()} on_share={on_share} on_embed={on_embed} link={(*link).clone()} />
-                                { take_away }
-                                if !serverless {
-                                    { capacity }
+                                if state.panel_group(4) {
+                                    <Setup scenario={scenario_name} seed={pb.seed()} load={view.load.knobs()}
+                                        engine={view.backup.engine}
+                                        dispatch={on_dispatch.clone()} on_share={on_share} on_embed={on_embed} link={(*link).clone()} />
+                                    { take_away }
+                                    if !serverless {
+                                        { capacity }
+                                    }
                                 }
                             </div>
-                        </div>
-                        // The whole width: its definitions read as sentences, not a narrow column.
-                        <crate::glossary::Glossary />
-                        <footer class="footer">
-                            <span>{ format!("Scenario {scenario_name}, seed {}, ", pb.seed()) }</span>
-                            <span>{ "run fingerprint " }<code class="fingerprint">{ fingerprint }</code></span>
-                            <span>{ format!(", {} checkpoints kept for rewinding.", pb.checkpoints()) }</span>
-                        </footer>
-                    </>
+                        }
+                    </div>
+                }
+                if state.panel_group(5) {
+                    // The whole width: its definitions read as sentences, not a narrow column.
+                    <crate::glossary::Glossary />
+                    <footer class="footer">
+                        <span>{ format!("Scenario {scenario_name}, seed {}, ", pb.seed()) }</span>
+                        <span>{ "run fingerprint " }<code class="fingerprint">{ fingerprint }</code></span>
+                        <span>{ format!(", {} checkpoints kept for rewinding.", pb.checkpoints()) }</span>
+                    </footer>
                 }
                 <p class="visually-hidden" role="status" aria-live="polite" id="announcer">{ state.announcement.clone() }</p>
                 if state.help_open {

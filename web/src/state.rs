@@ -28,6 +28,9 @@ mod take_away_reduce;
 const MAX_FRAME_MS: f64 = 100.0;
 /// How far the arrow keys move along the timeline, as a share of its length.
 const NUDGE: f64 = 0.02;
+/// The side panels' groups, drawn one a frame after the first render: the inspector's column,
+/// the event log, the charts, the run's setup and take-away tools, then the glossary and footer.
+pub const PANEL_GROUPS: u8 = 5;
 
 pub use crate::selection::Selection;
 
@@ -145,8 +148,10 @@ pub struct AppState {
     pub advance_ms: f64,
     /// The region whose diagram is open; `None` follows the primary through failovers.
     pub region_shown: Option<u8>,
-    /// The side panels are drawn: from the render after the first, so the diagram shows first.
-    pub panels: bool,
+    /// How many of the side panels' groups are drawn ([`PANEL_GROUPS`] when all are): none in
+    /// the first render, so the diagram shows first, then one more group a frame, so that no
+    /// single frame pays for building every panel at once.
+    pub panels: u8,
     /// The lesson followed, the picker, the progress kept.
     pub lesson: LessonState,
     /// An embed shows the take-away buttons (`tools=save`); the full page always does.
@@ -165,6 +170,16 @@ impl PartialEq for AppState {
 }
 
 impl AppState {
+    /// Whether the side panels' group `n` (1 to [`PANEL_GROUPS`]) is drawn yet.
+    pub fn panel_group(&self, n: u8) -> bool {
+        self.panels >= n
+    }
+
+    /// Whether every side panel is drawn.
+    pub fn all_panels(&self) -> bool {
+        self.panels >= PANEL_GROUPS
+    }
+
     /// The state for the address's parameters and notices.
     pub fn new(scenario: &'static Scenario, params: &Params, notices: Vec<String>) -> AppState {
         let pb = Playback::with_setup(
@@ -195,7 +210,7 @@ impl AppState {
             theme: Theme::Auto,
             advance_ms: 0.0,
             region_shown: None,
-            panels: false,
+            panels: 0,
             lesson: LessonState::default(),
             tools: params.tools,
             take_away: (0, None),
@@ -419,7 +434,12 @@ impl Reducible for AppState {
         }
         match action {
             Action::Frame(wall) => {
-                if !next.frame(wall) {
+                // Once the first group is drawn, each frame brings in the next.
+                let more_panels = (1..PANEL_GROUPS).contains(&next.panels);
+                if more_panels {
+                    next.panels += 1;
+                }
+                if !next.frame(wall) && !more_panels {
                     return self;
                 }
             }
@@ -539,10 +559,10 @@ impl Reducible for AppState {
                 }
             }
             Action::ShowPanels => {
-                if self.panels {
+                if self.panels > 0 {
                     return self;
                 }
-                next.panels = true;
+                next.panels = 1;
             }
             Action::SetReducedMotion(on) => {
                 if on == self.reduced_motion {
@@ -622,4 +642,38 @@ impl Reducible for AppState {
 /// The arrow keys' step along the timeline.
 pub const fn nudge() -> f64 {
     NUDGE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(scenario: &str, query: &str) -> Rc<AppState> {
+        let s = aurora_core::scenario::find(scenario).expect("scenario");
+        let (params, _) = crate::url::parse(query);
+        Rc::new(AppState::new(s, &params, Vec::new()))
+    }
+
+    #[test]
+    fn the_side_panels_come_in_a_group_a_frame_after_the_first_render() {
+        for query in ["", "?autoplay=0"] {
+            let mut s = state("replicas", query);
+            assert_eq!(s.panels, 0, "the first render draws the diagram alone");
+            // Frames before the first render is on screen bring no panels.
+            s = s.reduce(Action::Frame(0.0));
+            assert!(!s.panel_group(1));
+            s = s.reduce(Action::ShowPanels);
+            assert!(s.panel_group(1) && !s.panel_group(2), "{query}");
+            for n in 2..=PANEL_GROUPS {
+                s = s.reduce(Action::Frame(f64::from(n) * 16.7));
+                assert!(s.panel_group(n), "{query}: group {n}");
+                assert_eq!(s.all_panels(), n == PANEL_GROUPS, "{query}: group {n}");
+            }
+            assert!(s.all_panels(), "playing or paused, {query}");
+            let before = Rc::clone(&s);
+            s = s.reduce(Action::ShowPanels);
+            assert!(Rc::ptr_eq(&before, &s), "shown once, nothing changes");
+            assert_eq!(s.panels, PANEL_GROUPS);
+        }
+    }
 }

@@ -41,7 +41,8 @@ pub fn text(root: &Element, selector: &str) -> String {
         .join("\n")
 }
 
-/// Renders the app as if the page's address had `query`.
+/// Renders the app as if the page's address had `query`, and waits for the frames that bring
+/// in its side panels, a group a frame.
 pub async fn render_app(query: &str) -> Element {
     let root = mount_point();
     let props = AppProps {
@@ -49,7 +50,22 @@ pub async fn render_app(query: &str) -> Element {
     };
     yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
+    for _ in 0..aurora_web::state::PANEL_GROUPS {
+        next_frame().await;
+    }
     root
+}
+
+/// Waits for the browser's next animation frame and the render it asks for.
+pub async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .request_animation_frame(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    yew::scheduler::flush().await;
 }
 
 /// The button whose text or accessible name is `name`.
