@@ -34,6 +34,7 @@ pub mod reached;
 pub mod saving;
 pub mod selection;
 pub mod state;
+pub mod stream;
 pub mod take_away;
 pub mod traffic;
 pub mod url;

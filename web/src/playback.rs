@@ -12,7 +12,8 @@ use aurora_core::{Event, Sim, SimDuration, SimTime};
 use crate::actions::{Timed, UserAction};
 use crate::acu::AcuHistory;
 use crate::journal::{Journal, Tallies, Tone};
-use crate::traffic::{Family, Traffic};
+use crate::stream::{read_all, Moment};
+use crate::traffic::Traffic;
 
 /// Most checkpoints kept; past it every other one goes and the spacing doubles.
 pub const MAX_CHECKPOINTS: usize = 40;
@@ -402,44 +403,18 @@ impl Playback {
         if let Some(tap) = self.tap.as_mut() {
             tap.extend(events.iter().cloned());
         }
-        let gap = Self::log_gap(speed);
-        for (at, event) in &events {
-            match *event {
-                Event::CapacityChanged { node, half } => self.acu.record(*at, node, half),
-                // Waking sets the minimum capacity without a capacity event of its own.
-                Event::Resuming { node, half, .. } => self.acu.record(*at, node, half),
-                _ => {}
-            }
-            if animate {
-                match *event {
-                    Event::MessageSent {
-                        id,
-                        from,
-                        to,
-                        kind,
-                        sent,
-                        arrives,
-                        ..
-                    } => {
-                        let family = Family::of(kind);
-                        self.traffic
-                            .sent(id.0, from, to, kind, family, sent, arrives, speed, wall);
-                        continue;
-                    }
-                    Event::MessageDelivered { id, .. } => {
-                        self.traffic.delivered(id.0);
-                        continue;
-                    }
-                    Event::MessageDropped { id, .. } => {
-                        self.traffic.dropped(id.0);
-                        continue;
-                    }
-                    _ => {}
-                }
-            }
-            self.journal
-                .record(*at, event, &self.sim, gap, wall, animate);
-        }
+        let moment = Moment {
+            sim: &self.sim,
+            speed,
+            wall,
+            animate,
+            log_gap: Self::log_gap(speed),
+        };
+        read_all(
+            &events,
+            &mut [&mut self.acu, &mut self.traffic, &mut self.journal],
+            &moment,
+        );
     }
 
     fn maybe_checkpoint(&mut self) {
