@@ -11,14 +11,14 @@ use web_sys::{KeyboardEvent, MediaQueryList};
 use yew::prelude::*;
 
 use crate::actions::UserAction;
-use crate::state::{nudge, Action, AppState, Selection};
+use crate::state::{nudge, Action, AppState, Selection, Tick};
 
 type Slot = Rc<RefCell<Option<AnimationFrame>>>;
 
 fn next_frame(slot: Slot, dispatch: UseReducerDispatcher<AppState>) {
     let again = Rc::clone(&slot);
     let handle = request_animation_frame(move |wall| {
-        dispatch.dispatch(Action::Frame(wall));
+        dispatch.dispatch(Action::Frame(Tick::browser(wall)));
         next_frame(again, dispatch);
     });
     if let Ok(mut s) = slot.try_borrow_mut() {

@@ -504,7 +504,7 @@ impl AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::Action;
+    use crate::state::{Action, Tick};
     use aurora_core::SimTime;
     use yew::Reducible;
 
@@ -551,7 +551,12 @@ mod tests {
             if done(&s) {
                 return s;
             }
-            s = s.reduce(Action::Frame(start + 100.0 * (i + 1) as f64));
+            s = s.reduce(Action::Frame(Tick {
+                wall: start + 100.0 * (i + 1) as f64,
+                // A clock that stands still: the model is never out of time, so these tests
+                // run the same on a slow machine as on a fast one.
+                clock: || 0.0,
+            }));
         }
         s
     }

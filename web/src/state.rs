@@ -43,11 +43,39 @@ pub struct Notice {
     pub problem: bool,
 }
 
+/// An animation frame as the reducer gets it: the frame's wall-clock time, and the clock that
+/// time-boxes the model's advance in it. The reducer reads no clock of its own: the page's frame
+/// loop hands it the browser's ([`Tick::browser`]), and a test a clock it chooses.
+#[derive(Clone, Copy, Debug)]
+pub struct Tick {
+    /// The frame's time, in ms (the animation frame's timestamp).
+    pub wall: f64,
+    /// Wall-clock ms now, read while the model advances.
+    pub clock: fn() -> f64,
+}
+
+impl Tick {
+    /// A frame of the page, time-boxed by the browser's clock.
+    pub fn browser(wall: f64) -> Tick {
+        Tick {
+            wall,
+            clock: now_ms,
+        }
+    }
+}
+
+/// Two frames are the same frame when they are at the same time, whichever clock they carry.
+impl PartialEq for Tick {
+    fn eq(&self, other: &Tick) -> bool {
+        self.wall == other.wall
+    }
+}
+
 /// Everything a person can do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// An animation frame at this wall-clock time (ms).
-    Frame(f64),
+    Frame(Tick),
     TogglePlay,
     /// Handle events up to the next one that shows, then pause.
     Step,
@@ -307,7 +335,8 @@ impl AppState {
     }
 
     /// Advances the run for one animation frame.
-    fn frame(&mut self, wall: f64) -> bool {
+    fn frame(&mut self, tick: Tick) -> bool {
+        let Tick { wall, clock } = tick;
         let dt = match self.last_wall {
             Some(last) => (wall - last).clamp(0.0, MAX_FRAME_MS),
             None => 0.0,
@@ -335,11 +364,11 @@ impl AppState {
         let before = pb.now();
         let step = SimDuration::from_micros((dt * 1_000.0 * speed).round() as u64);
         let target = before + step;
-        let deadline = now_ms() + crate::frame_budget::advance_ms();
-        let mut out_of_time = || now_ms() > deadline;
-        let started = now_ms();
+        let started = clock();
+        let deadline = started + crate::frame_budget::advance_ms();
+        let mut out_of_time = || clock() > deadline;
         let reached = pb.run(target, speed, wall, true, Some(&mut out_of_time));
-        self.advance_ms = now_ms() - started;
+        self.advance_ms = clock() - started;
         self.gauge.observe(wall, pb.now(), speed);
         self.effective_speed = if race > 1.0 && reached {
             // A lesson's long wait: the clock races, and the bar says how fast.
@@ -433,13 +462,13 @@ impl Reducible for AppState {
             return Rc::new(next);
         }
         match action {
-            Action::Frame(wall) => {
+            Action::Frame(tick) => {
                 // Once the first group is drawn, each frame brings in the next.
                 let more_panels = (1..PANEL_GROUPS).contains(&next.panels);
                 if more_panels {
                     next.panels += 1;
                 }
-                if !next.frame(wall) && !more_panels {
+                if !next.frame(tick) && !more_panels {
                     return self;
                 }
             }
@@ -660,12 +689,12 @@ mod tests {
             let mut s = state("replicas", query);
             assert_eq!(s.panels, 0, "the first render draws the diagram alone");
             // Frames before the first render is on screen bring no panels.
-            s = s.reduce(Action::Frame(0.0));
+            s = s.reduce(Action::Frame(Tick::browser(0.0)));
             assert!(!s.panel_group(1));
             s = s.reduce(Action::ShowPanels);
             assert!(s.panel_group(1) && !s.panel_group(2), "{query}");
             for n in 2..=PANEL_GROUPS {
-                s = s.reduce(Action::Frame(f64::from(n) * 16.7));
+                s = s.reduce(Action::Frame(Tick::browser(f64::from(n) * 16.7)));
                 assert!(s.panel_group(n), "{query}: group {n}");
                 assert_eq!(s.all_panels(), n == PANEL_GROUPS, "{query}: group {n}");
             }
@@ -674,6 +703,49 @@ mod tests {
             s = s.reduce(Action::ShowPanels);
             assert!(Rc::ptr_eq(&before, &s), "shown once, nothing changes");
             assert_eq!(s.panels, PANEL_GROUPS);
+        }
+    }
+
+    thread_local! {
+        static LATE: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+    }
+
+    /// A clock on which every reading is a second after the one before: the model is out of
+    /// time after its first chunk of events.
+    fn always_late() -> f64 {
+        LATE.with(|t| {
+            t.set(t.get() + 1_000.0);
+            t.get()
+        })
+    }
+
+    #[test]
+    fn a_frame_advances_by_its_wall_time_unless_its_clock_runs_out() {
+        let at = |s: &AppState| s.pb.borrow().now();
+        let on_time = |wall| Tick {
+            wall,
+            clock: || 0.0,
+        };
+        let late = |wall| Tick {
+            wall,
+            clock: always_late,
+        };
+        for (name, tick) in [("on time", on_time as fn(f64) -> Tick), ("late", late)] {
+            let mut s = state("e-commerce", "?speed=1");
+            assert!(s.playing, "{name}");
+            s = s.reduce(Action::Frame(tick(1_000.0)));
+            let start = at(&s);
+            // Five frames of 20 ms at speed 1: 100 ms of simulated time, if there is time.
+            for n in 1..=5 {
+                s = s.reduce(Action::Frame(tick(1_000.0 + 20.0 * f64::from(n))));
+            }
+            let gained = (at(&s) - start).as_micros();
+            if name == "on time" {
+                assert_eq!(gained, 100_000, "{name}");
+            } else {
+                assert!(gained < 100_000, "{name}: {gained} µs");
+                assert!(gained > 0, "{name}: the model still moves on");
+            }
         }
     }
 }
