@@ -31,7 +31,7 @@ use crate::hooks::{use_animation_frames, use_keyboard, use_media};
 use crate::layout::layout;
 use crate::lesson::LessonAction;
 use crate::playback::Playback;
-use crate::state::{Action, AppContext, AppState, Theme};
+use crate::state::{group, Action, AppContext, AppState, Theme};
 use crate::url;
 
 /// Wall-clock seconds of history the latency chart shows, at any speed.
@@ -465,7 +465,7 @@ fn playground(props: &PlaygroundProps) -> Html {
         .iter()
         .any(|i| i.capacity != Capacity::Provisioned);
     let mut pictures = vec![crate::take_away::Picture::Diagram];
-    if !state.embed && state.panel_group(3) {
+    if !state.embed && state.panel_group(group::CHARTS) {
         pictures.push(crate::take_away::Picture::Chart("commit-latency"));
         pictures.push(crate::take_away::Picture::Chart("throughput"));
     }
@@ -692,38 +692,44 @@ fn playground(props: &PlaygroundProps) -> Html {
                     }
                 </main>
                 // Drawn from the second render on, a group a frame: the diagram first, then the rest.
-                if state.panel_group(1) {
+                if state.panel_group(group::INSPECTOR) {
                     <div class="panels">
                         <aside class="side">
                             <Inspector view={panel_view} faults={Rc::clone(&faults)}
                                 selection={state.selection} dispatch={on_dispatch.clone()} {page} />
-                            <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
-                            <BackupsPanel data={backups} dispatch={on_dispatch.clone()} />
-                            if !global {
+                            if state.panel_group(group::FAULTS) {
+                                <FaultMenu faults={(*faults).clone()} dispatch={on_dispatch.clone()} />
+                            }
+                            if state.panel_group(group::BACKUPS) {
+                                <BackupsPanel data={backups} dispatch={on_dispatch.clone()} />
+                            }
+                            if state.panel_group(group::WORLD) && !global {
                                 { world }
                             }
                         </aside>
-                        if state.panel_group(2) {
+                        if state.panel_group(group::LOG) {
                             <EventLog lines={log_lines} routine={routine_lines} version={log_version}
                                 opened_at={props.params.at.filter(|t| *t > aurora_core::SimTime::ZERO)} />
                         }
-                        if state.panel_group(3) {
+                        if state.panel_group(group::CHARTS) {
                             <div class="side">
                                 <Charts figures={figures} />
-                                if state.panel_group(4) {
+                                if state.panel_group(group::SETUP) {
                                     <Setup scenario={scenario_name} seed={pb.seed()} load={view.load.knobs()}
                                         engine={view.backup.engine}
                                         dispatch={on_dispatch.clone()} on_share={on_share} on_embed={on_embed} link={(*link).clone()} />
+                                }
+                                if state.panel_group(group::TAKE_AWAY) {
                                     { take_away }
-                                    if !serverless {
-                                        { capacity }
-                                    }
+                                }
+                                if state.panel_group(group::CAPACITY) && !serverless {
+                                    { capacity }
                                 }
                             </div>
                         }
                     </div>
                 }
-                if state.panel_group(5) {
+                if state.panel_group(group::GLOSSARY) {
                     // The whole width: its definitions read as sentences, not a narrow column.
                     <crate::glossary::Glossary />
                     <footer class="footer">
