@@ -238,8 +238,9 @@ async function measure() {
       'result p6',
       `speeds=${trials.length}`,
       `offered=${offered.length}`,
-      // The longest frame of the cold start, over every trial.
+      // The longest frame of the cold start, over every trial, and how long the cold start is.
       `cold_max=${ms(Math.max(0, ...trials.map((r) => r.cold)))}`,
+      `cold_ms=${IN_USE_AFTER_MS}`,
       // speed:p95:p99:reached for each speed tried.
       `table=${trials.map((r) => `${r.speed}:${ms(r.p95)}:${ms(r.p99)}:${speedText(r.reached)}`).join(',')}`,
     ].join(' '),

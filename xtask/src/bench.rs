@@ -566,9 +566,12 @@ fn p6_line(text: &str) -> Result<Line> {
         })
         .collect();
     // The cold start is reported, not judged: it is the same at every speed (see bench/page.mjs).
-    let cold = p6.get("cold_max").map_or(String::new(), |ms| {
-        format!("; first 2 s after loading, not judged: longest frame {ms} ms")
-    });
+    let cold = match (p6.get("cold_max"), p6.get("cold_ms")) {
+        (Some(longest), Some(window)) => {
+            format!("; first {window} ms after loading, not judged: longest frame {longest} ms")
+        }
+        _ => String::new(),
+    };
     Ok(Line::judged(
         "P6",
         P6_WHAT,
@@ -838,7 +841,7 @@ mod tests {
         let text = "result p4 p50=1.10 p95=3.90 p99=6.00 advance_p95=1.2 render_p95=2.7 \
                     frames=600 speed=10 in_flight_max=240 instances=16 pgs=4\n\
                     result p5 median=310.00 loads=300.00,305.00,310.00,320.00,330.00\n\
-                    result p6 speeds=2 offered=22 cold_max=64.00 \
+                    result p6 speeds=2 offered=22 cold_max=64.00 cold_ms=2000 \
                     table=0.001:3.10:5.00:0.001,100:11.50:16.00:62.4\n";
         let lines = page_lines(text).expect("lines");
         assert_eq!(lines[0].figure, "P4");
@@ -853,7 +856,7 @@ mod tests {
         assert!(
             lines[2]
                 .text()
-                .contains("not judged: longest frame 64.00 ms"),
+                .contains("first 2000 ms after loading, not judged: longest frame 64.00 ms"),
             "the cold start is reported beside the verdict: {}",
             lines[2].text()
         );
