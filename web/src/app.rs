@@ -191,18 +191,20 @@ fn playground(props: &PlaygroundProps) -> Html {
     };
     // Saving happens after the render that asked for it, from the run as it is then.
     {
-        let pb = Rc::clone(&state.pb);
+        let run = state.run.clone();
         let dispatch = dispatch.clone();
         let request = state.take_away.1;
         use_effect_with(state.take_away.0, move |n| {
             let (Some(request), true) = (request, *n > 0) else {
                 return;
             };
-            if let Ok(pb) = pb.try_borrow() {
-                crate::saving::save(request, &pb, move |text, problem| {
+            // The outcome is told later, not inside the read: the reducer changes the run.
+            crate::saving::save(request, &run.read(), move |text, problem| {
+                let dispatch = dispatch.clone();
+                wasm_bindgen_futures::spawn_local(async move {
                     dispatch.dispatch(Action::Notify(text, problem))
                 });
-            }
+            });
         });
     }
     let on_lesson = {
@@ -229,9 +231,9 @@ fn playground(props: &PlaygroundProps) -> Html {
     let lesson_link = state
         .lesson
         .guide
-        .try_borrow()
-        .ok()
-        .and_then(|g| g.as_ref().map(crate::lesson_file::link));
+        .read()
+        .as_ref()
+        .map(crate::lesson_file::link);
     // The page's own address without its query: asked of the browser once, not every frame.
     let base = use_memo((), |_| page_base());
     let panel_cache = use_mut_ref(|| None::<PanelCache>);
@@ -269,19 +271,13 @@ fn playground(props: &PlaygroundProps) -> Html {
     let speed = state.speed();
     // What the effects need, read before any early return so the hooks run on every render.
     // The view is built once a frame, here, inside the frame's timing.
-    let (address, in_flight, built, sim_ms) = match state.pb.try_borrow() {
-        Ok(pb) => (
-            // Paused, the address holds the moment, so reloading or copying it keeps it.
-            share_query(&pb, speed, !state.playing, false),
-            pb.traffic.flights.len(),
-            Some(Rc::new(pb.sim().view())),
-            pb.now().as_micros() as f64 / 1_000.0,
-        ),
-        Err(_) => (String::new(), 0, None, 0.0),
-    };
-    let (instances, pgs) = built
-        .as_ref()
-        .map_or((0, 0), |v| (v.instances.len(), v.volume.pgs));
+    let pb = state.run.read();
+    // Paused, the address holds the moment, so reloading or copying it keeps it.
+    let address = share_query(&pb, speed, !state.playing, false);
+    let in_flight = pb.traffic.flights.len();
+    let view = Rc::new(pb.sim().view());
+    let sim_ms = pb.now().as_micros() as f64 / 1_000.0;
+    let (instances, pgs) = (view.instances.len(), view.volume.pgs);
     let address = lesson_link.clone().unwrap_or(address);
     // Each drawn frame is timed, from building the view to the DOM's update: the next frame's
     // advance gets what drawing leaves of the frame (and the benchmark probe records it).
@@ -289,7 +285,8 @@ fn playground(props: &PlaygroundProps) -> Html {
         let bench = props.params.bench;
         let advance = state.advance_ms;
         let wall = state.wall;
-        use_effect_with(state.frame, move |_| {
+        // After every render (a state the reducer found unchanged renders nothing).
+        use_effect(move || {
             let render_ms = crate::state::now_ms() - render_started;
             crate::frame_budget::record_render(render_ms);
             if bench {
@@ -321,7 +318,7 @@ fn playground(props: &PlaygroundProps) -> Html {
     {
         let link = link.clone();
         let dispatch = dispatch.clone();
-        let pb = Rc::clone(&state.pb);
+        let run = state.run.clone();
         let base = Rc::clone(&base);
         let as_embed = state.share_embed;
         let lesson_link = lesson_link.clone();
@@ -331,7 +328,8 @@ fn playground(props: &PlaygroundProps) -> Html {
             }
             // The link to this moment, made only when asked for (in a lesson, to its step); or
             // the iframe embedding it.
-            let Ok(link_url) = pb.try_borrow().map(|pb| {
+            let link_url = {
+                let pb = run.read();
                 let url = match &lesson_link {
                     Some(q) if !as_embed => format!("{base}{q}"),
                     _ => format!("{base}{}", share_query(&pb, speed, true, as_embed)),
@@ -341,8 +339,6 @@ fn playground(props: &PlaygroundProps) -> Html {
                 } else {
                     url
                 }
-            }) else {
-                return;
             };
             let (by_hand, copied) = if as_embed {
                 (
@@ -372,11 +368,7 @@ fn playground(props: &PlaygroundProps) -> Html {
             }
         });
     }
-    let Ok(pb) = state.pb.try_borrow() else {
-        return html! {};
-    };
     let sim = pb.sim();
-    let view = built.unwrap_or_else(|| Rc::new(sim.view()));
     let faults = Rc::new(view.faults.clone());
     let regions: Vec<u8> = view.nodes.iter().map(|n| n.region.0).collect();
     // The region drawn in full: the one asked for while it exists, else the writer's.
@@ -396,8 +388,8 @@ fn playground(props: &PlaygroundProps) -> Html {
         wall: state.wall,
     });
     // The lesson followed, if any: its card, and its highlights on the diagram.
-    let guide_ref = state.lesson.guide.try_borrow().ok();
-    let guide = guide_ref.as_ref().and_then(|g| g.as_ref());
+    let guide_ref = state.lesson.guide.read();
+    let guide = guide_ref.as_ref();
     let card = guide.map(|g| Rc::new(g.card(&pb, crate::lesson_file::next_lesson(g))));
     let (rings, rung) = guide
         .filter(|g| !g.trying())
@@ -505,7 +497,7 @@ fn playground(props: &PlaygroundProps) -> Html {
         };
     }
 
-    let run = Rc::as_ptr(&state.pb).cast::<()>();
+    let run = state.run.id();
     let refresh = !state.playing
         || panel_cache.borrow().as_ref().is_none_or(|c| {
             state.wall >= c.next_at

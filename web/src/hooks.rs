@@ -1,7 +1,7 @@
 //! Hooks for the page's shared concerns: the animation-frame loop, keyboard shortcuts, and media
 //! queries (reduced motion, narrow screens).
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
@@ -13,7 +13,8 @@ use yew::prelude::*;
 use crate::actions::UserAction;
 use crate::state::{nudge, Action, AppState, Selection, Tick};
 
-type Slot = Rc<RefCell<Option<AnimationFrame>>>;
+/// The pending frame; dropping it cancels the frame.
+type Slot = Rc<Cell<Option<AnimationFrame>>>;
 
 fn next_frame(slot: Slot, dispatch: UseReducerDispatcher<AppState>) {
     let again = Rc::clone(&slot);
@@ -21,22 +22,18 @@ fn next_frame(slot: Slot, dispatch: UseReducerDispatcher<AppState>) {
         dispatch.dispatch(Action::Frame(Tick::browser(wall)));
         next_frame(again, dispatch);
     });
-    if let Ok(mut s) = slot.try_borrow_mut() {
-        *s = Some(handle);
-    }
+    slot.set(Some(handle));
 }
 
 /// Sends [`Action::Frame`] on every animation frame while the component lives.
 #[hook]
 pub fn use_animation_frames(dispatch: UseReducerDispatcher<AppState>) {
     use_effect_with((), move |_| {
-        let slot: Slot = Rc::new(RefCell::new(None));
+        let slot: Slot = Rc::new(Cell::new(None));
         next_frame(Rc::clone(&slot), dispatch);
         move || {
             // Dropping the handle cancels the pending frame and ends the loop.
-            if let Ok(mut s) = slot.try_borrow_mut() {
-                s.take();
-            }
+            slot.take();
         }
     });
 }

@@ -7,7 +7,6 @@
 //! is followed the page does not rewind along the timeline: Back goes to the start of the
 //! previous step instead, kept (or replayed headlessly) by the core.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use aurora_core::lesson::{self, Highlight, Lesson, LessonRun, Phase};
@@ -16,6 +15,7 @@ use aurora_core::Sim;
 
 use crate::lesson::{Entry, PredictionCard, Progress, StepCard};
 use crate::playback::Playback;
+use crate::shared::Shared;
 
 /// Wall-clock ms a step may watch at the chosen speed before the clock starts racing.
 pub const RACE_AFTER_MS: f64 = 2_500.0;
@@ -57,7 +57,7 @@ pub struct Guide {
     /// The simulation and the player at the start of each step reached, for Back.
     starts: Vec<Option<(Sim, LessonRun)>>,
     /// In free play ("Try it yourself"): the lesson's run and player, as they were.
-    pub away: Option<(Rc<RefCell<Playback>>, LessonRun)>,
+    pub away: Option<(Shared<Playback>, LessonRun)>,
     /// Wall-clock ms when the current watch began (for the racing clock).
     pub watch_wall: Option<f64>,
     /// Why the step cannot go on (an action that could not be applied).

@@ -5,7 +5,6 @@
 //! from the controls (anything else waits for "Try it yourself"), the timeline does not rewind
 //! (Back goes to the previous step's start), and a prediction holds the clock until answered.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use aurora_core::lesson::{self, Lesson, Phase};
@@ -15,11 +14,12 @@ use crate::actions::UserAction;
 use crate::lesson::{LessonAction, LinkParams, Record};
 use crate::lesson_mode::Guide;
 use crate::lesson_store;
+use crate::shared::Shared;
 
 /// The lesson half of the page's state. Cheap to copy: the guide is shared.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LessonState {
-    pub guide: Rc<RefCell<Option<Guide>>>,
+    pub guide: Shared<Option<Guide>>,
     pub picker: bool,
     pub record: Rc<Record>,
     /// Whether the browser keeps the record (it may refuse in a sandboxed frame).
@@ -38,14 +38,12 @@ pub struct LessonState {
 
 impl LessonState {
     pub fn following(&self) -> bool {
-        self.guide.try_borrow().is_ok_and(|g| g.is_some())
+        self.guide.read().is_some()
     }
 
     /// Following a lesson and not in free play.
     pub fn guided(&self) -> bool {
-        self.guide
-            .try_borrow()
-            .is_ok_and(|g| g.as_ref().is_some_and(|g| !g.trying()))
+        self.guide.read().as_ref().is_some_and(|g| !g.trying())
     }
 }
 
@@ -128,7 +126,7 @@ impl AppState {
         }
         match Guide::open(lesson, file, seed, step) {
             Ok((guide, pb)) => {
-                self.pb = Rc::new(RefCell::new(pb));
+                self.run.replace(pb);
                 self.selection = None;
                 self.effective_speed = None;
                 self.last_wall = None;
@@ -139,7 +137,7 @@ impl AppState {
                 self.playing = !guide.holds_the_clock() && !self.embed;
                 let name = guide.lesson.name.clone();
                 let (index, count, file) = (guide.index(), guide.count(), guide.file.is_some());
-                self.lesson.guide = Rc::new(RefCell::new(Some(guide)));
+                self.lesson.guide.replace(Some(guide));
                 // The picker is not closed here: a lesson file that arrives after the person
                 // opened the picker starts behind it, and the picker stays where they are.
                 self.lesson.file_problem = None;
@@ -201,31 +199,23 @@ impl AppState {
             }
             LessonAction::Leave => {
                 self.resume_if_away();
-                if let Ok(mut g) = self.lesson.guide.try_borrow_mut() {
-                    *g = None;
-                }
-                if let Ok(mut pb) = self.pb.try_borrow_mut() {
-                    pb.tap = None;
-                }
+                self.lesson.guide.replace(None);
+                self.run.change().tap = None;
                 self.notify(
                     "You left the lesson: the playground is yours from here.".into(),
                     false,
                 );
             }
             LessonAction::TryIt => {
-                let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+                if !self.lesson.guided() {
                     return;
-                };
-                let Some(guide) = g.as_mut().filter(|g| !g.trying()) else {
-                    return;
-                };
-                let free = match self.pb.try_borrow() {
-                    Ok(pb) => pb.fork_here(),
-                    Err(_) => return,
-                };
-                guide.away = Some((Rc::clone(&self.pb), guide.run.clone()));
+                }
+                let mut g = self.lesson.guide.change();
+                let Some(guide) = g.as_mut() else { return };
+                let free = self.run.read().fork_here();
+                guide.away = Some((self.run.clone(), guide.run.clone()));
                 drop(g);
-                self.pb = Rc::new(RefCell::new(free));
+                self.run.replace(free);
                 self.notify(
                     "Free play from this moment: the lesson waits. Press \"Back to the lesson\" to return."
                         .into(),
@@ -239,24 +229,17 @@ impl AppState {
                 }
             }
             LessonAction::Answer(i) => {
-                let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
-                    return;
-                };
-                let Some(guide) = g.as_mut().filter(|g| !g.trying() && g.needs_answer()) else {
-                    return;
-                };
-                let answers = guide
-                    .run
-                    .step()
-                    .prediction
-                    .as_ref()
-                    .map_or(0, |p| p.answers.len());
+                let answers = self.lesson.guide.read().as_ref().map_or(0, |g| {
+                    let open = !g.trying() && g.needs_answer();
+                    let prediction = g.run.step().prediction.as_ref();
+                    prediction.filter(|_| open).map_or(0, |p| p.answers.len())
+                });
                 if i >= answers {
                     return;
                 }
-                let Ok(mut pb) = self.pb.try_borrow_mut() else {
-                    return;
-                };
+                let mut g = self.lesson.guide.change();
+                let Some(guide) = g.as_mut() else { return };
+                let mut pb = self.run.change();
                 match guide.answer(&mut pb, i, speed, wall) {
                     Ok(()) => {
                         drop(pb);
@@ -269,18 +252,17 @@ impl AppState {
                 }
             }
             LessonAction::Next => {
-                let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
-                    return;
-                };
-                let Some(guide) = g.as_mut().filter(|g| !g.trying()) else {
-                    return;
-                };
-                if !matches!(guide.run.phase(), Phase::Reached { .. }) || guide.run.is_last() {
+                let ready = self.lesson.guide.read().as_ref().is_some_and(|g| {
+                    !g.trying()
+                        && matches!(g.run.phase(), Phase::Reached { .. })
+                        && !g.run.is_last()
+                });
+                if !ready {
                     return;
                 }
-                let Ok(mut pb) = self.pb.try_borrow_mut() else {
-                    return;
-                };
+                let mut g = self.lesson.guide.change();
+                let Some(guide) = g.as_mut() else { return };
+                let mut pb = self.run.change();
                 match guide.next(&mut pb, speed, wall) {
                     Ok(_) => {
                         let (name, index, count, file) = (
@@ -302,21 +284,23 @@ impl AppState {
                 }
             }
             LessonAction::Back => {
-                let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
-                    return;
-                };
-                let Some(guide) = g.as_mut().filter(|g| !g.trying()) else {
-                    return;
-                };
-                let index = guide.index();
+                let index = self.lesson.guide.read().as_ref().map_or(0, |g| {
+                    if g.trying() {
+                        0
+                    } else {
+                        g.index()
+                    }
+                });
                 if index == 0 {
                     return;
                 }
+                let mut g = self.lesson.guide.change();
+                let Some(guide) = g.as_mut() else { return };
                 match guide.start_of(index - 1) {
                     Ok(pb) => {
                         let hold = guide.holds_the_clock();
                         drop(g);
-                        self.pb = Rc::new(RefCell::new(pb));
+                        self.run.replace(pb);
                         self.selection = None;
                         self.playing = !hold;
                         self.last_wall = None;
@@ -332,17 +316,25 @@ impl AppState {
 
     /// Back from free play to the lesson as it was. Returns whether it was away.
     fn resume_if_away(&mut self) -> bool {
-        let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+        let away = self
+            .lesson
+            .guide
+            .read()
+            .as_ref()
+            .is_some_and(|g| g.away.is_some());
+        if !away {
             return false;
-        };
-        let Some((pb, run)) = g.as_mut().and_then(|g| g.away.take()) else {
-            return false;
-        };
-        if let Some(guide) = g.as_mut() {
-            guide.run = run;
         }
+        let mut g = self.lesson.guide.change();
+        let Some(guide) = g.as_mut() else {
+            return false;
+        };
+        let Some((lesson_run, run)) = guide.away.take() else {
+            return false;
+        };
+        guide.run = run;
         drop(g);
-        self.pb = pb;
+        self.run = lesson_run;
         self.selection = None;
         true
     }
@@ -369,8 +361,9 @@ impl AppState {
     fn lesson_needs_answer(&self) -> bool {
         self.lesson
             .guide
-            .try_borrow()
-            .is_ok_and(|g| g.as_ref().is_some_and(|g| !g.trying() && g.needs_answer()))
+            .read()
+            .as_ref()
+            .is_some_and(|g| !g.trying() && g.needs_answer())
     }
 
     /// A person's action during a lesson: only the step's "your turn" is taken. Returns whether
@@ -386,19 +379,21 @@ impl AppState {
             );
             return false;
         }
-        let awaited = self.lesson.guide.try_borrow().ok().and_then(|g| {
-            let pb = self.pb.try_borrow().ok()?;
-            g.as_ref()?.awaited(pb.sim())
-        });
+        let awaited = {
+            let g = self.lesson.guide.read();
+            g.as_ref().and_then(|g| g.awaited(self.run.read().sim()))
+        };
         match awaited {
             Some(text) if text == action.encode() => true,
             Some(_) | None => {
-                let what = self.lesson.guide.try_borrow().ok().and_then(|g| {
-                    let pb = self.pb.try_borrow().ok()?;
-                    let g = g.as_ref()?;
-                    let turn = g.run.step().your_turn.as_ref()?;
-                    (g.run.phase() == Phase::AwaitingStudent).then(|| turn.describe(pb.sim()))
-                });
+                let what = {
+                    let g = self.lesson.guide.read();
+                    g.as_ref().and_then(|g| {
+                        let turn = g.run.step().your_turn.as_ref()?;
+                        let awaiting = g.run.phase() == Phase::AwaitingStudent;
+                        awaiting.then(|| turn.describe(self.run.read().sim()))
+                    })
+                };
                 let text = match what {
                     Some(what) => format!(
                         "This step waits for you to {what}. To do something else, use Try it yourself."
@@ -416,11 +411,8 @@ impl AppState {
         if !self.lesson.guided() {
             return;
         }
-        let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
-            return;
-        };
-        let Ok(pb) = self.pb.try_borrow() else { return };
-        if let Some(guide) = g.as_mut() {
+        let pb = self.run.read();
+        if let Some(guide) = self.lesson.guide.change().as_mut() {
             guide.student_did(pb.sim(), &action.encode());
         }
     }
@@ -428,10 +420,10 @@ impl AppState {
     /// The speed multiplier a followed lesson asks for now (a racing clock), and whether the
     /// clock is held for an answer.
     pub(super) fn lesson_pace(&mut self, wall: f64) -> (f64, bool) {
-        let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+        if !self.lesson.guided() {
             return (1.0, false);
-        };
-        match g.as_mut().filter(|g| !g.trying()) {
+        }
+        match self.lesson.guide.change().as_mut() {
             Some(guide) => (guide.race(wall), guide.holds_the_clock()),
             None => (1.0, false),
         }
@@ -440,15 +432,14 @@ impl AppState {
     /// Hands the lesson what the run emitted; when a step is reached, the clock stops there so
     /// the student can read what happened. Returns whether anything changed.
     pub(super) fn lesson_tick(&mut self) -> bool {
-        let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
+        if !self.lesson.guided() {
+            return false;
+        }
+        let mut g = self.lesson.guide.change();
+        let Some(guide) = g.as_mut() else {
             return false;
         };
-        let Some(guide) = g.as_mut().filter(|g| !g.trying()) else {
-            return false;
-        };
-        let Ok(mut pb) = self.pb.try_borrow_mut() else {
-            return false;
-        };
+        let mut pb = self.run.change();
         let before = guide.run.phase();
         let after = guide.tick(&mut pb);
         if before == after {
@@ -478,15 +469,13 @@ impl AppState {
         if !self.lesson.guided() {
             return false;
         }
-        let Ok(mut g) = self.lesson.guide.try_borrow_mut() else {
-            return true;
-        };
+        let mut g = self.lesson.guide.change();
         let Some(guide) = g.as_mut() else { return true };
         let index = guide.index();
         if let Ok(pb) = guide.start_of(index) {
             let hold = guide.holds_the_clock();
             drop(g);
-            self.pb = Rc::new(RefCell::new(pb));
+            self.run.replace(pb);
             self.playing = !hold;
             self.last_wall = None;
         }
@@ -495,8 +484,8 @@ impl AppState {
 
     /// Choosing another scenario leaves the lesson.
     pub(super) fn leave_lesson_quietly(&mut self) {
-        if let Ok(mut g) = self.lesson.guide.try_borrow_mut() {
-            *g = None;
+        if self.lesson.following() {
+            self.lesson.guide.replace(None);
         }
     }
 }
@@ -517,27 +506,27 @@ mod tests {
     }
 
     fn now(s: &AppState) -> SimTime {
-        s.pb.borrow().now()
+        s.run.read().now()
     }
 
     fn index(s: &AppState) -> usize {
         s.lesson
             .guide
-            .borrow()
+            .read()
             .as_ref()
             .map_or(usize::MAX, |g| g.index())
     }
 
     fn phase(s: &AppState) -> Phase {
-        match s.lesson.guide.borrow().as_ref() {
+        match s.lesson.guide.read().as_ref() {
             Some(g) => g.run.phase(),
             None => panic!("a lesson is followed"),
         }
     }
 
     fn card(s: &AppState) -> crate::lesson::StepCard {
-        let g = s.lesson.guide.borrow();
-        let pb = s.pb.borrow();
+        let g = s.lesson.guide.read();
+        let pb = s.run.read();
         match g.as_ref() {
             Some(g) => g.card(&pb, None),
             None => panic!("a lesson is followed"),
@@ -592,7 +581,7 @@ mod tests {
         assert!(steps > 2);
         assert_eq!(card(&s).position(), format!("Step 2 of {steps}"));
         assert_eq!(
-            crate::lesson_file::link(s.lesson.guide.borrow().as_ref().expect("a lesson")),
+            crate::lesson_file::link(s.lesson.guide.read().as_ref().expect("a lesson")),
             "?lesson=losing-an-az&step=2"
         );
         assert!(!s.playing, "step 2 asks first: the clock waits");
@@ -617,7 +606,7 @@ mod tests {
     fn while_a_lesson_holds_the_clock_no_reached_speed_is_shown() {
         let s = open("?lesson=losing-an-az&step=2");
         // As a race through the previous step's wait would have left it.
-        let mut raced = s.copy();
+        let mut raced = (*s).clone();
         raced.effective_speed = Some(4.4);
         let s = frames(Rc::new(raced), 3, |_| false);
         assert_eq!(card(&s).progress, crate::lesson::Progress::Answer);
@@ -634,7 +623,7 @@ mod tests {
         // Doing the step's turn before answering is refused.
         let s = s.reduce(Action::Act(UserAction::FailAz(2)));
         assert_eq!(phase(&s), Phase::Asking, "nothing of the step has happened");
-        assert!(s.pb.borrow().actions().is_empty());
+        assert!(s.run.read().actions().is_empty());
         assert!(notices(&s)
             .last()
             .is_some_and(|n| n.contains("Answer the question first")));
@@ -676,29 +665,23 @@ mod tests {
     fn try_it_yourself_forks_free_play_and_returns_to_the_step_as_it_was() {
         let s = open("?lesson=losing-an-az&step=1");
         let s = frames(s, 100, reached);
-        let lesson_run = Rc::clone(&s.pb);
-        let (at, digest) = (now(&s), s.pb.borrow().sim().trace_digest());
+        let lesson_run = s.run.clone();
+        let (at, digest) = (now(&s), s.run.read().sim().trace_digest());
         let s = lesson(s, LessonAction::TryIt);
-        assert!(
-            !Rc::ptr_eq(&s.pb, &lesson_run),
-            "free play is a run of its own"
-        );
+        assert!(!s.run.same(&lesson_run), "free play is a run of its own");
         assert_eq!(now(&s), at, "at the same moment");
         assert!(card(&s).trying);
         // In free play the person's actions are theirs, and the timeline rewinds.
         let s = s.reduce(Action::Act(UserAction::FailAz(0)));
-        assert_eq!(s.pb.borrow().actions().len(), 1);
+        assert_eq!(s.run.read().actions().len(), 1);
         let s = s.reduce(Action::TogglePlay);
         let s = frames(s, 10, |_| false);
         assert!(now(&s) > at);
         let s = lesson(s, LessonAction::Resume);
-        assert!(
-            Rc::ptr_eq(&s.pb, &lesson_run),
-            "back to the lesson's own run"
-        );
+        assert!(s.run.same(&lesson_run), "back to the lesson's own run");
         assert_eq!(now(&s), at);
         assert_eq!(
-            s.pb.borrow().sim().trace_digest(),
+            s.run.read().sim().trace_digest(),
             digest,
             "untouched by free play"
         );
@@ -730,7 +713,7 @@ mod tests {
         let s = lesson(s, LessonAction::Leave);
         assert!(!s.lesson.following());
         let s = s.reduce(Action::Act(UserAction::FailAz(0)));
-        assert_eq!(s.pb.borrow().actions().len(), 1);
+        assert_eq!(s.run.read().actions().len(), 1);
     }
 
     #[test]
@@ -766,7 +749,7 @@ mod tests {
         assert!(s.lesson.following());
         assert!(s.lesson.file_problem.is_none());
         assert_eq!(
-            crate::lesson_file::link(s.lesson.guide.borrow().as_ref().expect("a lesson")),
+            crate::lesson_file::link(s.lesson.guide.read().as_ref().expect("a lesson")),
             "?lesson-file=lessons/losing-an-az.lesson&step=1"
         );
     }
@@ -815,7 +798,7 @@ mod tests {
         assert_eq!(
             s.lesson
                 .guide
-                .borrow()
+                .read()
                 .as_ref()
                 .map(|g| g.lesson.name.clone())
                 .as_deref(),

@@ -33,6 +33,7 @@ pub mod probe;
 pub mod reached;
 pub mod saving;
 pub mod selection;
+pub mod shared;
 pub mod state;
 pub mod stream;
 pub mod take_away;

@@ -206,6 +206,11 @@ impl Playback {
         self.actions.len() - self.applied
     }
     /// Takes the problems found since last asked.
+    /// Whether any of the link's actions were refused since the last [`Playback::take_problems`].
+    pub fn has_problems(&self) -> bool {
+        !self.problems.is_empty()
+    }
+
     pub fn take_problems(&mut self) -> Vec<String> {
         std::mem::take(&mut self.problems)
     }

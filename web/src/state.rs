@@ -1,10 +1,11 @@
 //! The page's state and everything a person can do to it, as one reducer.
 //!
-//! The state owns the run ([`Playback`]), the playback clock (playing, speed), the selection and
-//! the notices. The reducer is the only code that advances or changes the run; components read
-//! the state through [`AppContext`] or their props and send [`Action`]s back.
+//! The state owns the run ([`Playback`], shared between versions of the state: see
+//! [`crate::shared`]), the playback clock (playing, speed), the selection and the notices. The
+//! reducer is the only code that advances or changes the run; components read the state through
+//! [`AppContext`] or their props and send [`Action`]s back. An action that changes nothing hands
+//! back the state before it, so nothing renders.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use aurora_core::backup::Engine;
@@ -15,6 +16,7 @@ use yew::prelude::*;
 use crate::actions::UserAction;
 use crate::format;
 use crate::playback::Playback;
+use crate::shared::Shared;
 use crate::url::Params;
 
 #[path = "lesson_reduce.rs"]
@@ -160,11 +162,12 @@ impl Theme {
     }
 }
 
-/// The page's state.
+/// The page's state: a plain value, copied and compared as a whole. The run it shows is shared
+/// between copies ([`Shared`]), and equal in two copies while neither has changed it.
+#[derive(Clone, PartialEq)]
 pub struct AppState {
-    pub pb: Rc<RefCell<Playback>>,
-    /// Bumped whenever what the page shows changes.
-    pub frame: u64,
+    /// The run shown.
+    pub run: Shared<Playback>,
     pub playing: bool,
     pub speed_index: usize,
     /// The simulated speed achieved when the model cannot keep up with the one chosen.
@@ -205,12 +208,6 @@ pub struct AppState {
 /// The state as components receive it.
 pub type AppContext = UseReducerHandle<AppState>;
 
-impl PartialEq for AppState {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.pb, &other.pb) && self.frame == other.frame
-    }
-}
-
 impl AppState {
     /// Whether the side panels' group `n` (1 to [`PANEL_GROUPS`]) is drawn yet.
     pub fn panel_group(&self, n: u8) -> bool {
@@ -232,8 +229,7 @@ impl AppState {
             params.actions.clone(),
         );
         let mut state = AppState {
-            pb: Rc::new(RefCell::new(pb)),
-            frame: 0,
+            run: Shared::new(pb),
             playing: params.autoplay,
             speed_index: params.speed_index,
             effective_speed: None,
@@ -267,10 +263,8 @@ impl AppState {
         }
         if let Some(at) = params.at {
             let speed = state.speed();
-            if let Ok(mut pb) = state.pb.try_borrow_mut() {
-                // A link's moment may lie beyond anything played yet: run there.
-                pb.open_at(at, speed);
-            }
+            // A link's moment may lie beyond anything played yet: run there.
+            state.run.change().open_at(at, speed);
         }
         state
     }
@@ -296,51 +290,22 @@ impl AppState {
         self.next_notice += 1;
     }
 
-    fn copy(&self) -> AppState {
-        AppState {
-            pb: Rc::clone(&self.pb),
-            frame: self.frame + 1,
-            playing: self.playing,
-            speed_index: self.speed_index,
-            effective_speed: self.effective_speed,
-            gauge: self.gauge,
-            last_wall: self.last_wall,
-            wall: self.wall,
-            selection: self.selection,
-            notices: self.notices.clone(),
-            next_notice: self.next_notice,
-            help_open: self.help_open,
-            announcement: self.announcement.clone(),
-            embed: self.embed,
-            reduced_motion: self.reduced_motion,
-            share_requests: self.share_requests,
-            share_embed: self.share_embed,
-            theme: self.theme,
-            advance_ms: 0.0,
-            region_shown: self.region_shown,
-            panels: self.panels,
-            lesson: self.lesson.clone(),
-            tools: self.tools,
-            take_away: self.take_away,
-        }
-    }
-
     /// A fresh run of `scenario`; the same scenario keeps the replicas its link started with,
     /// and every run keeps the engine chosen.
     fn restart(&mut self, scenario: &'static Scenario, seed: u64) {
-        let engine = self.pb.try_borrow().ok().and_then(|pb| pb.engine());
+        let engine = self.run.read().engine();
         self.restart_with(scenario, seed, engine);
     }
 
     fn restart_with(&mut self, scenario: &'static Scenario, seed: u64, engine: Option<Engine>) {
-        let replicas = self
-            .pb
-            .try_borrow()
-            .ok()
-            .filter(|pb| core::ptr::eq(pb.scenario(), scenario))
-            .and_then(|pb| pb.replicas());
+        let replicas = {
+            let pb = self.run.read();
+            core::ptr::eq(pb.scenario(), scenario)
+                .then(|| pb.replicas())
+                .flatten()
+        };
         let pb = Playback::with_setup(scenario, seed, replicas, engine, Vec::new());
-        self.pb = Rc::new(RefCell::new(pb));
+        self.run.replace(pb);
         self.selection = None;
         self.effective_speed = None;
         self.gauge.reset();
@@ -361,22 +326,24 @@ impl AppState {
         self.wall = wall;
         let (race, held) = self.lesson_pace(wall);
         let speed = self.speed() * race;
-        let Ok(mut pb) = self.pb.try_borrow_mut() else {
-            return false;
-        };
         if !self.playing || held {
             self.gauge.reset();
             // Nothing is playing, so no speed is reached: a figure from before would mislead.
             let cleared = self.effective_speed.take().is_some();
             // Let lit links fade out while paused.
-            let lit = !pb.traffic.pulses.is_empty() || !pb.journal.flashes.is_empty();
+            let lit = {
+                let pb = self.run.read();
+                !pb.traffic.pulses.is_empty() || !pb.journal.flashes.is_empty()
+            };
             if lit {
+                let mut pb = self.run.change();
                 let now = pb.now();
                 pb.traffic.expire(now, wall);
                 pb.journal.expire(wall);
             }
             return lit || cleared;
         }
+        let mut pb = self.run.change();
         let before = pb.now();
         let step = SimDuration::from_micros((dt * 1_000.0 * speed).round() as u64);
         let target = before + step;
@@ -411,10 +378,7 @@ impl AppState {
         let speed = self.speed();
         let wall = self.wall;
         // What the action starts that takes minutes of simulated time.
-        let volume = self
-            .pb
-            .try_borrow()
-            .map_or(0, |pb| pb.sim().view().volume.bytes);
+        let volume = self.run.read().sim().view().volume.bytes;
         let wait = match action {
             UserAction::AddReplica(_) => Some((
                 "A new replica",
@@ -431,10 +395,7 @@ impl AppState {
             _ => None,
         };
         let said = capitalise(&action.describe());
-        let result = match self.pb.try_borrow_mut() {
-            Ok(mut pb) => pb.act(action.clone(), speed, wall),
-            Err(_) => Err("the playground is busy; try again".to_string()),
-        };
+        let result = self.run.change().act(action.clone(), speed, wall);
         match result {
             Err(why) => self.notify(capitalise(&why), true),
             Ok(()) => {
@@ -477,10 +438,12 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = self.copy();
+        let mut next = (*self).clone();
+        // The probe reads the model's time in the frame that spent it, not in later ones.
+        next.advance_ms = 0.0;
         let speed = self.speed();
         if !next.lesson_allows(&action) {
-            return Rc::new(next);
+            return next.unless_same_as(self);
         }
         match action {
             Action::Frame(tick) => {
@@ -498,21 +461,14 @@ impl Reducible for AppState {
                 next.last_wall = None;
                 next.effective_speed = None;
                 next.gauge.reset();
-                if next.playing {
-                    if let Ok(pb) = next.pb.try_borrow() {
-                        if pb.sim().next_event_time().is_none() {
-                            next.playing = false;
-                        }
-                    }
+                if next.playing && next.run.read().sim().next_event_time().is_none() {
+                    next.playing = false;
                 }
             }
             Action::Step => {
                 next.playing = false;
                 let wall = next.wall;
-                let more = next
-                    .pb
-                    .try_borrow_mut()
-                    .map_or(true, |mut pb| pb.step(speed, wall));
+                let more = next.run.change().step(speed, wall);
                 if !more {
                     next.notify("Nothing more happens in this run.".into(), false);
                 }
@@ -522,63 +478,48 @@ impl Reducible for AppState {
                 next.speed_index = (next.speed_index + 1).min(format::SPEEDS.len() - 1)
             }
             Action::Slower => next.speed_index = next.speed_index.saturating_sub(1),
-            Action::Seek(t) => {
-                if let Ok(mut pb) = next.pb.try_borrow_mut() {
-                    pb.seek(t, speed);
-                }
-            }
+            Action::Seek(t) => next.run.change().seek(t, speed),
             Action::Nudge(share) => {
-                if let Ok(mut pb) = next.pb.try_borrow_mut() {
-                    let end = pb.end().as_micros() as f64;
-                    let now = pb.now().as_micros() as f64;
-                    let t = (now + share * end).clamp(0.0, end);
-                    pb.seek(SimTime::from_micros(t as u64), speed);
-                }
+                let mut pb = next.run.change();
+                let end = pb.end().as_micros() as f64;
+                let now = pb.now().as_micros() as f64;
+                let t = (now + share * end).clamp(0.0, end);
+                pb.seek(SimTime::from_micros(t as u64), speed);
             }
             Action::Fork => {
-                let dropped = next.pb.try_borrow_mut().ok().map(|mut pb| {
+                let dropped = {
+                    let mut pb = next.run.change();
                     let n = pb.actions_ahead();
                     pb.fork();
                     n
-                });
-                if let Some(dropped) = dropped {
-                    next.notify(
-                        format!(
-                            "Forked here: {dropped} later action{} dropped; what you do now writes a new ending.",
-                            if dropped == 1 { "" } else { "s" }
-                        ),
-                        false,
-                    );
-                }
+                };
+                next.notify(
+                    format!(
+                        "Forked here: {dropped} later action{} dropped; what you do now writes a new ending.",
+                        if dropped == 1 { "" } else { "s" }
+                    ),
+                    false,
+                );
             }
             Action::Reset if next.lesson_reset() => {}
             Action::Reset => {
-                let (scenario, seed) = match next.pb.try_borrow() {
-                    Ok(pb) => (pb.scenario(), pb.seed()),
-                    Err(_) => return self,
-                };
+                let (scenario, seed) = next.scenario_and_seed();
                 next.restart(scenario, seed);
             }
             Action::SetSeed(seed) => {
-                let scenario = match next.pb.try_borrow() {
-                    Ok(pb) => pb.scenario(),
-                    Err(_) => return self,
-                };
+                let scenario = next.run.read().scenario();
                 next.restart(scenario, seed);
             }
             Action::SetScenario(name) => match scenario::find(&name) {
                 Some(s) => {
                     next.leave_lesson_quietly();
-                    let seed = next.pb.try_borrow().map_or(1, |pb| pb.seed());
+                    let seed = next.run.read().seed();
                     next.restart(s, seed);
                 }
                 None => next.notify(format!("There is no scenario called \"{name}\"."), true),
             },
             Action::SetEngine(engine) => {
-                let (scenario, seed) = match next.pb.try_borrow() {
-                    Ok(pb) => (pb.scenario(), pb.seed()),
-                    Err(_) => return self,
-                };
+                let (scenario, seed) = next.scenario_and_seed();
                 next.leave_lesson_quietly();
                 next.restart_with(scenario, seed, Some(engine));
                 next.notify(
@@ -620,10 +561,7 @@ impl Reducible for AppState {
                 }
                 next.reduced_motion = on;
                 // With reduced motion the page does not start moving by itself.
-                let at_start = next
-                    .pb
-                    .try_borrow()
-                    .is_ok_and(|pb| pb.now() == SimTime::ZERO);
+                let at_start = next.run.read().now() == SimTime::ZERO;
                 if on && at_start {
                     next.playing = false;
                 }
@@ -634,14 +572,14 @@ impl Reducible for AppState {
                         "Select something first: click it, or Tab to it and press Enter.".into(),
                         false,
                     );
-                    return Rc::new(next);
+                    return next.unless_same_as(self);
                 };
-                let first = next.pb.try_borrow().ok().and_then(|pb| {
-                    let view = pb.sim().view();
+                let first = {
+                    let view = next.run.read().sim().view();
                     crate::choices::for_selection(selection, &view, &view.faults)
                         .into_iter()
                         .next()
-                });
+                };
                 match first {
                     Some(choice) => next.act(choice.action),
                     None => next.notify("There is no fault to inject into that.".into(), false),
@@ -676,16 +614,30 @@ impl Reducible for AppState {
             Action::OpenRun(name, text) => next.open_run(&name, text),
         }
         // Actions from the link that the model refused become notices, not only log lines.
-        let problems = next
-            .pb
-            .try_borrow_mut()
-            .map(|mut pb| pb.take_problems())
-            .unwrap_or_default();
-        for p in problems {
-            next.notify(p, true);
+        if next.run.read().has_problems() {
+            let problems = next.run.change().take_problems();
+            for p in problems {
+                next.notify(p, true);
+            }
         }
         next.lesson_tick();
-        Rc::new(next)
+        next.unless_same_as(self)
+    }
+}
+
+impl AppState {
+    fn scenario_and_seed(&self) -> (&'static Scenario, u64) {
+        let pb = self.run.read();
+        (pb.scenario(), pb.seed())
+    }
+
+    /// The state to hand back: the one before when nothing changed, so that nothing renders.
+    fn unless_same_as(self, before: Rc<AppState>) -> Rc<AppState> {
+        if self == *before {
+            before
+        } else {
+            Rc::new(self)
+        }
     }
 }
 
@@ -727,6 +679,39 @@ mod tests {
         }
     }
 
+    #[test]
+    fn an_action_that_changes_nothing_hands_back_the_state_before_it() {
+        let mut s = state("replicas", "?autoplay=0");
+        s = s.reduce(Action::Notify("Hello.".into(), false));
+        let before = Rc::clone(&s);
+        // The same notice again, a notice not shown, a paused frame with nothing lit.
+        for action in [
+            Action::Notify("Hello.".into(), false),
+            Action::DismissNotice(999),
+            Action::Frame(Tick::browser(10.0)),
+            Action::Select(None),
+        ] {
+            s = s.reduce(action.clone());
+            assert!(Rc::ptr_eq(&before, &s), "{action:?} changed nothing");
+        }
+        s = s.reduce(Action::Step);
+        assert!(!Rc::ptr_eq(&before, &s), "a step changes the run");
+        assert!(*s != *before, "so the states differ");
+        assert!(s.run.same(&before.run), "while still sharing one run");
+        assert!(s.run.read().now() > SimTime::ZERO);
+    }
+
+    #[test]
+    fn a_fresh_run_is_not_shared_with_the_state_before_it() {
+        let mut s = state("replicas", "?autoplay=0");
+        s = s.reduce(Action::Step);
+        let before = Rc::clone(&s);
+        s = s.reduce(Action::Reset);
+        assert!(!s.run.same(&before.run));
+        assert_eq!(s.run.read().now(), SimTime::ZERO);
+        assert!(before.run.read().now() > SimTime::ZERO, "the old state keeps its run");
+    }
+
     thread_local! {
         static LATE: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
     }
@@ -742,7 +727,7 @@ mod tests {
 
     #[test]
     fn a_frame_advances_by_its_wall_time_unless_its_clock_runs_out() {
-        let at = |s: &AppState| s.pb.borrow().now();
+        let at = |s: &AppState| s.run.read().now();
         let on_time = |wall| Tick {
             wall,
             clock: || 0.0,
@@ -785,7 +770,7 @@ mod tests {
 
     #[test]
     fn while_the_panels_are_drawn_the_model_runs_one_chunk_a_frame() {
-        let at = |s: &AppState| s.pb.borrow().now();
+        let at = |s: &AppState| s.run.read().now();
         let tick = |n: u32| Tick {
             wall: 1_000.0 + 20.0 * f64::from(n),
             clock: ticking,

@@ -2,9 +2,6 @@
 //! after the render), and opening a run file, which either replaces the run with the file's or
 //! leaves everything as it was and says, with the line and column, what is wrong.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use super::AppState;
 use crate::playback::Playback;
 use crate::take_away::Request;
@@ -57,7 +54,7 @@ impl AppState {
         let at = opened.at.min(end + crate::url::MAX_T_PAST_END);
         pb.open_at(at, self.speed());
         let problems = pb.take_problems();
-        self.pb = Rc::new(RefCell::new(pb));
+        self.run.replace(pb);
         self.playing = false;
         self.selection = None;
         self.effective_speed = None;
@@ -96,7 +93,7 @@ mod tests {
     }
 
     fn digest(s: &AppState) -> (String, u64, u64, SimTime) {
-        let pb = s.pb.borrow();
+        let pb = s.run.read();
         (
             pb.scenario().name.to_string(),
             pb.seed(),
@@ -109,7 +106,8 @@ mod tests {
     fn a_saved_run_opens_at_its_moment_with_the_same_digest() {
         let s = state("failover");
         let saved = {
-            let mut pb = s.pb.borrow_mut();
+            let mut run = s.run.clone();
+            let mut pb = run.change();
             pb.run(SimTime::from_micros(1_000_000), 0.01, 0.0, false, None);
             pb.act(crate::actions::UserAction::FailAz(1), 0.01, 0.0)
                 .expect("acts");
