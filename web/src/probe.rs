@@ -36,6 +36,7 @@ fn probe() -> Option<Object> {
 }
 
 /// One drawn frame as the probe records it.
+#[derive(Clone, Copy, Debug)]
 pub struct Frame {
     pub advance_ms: f64,
     pub render_ms: f64,

@@ -709,7 +709,10 @@ mod tests {
         s = s.reduce(Action::Reset);
         assert!(!s.run.same(&before.run));
         assert_eq!(s.run.read().now(), SimTime::ZERO);
-        assert!(before.run.read().now() > SimTime::ZERO, "the old state keeps its run");
+        assert!(
+            before.run.read().now() > SimTime::ZERO,
+            "the old state keeps its run"
+        );
     }
 
     thread_local! {
