@@ -34,6 +34,7 @@ pub mod campaign;
 pub mod client;
 pub mod command;
 pub mod compute;
+pub mod control;
 pub(crate) mod dispatch;
 pub(crate) mod dispatch_backup;
 pub mod endpoint;

@@ -17,10 +17,10 @@
 //! order except that `scenario` and `seed` come once each; `#` starts a comment; blank lines are
 //! ignored. An `action` is written exactly as a share link's `actions` item: the simulated time
 //! in microseconds, a dot, and the link's action text (`fail-az.c`, `load.3000-80`,
-//! `cap.instance-2.v2-1-128`), whose verbs are those of [`Action`]. A file of a newer version
-//! is refused with its position rather than half-read.
+//! `cap.instance-2.v2-1-128`), read and written by [`Control`], the page's controls as data.
+//! A file of a newer version is refused with its position rather than half-read.
 
-use crate::lesson::action::{Action, ActionError};
+use crate::control::Control;
 use crate::scenario::{self, Scenario};
 use crate::sim::Sim;
 use crate::time::SimTime;
@@ -43,9 +43,7 @@ pub const MAX_REPLICAS: u8 = 15;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunAction {
     pub at: SimTime,
-    /// The share link's text for it, without the time (`fail-az.c`).
-    pub link: String,
-    pub action: Action,
+    pub action: Control,
 }
 
 /// A run: what it takes to replay it exactly.
@@ -80,47 +78,6 @@ impl fmt::Display for RunFileError {
     }
 }
 
-/// Reads a share link's action text (`fail-az.c`, `load.3000-80`, `cap.instance-2.v1-1-64`)
-/// into an [`Action`]. On error, the byte offset in `text` of the part that is wrong.
-pub fn parse_link_action(text: &str) -> Result<Action, (usize, String)> {
-    let (verb, arg) = match text.split_once('.') {
-        Some((v, a)) => (v, Some(a)),
-        None => (text, None),
-    };
-    let arg_at = verb.len() + 1;
-    let mut words: Vec<&str> = Vec::with_capacity(3);
-    words.push(verb);
-    // Where each word starts in `text`, to place an error.
-    let mut starts: Vec<usize> = Vec::with_capacity(3);
-    starts.push(0);
-    if let Some(a) = arg {
-        match verb {
-            "load" => {
-                let (rate, read) = a.split_once('-').unwrap_or((a, ""));
-                words.push(rate);
-                starts.push(arg_at);
-                words.push(read);
-                starts.push(arg_at + rate.len() + 1);
-            }
-            "cap" => {
-                let (node, cap) = a.rsplit_once('.').unwrap_or((a, ""));
-                words.push(node);
-                starts.push(arg_at);
-                words.push(cap);
-                starts.push(arg_at + node.len() + 1);
-            }
-            _ => {
-                words.push(a);
-                starts.push(arg_at);
-            }
-        }
-    }
-    Action::parse(&words).map_err(|ActionError { word, expected }| {
-        let at = starts.get(word).copied().unwrap_or(text.len());
-        (at, format!("expected {expected}"))
-    })
-}
-
 fn error(line: usize, column: usize, message: impl Into<String>) -> RunFileError {
     RunFileError {
         line,
@@ -147,19 +104,10 @@ impl RunFile {
         }
     }
 
-    /// Adds an action given as the share link writes it (`fail-az.c`), keeping time order.
-    pub fn push_link(&mut self, at: SimTime, link: &str) -> Result<(), String> {
-        let action = parse_link_action(link).map_err(|(_, why)| why)?;
+    /// Adds an action at its time, keeping time order.
+    pub fn push(&mut self, at: SimTime, action: Control) {
         let i = self.actions.partition_point(|a| a.at <= at);
-        self.actions.insert(
-            i,
-            RunAction {
-                at,
-                link: link.to_string(),
-                action,
-            },
-        );
-        Ok(())
+        self.actions.insert(i, RunAction { at, action });
     }
 
     /// Reads a run file. Every problem is reported with its line and column; nothing is
@@ -300,17 +248,13 @@ impl RunFile {
                         error(n, value_col, "the action's time is a whole number of microseconds")
                     })?;
                     let link_col = value_col + time.len() + 1;
-                    let action = parse_link_action(link)
-                        .map_err(|(off, why)| error(n, link_col + off, why))?;
+                    let action = Control::parse(link)
+                        .map_err(|e| error(n, link_col + e.at(), e.to_string()))?;
                     let at = SimTime::from_micros(at);
                     if actions.last().is_some_and(|a| a.at > at) {
                         return Err(error(n, value_col, "actions are in time order; this one is earlier than the one before"));
                     }
-                    actions.push(RunAction {
-                        at,
-                        link: link.to_string(),
-                        action,
-                    });
+                    actions.push(RunAction { at, action });
                 }
                 other => {
                     return Err(error(
@@ -346,7 +290,11 @@ impl RunFile {
             out.push_str(&format!("at {}\n", at.as_micros()));
         }
         for a in &self.actions {
-            out.push_str(&format!("action {}.{}\n", a.at.as_micros(), a.link));
+            out.push_str(&format!(
+                "action {}.{}\n",
+                a.at.as_micros(),
+                a.action.encode()
+            ));
         }
         out
     }
@@ -398,10 +346,10 @@ mod tests {
         assert_eq!(run.replicas, Some(3));
         assert_eq!(run.at, Some(SimTime::from_micros(3_500_000)));
         assert_eq!(run.actions.len(), 3);
-        assert_eq!(run.actions[0].action, Action::FailAz(2));
+        assert_eq!(run.actions[0].action, Control::FailAz(2));
         assert_eq!(
             run.actions[1].action,
-            Action::Load {
+            Control::SetLoad {
                 rate: 3000,
                 read_pct: 80
             }
@@ -458,5 +406,36 @@ mod tests {
         let mut again = run.start();
         run.play(&mut again, SimTime::from_micros(4_000_000));
         assert_eq!(again.trace_digest(), sim.trace_digest());
+    }
+
+    /// Every control the page offers goes into a run file and back, and plays: a run that set
+    /// backup retention, read consistency or a cloned cluster's writes is saved and replayed like
+    /// any other.
+    #[test]
+    fn every_page_control_is_a_run_file_action() {
+        use crate::settings::forwarding::ReadConsistency;
+        let scenario = crate::scenario::find("clone").expect("the clone scenario");
+        let mut run = RunFile::new(scenario, 1);
+        let controls = [
+            Control::Retention(7),
+            Control::Clone(0),
+            Control::ClusterWrites {
+                cluster: 1,
+                per_sec: 5,
+            },
+            Control::DeleteCluster(1),
+            Control::ReadConsistency(ReadConsistency::Session),
+        ];
+        for (i, c) in controls.iter().enumerate() {
+            run.push(SimTime::from_micros(1_000_000 * (i as u64 + 1)), c.clone());
+        }
+        let text = run.to_text();
+        assert!(text.contains("action 1000000.retention.7\n"), "{text}");
+        let again = RunFile::parse(&text).expect("its own text");
+        assert_eq!(again.actions, run.actions);
+        let mut sim = again.start();
+        let refused = again.play(&mut sim, SimTime::from_micros(6_000_000));
+        // Each one is applied: the clone exists when its writes are set and when it is dropped.
+        assert_eq!(refused, 0);
     }
 }

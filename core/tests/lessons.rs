@@ -6,6 +6,7 @@
 //! round trip through its printer, and a fuzz property (`AURORA_FUZZ_CASES`, as in fuzz.rs).
 #![cfg(not(target_arch = "wasm32"))]
 
+use aurora_core::control::Control;
 use aurora_core::lesson::{self, Lesson, LessonRun, Phase};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -412,9 +413,9 @@ fn a_your_turn_waits_for_the_right_action_only() {
     run.answer(&mut sim, Some(wrong)).expect("answers");
     assert_eq!(run.answered(), Some(wrong));
     assert_eq!(run.phase(), Phase::AwaitingStudent);
-    assert_eq!(run.awaited(&sim).as_deref(), Some("fail-az.c"));
+    assert_eq!(run.awaited(&sim), Some(Control::FailAz(2)));
     assert!(
-        !run.student_did(&sim, "fail-az.b"),
+        !run.student_did(&sim, &Control::FailAz(1)),
         "a different AZ is not the step's action"
     );
     assert_eq!(run.phase(), Phase::AwaitingStudent);
@@ -426,7 +427,7 @@ fn a_your_turn_waits_for_the_right_action_only() {
         .command(&sim)
         .expect("a command");
     sim.apply(cmd).expect("applies");
-    assert!(run.student_did(&sim, "fail-az.c"));
+    assert!(run.student_did(&sim, &Control::FailAz(2)));
     assert_eq!(run.phase(), Phase::Watching);
     assert!(
         run.decision().is_none(),

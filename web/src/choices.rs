@@ -9,7 +9,7 @@ use aurora_core::topology::NodeKind;
 use aurora_core::view::View;
 use aurora_core::Fault;
 
-use crate::actions::{UserAction, SLOW_PCT};
+use crate::actions::{Control, SLOW_PCT};
 use crate::names;
 use crate::selection::Selection;
 
@@ -17,12 +17,12 @@ use crate::selection::Selection;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Choice {
     pub label: String,
-    pub action: UserAction,
+    pub action: Control,
     /// A fault (true) or a heal (false), for the button's colour.
     pub harm: bool,
 }
 
-fn choice(label: String, action: UserAction, harm: bool) -> Choice {
+fn choice(label: String, action: Control, harm: bool) -> Choice {
     Choice {
         label,
         action,
@@ -48,18 +48,18 @@ pub fn for_selection(selection: Selection, view: &View, faults: &[Fault]) -> Vec
                 choice(
                     names::fail_az(usize::from(az), failed),
                     if failed {
-                        UserAction::HealAz(az)
+                        Control::HealAz(az)
                     } else {
-                        UserAction::FailAz(az)
+                        Control::FailAz(az)
                     },
                     !failed,
                 ),
                 choice(
                     names::partition_az(usize::from(az), cut),
                     if cut {
-                        UserAction::ReconnectAz(az)
+                        Control::ReconnectAz(az)
                     } else {
-                        UserAction::PartitionAz(az)
+                        Control::PartitionAz(az)
                     },
                     !cut,
                 ),
@@ -74,7 +74,7 @@ pub fn for_selection(selection: Selection, view: &View, faults: &[Fault]) -> Vec
             {
                 vec![choice(
                     format!("Fail the disk of segment {}", seg.0),
-                    UserAction::LoseSegment(seg.0),
+                    Control::LoseSegment(seg.0),
                     true,
                 )]
             }
@@ -102,20 +102,20 @@ pub fn for_selection(selection: Selection, view: &View, faults: &[Fault]) -> Vec
             if crashed {
                 out.push(choice(
                     format!("Restart {name}"),
-                    UserAction::Restart(name.clone()),
+                    Control::Restart(name.clone()),
                     false,
                 ));
             } else if node.up {
                 out.push(choice(
                     format!("Crash {name}"),
-                    UserAction::Crash(name.clone()),
+                    Control::Crash(name.clone()),
                     true,
                 ));
             } else if az_down {
                 if let Some(az) = node.az {
                     out.push(choice(
                         names::fail_az(az.index(), true),
-                        UserAction::HealAz(az.0),
+                        Control::HealAz(az.0),
                         false,
                     ));
                 }
@@ -123,13 +123,13 @@ pub fn for_selection(selection: Selection, view: &View, faults: &[Fault]) -> Vec
             if slowed {
                 out.push(choice(
                     format!("Bring {name} back to normal speed"),
-                    UserAction::Unslow(name.clone()),
+                    Control::Unslow(name.clone()),
                     false,
                 ));
             } else if node.up {
                 out.push(choice(
                     format!("Slow {name} down"),
-                    UserAction::Slow(name.clone()),
+                    Control::Slow(name.clone()),
                     true,
                 ));
             }
@@ -138,11 +138,7 @@ pub fn for_selection(selection: Selection, view: &View, faults: &[Fault]) -> Vec
                 .iter()
                 .any(|i| i.node == id && i.is_writer && i.role == Role::Writer);
             if is_writer && node.up {
-                out.push(choice(
-                    "Fail over now".to_string(),
-                    UserAction::Failover,
-                    true,
-                ));
+                out.push(choice("Fail over now".to_string(), Control::Failover, true));
             }
             out
         }
@@ -192,7 +188,7 @@ mod tests {
             &[Fault::CrashNode(node.id)],
         );
         assert_eq!(down[0].label, "Restart az-b-2");
-        assert_eq!(down[0].action, UserAction::Restart("az-b-2".into()));
+        assert_eq!(down[0].action, Control::Restart("az-b-2".into()));
         assert!(for_selection(Selection::Node(NodeId(9999)), &view, &[]).is_empty());
     }
 }

@@ -11,14 +11,14 @@ use crate::playback::Playback;
 
 /// The run file of what is playing: its scenario, seed, starting replicas and every logged
 /// action (the share link's text for each).
-pub fn save(p: &Playback) -> Result<String, String> {
+pub fn save(p: &Playback) -> String {
     let mut run = RunFile::new(p.scenario(), p.seed());
     run.replicas = p.replicas();
     run.at = Some(p.now());
     for t in p.actions() {
-        run.push_link(t.at, &t.action.encode())?;
+        run.push(t.at, t.action.clone());
     }
-    Ok(run.to_text())
+    run.to_text()
 }
 
 /// What an opened run file asks the page to start.
@@ -31,29 +31,18 @@ pub struct Opened {
     pub at: aurora_core::SimTime,
 }
 
-/// Reads a run file for the page. An action the core reads but the page's controls cannot do
-/// (a lesson's setup verb) is refused with its line, so the page never replays less than the
-/// file holds.
+/// Reads a run file for the page: its actions are the page's own controls, so whatever the
+/// file holds the page replays.
 pub fn open(text: &str) -> Result<Opened, RunFileError> {
     let run = RunFile::parse(text)?;
-    let mut actions = Vec::with_capacity(run.actions.len());
-    for a in &run.actions {
-        let encoded = format!("{}.{}", a.at.as_micros(), a.link);
-        match Timed::decode(&encoded) {
-            Ok(t) => actions.push(t),
-            Err(why) => {
-                let line = text
-                    .lines()
-                    .position(|l| l.contains(&encoded))
-                    .map_or(1, |i| i + 1);
-                return Err(RunFileError {
-                    line,
-                    column: 8,
-                    message: format!("the page cannot replay this action: {why}"),
-                });
-            }
-        }
-    }
+    let actions = run
+        .actions
+        .iter()
+        .map(|a| Timed {
+            at: a.at,
+            action: a.action.clone(),
+        })
+        .collect();
     Ok(Opened {
         scenario: run.scenario,
         seed: run.seed,
@@ -66,7 +55,7 @@ pub fn open(text: &str) -> Result<Opened, RunFileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actions::UserAction;
+    use crate::actions::Control;
     use aurora_core::scenario::find;
     use aurora_core::SimTime;
 
@@ -76,7 +65,7 @@ mod tests {
 
     /// A page run with the person's actions, saved, opened again and played by the core's
     /// run-file player (what `aurora-sim --run` does) ends with the page's trace digest.
-    fn page_run_replays_in_the_runner(scenario: &str, actions: &[(u64, UserAction)]) {
+    fn page_run_replays_in_the_runner(scenario: &str, actions: &[(u64, Control)]) {
         let s = find(scenario).expect("scenario");
         let mut live = Playback::with_replicas(s, 5, Some(3), Vec::new());
         for (at, action) in actions {
@@ -85,7 +74,7 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{action:?}: {e}"));
         }
         live.run(ms(3_000), 0.01, 0.0, true, None);
-        let text = save(&live).expect("the run saves");
+        let text = save(&live);
         let opened = open(&text).expect("the saved file opens");
         assert_eq!(opened.actions, live.actions());
         let mut again = Playback::with_replicas(
@@ -117,10 +106,10 @@ mod tests {
         page_run_replays_in_the_runner(
             "failover",
             &[
-                (400, UserAction::FailAz(2)),
-                (900, UserAction::Crash("az-a-1".into())),
-                (1_200, UserAction::Failover),
-                (1_800, UserAction::HealAz(2)),
+                (400, Control::FailAz(2)),
+                (900, Control::Crash("az-a-1".into())),
+                (1_200, Control::Failover),
+                (1_800, Control::HealAz(2)),
             ],
         );
     }
@@ -132,24 +121,46 @@ mod tests {
             &[
                 (
                     300,
-                    UserAction::SetLoad {
+                    Control::SetLoad {
                         rate: 3_000,
                         read_pct: 80,
                     },
                 ),
-                (700, UserAction::AddReplica(1)),
-                (1_000, UserAction::LongTransaction(5)),
+                (700, Control::AddReplica(1)),
+                (1_000, Control::LongTransaction(5)),
             ],
         );
         page_run_replays_in_the_runner(
             "replicas",
             &[(
                 500,
-                UserAction::SetLoad {
+                Control::SetLoad {
                     rate: 800,
                     read_pct: 20,
                 },
             )],
+        );
+    }
+
+    /// Every backup control the page offers, retention and a clone's writes included, saves
+    /// and replays in the runner with the page's digest.
+    #[test]
+    fn backup_controls_replay_in_the_runner_with_the_pages_digest() {
+        page_run_replays_in_the_runner(
+            "clone",
+            &[
+                (300, Control::Retention(7)),
+                (600, Control::Clone(0)),
+                (
+                    900,
+                    Control::ClusterWrites {
+                        cluster: 1,
+                        per_sec: 20,
+                    },
+                ),
+                (1_500, Control::Snapshot),
+                (2_400, Control::DeleteCluster(1)),
+            ],
         );
     }
 

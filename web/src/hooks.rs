@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{KeyboardEvent, MediaQueryList};
 use yew::prelude::*;
 
-use crate::actions::UserAction;
+use crate::actions::Control;
 use crate::state::{nudge, Action, AppState, Selection, Tick};
 
 /// The pending frame; dropping it cancels the frame.
@@ -55,7 +55,7 @@ pub fn key_action(key: &str, in_field: bool) -> Option<Action> {
         "2" => Action::Select(Some(Selection::Az(1))),
         "3" => Action::Select(Some(Selection::Az(2))),
         "x" | "X" => Action::ToggleSelection,
-        "f" | "F" => Action::Act(UserAction::Failover),
+        "f" | "F" => Action::Act(Control::Failover),
         "r" | "R" => Action::Reset,
         "l" | "L" => Action::RequestShare,
         "?" | "h" | "H" => Action::ToggleHelp,

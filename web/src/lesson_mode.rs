@@ -9,6 +9,7 @@
 
 use std::rc::Rc;
 
+use aurora_core::control::Control;
 use aurora_core::lesson::{self, Highlight, Lesson, LessonRun, Phase};
 use aurora_core::scenario::{self, Scenario};
 use aurora_core::Sim;
@@ -159,13 +160,13 @@ impl Guide {
         self.run.update(pb.sim())
     }
 
-    /// The student did `action` (its link text). True if it was the step's turn.
-    pub fn student_did(&mut self, sim: &Sim, link_text: &str) -> bool {
-        self.run.student_did(sim, link_text)
+    /// The student used `control`. True if it was the step's turn.
+    pub fn student_did(&mut self, sim: &Sim, control: &Control) -> bool {
+        self.run.student_did(sim, control)
     }
 
-    /// What the step waits for the student to do, as link text.
-    pub fn awaited(&self, sim: &Sim) -> Option<String> {
+    /// What the step waits for the student to do.
+    pub fn awaited(&self, sim: &Sim) -> Option<Control> {
         (self.run.phase() == Phase::AwaitingStudent)
             .then(|| self.run.awaited(sim))
             .flatten()

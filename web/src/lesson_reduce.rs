@@ -10,7 +10,7 @@ use std::rc::Rc;
 use aurora_core::lesson::{self, Lesson, Phase};
 
 use super::{Action, AppState};
-use crate::actions::UserAction;
+use crate::actions::Control;
 use crate::lesson::{LessonAction, LinkParams, Record};
 use crate::lesson_mode::Guide;
 use crate::lesson_store;
@@ -368,7 +368,7 @@ impl AppState {
 
     /// A person's action during a lesson: only the step's "your turn" is taken. Returns whether
     /// the page should apply it.
-    pub(super) fn lesson_takes(&mut self, action: &UserAction) -> bool {
+    pub(super) fn lesson_takes(&mut self, action: &Control) -> bool {
         if !self.lesson.guided() {
             return true;
         }
@@ -384,7 +384,7 @@ impl AppState {
             g.as_ref().and_then(|g| g.awaited(self.run.read().sim()))
         };
         match awaited {
-            Some(text) if text == action.encode() => true,
+            Some(awaited) if awaited == *action => true,
             Some(_) | None => {
                 let what = {
                     let g = self.lesson.guide.read();
@@ -407,13 +407,13 @@ impl AppState {
     }
 
     /// After the step's "your turn" was applied: the lesson's watch starts.
-    pub(super) fn lesson_acted(&mut self, action: &UserAction) {
+    pub(super) fn lesson_acted(&mut self, action: &Control) {
         if !self.lesson.guided() {
             return;
         }
         let pb = self.run.read();
         if let Some(guide) = self.lesson.guide.change().as_mut() {
-            guide.student_did(pb.sim(), &action.encode());
+            guide.student_did(pb.sim(), action);
         }
     }
 
@@ -621,7 +621,7 @@ mod tests {
         let s = frames(s, 10, |_| false);
         assert_eq!(now(&s), held, "the clock waits for the answer");
         // Doing the step's turn before answering is refused.
-        let s = s.reduce(Action::Act(UserAction::FailAz(2)));
+        let s = s.reduce(Action::Act(Control::FailAz(2)));
         assert_eq!(phase(&s), Phase::Asking, "nothing of the step has happened");
         assert!(s.run.read().actions().is_empty());
         assert!(notices(&s)
@@ -637,12 +637,12 @@ mod tests {
         );
         assert_eq!(card(&s).progress, crate::lesson::Progress::YourTurn);
         // Something other than the step's turn is refused.
-        let s = s.reduce(Action::Act(UserAction::FailAz(1)));
+        let s = s.reduce(Action::Act(Control::FailAz(1)));
         assert_eq!(phase(&s), Phase::AwaitingStudent);
         assert!(notices(&s)
             .last()
             .is_some_and(|n| n.contains("waits for you to fail AZ c")));
-        let s = s.reduce(Action::Act(UserAction::FailAz(2)));
+        let s = s.reduce(Action::Act(Control::FailAz(2)));
         assert_eq!(phase(&s), Phase::Watching);
         assert!(!card(&s).can_next());
         let s = frames(s, 200, reached);
@@ -672,7 +672,7 @@ mod tests {
         assert_eq!(now(&s), at, "at the same moment");
         assert!(card(&s).trying);
         // In free play the person's actions are theirs, and the timeline rewinds.
-        let s = s.reduce(Action::Act(UserAction::FailAz(0)));
+        let s = s.reduce(Action::Act(Control::FailAz(0)));
         assert_eq!(s.run.read().actions().len(), 1);
         let s = s.reduce(Action::TogglePlay);
         let s = frames(s, 10, |_| false);
@@ -712,7 +712,7 @@ mod tests {
         // Leaving gives the run back to the person.
         let s = lesson(s, LessonAction::Leave);
         assert!(!s.lesson.following());
-        let s = s.reduce(Action::Act(UserAction::FailAz(0)));
+        let s = s.reduce(Action::Act(Control::FailAz(0)));
         assert_eq!(s.run.read().actions().len(), 1);
     }
 

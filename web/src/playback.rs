@@ -9,7 +9,7 @@ use aurora_core::backup::Engine;
 use aurora_core::scenario::Scenario;
 use aurora_core::{Event, Sim, SimDuration, SimTime};
 
-use crate::actions::{Timed, UserAction};
+use crate::actions::{Control, Timed};
 use crate::acu::AcuHistory;
 use crate::journal::{Journal, Tallies, Tone};
 use crate::stream::{read_all, Moment};
@@ -289,9 +289,15 @@ impl Playback {
                 .command(&self.sim)
                 .and_then(|cmd| self.sim.apply(cmd).map_err(|e| e.to_string()));
             match result {
-                Ok(()) => self.journal.note(now, timed.action.describe(), Tone::You),
+                Ok(()) => {
+                    self.journal
+                        .note(now, crate::actions::describe(&timed.action), Tone::You)
+                }
                 Err(why) => {
-                    let text = format!("could not replay \"{}\": {why}", timed.action.describe());
+                    let text = format!(
+                        "could not replay \"{}\": {why}",
+                        crate::actions::describe(&timed.action)
+                    );
                     if self.applied > self.reported_upto {
                         self.reported_upto = self.applied;
                         self.problems.push(format!(
@@ -343,7 +349,7 @@ impl Playback {
     /// Applies a person's action now. Acting before the end of the logged run forks it: the
     /// actions logged after now are dropped. On error nothing changes and the reason, in words
     /// a student understands, comes back.
-    pub fn act(&mut self, action: UserAction, speed: f64, wall: f64) -> Result<(), String> {
+    pub fn act(&mut self, action: Control, speed: f64, wall: f64) -> Result<(), String> {
         // Finish the current instant first, as a replay does before applying an action.
         let now = self.sim.now();
         self.sim.run_until(now);
@@ -351,7 +357,8 @@ impl Playback {
         let cmd = action.command(&self.sim)?;
         self.sim.apply(cmd).map_err(|e| e.to_string())?;
         self.fork();
-        self.journal.note(now, action.describe(), Tone::You);
+        self.journal
+            .note(now, crate::actions::describe(&action), Tone::You);
         self.actions.push(Timed { at: now, action });
         self.applied = self.actions.len();
         self.ingest(speed, wall, true);
@@ -485,10 +492,10 @@ mod tests {
         let s = find("replicas");
         let mut live = Playback::new(s, 3, Vec::new());
         live.run(ms(120), 0.01, 0.0, true, None);
-        live.act(UserAction::FailAz(1), 0.01, 0.0)
+        live.act(Control::FailAz(1), 0.01, 0.0)
             .expect("AZ b can fail");
         live.run(ms(250), 0.01, 0.0, true, None);
-        live.act(UserAction::HealAz(1), 0.01, 0.0)
+        live.act(Control::HealAz(1), 0.01, 0.0)
             .expect("AZ b can heal");
         live.run(ms(400), 0.01, 0.0, true, None);
 
@@ -508,7 +515,7 @@ mod tests {
         let s = find("e-commerce");
         let load = Timed {
             at: SimTime::ZERO,
-            action: UserAction::SetLoad {
+            action: Control::SetLoad {
                 rate: 20_000,
                 read_pct: 50,
             },
@@ -541,7 +548,7 @@ mod tests {
         let s = find("replicas");
         let mut p = Playback::new(s, 5, Vec::new());
         p.run(ms(100), 0.01, 0.0, true, None);
-        p.act(UserAction::Crash("az-a-1".into()), 0.01, 0.0)
+        p.act(Control::Crash("az-a-1".into()), 0.01, 0.0)
             .expect("az-a-1 can crash");
         p.run(ms(900), 0.01, 0.0, true, None);
         let digest = p.sim().trace_digest();
@@ -565,12 +572,12 @@ mod tests {
         let s = find("replicas");
         let mut p = Playback::new(s, 5, Vec::new());
         p.run(ms(100), 0.01, 0.0, true, None);
-        p.act(UserAction::FailAz(2), 0.01, 0.0).expect("AZ c fails");
+        p.act(Control::FailAz(2), 0.01, 0.0).expect("AZ c fails");
         p.run(ms(300), 0.01, 0.0, true, None);
         p.seek(ms(50), 0.01);
-        p.act(UserAction::FailAz(0), 0.01, 0.0).expect("AZ a fails");
+        p.act(Control::FailAz(0), 0.01, 0.0).expect("AZ a fails");
         assert_eq!(p.actions().len(), 1);
-        assert_eq!(p.actions()[0].action, UserAction::FailAz(0));
+        assert_eq!(p.actions()[0].action, Control::FailAz(0));
         assert_eq!(p.horizon(), ms(50));
     }
 
@@ -581,7 +588,7 @@ mod tests {
         p.run(ms(10), 0.01, 0.0, true, None);
         let before = p.sim().trace_digest();
         let err = p
-            .act(UserAction::HealAz(1), 0.01, 0.0)
+            .act(Control::HealAz(1), 0.01, 0.0)
             .expect_err("nothing to heal");
         assert!(err.contains("not in force"), "{err}");
         assert_eq!(p.sim().trace_digest(), before);

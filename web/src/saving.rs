@@ -35,7 +35,7 @@ pub fn save(request: Request, pb: &Playback, done: impl Fn(String, bool) + 'stat
             let routine: Vec<_> = pb.journal.routine.iter().cloned().collect();
             Ok(take_away::log_jsonl(&important, &routine))
         }
-        Request::Run => crate::export_run::save(pb),
+        Request::Run => Ok(crate::export_run::save(pb)),
     };
     report(
         text.and_then(|t| files::download_text(&t, mime, &name)),

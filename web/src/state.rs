@@ -13,7 +13,7 @@ use aurora_core::scenario::{self, Scenario};
 use aurora_core::{SimDuration, SimTime};
 use yew::prelude::*;
 
-use crate::actions::UserAction;
+use crate::actions::Control;
 use crate::format;
 use crate::playback::Playback;
 use crate::shared::Shared;
@@ -111,7 +111,7 @@ pub enum Action {
     /// Create the cluster again for this engine (a fresh run).
     SetEngine(Engine),
     /// A fault, a heal, a failover, a workload change.
-    Act(UserAction),
+    Act(Control),
     Select(Option<Selection>),
     DismissNotice(u64),
     /// Dismiss every notice at once.
@@ -371,7 +371,7 @@ impl AppState {
         true
     }
 
-    fn act(&mut self, action: UserAction) {
+    fn act(&mut self, action: Control) {
         if !self.lesson_takes(&action) {
             return;
         }
@@ -380,21 +380,21 @@ impl AppState {
         // What the action starts that takes minutes of simulated time.
         let volume = self.run.read().sim().view().volume.bytes;
         let wait = match action {
-            UserAction::AddReplica(_) => Some((
+            Control::AddReplica(_) => Some((
                 "A new replica",
                 aurora_core::compute::instance::INSTANCE_CREATE_TIME,
             )),
-            UserAction::Restore(_) => Some((
+            Control::Restore(_) => Some((
                 "A point-in-time restore of this volume",
                 aurora_core::backup::pitr::restore_time(volume),
             )),
-            UserAction::Clone(_) => Some((
+            Control::Clone(_) => Some((
                 "A copy-on-write clone",
                 aurora_core::backup::clone::CLONE_READY,
             )),
             _ => None,
         };
-        let said = capitalise(&action.describe());
+        let said = capitalise(&crate::actions::describe(&action));
         let result = self.run.change().act(action.clone(), speed, wall);
         match result {
             Err(why) => self.notify(capitalise(&why), true),

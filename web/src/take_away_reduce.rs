@@ -109,10 +109,10 @@ mod tests {
             let mut run = s.run.clone();
             let mut pb = run.change();
             pb.run(SimTime::from_micros(1_000_000), 0.01, 0.0, false, None);
-            pb.act(crate::actions::UserAction::FailAz(1), 0.01, 0.0)
+            pb.act(crate::actions::Control::FailAz(1), 0.01, 0.0)
                 .expect("acts");
             pb.run(SimTime::from_micros(2_500_000), 0.01, 0.0, false, None);
-            crate::export_run::save(&pb).expect("saves")
+            crate::export_run::save(&pb)
         };
         assert!(saved.contains("\nat 2500000\n"), "{saved}");
         let before = digest(&s);

@@ -333,7 +333,7 @@ pub fn query(s: &Share<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actions::UserAction;
+    use crate::actions::Control;
 
     fn name(p: &Params) -> &'static str {
         p.scenario().map_or("", |s| s.name)
@@ -393,11 +393,11 @@ mod tests {
         let actions = vec![
             Timed {
                 at: SimTime::from_micros(2_000_000),
-                action: UserAction::FailAz(2),
+                action: Control::FailAz(2),
             },
             Timed {
                 at: SimTime::from_micros(3_500_000),
-                action: UserAction::Crash("instance-1".into()),
+                action: Control::Crash("instance-1".into()),
             },
         ];
         let q = query(&Share {
@@ -495,30 +495,30 @@ mod tests {
         let actions = vec![
             Timed {
                 at: SimTime::from_micros(120_000_000),
-                action: UserAction::DeleteRows(Table::Orders),
+                action: Control::DeleteRows(Table::Orders),
             },
             Timed {
                 at: SimTime::from_micros(130_000_000),
-                action: UserAction::Backtrack(100),
+                action: Control::Backtrack(100),
             },
             Timed {
                 at: SimTime::from_micros(140_000_000),
-                action: UserAction::Restore(60),
+                action: Control::Restore(60),
             },
             Timed {
                 at: SimTime::from_micros(141_000_000),
-                action: UserAction::Clone(0),
+                action: Control::Clone(0),
             },
             Timed {
                 at: SimTime::from_micros(142_000_000),
-                action: UserAction::ClusterWrites {
+                action: Control::ClusterWrites {
                     cluster: 2,
                     per_sec: 5,
                 },
             },
             Timed {
                 at: SimTime::from_micros(143_000_000),
-                action: UserAction::Snapshot,
+                action: Control::Snapshot,
             },
         ];
         let q = query(&Share {

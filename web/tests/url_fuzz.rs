@@ -7,7 +7,7 @@
 
 use aurora_core::scenario;
 use aurora_core::SimTime;
-use aurora_web::actions::{Timed, UserAction, MAX_RATE};
+use aurora_web::actions::{Control, Timed, MAX_RATE};
 use aurora_web::format;
 use aurora_web::url::{self, Params, Share};
 use proptest::prelude::*;
@@ -150,30 +150,30 @@ fn encode_some(s: &str, mask: u64) -> String {
     }
 }
 
-fn user_action() -> impl Strategy<Value = UserAction> {
+fn user_action() -> impl Strategy<Value = Control> {
     let name = "[a-z0-9/-]{1,12}";
     let az = 0u8..3;
     prop_oneof![
-        name.prop_map(UserAction::Crash),
-        name.prop_map(UserAction::Restart),
-        name.prop_map(UserAction::Slow),
-        name.prop_map(UserAction::Unslow),
-        any::<u32>().prop_map(UserAction::LoseSegment),
-        az.clone().prop_map(UserAction::FailAz),
-        az.clone().prop_map(UserAction::HealAz),
-        az.clone().prop_map(UserAction::PartitionAz),
-        az.clone().prop_map(UserAction::ReconnectAz),
-        Just(UserAction::Failover),
-        az.prop_map(UserAction::AddReplica),
+        name.prop_map(Control::Crash),
+        name.prop_map(Control::Restart),
+        name.prop_map(Control::Slow),
+        name.prop_map(Control::Unslow),
+        any::<u32>().prop_map(Control::LoseSegment),
+        az.clone().prop_map(Control::FailAz),
+        az.clone().prop_map(Control::HealAz),
+        az.clone().prop_map(Control::PartitionAz),
+        az.clone().prop_map(Control::ReconnectAz),
+        Just(Control::Failover),
+        az.prop_map(Control::AddReplica),
         (0u32..=MAX_RATE, 0u8..=100)
-            .prop_map(|(rate, read_pct)| UserAction::SetLoad { rate, read_pct }),
-        (0u32..=86_400).prop_map(UserAction::Restore),
-        (0u32..=86_400).prop_map(UserAction::Backtrack),
-        (0u32..=64).prop_map(UserAction::Clone),
-        Just(UserAction::DeleteRows(
+            .prop_map(|(rate, read_pct)| Control::SetLoad { rate, read_pct }),
+        (0u32..=86_400).prop_map(Control::Restore),
+        (0u32..=86_400).prop_map(Control::Backtrack),
+        (0u32..=64).prop_map(Control::Clone),
+        Just(Control::DeleteRows(
             aurora_core::backup::data::Table::Orders
         )),
-        Just(UserAction::Snapshot),
+        Just(Control::Snapshot),
     ]
 }
 

@@ -99,6 +99,7 @@ pub const LAYERS: &[(&str, &str, &[&str])] = &[
         "built-in scenarios, campaigns, lessons, run files and the baseline model, driving a Sim",
         &[
             "scenario",
+            "control",
             "run_file",
             "backup_scenarios",
             "lag_sweep",

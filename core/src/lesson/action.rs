@@ -7,26 +7,19 @@
 
 use crate::autoscaling::{Metric, Policy, COOLDOWN};
 use crate::backup::data::Table;
-use crate::backup::BackupCommand;
-use crate::client::ClientWorkload;
-use crate::command::{Command, Fault};
+use crate::command::Command;
 use crate::compute::instance::Role;
-use crate::ids::{AzId, NodeId, RegionId, SegmentId};
-use crate::net::Partition;
-use crate::serverless::{Capacity, TimeoutAction};
+use crate::control::{
+    self, Control, MAX_FORWARD_RATE, MAX_LONG_TXN_SECS, MAX_POINT_SECS, MAX_RATE,
+};
+use crate::ids::{AzId, NodeId};
+use crate::serverless::Capacity;
 use crate::sim::Sim;
-use crate::time::SimDuration;
-use crate::workload::WorkloadConfig;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-/// How much slower `slow` makes a node, in percent of normal time (the page's "slow" control).
-/// [sim default — not sourced]
-pub const SLOW_PCT: u32 = 500;
-/// The class `add-replica` creates replicas with (the page's control does the same).
-/// [sim default — not sourced]
-pub const REPLICA_CLASS: &str = "db.r6g.xlarge";
+pub use crate::control::{REPLICA_CLASS, SLOW_PCT};
 
 /// One thing a lesson (or the student, in a "your turn" step) does.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -259,90 +252,11 @@ pub fn find_node(sim: &Sim, name: &str) -> Option<NodeId> {
     sim.node_named(name)
 }
 
-/// Reads a capacity as the share link writes it.
-pub fn parse_capacity(s: &str) -> Option<Capacity> {
-    let mut parts = s.split('-');
-    let kind = parts.next()?;
-    if kind == "prov" {
-        return parts.next().is_none().then_some(Capacity::Provisioned);
-    }
-    let min: u16 = parts.next()?.parse().ok()?;
-    let max: u16 = parts.next()?.parse().ok()?;
-    let cap = match kind {
-        "v2" => {
-            let pause_after = match parts.next() {
-                None => None,
-                Some(p) => {
-                    let secs: u64 = p.strip_prefix('p')?.parse().ok()?;
-                    Some(SimDuration::from_secs(secs.min(7 * 86_400)))
-                }
-            };
-            Capacity::V2 {
-                min_half: min,
-                max_half: max,
-                pause_after,
-            }
-        }
-        "v1" => {
-            let (mut pause, mut force) = (false, false);
-            for flag in parts.by_ref() {
-                match flag {
-                    "pause" if !pause => pause = true,
-                    "force" if !force => force = true,
-                    _ => return None,
-                }
-            }
-            Capacity::V1 {
-                min_acu: min,
-                max_acu: max,
-                pause,
-                on_timeout: if force {
-                    TimeoutAction::Force
-                } else {
-                    TimeoutAction::Rollback
-                },
-            }
-        }
-        _ => return None,
-    };
-    parts.next().is_none().then_some(cap)
-}
-
-/// Writes a capacity as the share link does.
-pub fn capacity_words(c: &Capacity) -> String {
-    match *c {
-        Capacity::Provisioned => "prov".into(),
-        Capacity::V2 {
-            min_half,
-            max_half,
-            pause_after: Some(p),
-        } => format!("v2-{min_half}-{max_half}-p{}", p.as_micros() / 1_000_000),
-        Capacity::V2 {
-            min_half, max_half, ..
-        } => format!("v2-{min_half}-{max_half}"),
-        Capacity::V1 {
-            min_acu,
-            max_acu,
-            pause,
-            on_timeout,
-        } => {
-            let mut t = format!("v1-{min_acu}-{max_acu}");
-            if pause {
-                t.push_str("-pause");
-            }
-            if on_timeout == TimeoutAction::Force {
-                t.push_str("-force");
-            }
-            t
-        }
-    }
-}
-
 /// A point in the run, whole seconds from its start, at most 35 days (the longest retention).
 fn point(words: &[&str], i: usize) -> Result<u32, ActionError> {
     let what = "a point in the run in whole seconds";
     let s: u32 = num(words, i, what)?;
-    if s > 35 * 86_400 {
+    if s > MAX_POINT_SECS {
         return Err(err(i, what));
     }
     Ok(s)
@@ -395,9 +309,10 @@ impl Action {
             "failover" => (Action::Failover, 1),
             "add-replica" => (Action::AddReplica(az(1)?), 2),
             "load" => {
-                let rate: u32 = num(words, 1, "requests per second, 0 to 20000")?;
-                if rate > 20_000 {
-                    return Err(err(1, "requests per second, 0 to 20000"));
+                let what = format!("requests per second, 0 to {MAX_RATE}");
+                let rate: u32 = num(words, 1, &what)?;
+                if rate > MAX_RATE {
+                    return Err(err(1, &what));
                 }
                 let read_pct: u8 = num(words, 2, "the share of reads in percent, 0 to 100")?;
                 if read_pct > 100 {
@@ -409,14 +324,15 @@ impl Action {
                 let n = node(1)?;
                 let capacity = words
                     .get(2)
-                    .and_then(|w| parse_capacity(w))
-                    .ok_or_else(|| err(2, "a capacity: prov, v2-MIN-MAX (half-ACUs), v2-0-MAX-pSECS or v1-MIN-MAX"))?;
+                    .and_then(|w| control::decode_capacity(w))
+                    .ok_or_else(|| err(2, control::CAPACITY_EXPECTED))?;
                 (Action::Cap { node: n, capacity }, 3)
             }
             "long-txn" => {
-                let s: u32 = num(words, 1, "seconds, 1 to 3600")?;
-                if s == 0 || s > 3_600 {
-                    return Err(err(1, "seconds, 1 to 3600"));
+                let what = format!("seconds, 1 to {MAX_LONG_TXN_SECS}");
+                let s: u32 = num(words, 1, &what)?;
+                if s == 0 || s > MAX_LONG_TXN_SECS {
+                    return Err(err(1, &what));
                 }
                 (Action::LongTxn(s), 2)
             }
@@ -426,9 +342,10 @@ impl Action {
             "fail-region" => (Action::FailRegion(region(1)?), 2),
             "heal-region" => (Action::HealRegion(region(1)?), 2),
             "forward" => {
-                let n: u32 = num(words, 1, "writes per second, 0 to 1000")?;
-                if n > 1_000 {
-                    return Err(err(1, "writes per second, 0 to 1000"));
+                let what = format!("writes per second, 0 to {MAX_FORWARD_RATE}");
+                let n: u32 = num(words, 1, &what)?;
+                if n > MAX_FORWARD_RATE {
+                    return Err(err(1, &what));
                 }
                 (Action::Forward(n), 2)
             }
@@ -442,7 +359,14 @@ impl Action {
             "snapshot" => (Action::Snapshot, 1),
             "restore" => (Action::Restore(point(words, 1)?), 2),
             "backtrack" => (Action::Backtrack(point(words, 1)?), 2),
-            "clone" => (Action::Clone(num(words, 1, "a cluster number (0 is production)")?), 2),
+            "clone" => {
+                let what = format!("a cluster number, 0 (production) to {}", control::MAX_CLUSTER);
+                let c: u32 = num(words, 1, &what)?;
+                if c > control::MAX_CLUSTER {
+                    return Err(err(1, &what));
+                }
+                (Action::Clone(c), 2)
+            }
             "grow" => {
                 let g: u32 = num(words, 1, "GiB to add, 1 to 131072")?;
                 if g == 0 || g > 131_072 {
@@ -521,7 +445,11 @@ impl Action {
             Action::AddReplica(a) => format!("add-replica {}", z(a)),
             Action::Load { rate, read_pct } => format!("load {rate} {read_pct}"),
             Action::Cap { node, capacity } => {
-                format!("cap {} {}", node.words(), capacity_words(capacity))
+                format!(
+                    "cap {} {}",
+                    node.words(),
+                    control::encode_capacity(capacity)
+                )
             }
             Action::LongTxn(s) => format!("long-txn {s}"),
             Action::AddRegion => "add-region".into(),
@@ -563,45 +491,61 @@ impl Action {
         )
     }
 
-    /// The action as a share link writes it, without its time (`fail-az.c`, `crash.az-a-1`,
-    /// `load.3000-80`), with node references resolved in `sim`: the page compares this with
-    /// what the student did. `None` for setup-only actions, or a node that is not there.
-    pub fn link_text(&self, sim: &Sim) -> Option<String> {
-        let z = |z: &u8| az_letter(*z);
+    /// The page's control this action is, with node references resolved in `sim` (the page
+    /// compares it with what the student did). `None` for a setup-only action; an error for a
+    /// node that is not there now.
+    pub fn control(&self, sim: &Sim) -> Option<Result<Control, String>> {
         let n = |r: &NodeRef| {
             r.resolve(sim)
                 .map(|id| format!("{}", sim.inspect().topology().node(id).name()))
+                .ok_or_else(|| format!("there is no node {} in this cluster", r.words()))
         };
-        Some(match self {
-            Action::Crash(r) => format!("crash.{}", n(r)?),
-            Action::Restart(r) => format!("restart.{}", n(r)?),
-            Action::Slow(r) => format!("slow.{}", n(r)?),
-            Action::Unslow(r) => format!("unslow.{}", n(r)?),
-            Action::Lose(s) => format!("lose.{s}"),
-            Action::FailAz(a) => format!("fail-az.{}", z(a)),
-            Action::HealAz(a) => format!("heal-az.{}", z(a)),
-            Action::CutAz(a) => format!("cut-az.{}", z(a)),
-            Action::MendAz(a) => format!("mend-az.{}", z(a)),
-            Action::Failover => "failover".into(),
-            Action::AddReplica(a) => format!("add-replica.{}", z(a)),
-            Action::Load { rate, read_pct } => format!("load.{rate}-{read_pct}"),
+        Some(Ok(match self {
+            Action::Crash(r) => return Some(n(r).map(Control::Crash)),
+            Action::Restart(r) => return Some(n(r).map(Control::Restart)),
+            Action::Slow(r) => return Some(n(r).map(Control::Slow)),
+            Action::Unslow(r) => return Some(n(r).map(Control::Unslow)),
             Action::Cap { node, capacity } => {
-                format!("cap.{}.{}", n(node)?, capacity_words(capacity))
+                return Some(n(node).map(|node| Control::SetCapacity {
+                    node,
+                    capacity: *capacity,
+                }))
             }
-            Action::LongTxn(s) => format!("long-txn.{s}"),
-            Action::AddRegion => "add-region".into(),
-            Action::Switchover(r) => format!("switchover.{r}"),
-            Action::GlobalFailover(r) => format!("global-failover.{r}"),
-            Action::FailRegion(r) => format!("fail-region.{r}"),
-            Action::HealRegion(r) => format!("heal-region.{r}"),
-            Action::Forward(v) => format!("forward.{v}"),
-            Action::DeleteRows(t) => format!("delete-rows.{t}"),
-            Action::Snapshot => "snapshot".into(),
-            Action::Restore(t) => format!("restore.{t}"),
-            Action::Backtrack(t) => format!("backtrack.{t}"),
-            Action::Clone(c) => format!("clone.{c}"),
-            _ => return None,
-        })
+            Action::Lose(s) => Control::LoseSegment(*s),
+            Action::FailAz(a) => Control::FailAz(*a),
+            Action::HealAz(a) => Control::HealAz(*a),
+            Action::CutAz(a) => Control::PartitionAz(*a),
+            Action::MendAz(a) => Control::ReconnectAz(*a),
+            Action::Failover => Control::Failover,
+            Action::AddReplica(a) => Control::AddReplica(*a),
+            Action::Load { rate, read_pct } => Control::SetLoad {
+                rate: *rate,
+                read_pct: *read_pct,
+            },
+            Action::LongTxn(s) => Control::LongTransaction(*s),
+            Action::AddRegion => Control::AddRegion,
+            Action::Switchover(r) => Control::Switchover(*r),
+            Action::GlobalFailover(r) => Control::GlobalFailover(*r),
+            Action::FailRegion(r) => Control::FailRegion(*r),
+            Action::HealRegion(r) => Control::HealRegion(*r),
+            Action::Forward(v) => Control::Forwarding(*v),
+            Action::DeleteRows(t) => Control::DeleteRows(*t),
+            Action::Snapshot => Control::Snapshot,
+            Action::Restore(t) => Control::Restore(*t),
+            Action::Backtrack(t) => Control::Backtrack(*t),
+            Action::Clone(c) => Control::Clone(*c),
+            Action::Grow(_)
+            | Action::Tier { .. }
+            | Action::CustomEndpoint { .. }
+            | Action::AutoScaling { .. } => return None,
+        }))
+    }
+
+    /// The action as a share link writes it, without its time (`fail-az.c`, `crash.az-a-1`,
+    /// `load.3000-80`), with node references resolved in `sim`. `None` for setup-only actions,
+    /// or a node that is not there.
+    pub fn link_text(&self, sim: &Sim) -> Option<String> {
+        self.control(sim)?.ok().map(|c| c.encode())
     }
 
     /// The control in words, for "Your turn: …" ("fail AZ c", "crash the writer, instance-1").
@@ -626,7 +570,7 @@ impl Action {
                 format!(
                     "set {}'s capacity to {}",
                     node.describe(sim),
-                    capacity_words(capacity)
+                    control::encode_capacity(capacity)
                 )
             }
             Action::LongTxn(s) => format!("hold a transaction open for {s} s"),
@@ -653,64 +597,17 @@ impl Action {
         }
     }
 
-    /// The core command this means in `sim` now, or why there is none.
+    /// The core command this means in `sim` now, or why there is none: a control's command
+    /// is the control's own, so a lesson's `fail-az c` does what the page's button does.
     pub fn command(&self, sim: &Sim) -> Result<Command, String> {
+        if let Some(control) = self.control(sim) {
+            return control?.command(sim);
+        }
         let node = |r: &NodeRef| {
             r.resolve(sim)
                 .ok_or_else(|| format!("there is no node {} in this cluster", r.words()))
         };
         Ok(match self {
-            Action::Crash(r) => Command::Inject(Fault::CrashNode(node(r)?)),
-            Action::Restart(r) => Command::Heal(Fault::CrashNode(node(r)?)),
-            Action::Slow(r) => Command::Inject(Fault::SlowNode {
-                node: node(r)?,
-                pct: SLOW_PCT,
-            }),
-            Action::Unslow(r) => Command::Heal(Fault::SlowNode {
-                node: node(r)?,
-                pct: SLOW_PCT,
-            }),
-            Action::Lose(s) => Command::Inject(Fault::LoseSegment(SegmentId(*s))),
-            Action::FailAz(a) => Command::Inject(Fault::FailAz(AzId(*a))),
-            Action::HealAz(a) => Command::Heal(Fault::FailAz(AzId(*a))),
-            Action::CutAz(a) => Command::Inject(Fault::Partition(Partition::Az(AzId(*a)))),
-            Action::MendAz(a) => Command::Heal(Fault::Partition(Partition::Az(AzId(*a)))),
-            Action::Failover => Command::Failover { target: None },
-            Action::AddReplica(a) => Command::AddReplica {
-                az: Some(AzId(*a)),
-                class: REPLICA_CLASS.into(),
-                tier: 1,
-            },
-            Action::Load { rate, read_pct } => load_command(sim, *rate, *read_pct),
-            Action::Cap { node: r, capacity } => Command::SetCapacity {
-                node: node(r)?,
-                capacity: *capacity,
-            },
-            Action::LongTxn(s) => Command::LongTransaction {
-                duration: SimDuration::from_secs(u64::from(*s)),
-            },
-            Action::AddRegion => Command::AddSecondaryRegion,
-            Action::Switchover(r) => Command::Switchover {
-                region: RegionId(*r),
-            },
-            Action::GlobalFailover(r) => Command::GlobalFailover {
-                region: RegionId(*r),
-            },
-            Action::FailRegion(r) => Command::Inject(Fault::FailRegion(RegionId(*r))),
-            Action::HealRegion(r) => Command::Heal(Fault::FailRegion(RegionId(*r))),
-            Action::Forward(v) => Command::SetWriteForwarding { per_sec: *v },
-            Action::DeleteRows(t) => Command::Backup(BackupCommand::DeleteRows { table: *t }),
-            Action::Snapshot => Command::Backup(BackupCommand::TakeSnapshot),
-            Action::Restore(t) => Command::Backup(BackupCommand::Restore {
-                to: seconds(*t),
-                backtrack_hours: 0,
-            }),
-            Action::Backtrack(t) => Command::Backup(BackupCommand::Backtrack { to: seconds(*t) }),
-            Action::Clone(c) => Command::Backup(BackupCommand::Clone {
-                source: *c,
-                region: RegionId(0),
-                backtrack_hours: 0,
-            }),
             Action::Grow(g) => Command::GrowVolume {
                 bytes: u64::from(*g) << 30,
             },
@@ -730,30 +627,7 @@ impl Action {
                 scale_out_cooldown: COOLDOWN,
                 scale_in_cooldown: COOLDOWN,
             })),
-        })
-    }
-}
-
-fn seconds(s: u32) -> crate::time::SimTime {
-    crate::time::SimTime::from_micros(u64::from(s) * 1_000_000)
-}
-
-/// Clients get new rates where the scenario has them; otherwise the background workload gets
-/// the same total split into reads and write transactions (as the page's load knob does).
-fn load_command(sim: &Sim, rate: u32, read_pct: u8) -> Command {
-    let clients = sim.inspect().clients().config;
-    if clients.clients > 0 {
-        Command::SetClients(ClientWorkload {
-            requests_per_sec: rate,
-            read_ppm: u32::from(read_pct) * 10_000,
-            ..clients
-        })
-    } else {
-        let reads = (u64::from(rate) * u64::from(read_pct) / 100) as u32;
-        Command::SetWorkload(WorkloadConfig {
-            txn_per_sec: rate.saturating_sub(reads),
-            reads_per_sec: reads,
-            ..*sim.inspect().workload()
+            _ => return Err(format!("{} is not a setup action", self.words())),
         })
     }
 }

@@ -8,7 +8,7 @@
 //! 2. a step with a prediction starts [`Phase::Asking`]: nothing of it has happened yet; the
 //!    page keeps the clock still and shows the question until [`LessonRun::answer`];
 //! 3. while the step is [`Phase::AwaitingStudent`], the page lets the student act and reports
-//!    each action with [`LessonRun::student_did`] (the link text of what they did);
+//!    each action with [`LessonRun::student_did`] (the control they used);
 //! 4. after every advance, [`LessonRun::observe`] the drained events, then [`LessonRun::update`],
 //!    which returns [`Phase::Reached`] once the step's conditions hold (its prediction is then
 //!    decided: [`LessonRun::decision`]) or [`Phase::TimedOut`] past its limit;
@@ -21,6 +21,7 @@ use super::figure::{self, FigureId};
 use super::model::{EndpointRef, Highlight, Lesson, Step};
 use super::observed::Observed;
 use super::prediction::Decision;
+use crate::control::Control;
 use crate::event::Event;
 use crate::ids::NodeId;
 use crate::sim::Sim;
@@ -265,18 +266,13 @@ impl LessonRun {
         Ok(true)
     }
 
-    /// The student did something (the share link's text of the action, without its time, such
-    /// as `fail-az.c`). Returns true if it was what the step waited for; the watch starts then.
-    pub fn student_did(&mut self, sim: &Sim, link_text: &str) -> bool {
+    /// The student used one of the page's controls. Returns true if it was what the step
+    /// waited for; the watch starts then.
+    pub fn student_did(&mut self, sim: &Sim, did: &Control) -> bool {
         if self.phase != Phase::AwaitingStudent {
             return false;
         }
-        let wanted = self
-            .step()
-            .your_turn
-            .as_ref()
-            .and_then(|a| a.link_text(sim));
-        if wanted.as_deref() != Some(link_text) {
+        if self.awaited(sim).as_ref() != Some(did) {
             return false;
         }
         self.observed.start_watch(sim);
@@ -284,12 +280,13 @@ impl LessonRun {
         true
     }
 
-    /// The link text of the action the step waits for, resolved now (`crash.instance-1`).
-    pub fn awaited(&self, sim: &Sim) -> Option<String> {
+    /// The control the step waits for, its nodes resolved now (`crash.instance-1`).
+    pub fn awaited(&self, sim: &Sim) -> Option<Control> {
         self.step()
             .your_turn
             .as_ref()
-            .and_then(|a| a.link_text(sim))
+            .and_then(|a| a.control(sim))
+            .and_then(Result::ok)
     }
 
     /// Does the step's "your turn" for the student (the headless runner; a "show me" button).
@@ -305,12 +302,13 @@ impl LessonRun {
             action: action.words(),
             why,
         };
-        let text = action
-            .link_text(sim)
-            .ok_or_else(|| err("it names nothing in this cluster".into()))?;
-        let cmd = action.command(sim).map_err(err)?;
+        let control = action
+            .control(sim)
+            .ok_or_else(|| err("it is not one of the page's controls".into()))?
+            .map_err(err)?;
+        let cmd = control.command(sim).map_err(err)?;
         sim.apply(cmd).map_err(|e| err(format!("{e}")))?;
-        self.student_did(sim, &text);
+        self.student_did(sim, &control);
         Ok(())
     }
 

@@ -9,7 +9,7 @@ use aurora_core::backup::data::{Table, ROWS};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::actions::{UserAction, CLUSTER_WRITES};
+use crate::actions::{Control, CLUSTER_WRITES};
 use crate::backups::{parse_point, BackupsData, ClusterRow};
 use crate::format::svg_number as f;
 use crate::state::{Action, Selection};
@@ -97,14 +97,14 @@ fn cluster_item(c: &ClusterRow, d: &Callback<Action>) -> Html {
     let writing = c.writing;
     let dd = d.clone();
     let on_writes = Callback::from(move |_: MouseEvent| {
-        dd.emit(Action::Act(UserAction::ClusterWrites {
+        dd.emit(Action::Act(Control::ClusterWrites {
             cluster: id,
             per_sec: if writing { 0 } else { CLUSTER_WRITES },
         }))
     });
     let dd = d.clone();
     let on_delete =
-        Callback::from(move |_: MouseEvent| dd.emit(Action::Act(UserAction::DeleteCluster(id))));
+        Callback::from(move |_: MouseEvent| dd.emit(Action::Act(Control::DeleteCluster(id))));
     html! {
         <li class="cluster-row" aria-label={c.accessible.clone()}>
             <strong>{ c.name.clone() }</strong>{ format!(": {}", c.what) }
@@ -133,7 +133,7 @@ pub fn backups_panel(p: &BackupsProps) -> Html {
     let point = use_node_ref();
     let page = use_node_ref();
     let suggested = d.suggested;
-    let act = |make: fn(u32) -> UserAction| {
+    let act = |make: fn(u32) -> Control| {
         let dispatch = p.dispatch.clone();
         let point = point.clone();
         Callback::from(move |_: MouseEvent| match point_of(&point, suggested) {
@@ -141,15 +141,15 @@ pub fn backups_panel(p: &BackupsProps) -> Html {
             Err(why) => dispatch.emit(Action::Notify(format!("{why}."), true)),
         })
     };
-    let on_restore = act(UserAction::Restore);
-    let on_backtrack = act(UserAction::Backtrack);
-    let simple = |a: UserAction| {
+    let on_restore = act(Control::Restore);
+    let on_backtrack = act(Control::Backtrack);
+    let simple = |a: Control| {
         let dispatch = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.emit(Action::Act(a.clone())))
     };
-    let on_clone = simple(UserAction::Clone(0));
-    let on_delete = simple(UserAction::DeleteRows(Table::Orders));
-    let on_snapshot = simple(UserAction::Snapshot);
+    let on_clone = simple(Control::Clone(0));
+    let on_delete = simple(Control::DeleteRows(Table::Orders));
+    let on_snapshot = simple(Control::Snapshot);
     let on_page = {
         let dispatch = p.dispatch.clone();
         let page = page.clone();

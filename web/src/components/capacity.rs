@@ -9,7 +9,7 @@ use aurora_core::serverless::{Capacity, Meter, GIB_PER_ACU};
 use aurora_core::{SimDuration, SimTime};
 use yew::prelude::*;
 
-use crate::actions::UserAction;
+use crate::actions::Control;
 use crate::format;
 use crate::state::Action;
 
@@ -255,7 +255,7 @@ pub fn capacity_panel(p: &CapacityProps) -> Html {
     let loads = LOAD_PRESETS.iter().map(|&(name, r)| {
         let d = p.dispatch.clone();
         let onclick = Callback::from(move |_: MouseEvent| {
-            d.emit(Action::Act(UserAction::SetLoad { rate: r, read_pct }))
+            d.emit(Action::Act(Control::SetLoad { rate: r, read_pct }))
         });
         let on = r == rate;
         html! {
@@ -274,7 +274,7 @@ pub fn capacity_panel(p: &CapacityProps) -> Html {
         .any(|g| matches!(g.capacity, Capacity::V2 { .. }));
     let d = p.dispatch.clone();
     let long_txn =
-        Callback::from(move |_: MouseEvent| d.emit(Action::Act(UserAction::LongTransaction(95))));
+        Callback::from(move |_: MouseEvent| d.emit(Action::Act(Control::LongTransaction(95))));
     let m = &fig.meter;
     html! {
         <section class="panel capacity" aria-labelledby="capacity-title">

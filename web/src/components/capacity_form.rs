@@ -6,7 +6,7 @@ use aurora_core::serverless::{Capacity, TimeoutAction, AUTO_PAUSE_MIN};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::actions::UserAction;
+use crate::actions::Control;
 use crate::format;
 use crate::state::Action;
 
@@ -167,7 +167,7 @@ pub fn capacity_form(p: &CapacityFormProps) -> Html {
                 .cast::<HtmlInputElement>()
                 .is_some_and(|i| i.checked());
             match capacity_from_form(mode, &text(&min_ref), &text(&max_ref), pause) {
-                Ok(capacity) => d.emit(Action::Act(UserAction::SetCapacity {
+                Ok(capacity) => d.emit(Action::Act(Control::SetCapacity {
                     node: node.clone(),
                     capacity,
                 })),

@@ -4,7 +4,7 @@
 use aurora_core::Fault;
 use yew::prelude::*;
 
-use crate::actions::UserAction;
+use crate::actions::Control;
 use crate::choices::{az_faults, for_selection, Choice};
 use crate::names;
 use crate::state::{Action, Selection};
@@ -34,25 +34,24 @@ pub fn fault_menu(p: &FaultMenuProps) -> Html {
         let fail = Choice {
             label: names::fail_az(az, failed),
             action: if failed {
-                UserAction::HealAz(az as u8)
+                Control::HealAz(az as u8)
             } else {
-                UserAction::FailAz(az as u8)
+                Control::FailAz(az as u8)
             },
             harm: !failed,
         };
         let part = Choice {
             label: names::partition_az(az, cut),
             action: if cut {
-                UserAction::ReconnectAz(az as u8)
+                Control::ReconnectAz(az as u8)
             } else {
-                UserAction::PartitionAz(az as u8)
+                Control::PartitionAz(az as u8)
             },
             harm: !cut,
         };
         let d = p.dispatch.clone();
-        let add = Callback::from(move |_: MouseEvent| {
-            d.emit(Action::Act(UserAction::AddReplica(az as u8)))
-        });
+        let add =
+            Callback::from(move |_: MouseEvent| d.emit(Action::Act(Control::AddReplica(az as u8))));
         html! {
             <li class="zone-faults">
                 <span class="zone-name">{ format!("AZ {}", names::az_letter(az)) }</span>
@@ -65,7 +64,7 @@ pub fn fault_menu(p: &FaultMenuProps) -> Html {
         }
     });
     let d = p.dispatch.clone();
-    let failover = Callback::from(move |_: MouseEvent| d.emit(Action::Act(UserAction::Failover)));
+    let failover = Callback::from(move |_: MouseEvent| d.emit(Action::Act(Control::Failover)));
     html! {
         <section class="panel faults" aria-labelledby="faults-title">
             <h2 id="faults-title" tabindex="-1">{ "Faults" }</h2>

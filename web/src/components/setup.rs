@@ -4,7 +4,7 @@ use aurora_core::scenario;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::actions::{UserAction, MAX_RATE};
+use crate::actions::{Control, MAX_RATE};
 use crate::state::Action;
 
 #[derive(Properties, PartialEq, Clone)]
@@ -46,7 +46,7 @@ pub fn setup(p: &SetupProps) -> Html {
             let v = input.value_as_number();
             if v.is_finite() {
                 let rate = (v.max(0.0) as u32).min(MAX_RATE);
-                d.emit(Action::Act(UserAction::SetLoad { rate, read_pct }));
+                d.emit(Action::Act(Control::SetLoad { rate, read_pct }));
             }
         }
     });
@@ -56,7 +56,7 @@ pub fn setup(p: &SetupProps) -> Html {
             let v = input.value_as_number();
             if v.is_finite() {
                 let read_pct = v.clamp(0.0, 100.0) as u8;
-                d.emit(Action::Act(UserAction::SetLoad { rate, read_pct }));
+                d.emit(Action::Act(Control::SetLoad { rate, read_pct }));
             }
         }
     });

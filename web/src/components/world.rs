@@ -9,7 +9,7 @@ use aurora_core::view::RegionView;
 use aurora_core::SimTime;
 use yew::prelude::*;
 
-use crate::actions::{region_name, UserAction};
+use crate::actions::{region_name, Control};
 use crate::format;
 use crate::names;
 use crate::state::Action;
@@ -68,7 +68,7 @@ pub struct WorldProps {
     pub dispatch: Callback<Action>,
 }
 
-fn act(d: &Callback<Action>, a: UserAction) -> Callback<MouseEvent> {
+fn act(d: &Callback<Action>, a: Control) -> Callback<MouseEvent> {
     let d = d.clone();
     Callback::from(move |_: MouseEvent| d.emit(Action::Act(a.clone())))
 }
@@ -141,19 +141,19 @@ fn region_item(w: &World, r: &RegionView, d: &Callback<Action>) -> Html {
             </button>
             <div class="region-actions">
                 if secondary {
-                    <button class="choice neutral" onclick={act(d, UserAction::Switchover(id))}>
+                    <button class="choice neutral" onclick={act(d, Control::Switchover(id))}>
                         { format!("Switch over to {name}") }
                     </button>
-                    <button class="choice harm" onclick={act(d, UserAction::GlobalFailover(id))}>
+                    <button class="choice harm" onclick={act(d, Control::GlobalFailover(id))}>
                         { format!("Fail over to {name}") }
                     </button>
                 }
                 if down {
-                    <button class="choice heal" onclick={act(d, UserAction::HealRegion(id))}>
+                    <button class="choice heal" onclick={act(d, Control::HealRegion(id))}>
                         { format!("Heal region {name}") }
                     </button>
                 } else {
-                    <button class="choice harm" onclick={act(d, UserAction::FailRegion(id))}>
+                    <button class="choice harm" onclick={act(d, Control::FailRegion(id))}>
                         { format!("Fail region {name}") }
                     </button>
                 }
@@ -171,19 +171,19 @@ pub fn world_view(p: &WorldProps) -> Html {
             <section class="panel world" aria-labelledby="world-title">
                 <h2 id="world-title">{ "Global Database" }</h2>
                 <p class="hint">{ "One region. Add a secondary region: it gets its own six-copy volume, fed by storage-level replication." }</p>
-                <button class="choice neutral" onclick={act(d, UserAction::AddRegion)}>{ "Add a secondary region" }</button>
+                <button class="choice neutral" onclick={act(d, Control::AddRegion)}>{ "Add a secondary region" }</button>
             </section>
         };
     }
     let forwarding = if w.forwarding > 0 {
         html! {
-            <button class="choice neutral on" aria-pressed="true" onclick={act(d, UserAction::Forwarding(0))}>
+            <button class="choice neutral on" aria-pressed="true" onclick={act(d, Control::Forwarding(0))}>
                 { format!("Write forwarding on ({}/s): turn off", w.forwarding) }
             </button>
         }
     } else {
         html! {
-            <button class="choice neutral" aria-pressed="false" onclick={act(d, UserAction::Forwarding(FORWARD_RATE))}>
+            <button class="choice neutral" aria-pressed="false" onclick={act(d, Control::Forwarding(FORWARD_RATE))}>
                 { format!("Turn write forwarding on ({FORWARD_RATE}/s)") }
             </button>
         }
@@ -235,7 +235,7 @@ pub fn world_view(p: &WorldProps) -> Html {
                 </ul>
             }
             <div class="world-actions">
-                <button class="choice neutral" onclick={act(d, UserAction::AddRegion)}>{ "Add a secondary region" }</button>
+                <button class="choice neutral" onclick={act(d, Control::AddRegion)}>{ "Add a secondary region" }</button>
                 { forwarding }
             </div>
             if w.forwarding > 0 {
@@ -245,7 +245,7 @@ pub fn world_view(p: &WorldProps) -> Html {
                         let on = c == w.read_consistency;
                         html! {
                             <button class={classes!("choice", "neutral", on.then_some("on"))} aria-pressed={on.to_string()}
-                                onclick={act(d, UserAction::ReadConsistency(c))}>{ c.name() }</button>
+                                onclick={act(d, Control::ReadConsistency(c))}>{ c.name() }</button>
                         }
                     }) }
                 </div>
