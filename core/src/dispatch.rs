@@ -273,7 +273,7 @@ fn dispatch(k: &mut Kernel, m: &mut Model, ev: Due) {
         Due::WriterRecreated(node) => {
             failover::on_writer_recreated(k, &mut m.failover, &mut parts!(m), node)
         }
-        Due::RecoveryRetry => recovery::on_retry(k, &m.compute, &m.storage),
+        Due::RecoveryRetry => recovery::on_retry(k, &mut m.compute, &m.storage),
         Due::EngineStarted(node) => {
             recovery::on_engine_started(k, &mut m.compute, &m.storage, node)
         }

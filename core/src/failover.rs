@@ -295,6 +295,43 @@ pub(crate) fn set_role(k: &mut Kernel, p: &mut Parts, node: NodeId, role: Role) 
     }
 }
 
+/// The failover's target failed before it opened the volume: the next best replica is
+/// promoted instead. The writer's failure was detected once, so the failover keeps when it
+/// failed, the checks it missed and how long detection took; its record and the page's phases
+/// still run from the failure, and the second choice is announced with the same detection.
+fn retarget(k: &mut Kernel, fo: &mut FailoverState, p: &mut Parts, f: Failover) {
+    let target = best_target(k, p);
+    k.emit(Event::FailoverStarted {
+        old: f.old,
+        target,
+        detected_after: f.unhealthy_for,
+        missed_checks: f.missed_checks,
+        since_failure: k.now - f.failed_at,
+    });
+    let Some(target) = target else {
+        fo.active = None;
+        recreate_or_give_up(k, fo, p, f.old);
+        if let Some(again) = &mut fo.active {
+            again.failed_at = f.failed_at;
+            again.detected_at = f.detected_at;
+            again.unhealthy_for = f.unhealthy_for;
+            again.missed_checks = f.missed_checks;
+            again.in_flight = f.in_flight;
+        }
+        return;
+    };
+    k.emit(Event::FailoverPhaseDone {
+        phase: FailoverPhase::Detect,
+        took: f.detected_at - f.failed_at,
+    });
+    fo.active = Some(Failover {
+        target: Some(target),
+        ..f
+    });
+    set_role(k, p, target, Role::Promoting);
+    k.schedule_in(PROMOTE_TIME, Due::Promoted(target));
+}
+
 /// The target's engine is up as a writer: run recovery on the volume.
 pub(crate) fn on_promoted(k: &mut Kernel, fo: &mut FailoverState, p: &mut Parts, target: NodeId) {
     let Some(f) = fo.active else {
@@ -307,8 +344,7 @@ pub(crate) fn on_promoted(k: &mut Kernel, fo: &mut FailoverState, p: &mut Parts,
         // The target failed mid-promotion: it is a replica again (one that is down, to be
         // promoted another time once it is back), and the failover chooses again.
         set_role(k, p, target, Role::Replica);
-        fo.active = None;
-        start(k, fo, p, None);
+        retarget(k, fo, p, f);
         return;
     }
     k.emit(Event::FailoverPhaseDone {
@@ -830,18 +866,19 @@ mod tests {
                 events.as_slice(),
                 [
                     Event::RoleChanged { node: lost, role: Role::Replica },
-                    Event::FailoverStarted { old, target: Some(t), since_failure, .. },
-                    Event::FailoverPhaseDone { phase: FailoverPhase::Detect, .. },
+                    Event::FailoverStarted { old, target: Some(t), since_failure, missed_checks: 3, .. },
+                    Event::FailoverPhaseDone { phase: FailoverPhase::Detect, took },
                     Event::RoleChanged { node, role: Role::Promoting },
                 ] if *lost == first && *old == w && *t == next && *node == next
                     && *since_failure == promoted - SimTime::from_secs(1)
+                    && *took == at_ms(7_500) - SimTime::from_secs(1)
             ),
-            "{events:?}"
+            "the second choice keeps the detection: {events:?}"
         );
         let f = b.fo.active.expect("still failing over");
         assert_eq!(
-            (f.old, f.target, f.failed_at),
-            (w, Some(next), SimTime::from_secs(1))
+            (f.old, f.target, f.failed_at, f.detected_at, f.missed_checks),
+            (w, Some(next), SimTime::from_secs(1), at_ms(7_500), 3)
         );
         assert_eq!(promotion_due(&b.k, next), Some(promoted + PROMOTE_TIME));
         assert!(b.compute.recovery.is_none());
