@@ -124,6 +124,14 @@ pub struct Clients {
     tick_scheduled: bool,
 }
 
+impl Clients {
+    /// The request rate now, the workload's pattern applied (a ramp's rate part-way up it).
+    pub fn rate_now(&self, now: SimTime) -> u32 {
+        let rate = self.config.rate_at(now - self.started);
+        u32::try_from(rate).unwrap_or(u32::MAX)
+    }
+}
+
 fn ep_index(write: bool) -> usize {
     if write {
         0

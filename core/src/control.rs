@@ -851,4 +851,28 @@ mod tests {
         sim.apply(cmd).expect("valid");
         assert_eq!(sim.load_view().knobs(), (400, 25));
     }
+
+    /// In the ramp of replica-autoscaling the knob shows where the ramp is; a rate someone sets
+    /// holds, instead of ramping up again from there.
+    #[test]
+    fn a_rate_set_during_a_ramp_ends_the_ramp() {
+        let mut sim = crate::scenario::find("replica-autoscaling")
+            .expect("the replica-autoscaling scenario")
+            .start(1);
+        sim.set_recording(false);
+        sim.run_until(SimTime::from_micros(300_000_000));
+        let (rate, read_pct) = sim.load_view().knobs();
+        assert!((2_900..=3_100).contains(&rate), "half way up: {rate}");
+        assert_eq!(read_pct, 95);
+        let cmd = Control::SetLoad {
+            rate: 600,
+            read_pct: 95,
+        }
+        .command(&sim)
+        .expect("a load command");
+        sim.apply(cmd).expect("valid");
+        sim.run_until(SimTime::from_micros(600_000_000));
+        assert_eq!(sim.load_view().knobs(), (600, 95));
+        assert_eq!(sim.load_view().rate_now, 600);
+    }
 }

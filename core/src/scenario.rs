@@ -295,7 +295,8 @@ fn global_figures(sim: &Sim) -> Vec<(&'static str, Figure)> {
     if let Some(p) = g.primary() {
         f.push(("primary_region", Figure::Text(p.name().into())));
     }
-    if let Some(r) = g.records.first() {
+    // The last promotion: after a switchover and a failover, the failover's loss.
+    if let Some(r) = g.records.last() {
         f.push(("planned", Figure::Int(r.planned as i64)));
         f.push(("rpo_lsns", Figure::Int(r.rpo_lsns as i64)));
         f.push(("rpo_commits_lost", Figure::Int(r.rpo_commits as i64)));

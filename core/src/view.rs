@@ -11,6 +11,7 @@ use crate::endpoint::EndpointId;
 use crate::event::SegmentHealth;
 use crate::ids::{AzId, NodeId, PgId, RegionId, SegmentId};
 use crate::lsn::{Lsn, LAL};
+use crate::settings::load::Pattern;
 use crate::sim::Sim;
 use crate::time::{SimDuration, SimTime};
 use crate::topology::NodeKind;
@@ -282,17 +283,24 @@ pub struct GlobalView {
 pub struct LoadView {
     /// Clients sending requests through the endpoints (none: the background workload).
     pub clients: ClientWorkload,
+    /// The clients' request rate now, their pattern applied.
+    pub rate_now: u32,
     /// The background workload, used when there are no clients.
     pub workload: WorkloadConfig,
 }
 
 impl LoadView {
-    /// Requests per second and the percent of them that are reads.
+    /// Requests per second and the percent of them that are reads. A ramping load shows where
+    /// the ramp is now; a bursting one its base rate between bursts.
     pub fn knobs(&self) -> (u32, u8) {
         let c = self.clients;
         if c.clients > 0 {
             let pct = (c.read_ppm / 10_000).min(100);
-            (c.requests_per_sec, u8::try_from(pct).unwrap_or(100))
+            let rate = match c.pattern {
+                Pattern::Ramp { .. } => self.rate_now,
+                Pattern::Steady | Pattern::Burst { .. } => c.requests_per_sec,
+            };
+            (rate, u8::try_from(pct).unwrap_or(100))
         } else {
             let w = self.workload;
             let total = w.txn_per_sec.saturating_add(w.reads_per_sec);
@@ -307,14 +315,20 @@ impl LoadView {
 
     /// The command that sets the knobs to `rate` and `read_pct`: new client rates when there
     /// are clients, else a background workload with the same total split into reads and write
-    /// transactions.
+    /// transactions. A rate someone sets ends a scenario's ramp (the load stays where it was
+    /// set, instead of ramping again from there); bursts stay, on the new base rate.
     pub fn command(&self, rate: u32, read_pct: u8) -> Command {
         let c = self.clients;
         let read_pct = read_pct.min(100);
         if c.clients > 0 {
+            let pattern = match c.pattern {
+                Pattern::Ramp { .. } => Pattern::Steady,
+                p @ (Pattern::Steady | Pattern::Burst { .. }) => p,
+            };
             Command::SetClients(ClientWorkload {
                 requests_per_sec: rate,
                 read_ppm: u32::from(read_pct) * 10_000,
+                pattern,
                 ..c
             })
         } else {
@@ -377,6 +391,7 @@ impl Sim {
         let s = self.inspect();
         LoadView {
             clients: s.clients().config,
+            rate_now: s.clients().rate_now(self.now()),
             workload: *s.workload(),
         }
     }

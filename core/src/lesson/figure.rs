@@ -384,23 +384,19 @@ impl FigureId {
             F::InvariantViolations => Some(Value::Num(sim.invariant_violations() as f64)),
             F::DnsTtlS => secs(crate::endpoint::DNS_TTL),
             F::MaxCustomEndpoints => count(crate::endpoint::MAX_CUSTOM_ENDPOINTS),
-            F::RequestsPerSec | F::ReadPct => {
+            F::RequestsPerSec => Some(Value::Num(f64::from(sim.load_view().knobs().0))),
+            F::ReadPct => {
                 let c = sim.inspect().clients().config;
                 let w = sim.inspect().workload();
-                let (rate, read_ppm) = if c.clients > 0 {
-                    (u64::from(c.requests_per_sec), u64::from(c.read_ppm))
+                let read_ppm = if c.clients > 0 {
+                    u64::from(c.read_ppm)
                 } else {
                     let total = u64::from(w.txn_per_sec) + u64::from(w.reads_per_sec);
-                    let ppm = (u64::from(w.reads_per_sec) * 1_000_000)
+                    (u64::from(w.reads_per_sec) * 1_000_000)
                         .checked_div(total)
-                        .unwrap_or(0);
-                    (total, ppm)
+                        .unwrap_or(0)
                 };
-                Some(Value::Num(if self == F::RequestsPerSec {
-                    rate as f64
-                } else {
-                    read_ppm as f64 / 10_000.0
-                }))
+                Some(Value::Num(read_ppm as f64 / 10_000.0))
             }
             F::GrowthGibPerS => Some(Value::Num(
                 sim.inspect().workload().growth_bytes_per_sec as f64 / (1u64 << 30) as f64,
