@@ -95,7 +95,9 @@ figures! {
     NewWriter "new_writer" 0 "The instance the last failover promoted.";
     Writer "writer" 0 "The writer now.";
     WriterAz "writer_az" 0 "The writer's AZ now.";
-    RecoveryMs "recovery_ms" 1 "The last crash recovery (volume open), ms (P17 §4.3).";
+    RecoveryMs "recovery_ms" 1 "The last crash recovery, the engine's restart and the volume's open, ms (P17 §4.3).";
+    RecoveryRestartMs "recovery_restart_ms" 1 "The last crash recovery's engine restart, ms (the model's default, not an AWS figure).";
+    RecoveryOpenMs "recovery_open_ms" 1 "The last crash recovery's volume open: quorum reads, truncation and the new epoch, ms (P17 §4.3).";
     ClientWriteDowntimeS "client_write_downtime_s" 1 "The longest time clients saw no successful write, s.";
     ClientErrors "client_errors" 0 "Client requests that failed.";
     Replicas "replicas" 0 "Read replicas up now.";
@@ -276,6 +278,8 @@ impl FigureId {
                 Some(Value::Text(az_letter(v.node(v.writer.node)?.az)))
             }
             F::RecoveryMs => ms(m.recoveries.last()?.as_micros()),
+            F::RecoveryRestartMs => ms(m.recovery_phases.last()?.restart.as_micros()),
+            F::RecoveryOpenMs => ms(m.recovery_phases.last()?.storage.as_micros()),
             F::ClientWriteDowntimeS => secs(m.client_write_gap_max),
             F::ClientErrors => Some(Value::Num(m.client_errors as f64)),
             F::Replicas => count(
