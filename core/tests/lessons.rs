@@ -169,6 +169,32 @@ fn builtin_lessons_follow_the_guide() {
     }
 }
 
+/// Following each lesson's "next" from the first lesson visits every built-in lesson once and
+/// comes back to the first: no lesson is a dead end the course never reaches.
+#[test]
+fn the_next_lessons_make_one_tour_of_every_lesson() {
+    let next = |name: &str| {
+        let (_, text) = lesson::BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .expect("a built-in lesson");
+        lesson::parse(text).expect("it parses").next
+    };
+    let first = "six-copies";
+    let mut seen = vec![first.to_string()];
+    let mut at = next(first).expect("the first lesson has a next");
+    while at != first {
+        assert!(!seen.contains(&at), "{at} comes twice: {seen:?}");
+        seen.push(at.clone());
+        at = next(&at).unwrap_or_else(|| panic!("{at} has no next lesson"));
+    }
+    assert_eq!(
+        seen.len(),
+        lesson::BUILTIN.len(),
+        "the tour misses some: {seen:?}"
+    );
+}
+
 /// The catalog the page lists before any text is loaded (written by `core/build.rs` from the
 /// files' headers) says what the parser says of each text, and names every file in `lessons/`.
 #[test]
