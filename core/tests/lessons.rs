@@ -674,8 +674,8 @@ fn the_docs_table_of_lessons_matches_the_lessons() {
     }
 }
 
-/// A "your turn" is matched against what the student did by the share link's action text, so
-/// each control's words must give exactly the link's text (web/src/actions.rs writes the same).
+/// A lesson's control actions resolve into the page's controls: each one's words give the
+/// control a share link writes (`core::control`, which the page's buttons send).
 #[test]
 fn controls_give_the_share_links_action_text() {
     let Some(sc) = aurora_core::scenario::find("replicas") else {
