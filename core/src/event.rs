@@ -492,6 +492,13 @@ pub enum Event {
         planned: bool,
         rpo_lsns: u64,
     },
+    /// The region being promoted (or a switchover's target, still catching up) failed before
+    /// it could take the writes. `writes_resume`: the primary is up and takes them again;
+    /// otherwise writes stay stopped until another secondary is promoted.
+    GlobalPromotionAbandoned {
+        region: crate::ids::RegionId,
+        writes_resume: bool,
+    },
     RegionDown {
         region: crate::ids::RegionId,
     },

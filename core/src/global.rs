@@ -567,12 +567,17 @@ pub(crate) fn on_promoted(k: &mut Kernel, gl: &mut Global, p: &mut Parts, target
 /// (a switchover, or a failover asked for while it was healthy) the primary keeps the writes
 /// and takes them again; with the primary down, writes stay stopped until another secondary
 /// is promoted, and that one's RTO counts from the primary's failure.
-fn abandon_promotion(gl: &mut Global) {
+fn abandon_promotion(k: &mut Kernel, gl: &mut Global, region: RegionId) {
     gl.switching = None;
     gl.failover_requested = None;
-    if gl.primary_failed_at.is_none() {
+    let writes_resume = gl.primary_failed_at.is_none();
+    if writes_resume {
         gl.writes_paused = false;
     }
+    k.emit(Event::GlobalPromotionAbandoned {
+        region,
+        writes_resume,
+    });
 }
 
 /// A region failed or came back.
@@ -596,12 +601,12 @@ pub(crate) fn region_health(k: &mut Kernel, gl: &mut Global, region: RegionId, u
             r.role = RegionRole::Failed;
             // A switchover waiting for this region to catch up cannot finish.
             if gl.switching.is_some_and(|(t, _)| t == region) {
-                abandon_promotion(gl);
+                abandon_promotion(k, gl, region);
             }
         }
         (RegionRole::Promoting { .. }, false) => {
             r.role = RegionRole::Failed;
-            abandon_promotion(gl);
+            abandon_promotion(k, gl, region);
         }
         (RegionRole::Failed, true) => {
             // Back as a secondary, resynchronised from the current primary.

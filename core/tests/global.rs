@@ -475,3 +475,60 @@ fn an_abandoned_promotion_does_not_finish_a_later_one_early() {
     let rto = g.records[0].rto;
     assert!(rto >= SimDuration::from_secs(45), "{rto:?}");
 }
+
+/// A promotion that cannot finish says so, and says what happens to the writes: a switchover
+/// whose target fails hands the writes back to the healthy primary; a failover whose target
+/// fails leaves them stopped, the primary being gone.
+#[test]
+fn an_abandoned_promotion_is_announced_with_what_happens_to_the_writes() {
+    let abandoned = |sim: &mut Sim| -> Vec<Event> {
+        sim.drain_events()
+            .map(|(_, e)| e)
+            .filter(|e| matches!(e, Event::GlobalPromotionAbandoned { .. }))
+            .collect()
+    };
+    let mut sim = scenario::find("global-lag").unwrap().start(1);
+    sim.run_until(secs(5));
+    sim.apply(Command::Switchover {
+        region: RegionId(1),
+    })
+    .unwrap();
+    sim.run_until(secs(10));
+    abandoned(&mut sim);
+    sim.apply(Command::Inject(Fault::FailRegion(RegionId(1))))
+        .unwrap();
+    sim.run_until(secs(11));
+    assert_eq!(
+        abandoned(&mut sim),
+        [Event::GlobalPromotionAbandoned {
+            region: RegionId(1),
+            writes_resume: true
+        }]
+    );
+    assert!(
+        !sim.inspect().global().writes_paused,
+        "the primary writes again"
+    );
+
+    let mut sim = scenario::find("global-lag").unwrap().start(1);
+    sim.run_until(secs(5));
+    sim.apply(Command::Inject(Fault::FailRegion(RegionId(0))))
+        .unwrap();
+    sim.apply(Command::GlobalFailover {
+        region: RegionId(1),
+    })
+    .unwrap();
+    sim.run_until(secs(10));
+    abandoned(&mut sim);
+    sim.apply(Command::Inject(Fault::FailRegion(RegionId(1))))
+        .unwrap();
+    sim.run_until(secs(11));
+    assert_eq!(
+        abandoned(&mut sim),
+        [Event::GlobalPromotionAbandoned {
+            region: RegionId(1),
+            writes_resume: false
+        }]
+    );
+    assert!(sim.inspect().global().writes_paused);
+}

@@ -149,6 +149,10 @@ impl Event {
                 rpo_lsns,
             ),
             RegionDown { region } => d(53, region.0 as u64, 0, 0),
+            GlobalPromotionAbandoned {
+                region,
+                writes_resume,
+            } => d(55, region.0 as u64, writes_resume as u64, 0),
             RegionUp { region } => d(54, region.0 as u64, 0, 0),
             Backup(e) => e.digest_words(),
         }

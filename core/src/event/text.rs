@@ -276,6 +276,22 @@ impl Event {
                 "switchover to {}: writes pause until it has everything (RPO 0)",
                 to.name()
             ),
+            GlobalPromotionAbandoned {
+                region,
+                writes_resume,
+            } => {
+                if writes_resume {
+                    format!(
+                        "the promotion of {} is abandoned: it failed before it could take the writes, so the primary takes them again",
+                        region.name()
+                    )
+                } else {
+                    format!(
+                        "the promotion of {} is abandoned: it failed before it could take the writes; writes stay stopped until another secondary is promoted",
+                        region.name()
+                    )
+                }
+            }
             GlobalFailoverStarted { to } => format!(
                 "global failover: promoting {} with what it has received",
                 to.name()

@@ -45,6 +45,7 @@ pub enum EventKind {
     SwitchoverStarted,
     GlobalFailoverStarted,
     GlobalPromoted,
+    GlobalPromotionAbandoned,
     RegionDown,
     InvariantViolated,
     RowsDeleted,
@@ -56,7 +57,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 43] = [
+    pub const ALL: [EventKind; 44] = [
         EventKind::NodeDown,
         EventKind::NodeUp,
         EventKind::WriteQuorumLost,
@@ -92,6 +93,7 @@ impl EventKind {
         EventKind::SwitchoverStarted,
         EventKind::GlobalFailoverStarted,
         EventKind::GlobalPromoted,
+        EventKind::GlobalPromotionAbandoned,
         EventKind::RegionDown,
         EventKind::InvariantViolated,
         EventKind::RowsDeleted,
@@ -141,6 +143,7 @@ impl EventKind {
             SwitchoverStarted => "switchover-started",
             GlobalFailoverStarted => "global-failover-started",
             GlobalPromoted => "global-promoted",
+            GlobalPromotionAbandoned => "global-promotion-abandoned",
             RegionDown => "region-down",
             InvariantViolated => "invariant-violated",
             RowsDeleted => "rows-deleted",
@@ -195,6 +198,7 @@ impl EventKind {
             Event::SwitchoverStarted { .. } => K::SwitchoverStarted,
             Event::GlobalFailoverStarted { .. } => K::GlobalFailoverStarted,
             Event::GlobalPromoted { .. } => K::GlobalPromoted,
+            Event::GlobalPromotionAbandoned { .. } => K::GlobalPromotionAbandoned,
             Event::RegionDown { .. } => K::RegionDown,
             Event::InvariantViolated { .. } => K::InvariantViolated,
             Event::Backup(crate::backup::BackupEvent::RowsDeleted { .. }) => K::RowsDeleted,
