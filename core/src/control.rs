@@ -180,8 +180,19 @@ impl fmt::Display for ParseError {
     }
 }
 
-fn az_letter(z: u8) -> char {
+/// An AZ's letter, as links and lessons write it: 0 is `a`.
+pub(crate) fn az_letter(z: u8) -> char {
     (b'a' + z) as char
+}
+
+/// Reads an AZ's letter: `a`, `b` or `c`.
+pub(crate) fn parse_az(s: &str) -> Option<u8> {
+    match s {
+        "a" => Some(0),
+        "b" => Some(1),
+        "c" => Some(2),
+        _ => None,
+    }
 }
 
 /// A capacity as a control writes it: `prov`, `v2-1-128` (half-ACUs), `v2-0-32-p300`
@@ -320,11 +331,9 @@ impl<'a> Arg<'a> {
     }
 
     fn az(&self) -> Result<u8, ParseError> {
-        match self.text {
-            Some("a") => Ok(0),
-            Some("b") => Ok(1),
-            Some("c") => Ok(2),
-            _ => self.fail("an AZ: a, b or c"),
+        match self.text.and_then(parse_az) {
+            Some(z) => Ok(z),
+            None => self.fail("an AZ: a, b or c"),
         }
     }
 

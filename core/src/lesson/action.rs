@@ -136,18 +136,7 @@ fn err(word: usize, expected: &str) -> ActionError {
     }
 }
 
-fn az_letter(z: u8) -> char {
-    (b'a' + z) as char
-}
-
-fn parse_az(s: &str) -> Option<u8> {
-    match s {
-        "a" => Some(0),
-        "b" => Some(1),
-        "c" => Some(2),
-        _ => None,
-    }
-}
+use crate::control::{az_letter, parse_az};
 
 /// A node as a lesson names it. Names that depend on the run (which node is the writer, which
 /// storage node holds a copy of a PG) are resolved when used, so a lesson means the same part
