@@ -381,6 +381,52 @@ impl<'a> Arg<'a> {
 }
 
 impl Control {
+    /// The control as an instruction to a student, for a lesson's "Your turn: …" ("fail AZ c").
+    /// A lesson that names a node by its role says more about it (`lesson::action`).
+    pub fn instruction(&self) -> String {
+        let z = |z: &u8| az_letter(*z);
+        match self {
+            Control::Crash(n) => format!("crash {n}"),
+            Control::Restart(n) => format!("restart {n}"),
+            Control::Slow(n) => format!("slow {n} down"),
+            Control::Unslow(n) => format!("bring {n} back to normal speed"),
+            Control::LoseSegment(s) => format!("fail the disk of segment {s}"),
+            Control::FailAz(a) => format!("fail AZ {}", z(a)),
+            Control::HealAz(a) => format!("heal AZ {}", z(a)),
+            Control::PartitionAz(a) => format!("cut AZ {} off the network", z(a)),
+            Control::ReconnectAz(a) => format!("reconnect AZ {}", z(a)),
+            Control::Failover => "ask for a failover".into(),
+            Control::AddReplica(a) => format!("add a replica in AZ {}", z(a)),
+            Control::SetLoad { rate, read_pct } => {
+                format!("set the load to {rate} requests/s, {read_pct}% reads")
+            }
+            Control::SetCapacity { node, capacity } => {
+                format!("set {node}'s capacity to {}", encode_capacity(capacity))
+            }
+            Control::LongTransaction(s) => format!("hold a transaction open for {s} s"),
+            Control::AddRegion => "add a secondary region".into(),
+            Control::Switchover(r) => format!("switch over to region {r}"),
+            Control::GlobalFailover(r) => format!("fail over globally to region {r}"),
+            Control::FailRegion(r) => format!("fail region {r}"),
+            Control::HealRegion(r) => format!("bring region {r} back"),
+            Control::Forwarding(v) => format!("forward {v} writes/s from secondary regions"),
+            Control::ReadConsistency(c) => {
+                format!("set write forwarding's read consistency to {}", c.name())
+            }
+            Control::DeleteRows(t) => format!("run the faulty deployment, DELETE FROM {t}"),
+            Control::Snapshot => "take a manual snapshot".into(),
+            Control::Retention(d) => format!("keep backups for {d} days"),
+            Control::Restore(t) => format!("restore the backup at {t} s into a new cluster"),
+            Control::Backtrack(t) => format!("backtrack the cluster to {t} s"),
+            Control::Clone(0) => "clone the production cluster".into(),
+            Control::Clone(c) => format!("clone cluster {c}"),
+            Control::DeleteCluster(c) => format!("delete cluster {c}"),
+            Control::ClusterWrites { cluster, per_sec } => {
+                format!("send {per_sec} writes/s to cluster {cluster}")
+            }
+        }
+    }
+
     /// The control's text: `fail-az.c`, `crash.az-b-2`, `load.3000-80`.
     pub fn encode(&self) -> String {
         let az = |z: &u8| az_letter(*z);
@@ -467,10 +513,13 @@ impl Control {
                     None => return cap.fail(CAPACITY_EXPECTED),
                 }
             }
-            "long-txn" => Control::LongTransaction(arg.number(
-                MAX_LONG_TXN_SECS,
-                &format!("seconds, 0 to {MAX_LONG_TXN_SECS}"),
-            )?),
+            "long-txn" => {
+                let expected = format!("seconds, 1 to {MAX_LONG_TXN_SECS}");
+                match arg.number(MAX_LONG_TXN_SECS, &expected)? {
+                    0 => return arg.fail(expected),
+                    s => Control::LongTransaction(s),
+                }
+            }
             "add-region" => Control::AddRegion,
             "switchover" => Control::Switchover(arg.region()?),
             "global-failover" => Control::GlobalFailover(arg.region()?),
@@ -619,12 +668,12 @@ impl Timed {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use alloc::vec;
     use alloc::vec::Vec;
 
-    fn all_kinds() -> Vec<Control> {
+    pub(crate) fn all_kinds() -> Vec<Control> {
         vec![
             Control::Crash("az-b-2".into()),
             Control::Restart("instance-1".into()),

@@ -6,12 +6,9 @@
 //! becomes a core [`Command`] only when applied, against the simulation as it is then.
 
 use crate::autoscaling::{Metric, Policy, COOLDOWN};
-use crate::backup::data::Table;
 use crate::command::Command;
 use crate::compute::instance::Role;
-use crate::control::{
-    self, Control, MAX_FORWARD_RATE, MAX_LONG_TXN_SECS, MAX_POINT_SECS, MAX_RATE,
-};
+use crate::control::{self, Control, ParseError};
 use crate::ids::{AzId, NodeId};
 use crate::serverless::Capacity;
 use crate::sim::Sim;
@@ -24,50 +21,22 @@ pub use crate::control::{REPLICA_CLASS, SLOW_PCT};
 /// One thing a lesson (or the student, in a "your turn" step) does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
-    // ----- the page's controls (link verbs) -----
+    // ----- the page's controls -----
+    /// A control whose arguments the lesson's words fix (`fail-az c` is the link's
+    /// `fail-az.c`, `load 3000 80` its `load.3000-80`).
+    Control(Control),
+    /// The controls that name a node: a lesson names it as a person would (`crash writer`),
+    /// and the name is resolved when the action is applied.
     Crash(NodeRef),
     Restart(NodeRef),
     Slow(NodeRef),
     Unslow(NodeRef),
-    /// A segment's disk fails (segment number).
-    Lose(u32),
-    FailAz(u8),
-    HealAz(u8),
-    /// Cut the AZ off the network.
-    CutAz(u8),
-    MendAz(u8),
-    Failover,
-    AddReplica(u8),
-    /// Requests per second and the share of reads in percent.
-    Load {
-        rate: u32,
-        read_pct: u8,
-    },
     /// Make an instance provisioned or serverless (the link's capacity text: `prov`,
     /// `v2-1-128` in half-ACUs, `v2-0-32-p300`, `v1-1-64`, `v1-1-64-pause-force`).
     Cap {
         node: NodeRef,
         capacity: Capacity,
     },
-    /// Hold a transaction open on the writer for this many seconds.
-    LongTxn(u32),
-    AddRegion,
-    Switchover(u8),
-    GlobalFailover(u8),
-    FailRegion(u8),
-    HealRegion(u8),
-    /// Writes per second forwarded from secondary regions.
-    Forward(u32),
-    /// The faulty deployment: one transaction deletes every row of the table.
-    DeleteRows(Table),
-    /// A manual snapshot.
-    Snapshot,
-    /// Restore the backup at this second of the run into a new cluster.
-    Restore(u32),
-    /// Rewind the cluster in place to this second of the run.
-    Backtrack(u32),
-    /// Clone this cluster (0 is production), copy-on-write.
-    Clone(u32),
     // ----- setup actions only lessons use -----
     /// A bulk load: the volume grows by this many GiB at once.
     Grow(u32),
@@ -96,38 +65,87 @@ pub struct ActionError {
     pub expected: String,
 }
 
-/// Every verb, for error messages and the docs.
-pub const VERBS: &[&str] = &[
-    "crash",
-    "restart",
-    "slow",
-    "unslow",
-    "lose",
-    "fail-az",
-    "heal-az",
-    "cut-az",
-    "mend-az",
-    "failover",
-    "add-replica",
-    "load",
-    "cap",
-    "long-txn",
-    "add-region",
-    "switchover",
-    "global-failover",
-    "fail-region",
-    "heal-region",
-    "forward",
-    "delete-rows",
-    "snapshot",
-    "restore",
-    "backtrack",
-    "clone",
-    "grow",
-    "tier",
-    "custom-endpoint",
-    "autoscaling",
-];
+/// The verbs of the setup actions, which only a lesson uses. A lesson also knows every verb of
+/// the page's controls ([`control::VERBS`]).
+pub const SETUP_VERBS: &[&str] = &["grow", "tier", "custom-endpoint", "autoscaling"];
+
+/// Every verb a lesson's action may start with: the page's controls, then the setup actions.
+pub fn verbs() -> impl Iterator<Item = &'static str> {
+    control::VERBS.iter().chain(SETUP_VERBS).copied()
+}
+
+/// What an unknown verb is told, with every verb listed.
+fn expected_verb() -> String {
+    let mut t = String::from("an action: ");
+    for (i, v) in verbs().enumerate() {
+        if i > 0 {
+            t.push_str(", ");
+        }
+        t.push_str(v);
+    }
+    t
+}
+
+/// Reads a node-free control from a lesson's words: the verb, then its arguments, which the
+/// link's text joins with `.` and `-` (`load 3000 80` is `load.3000-80`). An error names the
+/// word it is in.
+fn control_from_words(words: &[&str]) -> Result<Control, ActionError> {
+    if !words.first().is_some_and(|v| control::VERBS.contains(v)) {
+        return Err(err(0, &expected_verb()));
+    }
+    if let Some(i) = words
+        .iter()
+        .skip(1)
+        .position(|w| w.contains('-') || w.contains('.'))
+    {
+        return Err(err(i + 1, "one argument a word, without - or ."));
+    }
+    let (text, starts) = link_text_of(words);
+    Control::parse(&text).map_err(|e| {
+        // Words beyond what the control takes are the likeliest mistake: say so.
+        if let Some(n) = (1..words.len())
+            .rev()
+            .find(|&n| Control::parse(&link_text_of(&words[..n]).0).is_ok())
+        {
+            return err(n, "the end of the line");
+        }
+        // A missing argument is found past the text's end: it is the word after the last.
+        let word = if e.at() >= text.len() {
+            words.len()
+        } else {
+            starts.iter().rposition(|&s| s <= e.at()).unwrap_or(0)
+        };
+        match e {
+            ParseError::Argument { expected, .. } => err(word, &expected),
+            ParseError::Verb | ParseError::Shape | ParseError::Time => err(word, &expected_verb()),
+        }
+    })
+}
+
+/// The link's text for a lesson's words, and where each word starts in it.
+fn link_text_of(words: &[&str]) -> (String, Vec<usize>) {
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        match i {
+            0 => {}
+            1 => text.push('.'),
+            _ => text.push('-'),
+        }
+        starts.push(text.len());
+        text.push_str(w);
+    }
+    (text, starts)
+}
+
+/// A control's words in a lesson: the link's text split at its `.` and `-` after the verb.
+fn words_of(c: &Control) -> String {
+    let text = c.encode();
+    match text.split_once('.') {
+        Some((verb, args)) => format!("{verb} {}", args.replace('-', " ")),
+        None => text,
+    }
+}
 
 fn err(word: usize, expected: &str) -> ActionError {
     ActionError {
@@ -241,16 +259,6 @@ pub fn find_node(sim: &Sim, name: &str) -> Option<NodeId> {
     sim.node_named(name)
 }
 
-/// A point in the run, whole seconds from its start, at most 35 days (the longest retention).
-fn point(words: &[&str], i: usize) -> Result<u32, ActionError> {
-    let what = "a point in the run in whole seconds";
-    let s: u32 = num(words, i, what)?;
-    if s > MAX_POINT_SECS {
-        return Err(err(i, what));
-    }
-    Ok(s)
-}
-
 fn num<T: core::str::FromStr>(words: &[&str], i: usize, expected: &str) -> Result<T, ActionError> {
     words
         .get(i)
@@ -272,43 +280,11 @@ impl Action {
                 )
             })
         };
-        let az = |i: usize| {
-            words
-                .get(i)
-                .and_then(|w| parse_az(w))
-                .ok_or_else(|| err(i, "an AZ: a, b or c"))
-        };
-        let region = |i: usize| -> Result<u8, ActionError> {
-            let r: u8 = num(words, i, "a region number, 0 to 10")?;
-            if r > 10 {
-                return Err(err(i, "a region number, 0 to 10"));
-            }
-            Ok(r)
-        };
         let (action, used) = match verb {
             "crash" => (Action::Crash(node(1)?), 2),
             "restart" => (Action::Restart(node(1)?), 2),
             "slow" => (Action::Slow(node(1)?), 2),
             "unslow" => (Action::Unslow(node(1)?), 2),
-            "lose" => (Action::Lose(num(words, 1, "a segment number")?), 2),
-            "fail-az" => (Action::FailAz(az(1)?), 2),
-            "heal-az" => (Action::HealAz(az(1)?), 2),
-            "cut-az" => (Action::CutAz(az(1)?), 2),
-            "mend-az" => (Action::MendAz(az(1)?), 2),
-            "failover" => (Action::Failover, 1),
-            "add-replica" => (Action::AddReplica(az(1)?), 2),
-            "load" => {
-                let what = format!("requests per second, 0 to {MAX_RATE}");
-                let rate: u32 = num(words, 1, &what)?;
-                if rate > MAX_RATE {
-                    return Err(err(1, &what));
-                }
-                let read_pct: u8 = num(words, 2, "the share of reads in percent, 0 to 100")?;
-                if read_pct > 100 {
-                    return Err(err(2, "the share of reads in percent, 0 to 100"));
-                }
-                (Action::Load { rate, read_pct }, 3)
-            }
             "cap" => {
                 let n = node(1)?;
                 let capacity = words
@@ -316,45 +292,6 @@ impl Action {
                     .and_then(|w| control::decode_capacity(w))
                     .ok_or_else(|| err(2, control::CAPACITY_EXPECTED))?;
                 (Action::Cap { node: n, capacity }, 3)
-            }
-            "long-txn" => {
-                let what = format!("seconds, 1 to {MAX_LONG_TXN_SECS}");
-                let s: u32 = num(words, 1, &what)?;
-                if s == 0 || s > MAX_LONG_TXN_SECS {
-                    return Err(err(1, &what));
-                }
-                (Action::LongTxn(s), 2)
-            }
-            "add-region" => (Action::AddRegion, 1),
-            "switchover" => (Action::Switchover(region(1)?), 2),
-            "global-failover" => (Action::GlobalFailover(region(1)?), 2),
-            "fail-region" => (Action::FailRegion(region(1)?), 2),
-            "heal-region" => (Action::HealRegion(region(1)?), 2),
-            "forward" => {
-                let what = format!("writes per second, 0 to {MAX_FORWARD_RATE}");
-                let n: u32 = num(words, 1, &what)?;
-                if n > MAX_FORWARD_RATE {
-                    return Err(err(1, &what));
-                }
-                (Action::Forward(n), 2)
-            }
-            "delete-rows" => {
-                let t = words
-                    .get(1)
-                    .and_then(|w| Table::parse(w))
-                    .ok_or_else(|| err(1, "a table: products or orders"))?;
-                (Action::DeleteRows(t), 2)
-            }
-            "snapshot" => (Action::Snapshot, 1),
-            "restore" => (Action::Restore(point(words, 1)?), 2),
-            "backtrack" => (Action::Backtrack(point(words, 1)?), 2),
-            "clone" => {
-                let what = format!("a cluster number, 0 (production) to {}", control::MAX_CLUSTER);
-                let c: u32 = num(words, 1, &what)?;
-                if c > control::MAX_CLUSTER {
-                    return Err(err(1, &what));
-                }
-                (Action::Clone(c), 2)
             }
             "grow" => {
                 let g: u32 = num(words, 1, "GiB to add, 1 to 131072")?;
@@ -374,7 +311,9 @@ impl Action {
             "custom-endpoint" => {
                 let name = words
                     .get(1)
-                    .filter(|w| w.len() <= 30 && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+                    .filter(|w| {
+                        w.len() <= 30 && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    })
                     .ok_or_else(|| err(1, "the endpoint's name (letters, digits, dashes)"))?;
                 let mut members = Vec::new();
                 for i in 2..words.len() {
@@ -400,16 +339,14 @@ impl Action {
                 let min: u8 = num(words, 2, "the fewest replicas, 0 to 15")?;
                 let max: u8 = num(words, 3, "the most replicas, 0 to 15")?;
                 if min > max || max > 15 {
-                    return Err(err(3, "the most replicas, at least the fewest and at most 15"));
+                    return Err(err(
+                        3,
+                        "the most replicas, at least the fewest and at most 15",
+                    ));
                 }
                 (Action::AutoScaling { target, min, max }, 4)
             }
-            _ => {
-                return Err(err(
-                    0,
-                    "an action: crash, restart, slow, unslow, lose, fail-az, heal-az, cut-az, mend-az, failover, add-replica, load, cap, long-txn, add-region, switchover, global-failover, fail-region, heal-region, forward, delete-rows, snapshot, restore, backtrack, clone, grow, tier, custom-endpoint or autoscaling",
-                ))
-            }
+            _ => return control_from_words(words).map(Action::Control),
         };
         if words.len() > used {
             return Err(err(used, "the end of the line"));
@@ -419,20 +356,11 @@ impl Action {
 
     /// The words a lesson file uses for it; [`Action::parse`] reads them back.
     pub fn words(&self) -> String {
-        let z = |z: &u8| az_letter(*z);
         match self {
             Action::Crash(n) => format!("crash {}", n.words()),
             Action::Restart(n) => format!("restart {}", n.words()),
             Action::Slow(n) => format!("slow {}", n.words()),
             Action::Unslow(n) => format!("unslow {}", n.words()),
-            Action::Lose(s) => format!("lose {s}"),
-            Action::FailAz(a) => format!("fail-az {}", z(a)),
-            Action::HealAz(a) => format!("heal-az {}", z(a)),
-            Action::CutAz(a) => format!("cut-az {}", z(a)),
-            Action::MendAz(a) => format!("mend-az {}", z(a)),
-            Action::Failover => "failover".into(),
-            Action::AddReplica(a) => format!("add-replica {}", z(a)),
-            Action::Load { rate, read_pct } => format!("load {rate} {read_pct}"),
             Action::Cap { node, capacity } => {
                 format!(
                     "cap {} {}",
@@ -440,18 +368,7 @@ impl Action {
                     control::encode_capacity(capacity)
                 )
             }
-            Action::LongTxn(s) => format!("long-txn {s}"),
-            Action::AddRegion => "add-region".into(),
-            Action::Switchover(r) => format!("switchover {r}"),
-            Action::GlobalFailover(r) => format!("global-failover {r}"),
-            Action::FailRegion(r) => format!("fail-region {r}"),
-            Action::HealRegion(r) => format!("heal-region {r}"),
-            Action::Forward(n) => format!("forward {n}"),
-            Action::DeleteRows(t) => format!("delete-rows {t}"),
-            Action::Snapshot => "snapshot".into(),
-            Action::Restore(t) => format!("restore {t}"),
-            Action::Backtrack(t) => format!("backtrack {t}"),
-            Action::Clone(c) => format!("clone {c}"),
+            Action::Control(c) => words_of(c),
             Action::Grow(g) => format!("grow {g}"),
             Action::Tier { node, tier } => format!("tier {} {tier}", node.words()),
             Action::CustomEndpoint { name, members } => {
@@ -500,29 +417,7 @@ impl Action {
                     capacity: *capacity,
                 }))
             }
-            Action::Lose(s) => Control::LoseSegment(*s),
-            Action::FailAz(a) => Control::FailAz(*a),
-            Action::HealAz(a) => Control::HealAz(*a),
-            Action::CutAz(a) => Control::PartitionAz(*a),
-            Action::MendAz(a) => Control::ReconnectAz(*a),
-            Action::Failover => Control::Failover,
-            Action::AddReplica(a) => Control::AddReplica(*a),
-            Action::Load { rate, read_pct } => Control::SetLoad {
-                rate: *rate,
-                read_pct: *read_pct,
-            },
-            Action::LongTxn(s) => Control::LongTransaction(*s),
-            Action::AddRegion => Control::AddRegion,
-            Action::Switchover(r) => Control::Switchover(*r),
-            Action::GlobalFailover(r) => Control::GlobalFailover(*r),
-            Action::FailRegion(r) => Control::FailRegion(*r),
-            Action::HealRegion(r) => Control::HealRegion(*r),
-            Action::Forward(v) => Control::Forwarding(*v),
-            Action::DeleteRows(t) => Control::DeleteRows(*t),
-            Action::Snapshot => Control::Snapshot,
-            Action::Restore(t) => Control::Restore(*t),
-            Action::Backtrack(t) => Control::Backtrack(*t),
-            Action::Clone(c) => Control::Clone(*c),
+            Action::Control(c) => c.clone(),
             Action::Grow(_)
             | Action::Tier { .. }
             | Action::CustomEndpoint { .. }
@@ -539,22 +434,11 @@ impl Action {
 
     /// The control in words, for "Your turn: …" ("fail AZ c", "crash the writer, instance-1").
     pub fn describe(&self, sim: &Sim) -> String {
-        let z = |z: &u8| az_letter(*z);
         match self {
             Action::Crash(r) => format!("crash {}", r.describe(sim)),
             Action::Restart(r) => format!("restart {}", r.describe(sim)),
             Action::Slow(r) => format!("slow {} down", r.describe(sim)),
             Action::Unslow(r) => format!("bring {} back to normal speed", r.describe(sim)),
-            Action::Lose(s) => format!("fail the disk of segment {s}"),
-            Action::FailAz(a) => format!("fail AZ {}", z(a)),
-            Action::HealAz(a) => format!("heal AZ {}", z(a)),
-            Action::CutAz(a) => format!("cut AZ {} off the network", z(a)),
-            Action::MendAz(a) => format!("reconnect AZ {}", z(a)),
-            Action::Failover => "ask for a failover".into(),
-            Action::AddReplica(a) => format!("add a replica in AZ {}", z(a)),
-            Action::Load { rate, read_pct } => {
-                format!("set the load to {rate} requests/s, {read_pct}% reads")
-            }
             Action::Cap { node, capacity } => {
                 format!(
                     "set {}'s capacity to {}",
@@ -562,19 +446,7 @@ impl Action {
                     control::encode_capacity(capacity)
                 )
             }
-            Action::LongTxn(s) => format!("hold a transaction open for {s} s"),
-            Action::AddRegion => "add a secondary region".into(),
-            Action::Switchover(r) => format!("switch over to region {r}"),
-            Action::GlobalFailover(r) => format!("fail over globally to region {r}"),
-            Action::FailRegion(r) => format!("fail region {r}"),
-            Action::HealRegion(r) => format!("bring region {r} back"),
-            Action::Forward(v) => format!("forward {v} writes/s from secondary regions"),
-            Action::DeleteRows(t) => format!("run the faulty deployment, DELETE FROM {t}"),
-            Action::Snapshot => "take a manual snapshot".into(),
-            Action::Restore(t) => format!("restore the backup at {t} s into a new cluster"),
-            Action::Backtrack(t) => format!("backtrack the cluster to {t} s"),
-            Action::Clone(0) => "clone the production cluster".into(),
-            Action::Clone(c) => format!("clone cluster {c}"),
+            Action::Control(c) => c.instruction(),
             Action::Grow(g) => format!("load {g} GiB of data at once"),
             Action::Tier { node, tier } => {
                 format!("give {} promotion tier {tier}", node.describe(sim))
@@ -618,5 +490,82 @@ impl Action {
             })),
             _ => return Err(format!("{} is not a setup action", self.words())),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<Action, ActionError> {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        Action::parse(&words)
+    }
+
+    /// A lesson can do whatever the page's controls do: every control (those naming a node by
+    /// its diagram name too) is a lesson action whose words read back to it.
+    #[test]
+    fn every_control_is_a_lesson_action_in_words() {
+        let sim = crate::scenario::find("replicas")
+            .map(|s| s.start(1))
+            .expect("the replicas scenario exists");
+        for c in control::tests::all_kinds() {
+            let node_in_cluster = match &c {
+                Control::Crash(n)
+                | Control::Restart(n)
+                | Control::Slow(n)
+                | Control::Unslow(n)
+                | Control::SetCapacity { node: n, .. } => sim.node_named(n).is_some(),
+                _ => true,
+            };
+            if !node_in_cluster {
+                continue;
+            }
+            let text = c.encode();
+            let (verb, args) = text.split_once('.').unwrap_or((&text, ""));
+            let line = match &c {
+                // A node's name and a capacity keep their dashes: each is one word.
+                Control::SetCapacity { node, capacity } => {
+                    format!("cap {node} {}", control::encode_capacity(capacity))
+                }
+                Control::Crash(n) | Control::Restart(n) | Control::Slow(n) | Control::Unslow(n) => {
+                    format!("{verb} {n}")
+                }
+                _ if args.is_empty() => verb.to_string(),
+                _ => format!("{verb} {}", args.replace(['-', '.'], " ")),
+            };
+            let a = parse(&line).unwrap_or_else(|e| panic!("{line}: {e:?}"));
+            assert_eq!(a.words(), line);
+            assert_eq!(a.control(&sim), Some(Ok(c.clone())), "{line}");
+            assert!(a.is_control(), "{line}");
+        }
+        for v in control::VERBS {
+            assert!(verbs().any(|l| l == *v), "{v}");
+        }
+    }
+
+    /// An error names the word it is in, and what belongs there.
+    #[test]
+    fn bad_words_name_the_word_and_what_was_expected() {
+        let at = |line: &str| parse(line).map(|_| ()).map_err(|e| (e.word, e.expected));
+        let expected = |line: &str| at(line).map_err(|(_, e)| e).expect_err(line);
+        assert_eq!(at("fail-az d").map_err(|e| e.0), Err(1));
+        assert_eq!(expected("fail-az d"), "an AZ: a, b or c");
+        assert_eq!(at("load 3000 101").map_err(|e| e.0), Err(2));
+        assert_eq!(at("load 3000").map_err(|e| e.0), Err(2));
+        assert_eq!(at("load 3000 80 5"), Err((3, "the end of the line".into())));
+        assert_eq!(at("snapshot now"), Err((1, "the end of the line".into())));
+        assert_eq!(
+            at("load 3000-80"),
+            Err((1, "one argument a word, without - or .".into()))
+        );
+        assert_eq!(at("cluster-writes 1 99999").map_err(|e| e.0), Err(2));
+        assert_eq!(at("long-txn 0").map_err(|e| e.0), Err(1));
+        assert_eq!(at("retention 7"), Ok(()));
+        assert_eq!(at("consistency global"), Ok(()));
+        let unknown = expected("explode az-a-1");
+        assert!(unknown.starts_with("an action: crash"), "{unknown}");
+        assert!(unknown.ends_with("autoscaling"), "{unknown}");
+        assert_eq!(at("explode").map_err(|e| e.0), Err(0));
     }
 }

@@ -30,6 +30,7 @@ use super::model::{
     DEFAULT_STEP_LIMIT, MAX_STEP_LIMIT,
 };
 use super::observed::EventKind;
+use crate::control::Control;
 use crate::time::{SimDuration, SimTime};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -1063,10 +1064,8 @@ fn check_names(
     let creates = |a: &Action| {
         matches!(
             a,
-            Action::AddReplica(_)
-                | Action::AddRegion
+            Action::Control(Control::AddReplica(_) | Control::AddRegion | Control::Failover)
                 | Action::AutoScaling { .. }
-                | Action::Failover
         )
     };
     let creates_any = actions.iter().any(|(_, a)| creates(a))
