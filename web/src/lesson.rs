@@ -79,8 +79,8 @@ pub struct StepCard {
     pub sources: Vec<String>,
     /// What the diagram's rings point at, in words (the text equivalent of the highlights).
     pub highlights: Vec<String>,
-    /// The control the student must use, in words ("fail AZ c"), and whether they have.
-    pub your_turn: Option<(String, bool)>,
+    /// The control the student must use, in words ("fail AZ c"), and where they are with it.
+    pub your_turn: Option<(String, Turn)>,
     pub progress: Progress,
     pub prediction: Option<PredictionCard>,
     /// On the last step: the open question the lesson ends with.
@@ -89,6 +89,38 @@ pub struct StepCard {
     pub next_lesson: Option<(String, String)>,
     /// The student left the lesson into free play ("Try it yourself").
     pub trying: bool,
+}
+
+/// Where a step's "your turn" stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Turn {
+    /// The step asks its question first; the turn comes after the answer.
+    AfterAnswer,
+    /// The lesson waits for the student to use the control.
+    Now,
+    /// The student did it, and the step watches what follows.
+    Done,
+}
+
+impl Turn {
+    /// The turn in the step's phase.
+    pub fn in_phase(phase: aurora_core::lesson::Phase) -> Turn {
+        use aurora_core::lesson::Phase;
+        match phase {
+            Phase::Asking => Turn::AfterAnswer,
+            Phase::AwaitingStudent => Turn::Now,
+            Phase::Watching | Phase::Reached { .. } | Phase::TimedOut => Turn::Done,
+        }
+    }
+
+    /// What the panel says about it, given the control in words ("fail AZ c").
+    pub fn sentence(self, what: &str) -> String {
+        match self {
+            Turn::AfterAnswer => format!("After you answer, your turn: {what}."),
+            Turn::Now => format!("Your turn: {what}."),
+            Turn::Done => format!("Done: you chose to {what}."),
+        }
+    }
 }
 
 impl StepCard {

@@ -276,7 +276,7 @@ impl Guide {
             your_turn: step
                 .your_turn
                 .as_ref()
-                .map(|a| (a.describe(sim), phase != Phase::AwaitingStudent)),
+                .map(|a| (a.describe(sim), crate::lesson::Turn::in_phase(phase))),
             progress,
             prediction,
             challenge: last.then(|| run.challenge(sim)),
@@ -325,5 +325,33 @@ mod tests {
         assert_eq!(race_factor(RACE_AFTER_MS + RACE_DOUBLING_MS + 1.0), 4.0);
         assert_eq!(race_factor(1e9), RACE_MAX);
         assert_eq!(race_factor(f64::NAN), 1.0);
+    }
+
+    /// A step that asks before its "your turn" says the turn comes after the answer, then
+    /// that it is the student's, then that it is done: never "done" before anything happened.
+    #[test]
+    fn a_turn_after_a_question_is_pending_until_answered_and_done() {
+        let Some(Ok(lesson)) = aurora_core::lesson::load("log-is-the-database") else {
+            panic!("the lesson loads");
+        };
+        let lesson = Rc::new(lesson);
+        let step = lesson
+            .steps
+            .iter()
+            .position(|s| s.your_turn.is_some() && s.prediction.is_some())
+            .expect("a step that asks, then waits for the student");
+        let (mut guide, mut pb) = Guide::open(lesson, None, None, step).expect("opens");
+        let turn = |g: &Guide, pb: &Playback| g.card(pb, None).your_turn.map(|t| t.1);
+        assert_eq!(turn(&guide, &pb), Some(crate::lesson::Turn::AfterAnswer));
+        guide.answer(&mut pb, 0, 1.0, 0.0).expect("answers");
+        assert_eq!(turn(&guide, &pb), Some(crate::lesson::Turn::Now));
+        let control = guide
+            .awaited(pb.sim())
+            .expect("the step waits for a control");
+        assert!(guide.student_did(pb.sim(), &control));
+        assert_eq!(turn(&guide, &pb), Some(crate::lesson::Turn::Done));
+        assert!(crate::lesson::Turn::AfterAnswer
+            .sentence("set the load")
+            .starts_with("After you answer"));
     }
 }

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use aurora_web::components::lesson_panel::{LessonPanel, LessonPanelProps};
-use aurora_web::lesson::{LessonAction, PredictionCard, Progress, StepCard};
+use aurora_web::lesson::{LessonAction, PredictionCard, Progress, StepCard, Turn};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::Element;
@@ -26,7 +26,7 @@ fn card(progress: Progress, prediction: Option<PredictionCard>) -> StepCard {
         narration: "Fail AZ c: 4 copies are left.".into(),
         sources: vec!["P17 §2.1".into()],
         highlights: vec!["Availability Zone c".into(), "the fault controls".into()],
-        your_turn: Some(("fail AZ c".into(), false)),
+        your_turn: Some(("fail AZ c".into(), Turn::Now)),
         progress,
         prediction,
         challenge: None,

@@ -41,12 +41,43 @@ macro_rules! figures {
                 match self { $(FigureId::$id => $doc,)* }
             }
 
+            /// What it measures, short: the doc without its source or its gloss
+            /// ("The volume durable LSN now"), for the page's "Look at: …" line.
+            pub fn label(self) -> String {
+                short_label(self.doc())
+            }
+
             /// Decimal places shown.
             pub fn decimals(self) -> usize {
                 match self { $(FigureId::$id => $decimals,)* }
             }
         }
     };
+}
+
+/// A doc's first clause, without its parentheses (sources, glosses): up to its first `: ` or
+/// `. `, without the closing period.
+fn short_label(doc: &str) -> String {
+    let mut plain = String::new();
+    let mut depth = 0u32;
+    for c in doc.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    let plain = plain
+        .replace("  ", " ")
+        .replace(" ,", ",")
+        .replace(" .", ".");
+    let end = [": ", ". "]
+        .iter()
+        .filter_map(|p| plain.find(p))
+        .min()
+        .unwrap_or(plain.len());
+    String::from(plain[..end].trim_end_matches('.').trim_end())
 }
 
 figures! {
@@ -77,7 +108,7 @@ figures! {
     CommitLatencyP50Ms "commit_latency_p50_ms" 2 "Median commit latency at the writer, ms.";
     CommitLatencyP99Ms "commit_latency_p99_ms" 2 "99th-percentile commit latency at the writer, ms.";
     RedoIosPerTxn "redo_ios_per_txn" 2 "Redo messages on the network per committed transaction (P17 Table 1).";
-    CommitsPerBatch "commits_per_batch" 2 "Commits per redo batch the writer sent since the step's watch started: boxcarring (P18 §2.2).";
+    CommitsPerBatch "commits_per_batch" 2 "Commits per redo batch the writer sent since the step began: boxcarring (P18 §2.2).";
     PageReads "page_reads" 0 "Page reads since the lesson started, each from one segment (P18 §3.1).";
     PageWrites "page_writes" 0 "Data pages sent to storage since the lesson started (P17 §3.2).";
     QuorumReads "quorum_reads" 0 "Quorum reads since the lesson started: crash recovery asking segments for their SCL (P17 §4.3).";
@@ -97,7 +128,7 @@ figures! {
     WriterAz "writer_az" 0 "The writer's AZ now.";
     RecoveryMs "recovery_ms" 1 "The last crash recovery, the engine's restart and the volume's open, ms (P17 §4.3).";
     RecoveryRestartMs "recovery_restart_ms" 1 "The last crash recovery's engine restart, ms (the model's default, not an AWS figure).";
-    RecoveryOpenMs "recovery_open_ms" 1 "The last crash recovery's volume open: quorum reads, truncation and the new epoch, ms (P17 §4.3).";
+    RecoveryOpenMs "recovery_open_ms" 1 "The last crash recovery's volume open, ms: quorum reads, truncation and the new epoch (P17 §4.3).";
     ClientWriteDowntimeS "client_write_downtime_s" 1 "The longest time clients saw no successful write, s.";
     ClientErrors "client_errors" 0 "Client requests that failed.";
     Replicas "replicas" 0 "Read replicas up now.";
@@ -117,10 +148,10 @@ figures! {
     AcuHours "acu_hours" 3 "ACU-hours metered so far (UG: How Aurora Serverless v2 works).";
     CostUsd "cost_usd" 4 "Cost so far at the example price, US dollars.";
     VcpuHours "vcpu_hours" 3 "Provisioned vCPU-hours metered so far.";
-    AcuStepMin "acu_step_min" 1 "The smallest change of the writer's Serverless capacity since the step's watch started, ACU.";
+    AcuStepMin "acu_step_min" 1 "The smallest change of the writer's Serverless capacity since the step began, ACU.";
     WriterCpuPct "writer_cpu_pct" 0 "The writer's CPU use now, percent.";
     Overloaded "overloaded" 0 "Requests refused because an instance's CPU queue was over a second long.";
-    OverloadedInStep "overloaded_in_step" 0 "Requests refused for overload since the step's watch started.";
+    OverloadedInStep "overloaded_in_step" 0 "Requests refused for overload since the step began.";
     ResumeS "resume_s" 1 "The last resume from pause, from the first request to serving, s.";
     SecondaryRegions "secondary_regions" 0 "Secondary regions of the global database.";
     MaxSecondaryRegions "max_secondary_regions" 0 "The most secondary regions a global database may have (UG: Using Amazon Aurora Global Database).";
@@ -607,4 +638,29 @@ pub fn fill(text: &str, sim: &Sim, seen: &Observed) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    /// Every figure has a short label: its doc's first clause, never empty, with no source.
+    #[test]
+    fn every_label_is_the_first_clause_of_its_doc() {
+        for f in FigureId::ALL {
+            let l = f.label();
+            assert!(!l.is_empty(), "{}", f.name());
+            assert!(!l.contains('(') && !l.ends_with('.'), "{}: {l}", f.name());
+        }
+        assert_eq!(FigureId::Vdl.label(), "The volume durable LSN now");
+        assert_eq!(FigureId::Copies.label(), "Copies of protection group 0");
+        assert_eq!(
+            FigureId::CommitsPerBatch.label(),
+            "Commits per redo batch the writer sent since the step began"
+        );
+        assert_eq!(
+            FigureId::CommitLatencyP50Ms.label(),
+            "Median commit latency at the writer, ms"
+        );
+    }
 }

@@ -429,7 +429,7 @@ impl LessonRun {
                         None,
                         format!(
                             "{}: {}",
-                            f.doc(),
+                            f.label(),
                             f.text(sim, &self.observed).unwrap_or_else(|| "…".into())
                         ),
                     ),

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::lesson::{LessonAction, PredictionCard, Progress, StepCard};
+use crate::lesson::{LessonAction, PredictionCard, Progress, StepCard, Turn};
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct LessonPanelProps {
@@ -56,11 +56,16 @@ fn ring_panels(ring: &[(AttrValue, AttrValue)]) {
     }
 }
 
-fn prediction(p: &PredictionCard, dispatch: &Callback<LessonAction>) -> Html {
+/// The prediction's card; `turn_next` while the student's turn comes between the answer and
+/// what the model shows.
+fn prediction(p: &PredictionCard, turn_next: bool, dispatch: &Callback<LessonAction>) -> Html {
     let answered = p.chosen.is_some();
     let verdict = p.verdict();
     let status = match (p.chosen, p.right) {
         (None, _) => "Choose an answer; then the model shows what happens.".to_string(),
+        (Some(_), None) if turn_next => {
+            "Answer taken. Now your turn, below; then the model shows what happens.".to_string()
+        }
         (Some(_), None) => "Answer taken. Watch the diagram: the model is deciding.".to_string(),
         (Some(_), Some(_)) => verdict.clone().unwrap_or_default(),
     };
@@ -157,10 +162,9 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
     };
     let status = match &c.progress {
         Progress::Answer => "Answer the question to go on.".to_string(),
-        Progress::YourTurn => match &c.your_turn {
-            Some((what, _)) => format!("Your turn: {what}."),
-            None => "Your turn.".to_string(),
-        },
+        Progress::YourTurn => {
+            "The lesson waits for you: use the page's controls or keys.".to_string()
+        }
         Progress::Watching(left) if p.paused => {
             format!("Paused: press Play to let the model run; {left}.")
         }
@@ -208,15 +212,11 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
                     <p class="lesson-source">{ format!("Source: {}", c.sources.join("; ")) }</p>
                 }
                 if let Some(card) = &c.prediction {
-                    { prediction(card, &p.dispatch) }
+                    { prediction(card, matches!(c.your_turn, Some((_, Turn::Now))), &p.dispatch) }
                 }
-                if let Some((what, done)) = &c.your_turn {
-                    <p class={classes!("your-turn", done.then_some("done"))}>
-                        if *done {
-                            { format!("Done: you chose to {what}.") }
-                        } else {
-                            { format!("Your turn: {what}. Use the page's controls or keys.") }
-                        }
+                if let Some((what, turn)) = &c.your_turn {
+                    <p class={classes!("your-turn", (*turn == Turn::Done).then_some("done"))}>
+                        { turn.sentence(what) }
                     </p>
                 }
                 <p class={classes!("lesson-status", matches!(c.progress, Progress::Stuck(_)).then_some("bad"))}
