@@ -145,7 +145,18 @@ impl StepCard {
     /// What a screen reader hears when the step changes: where we are, the step and what to
     /// look at.
     pub fn announcement(&self) -> String {
-        let mut s = format!("{}: {}. {}", self.position(), self.title, self.narration);
+        // A title that ends a sentence already ("Which one keeps six copies?") takes no period.
+        let stop = if self.title.ends_with(['?', '!', '.']) {
+            ""
+        } else {
+            "."
+        };
+        let mut s = format!(
+            "{}: {}{stop} {}",
+            self.position(),
+            self.title,
+            self.narration
+        );
         if !self.highlights.is_empty() {
             s.push_str(" Highlighted: ");
             s.push_str(&self.highlights.join(", "));
@@ -432,6 +443,18 @@ mod tests {
         );
         assert!(!card(0, 3, Progress::Reached).can_back());
         assert!(card(1, 3, Progress::Reached).can_back());
+    }
+
+    #[test]
+    fn a_question_for_a_title_is_announced_without_a_second_stop() {
+        let mut c = card(2, 6, Progress::Answer);
+        c.title = "Which one keeps six copies?".into();
+        assert!(c
+            .announcement()
+            .starts_with("Step 3 of 6: Which one keeps six copies? Watch"));
+        assert!(card(0, 2, Progress::Answer)
+            .announcement()
+            .starts_with("Step 1 of 2: Four of six. Watch"));
     }
 
     #[test]

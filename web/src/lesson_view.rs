@@ -96,6 +96,7 @@ pub fn selector(p: Panel) -> &'static str {
         Panel::Setup => ".panel.setup",
         Panel::EventLog => ".panel.log",
         Panel::Backups => ".panel.backups",
+        Panel::Compare => ".panel.compare",
     }
 }
 

@@ -162,10 +162,13 @@ pub enum Panel {
     EventLog,
     /// Backups: the restorable window, snapshots, Backtrack, restored and cloned clusters.
     Backups,
+    /// The Compare view of the comparison scenarios: mirrored MySQL's write path beside
+    /// Aurora's, and the table of I/Os per transaction.
+    Compare,
 }
 
 impl Panel {
-    pub const ALL: [Panel; 10] = [
+    pub const ALL: [Panel; 11] = [
         Panel::Playback,
         Panel::Faults,
         Panel::Inspector,
@@ -176,6 +179,7 @@ impl Panel {
         Panel::Setup,
         Panel::EventLog,
         Panel::Backups,
+        Panel::Compare,
     ];
 
     /// The word lesson files use.
@@ -191,6 +195,7 @@ impl Panel {
             Panel::Setup => "setup",
             Panel::EventLog => "event-log",
             Panel::Backups => "backups",
+            Panel::Compare => "compare",
         }
     }
 
@@ -207,6 +212,7 @@ impl Panel {
             Panel::Setup => "the setup panel",
             Panel::EventLog => "the event log",
             Panel::Backups => "the backups panel",
+            Panel::Compare => "the Compare view",
         }
     }
 
