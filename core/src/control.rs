@@ -227,6 +227,37 @@ pub fn encode_capacity(c: &Capacity) -> String {
     }
 }
 
+/// A capacity in words, for people: "provisioned", "Serverless v2, 0.5–64 ACU, auto-pause",
+/// "Serverless v1, 1–64 ACU".
+pub fn capacity_words(c: &Capacity) -> String {
+    let half = |h: u16| match h % 2 {
+        1 => format!("{}.5", h / 2),
+        _ => format!("{}", h / 2),
+    };
+    match *c {
+        Capacity::Provisioned => "provisioned".to_string(),
+        Capacity::V2 {
+            min_half,
+            max_half,
+            pause_after,
+        } => {
+            let pause = if pause_after.is_some() {
+                ", auto-pause"
+            } else {
+                ""
+            };
+            format!(
+                "Serverless v2, {}–{} ACU{pause}",
+                half(min_half),
+                half(max_half)
+            )
+        }
+        Capacity::V1 {
+            min_acu, max_acu, ..
+        } => format!("Serverless v1, {min_acu}–{max_acu} ACU"),
+    }
+}
+
 /// Reads what [`encode_capacity`] wrote. Only the shape is checked here; the model judges the
 /// values when the command is applied, and says what is wrong.
 pub fn decode_capacity(s: &str) -> Option<Capacity> {
@@ -401,7 +432,7 @@ impl Control {
                 format!("set the load to {rate} requests/s, {read_pct}% reads")
             }
             Control::SetCapacity { node, capacity } => {
-                format!("set {node}'s capacity to {}", encode_capacity(capacity))
+                format!("make {node} {}", capacity_words(capacity))
             }
             Control::LongTransaction(s) => format!("hold a transaction open for {s} s"),
             Control::AddRegion => "add a secondary region".into(),
@@ -768,6 +799,26 @@ pub(crate) mod tests {
             Err(e @ ParseError::Argument { .. }) => e.at(),
             other => panic!("{text}: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_capacity_reads_as_people_say_it() {
+        let words: Vec<String> = all_kinds()
+            .iter()
+            .filter_map(|c| match c {
+                Control::SetCapacity { capacity, .. } => Some(capacity_words(capacity)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "provisioned",
+                "Serverless v2, 0.5–64 ACU",
+                "Serverless v2, 0–16 ACU, auto-pause",
+                "Serverless v1, 1–64 ACU"
+            ]
+        );
     }
 
     #[test]

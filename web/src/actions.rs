@@ -4,7 +4,6 @@
 
 pub use aurora_core::control::{Control, Timed, MAX_POINT_SECS, MAX_RATE, SLOW_PCT};
 
-use aurora_core::serverless::Capacity;
 use aurora_core::SimTime;
 
 use crate::names;
@@ -18,30 +17,7 @@ pub fn region_name(r: u8) -> &'static str {
 }
 
 /// A capacity in words: "provisioned", "Serverless v2, 0.5–64 ACU", "Serverless v1, 1–64 ACU".
-pub fn describe_capacity(c: &Capacity) -> String {
-    match *c {
-        Capacity::Provisioned => "provisioned".to_string(),
-        Capacity::V2 {
-            min_half,
-            max_half,
-            pause_after,
-        } => {
-            let pause = if pause_after.is_some() {
-                ", auto-pause"
-            } else {
-                ""
-            };
-            format!(
-                "Serverless v2, {}–{} ACU{pause}",
-                crate::format::half_acu(min_half),
-                crate::format::half_acu(max_half)
-            )
-        }
-        Capacity::V1 {
-            min_acu, max_acu, ..
-        } => format!("Serverless v1, {min_acu}–{max_acu} ACU"),
-    }
-}
+pub use aurora_core::control::capacity_words as describe_capacity;
 
 /// What the person did, in a few words, for the event log and notices ("you failed AZ c").
 pub fn describe(action: &Control) -> String {

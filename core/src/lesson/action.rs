@@ -441,9 +441,9 @@ impl Action {
             Action::Unslow(r) => format!("bring {} back to normal speed", r.describe(sim)),
             Action::Cap { node, capacity } => {
                 format!(
-                    "set {}'s capacity to {}",
+                    "make {} {}",
                     node.describe(sim),
-                    control::encode_capacity(capacity)
+                    control::capacity_words(capacity)
                 )
             }
             Action::Control(c) => c.instruction(),
