@@ -831,3 +831,37 @@ proptest! {
         prop_assert_eq!(again.as_ref().ok(), Some(&l));
     }
 }
+
+/// The clients' longest write gap counts a gap still open: at the start of the step after a
+/// failover, before writes come back, it already shows the outage, and it only grows.
+#[test]
+fn the_write_gap_figure_grows_with_an_outage_still_open() {
+    let l = Rc::new(builtin("e-commerce-failover"));
+    let step = l
+        .steps
+        .iter()
+        .position(|s| s.title == "Recovery and the DNS flip")
+        .expect("the step");
+    let Ok((mut sim, run)) = LessonRun::open_at(Rc::clone(&l), None, step) else {
+        panic!("opens at the step");
+    };
+    let gap = |sim: &aurora_core::Sim| match lesson::FigureId::ClientWriteDowntimeS
+        .value(sim, run.observed())
+    {
+        Some(lesson::figure::Value::Num(v)) => v,
+        other => panic!("no gap figure: {other:?}"),
+    };
+    let at_start = gap(&sim);
+    assert!(
+        at_start > 5.0,
+        "the outage is {at_start} s at the step's start"
+    );
+    let mut last = at_start;
+    for _ in 0..40 {
+        sim.run_until(sim.now() + aurora_core::time::SimDuration::from_millis(250));
+        let now = gap(&sim);
+        assert!(now >= last, "the longest gap went down: {last} → {now}");
+        last = now;
+    }
+    assert!(last < 60.0, "writes came back: {last} s");
+}

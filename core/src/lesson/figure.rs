@@ -129,7 +129,7 @@ figures! {
     RecoveryMs "recovery_ms" 1 "The last crash recovery, the engine's restart and the volume's open, ms (P17 §4.3).";
     RecoveryRestartMs "recovery_restart_ms" 1 "The last crash recovery's engine restart, ms (the model's default, not an AWS figure).";
     RecoveryOpenMs "recovery_open_ms" 1 "The last crash recovery's volume open, ms: quorum reads, truncation and the new epoch (P17 §4.3).";
-    ClientWriteDowntimeS "client_write_downtime_s" 1 "The longest time clients saw no successful write, s.";
+    ClientWriteDowntimeS "client_write_downtime_s" 1 "The longest time clients saw no successful write, s; a gap still open counts.";
     ClientErrors "client_errors" 0 "Client requests that failed.";
     Replicas "replicas" 0 "Read replicas up now.";
     ReplicasPeak "replicas_peak" 0 "The most replicas at once.";
@@ -311,7 +311,18 @@ impl FigureId {
             F::RecoveryMs => ms(m.recoveries.last()?.as_micros()),
             F::RecoveryRestartMs => ms(m.recovery_phases.last()?.restart.as_micros()),
             F::RecoveryOpenMs => ms(m.recovery_phases.last()?.storage.as_micros()),
-            F::ClientWriteDowntimeS => secs(m.client_write_gap_max),
+            F::ClientWriteDowntimeS => {
+                // A gap still open counts too, while clients are sending writes: during a
+                // failover the figure grows with the outage instead of waiting for its end.
+                let c = sim.inspect().clients().config;
+                let writing =
+                    c.clients > 0 && c.read_ppm < 1_000_000 && sim.load_view().knobs().0 > 0;
+                let open = m
+                    .last_client_write
+                    .filter(|_| writing)
+                    .map_or(SimDuration::ZERO, |last| sim.now() - last);
+                secs(m.client_write_gap_max.max(open))
+            }
             F::ClientErrors => Some(Value::Num(m.client_errors as f64)),
             F::Replicas => count(
                 view()
