@@ -419,7 +419,7 @@ impl Control {
         match self {
             Control::Crash(n) => format!("crash {n}"),
             Control::Restart(n) => format!("restart {n}"),
-            Control::Slow(n) => format!("slow {n} down"),
+            Control::Slow(n) => format!("slow down {n}"),
             Control::Unslow(n) => format!("bring {n} back to normal speed"),
             Control::LoseSegment(s) => format!("fail the disk of segment {s}"),
             Control::FailAz(a) => format!("fail AZ {}", z(a)),

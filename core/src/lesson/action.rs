@@ -437,7 +437,7 @@ impl Action {
         match self {
             Action::Crash(r) => format!("crash {}", r.describe(sim)),
             Action::Restart(r) => format!("restart {}", r.describe(sim)),
-            Action::Slow(r) => format!("slow {} down", r.describe(sim)),
+            Action::Slow(r) => format!("slow down {}", r.describe(sim)),
             Action::Unslow(r) => format!("bring {} back to normal speed", r.describe(sim)),
             Action::Cap { node, capacity } => {
                 format!(
