@@ -865,3 +865,33 @@ fn the_write_gap_figure_grows_with_an_outage_still_open() {
     }
     assert!(last < 60.0, "writes came back: {last} s");
 }
+
+/// Predict, then see: while a step asks its question, the highlighted figures are named
+/// without their values (the answer to "how large can a volume be?" is the figure itself).
+#[test]
+fn a_question_is_asked_before_its_figures_show_their_values() {
+    let l = Rc::new(builtin("storage-grows"));
+    let step = l
+        .steps
+        .iter()
+        .position(|s| s.title == "How big can it get?")
+        .expect("the step");
+    let Ok((mut sim, mut run)) = LessonRun::open_at(Rc::clone(&l), None, step) else {
+        panic!("opens at the step");
+    };
+    assert_eq!(run.phase(), Phase::Asking);
+    let labels = |run: &LessonRun, sim: &aurora_core::Sim| -> Vec<String> {
+        run.highlights(sim).into_iter().map(|r| r.label).collect()
+    };
+    let asking = labels(&run, &sim);
+    assert!(
+        asking
+            .iter()
+            .any(|l| l.contains("largest the volume can grow"))
+            && asking.iter().all(|l| !l.contains("128")),
+        "{asking:?}"
+    );
+    run.answer(&mut sim, Some(0)).expect("answers");
+    let after = labels(&run, &sim);
+    assert!(after.iter().any(|l| l.ends_with(": 128")), "{after:?}");
+}

@@ -425,6 +425,9 @@ impl LessonRun {
                         ),
                     ),
                     Highlight::Panel(p) => (None, p.label().into()),
+                    // While the step asks its question, a figure is named without its value:
+                    // the value may be the answer, and the student predicts before seeing it.
+                    Highlight::Figure(f) if self.phase == Phase::Asking => (None, f.label()),
                     Highlight::Figure(f) => (
                         None,
                         format!(
