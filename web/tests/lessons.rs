@@ -98,6 +98,29 @@ async fn the_panel_says_where_the_lesson_is_and_what_is_highlighted() {
     root.remove();
 }
 
+/// A turn that follows the step's question is announced as coming, never as done; once the
+/// answer is in, the prediction says the turn is next.
+#[wasm_bindgen_test]
+async fn a_turn_after_a_question_waits_for_the_answer() {
+    let mut c = card(Progress::Answer, Some(question(None, None)));
+    c.your_turn = Some(("fail AZ c".into(), Turn::AfterAnswer));
+    let (root, _) = panel(c.clone()).await;
+    let turn = text(&root, ".your-turn");
+    assert!(
+        turn.starts_with("After you answer, your turn: fail AZ c"),
+        "{turn}"
+    );
+    assert!(elements(&root, ".your-turn.done").is_empty());
+    root.remove();
+    c.your_turn = Some(("fail AZ c".into(), Turn::Now));
+    c.prediction = Some(question(Some(0), None));
+    c.progress = Progress::YourTurn;
+    let (root, _) = panel(c).await;
+    assert!(text(&root, ".prediction-status").contains("Now your turn"));
+    assert_eq!(text(&root, ".your-turn"), "Your turn: fail AZ c.");
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 async fn buttons_send_the_lessons_actions() {
     let (root, sent) = panel(card(Progress::Reached, None)).await;
@@ -137,12 +160,14 @@ async fn the_prediction_card_takes_one_answer_and_shows_the_models() {
     assert_eq!(*sent.borrow(), [LessonAction::Answer(1)]);
     root.remove();
 
-    // Answered, not yet decided: the answers are closed and the card says it waits.
-    let (root, _) = panel(card(
+    // Answered, the turn done, not yet decided: the answers are closed and the card says it
+    // waits.
+    let mut watching = card(
         Progress::Watching("…".into()),
         Some(question(Some(1), None)),
-    ))
-    .await;
+    );
+    watching.your_turn = Some(("fail AZ c".into(), Turn::Done));
+    let (root, _) = panel(watching).await;
     assert!(disabled(&root, "No") && disabled(&root, "Yes"));
     assert!(text(&root, ".prediction-status").contains("the model is deciding"));
     assert!(
