@@ -190,6 +190,9 @@ pub enum LessonAction {
     Leave,
     /// Forget which lessons are done.
     ClearProgress,
+    /// Use the control the step waits for on the student's behalf, as if they had (for one
+    /// who cannot find it, or a teacher showing the class).
+    DoItForMe,
 }
 
 /// The lesson keys: `>` or Page Down next, `<` or Page Up back. Letters, `.` and the arrows

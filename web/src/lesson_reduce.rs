@@ -206,6 +206,19 @@ impl AppState {
                     false,
                 );
             }
+            LessonAction::DoItForMe => {
+                let awaited = {
+                    let g = self.lesson.guide.read();
+                    let pb = self.run.read();
+                    g.as_ref()
+                        .filter(|g| !g.trying())
+                        .and_then(|g| g.awaited(pb.sim()))
+                };
+                // The same path as the control's own button: logged, announced, matched.
+                if let Some(control) = awaited {
+                    self.act(control);
+                }
+            }
             LessonAction::TryIt => {
                 if !self.lesson.guided() {
                     return;
@@ -659,6 +672,30 @@ mod tests {
         let s = lesson(s, LessonAction::Next);
         assert_eq!(index(&s), 2);
         assert!(s.playing);
+    }
+
+    /// "Do it for me" uses the awaited control as the student's button would: only once the
+    /// question is answered, logged in the run, and the step then watches.
+    #[test]
+    fn do_it_for_me_does_the_steps_turn_as_its_control_would() {
+        let s = open("?lesson=losing-an-az&step=2");
+        let s = lesson(s, LessonAction::DoItForMe);
+        assert_eq!(phase(&s), Phase::Asking, "not before the answer");
+        assert!(s.run.read().actions().is_empty());
+        let s = lesson(s, LessonAction::Answer(0));
+        assert_eq!(phase(&s), Phase::AwaitingStudent);
+        let s = lesson(s, LessonAction::DoItForMe);
+        assert_eq!(phase(&s), Phase::Watching);
+        let logged: Vec<Control> = s
+            .run
+            .read()
+            .actions()
+            .iter()
+            .map(|a| a.action.clone())
+            .collect();
+        assert_eq!(logged, [Control::FailAz(2)]);
+        let s = lesson(s, LessonAction::DoItForMe);
+        assert_eq!(s.run.read().actions().len(), 1, "once: the turn is done");
     }
 
     #[test]

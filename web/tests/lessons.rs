@@ -115,9 +115,12 @@ async fn a_turn_after_a_question_waits_for_the_answer() {
     c.your_turn = Some(("fail AZ c".into(), Turn::Now));
     c.prediction = Some(question(Some(0), None));
     c.progress = Progress::YourTurn;
-    let (root, _) = panel(c).await;
+    let (root, sent) = panel(c).await;
     assert!(text(&root, ".prediction-status").contains("Now your turn"));
-    assert_eq!(text(&root, ".your-turn"), "Your turn: fail AZ c.");
+    assert!(text(&root, ".your-turn").starts_with("Your turn: fail AZ c."));
+    button(&root, "Do it for me: fail AZ c").click();
+    yew::scheduler::flush().await;
+    assert_eq!(*sent.borrow(), [LessonAction::DoItForMe]);
     root.remove();
 }
 

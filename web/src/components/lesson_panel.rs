@@ -217,6 +217,11 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
                 if let Some((what, turn)) = &c.your_turn {
                     <p class={classes!("your-turn", (*turn == Turn::Done).then_some("done"))}>
                         { turn.sentence(what) }
+                        if *turn == Turn::Now {
+                            { " " }
+                            <button class="lesson-link do-it" onclick={send(LessonAction::DoItForMe)}
+                                aria-label={format!("Do it for me: {what}")}>{ "Do it for me" }</button>
+                        }
                     </p>
                 }
                 <p class={classes!("lesson-status", matches!(c.progress, Progress::Stuck(_)).then_some("bad"))}
