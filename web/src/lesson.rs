@@ -118,7 +118,7 @@ impl Turn {
         match self {
             Turn::AfterAnswer => format!("After you answer, your turn: {what}."),
             Turn::Now => format!("Your turn: {what}."),
-            Turn::Done => format!("Done: you chose to {what}."),
+            Turn::Done => format!("Done: {what}."),
         }
     }
 }
