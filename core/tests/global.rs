@@ -481,54 +481,50 @@ fn an_abandoned_promotion_does_not_finish_a_later_one_early() {
 /// fails leaves them stopped, the primary being gone.
 #[test]
 fn an_abandoned_promotion_is_announced_with_what_happens_to_the_writes() {
-    let abandoned = |sim: &mut Sim| -> Vec<Event> {
-        sim.drain_events()
+    // Starts a promotion of region 1 with `start`, fails region 1 five seconds later, and
+    // returns the abandonment events that follow and whether writes are paused after them.
+    let abandon = |start: &[Command]| -> (Vec<Event>, bool) {
+        let mut sim = scenario::find("global-lag").unwrap().start(1);
+        sim.run_until(secs(5));
+        for c in start {
+            sim.apply(c.clone()).unwrap();
+        }
+        sim.run_until(secs(10));
+        sim.drain_events().for_each(drop);
+        sim.apply(Command::Inject(Fault::FailRegion(RegionId(1))))
+            .unwrap();
+        sim.run_until(secs(11));
+        let events = sim
+            .drain_events()
             .map(|(_, e)| e)
             .filter(|e| matches!(e, Event::GlobalPromotionAbandoned { .. }))
-            .collect()
+            .collect();
+        (events, sim.inspect().global().writes_paused)
     };
-    let mut sim = scenario::find("global-lag").unwrap().start(1);
-    sim.run_until(secs(5));
-    sim.apply(Command::Switchover {
+    let (events, paused) = abandon(&[Command::Switchover {
         region: RegionId(1),
-    })
-    .unwrap();
-    sim.run_until(secs(10));
-    abandoned(&mut sim);
-    sim.apply(Command::Inject(Fault::FailRegion(RegionId(1))))
-        .unwrap();
-    sim.run_until(secs(11));
+    }]);
     assert_eq!(
-        abandoned(&mut sim),
+        events,
         [Event::GlobalPromotionAbandoned {
             region: RegionId(1),
             writes_resume: true
         }]
     );
-    assert!(
-        !sim.inspect().global().writes_paused,
-        "the primary writes again"
-    );
+    assert!(!paused, "the primary writes again");
 
-    let mut sim = scenario::find("global-lag").unwrap().start(1);
-    sim.run_until(secs(5));
-    sim.apply(Command::Inject(Fault::FailRegion(RegionId(0))))
-        .unwrap();
-    sim.apply(Command::GlobalFailover {
-        region: RegionId(1),
-    })
-    .unwrap();
-    sim.run_until(secs(10));
-    abandoned(&mut sim);
-    sim.apply(Command::Inject(Fault::FailRegion(RegionId(1))))
-        .unwrap();
-    sim.run_until(secs(11));
+    let (events, paused) = abandon(&[
+        Command::Inject(Fault::FailRegion(RegionId(0))),
+        Command::GlobalFailover {
+            region: RegionId(1),
+        },
+    ]);
     assert_eq!(
-        abandoned(&mut sim),
+        events,
         [Event::GlobalPromotionAbandoned {
             region: RegionId(1),
             writes_resume: false
         }]
     );
-    assert!(sim.inspect().global().writes_paused);
+    assert!(paused, "the primary is gone: writes stay stopped");
 }

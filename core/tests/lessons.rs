@@ -832,19 +832,22 @@ proptest! {
     }
 }
 
+/// A built-in lesson opened at the start of its step titled `title`, the lesson's own seed.
+fn open_at_titled(name: &str, title: &str) -> (aurora_core::Sim, LessonRun) {
+    let l = Rc::new(builtin(name));
+    let step = l
+        .steps
+        .iter()
+        .position(|s| s.title == title)
+        .unwrap_or_else(|| panic!("{name} has no step {title:?}"));
+    LessonRun::open_at(l, None, step).unwrap_or_else(|e| panic!("{name} opens at {title:?}: {e:?}"))
+}
+
 /// The clients' longest write gap counts a gap still open: at the start of the step after a
 /// failover, before writes come back, it already shows the outage, and it only grows.
 #[test]
 fn the_write_gap_figure_grows_with_an_outage_still_open() {
-    let l = Rc::new(builtin("e-commerce-failover"));
-    let step = l
-        .steps
-        .iter()
-        .position(|s| s.title == "Recovery and the DNS flip")
-        .expect("the step");
-    let Ok((mut sim, run)) = LessonRun::open_at(Rc::clone(&l), None, step) else {
-        panic!("opens at the step");
-    };
+    let (mut sim, run) = open_at_titled("e-commerce-failover", "Recovery and the DNS flip");
     let gap = |sim: &aurora_core::Sim| match lesson::FigureId::ClientWriteDowntimeS
         .value(sim, run.observed())
     {
@@ -870,15 +873,7 @@ fn the_write_gap_figure_grows_with_an_outage_still_open() {
 /// without their values (the answer to "how large can a volume be?" is the figure itself).
 #[test]
 fn a_question_is_asked_before_its_figures_show_their_values() {
-    let l = Rc::new(builtin("storage-grows"));
-    let step = l
-        .steps
-        .iter()
-        .position(|s| s.title == "How big can it get?")
-        .expect("the step");
-    let Ok((mut sim, mut run)) = LessonRun::open_at(Rc::clone(&l), None, step) else {
-        panic!("opens at the step");
-    };
+    let (mut sim, mut run) = open_at_titled("storage-grows", "How big can it get?");
     assert_eq!(run.phase(), Phase::Asking);
     let labels = |run: &LessonRun, sim: &aurora_core::Sim| -> Vec<String> {
         run.highlights(sim).into_iter().map(|r| r.label).collect()
