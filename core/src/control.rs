@@ -227,13 +227,17 @@ pub fn encode_capacity(c: &Capacity) -> String {
     }
 }
 
+/// Half-ACUs as ACUs, without trailing zeros: `0.5`, `12`, `64.5`.
+pub fn half_acu(half: u16) -> String {
+    match half % 2 {
+        1 => format!("{}.5", half / 2),
+        _ => format!("{}", half / 2),
+    }
+}
+
 /// A capacity in words, for people: "provisioned", "Serverless v2, 0.5–64 ACU, auto-pause",
 /// "Serverless v1, 1–64 ACU".
 pub fn capacity_words(c: &Capacity) -> String {
-    let half = |h: u16| match h % 2 {
-        1 => format!("{}.5", h / 2),
-        _ => format!("{}", h / 2),
-    };
     match *c {
         Capacity::Provisioned => "provisioned".to_string(),
         Capacity::V2 {
@@ -248,8 +252,8 @@ pub fn capacity_words(c: &Capacity) -> String {
             };
             format!(
                 "Serverless v2, {}–{} ACU{pause}",
-                half(min_half),
-                half(max_half)
+                half_acu(min_half),
+                half_acu(max_half)
             )
         }
         Capacity::V1 {

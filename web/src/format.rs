@@ -131,14 +131,8 @@ pub fn bytes(b: u64) -> String {
     }
 }
 
-/// Half-ACUs as ACUs, in integers only: `0.5`, `12`, `64.5`.
-pub fn half_acu(half: u16) -> String {
-    if half % 2 == 0 {
-        format!("{}", half / 2)
-    } else {
-        format!("{}.5", half / 2)
-    }
-}
+/// Half-ACUs as ACUs: `0.5`, `12`, `64.5` (the core's, so the page and a lesson's words agree).
+pub use aurora_core::control::half_acu;
 
 /// A whole number of thousandths with three decimals: `12345` → `12.345`.
 pub fn thousandths(v: u128) -> String {
